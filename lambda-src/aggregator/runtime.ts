@@ -1,0 +1,138 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { ENV } from '../../src/private/contract';
+import { documentClient, requireEnv } from '../core/dynamo';
+import { log } from '../core/log';
+import { parseStoredEvent, type StoredEvent } from '../core/stored-event';
+import { applyInOrder } from './apply';
+import { loadHandlers, type ProjectionHandlers } from './projection-module';
+import { loadView, readEvents, saveView } from './view-store';
+
+export interface AggregatorConfig {
+  readonly viewName: string;
+  readonly viewTable: string;
+  readonly eventsTable: string;
+  readonly client: DynamoDBDocumentClient;
+}
+
+interface Delivery {
+  readonly record: SQSRecord;
+  readonly event: StoredEvent;
+}
+
+/** Streams of one batch processed at the same time. */
+const STREAM_CONCURRENCY = 8;
+
+/**
+ * Wraps a projection module into an SQS batch handler. Configuration comes from the environment
+ * unless given (tests and the local runtime pass their own).
+ */
+export function createHandler(projectionModule: unknown, config?: Partial<AggregatorConfig>) {
+  const handlers = loadHandlers(projectionModule);
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const resolved: AggregatorConfig = {
+      viewName: config?.viewName ?? process.env[ENV.viewName] ?? 'view',
+      viewTable: config?.viewTable ?? requireEnv(ENV.viewTable),
+      eventsTable: config?.eventsTable ?? requireEnv(ENV.eventsTable),
+      client: config?.client ?? documentClient(),
+    };
+    return processBatch(handlers, event.Records, resolved);
+  };
+}
+
+/**
+ * Applies a batch: deliveries are grouped by stream; each stream's view is loaded once, brought
+ * forward in version order (filling gaps from the events table), and written once with a
+ * version-gated condition. Returns the messages to retry.
+ */
+export async function processBatch(handlers: ProjectionHandlers, records: SQSRecord[], config: AggregatorConfig): Promise<SQSBatchResponse> {
+  const failed = new Set<string>();
+  const byStream = new Map<string, Delivery[]>();
+  for (const record of records) {
+    try {
+      const event = parseStoredEvent(record.body);
+      const list = byStream.get(event.streamId) ?? [];
+      list.push({ record, event });
+      byStream.set(event.streamId, list);
+    } catch (error) {
+      log('error', 'unreadable message', { view: config.viewName, messageId: record.messageId, error: String(error) });
+      failed.add(record.messageId);
+    }
+  }
+
+  const streams = [...byStream.entries()];
+  for (let i = 0; i < streams.length; i += STREAM_CONCURRENCY) {
+    await Promise.all(streams.slice(i, i + STREAM_CONCURRENCY).map(async ([streamId, deliveries]) => {
+      for (const id of await processStream(handlers, streamId, deliveries, config)) failed.add(id);
+    }));
+  }
+
+  failLaterMessagesOfFailedGroups(records, failed);
+  return { batchItemFailures: records.filter((r) => failed.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId })) };
+}
+
+/** Returns the message ids of this stream that must be retried. */
+async function processStream(handlers: ProjectionHandlers, streamId: string, deliveries: Delivery[], config: AggregatorConfig): Promise<string[]> {
+  const { client, viewTable, eventsTable, viewName } = config;
+  try {
+    const view = await loadView(client, viewTable, streamId);
+    const target = Math.max(...deliveries.map((d) => d.event.version));
+    if (target <= view.version) {
+      log('debug', 'duplicate deliveries skipped', { view: viewName, streamId, viewVersion: view.version });
+      return [];
+    }
+
+    const events = await eventsToApply(deliveries, view.version, target, client, eventsTable, streamId);
+    const outcome = await applyInOrder(handlers, view, events);
+    if (outcome.record.version > view.version) {
+      const saved = await saveView(client, viewTable, streamId, view.version, outcome.record);
+      if (!saved) {
+        log('warn', 'view changed concurrently; will retry', { view: viewName, streamId });
+        return deliveries.filter((d) => d.event.version > view.version).map((d) => d.record.messageId);
+      }
+      log('info', 'events applied', { view: viewName, streamId, fromVersion: view.version + 1, toVersion: outcome.record.version });
+    }
+    if (outcome.failure) {
+      const error = outcome.failure.error as Error;
+      log('error', 'projection handler failed', {
+        view: viewName, streamId, version: outcome.failure.version, error: String(error), stack: error?.stack,
+      });
+    }
+    return deliveries.filter((d) => d.event.version > outcome.record.version).map((d) => d.record.messageId);
+  } catch (error) {
+    log('error', 'stream processing failed', { view: viewName, streamId, error: String(error) });
+    return deliveries.map((d) => d.record.messageId);
+  }
+}
+
+/**
+ * The consecutive events from viewVersion+1 up to target. Versions missing from the batch (late,
+ * lost or still in flight) come from the events table; the result stops at the first version
+ * that is nowhere to be found.
+ */
+async function eventsToApply(deliveries: Delivery[], viewVersion: number, target: number, client: DynamoDBDocumentClient, eventsTable: string, streamId: string): Promise<StoredEvent[]> {
+  const byVersion = new Map<number, StoredEvent>();
+  for (const { event } of deliveries) if (event.version > viewVersion) byVersion.set(event.version, event);
+  if (byVersion.size < target - viewVersion) {
+    for (const event of await readEvents(client, eventsTable, streamId, viewVersion + 1, target)) {
+      if (!byVersion.has(event.version)) byVersion.set(event.version, event);
+    }
+  }
+  const events: StoredEvent[] = [];
+  for (let v = viewVersion + 1; v <= target && byVersion.has(v); v++) events.push(byVersion.get(v)!);
+  return events;
+}
+
+/**
+ * SQS FIFO: once a message of a group fails, every later message of that group in the batch must
+ * be retried too, or it would be processed out of order.
+ */
+function failLaterMessagesOfFailedGroups(records: SQSRecord[], failed: Set<string>): void {
+  const brokenGroups = new Set<string>();
+  for (const record of records) {
+    const group = record.attributes?.MessageGroupId;
+    if (!group) continue;
+    if (brokenGroups.has(group)) failed.add(record.messageId);
+    else if (failed.has(record.messageId)) brokenGroups.add(group);
+  }
+}

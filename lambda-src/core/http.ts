@@ -1,0 +1,47 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ENV } from '../../src/private/contract';
+import { log } from './log';
+
+/** An error that becomes a JSON `{ message }` response with its status code. */
+export class HttpError extends Error {
+  constructor(readonly statusCode: number, message: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { 'Content-Type': 'application/json', ...corsHeaders(), ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+function corsHeaders(): Record<string, string> {
+  const origin = process.env[ENV.corsOrigin];
+  return origin ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'LastEvaluatedKey' } : {};
+}
+
+/** Runs a proxy handler; HttpErrors answer as JSON, anything else is logged and answers 500. */
+export function httpHandler(fn: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>) {
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    try {
+      return await fn(event);
+    } catch (err) {
+      if (err instanceof HttpError) {
+        return jsonResponse(err.statusCode, { message: err.message }, err.headers);
+      }
+      log('error', 'unhandled error', { error: String(err), stack: (err as Error)?.stack });
+      return jsonResponse(500, { message: 'Internal server error' });
+    }
+  };
+}
+
+/** Header lookup that ignores case, as HTTP does. */
+export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined && value !== null) return value;
+  }
+  return undefined;
+}

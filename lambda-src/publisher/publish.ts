@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import { KEYS } from '../../src/private/contract';
+import { log } from '../core/log';
+import type { StoredEvent } from '../core/stored-event';
+
+/** SNS PublishBatch takes at most ten entries. */
+const BATCH_SIZE = 10;
+// SNS FIFO group and deduplication ids: at most 128 characters from this set.
+const SNS_ID_PATTERN = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
+
+export interface PublishOptions {
+  readonly topicArn: string;
+  readonly fifo: boolean;
+}
+
+/** A stream record is a new event only if it is an INSERT of a version >= 1 (not a marker). */
+export function newEventOf(record: DynamoDBRecord): StoredEvent | undefined {
+  if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return undefined;
+  const item = unmarshall(record.dynamodb.NewImage as Parameters<typeof unmarshall>[0]);
+  const version = item[KEYS.version];
+  if (typeof version !== 'number' || version < 1) return undefined;
+  return item as StoredEvent;
+}
+
+/** The FIFO message group of a stream: the stream id itself when SNS accepts it, else its hash. */
+export function messageGroupId(streamId: string): string {
+  return SNS_ID_PATTERN.test(streamId) ? streamId : sha256(streamId);
+}
+
+/** Same event, same deduplication id, so a re-published record is dropped by SNS FIFO. */
+export function deduplicationId(event: StoredEvent): string {
+  return sha256(`${event.streamId}\u0000${event.version}`);
+}
+
+/**
+ * Publishes the new events of a stream batch in order. Stops at the first failure and reports
+ * that record, so Lambda retries from it and per-stream order is kept.
+ */
+export async function publishRecords(sns: SNSClient, records: DynamoDBRecord[], options: PublishOptions): Promise<DynamoDBBatchResponse> {
+  const pending: Array<{ record: DynamoDBRecord; event: StoredEvent }> = [];
+  for (const record of records) {
+    const event = newEventOf(record);
+    if (event) pending.push({ record, event });
+  }
+
+  for (let start = 0; start < pending.length; start += BATCH_SIZE) {
+    const chunk = pending.slice(start, start + BATCH_SIZE);
+    const entries: PublishBatchRequestEntry[] = chunk.map(({ event }, index) => ({
+      Id: String(index),
+      Message: JSON.stringify(event),
+      MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
+      ...(options.fifo ? { MessageGroupId: messageGroupId(event.streamId), MessageDeduplicationId: deduplicationId(event) } : {}),
+    }));
+
+    let failedIndex: number | undefined;
+    try {
+      const result = await sns.send(new PublishBatchCommand({ TopicArn: options.topicArn, PublishBatchRequestEntries: entries }));
+      const failed = (result.Failed ?? []).map((f) => Number(f.Id));
+      if (failed.length > 0) {
+        failedIndex = Math.min(...failed);
+        log('warn', 'publish failed for some entries', { failed: result.Failed });
+      }
+    } catch (err) {
+      failedIndex = 0;
+      log('warn', 'publish batch failed', { error: String(err) });
+    }
+
+    if (failedIndex !== undefined) {
+      const first = chunk[failedIndex].record;
+      return { batchItemFailures: [{ itemIdentifier: first.dynamodb?.SequenceNumber ?? '' }] };
+    }
+    for (const { event } of chunk) {
+      log('info', 'event published', { streamId: event.streamId, version: event.version, type: event.type });
+    }
+  }
+  return { batchItemFailures: [] };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,73 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { ENV, PAGE_HEADERS } from '../../src/private/contract';
+import { documentClient } from '../core/dynamo';
+import { header, httpHandler, HttpError, jsonResponse } from '../core/http';
+import { decodePageToken, encodePageToken } from './page-token';
+import { getRecord, listRecords } from './views';
+
+interface ReaderConfig {
+  readonly views: Record<string, string>;
+  readonly defaultView: string;
+  readonly streamIdField: string;
+  readonly defaultPageSize: number;
+  readonly maxPageSize: number;
+}
+
+function config(): ReaderConfig {
+  const views = JSON.parse(process.env[ENV.views] ?? '{}') as Record<string, string>;
+  return {
+    views,
+    defaultView: process.env[ENV.defaultView] ?? Object.keys(views)[0],
+    streamIdField: process.env[ENV.streamIdField] ?? 'id',
+    defaultPageSize: Number(process.env[ENV.defaultPageSize] ?? 10),
+    maxPageSize: Number(process.env[ENV.maxPageSize] ?? 100),
+  };
+}
+
+/**
+ * GET /              list the default view
+ * GET /{view}        list a view, or (if no view has that name) read record {view} of the default view
+ * GET /{view}/{id}   read one record of a view
+ */
+export const handler = httpHandler(async (event) => {
+  const cfg = config();
+  const first = event.pathParameters?.view;
+  const second = event.pathParameters?.id;
+
+  if (first !== undefined && second !== undefined) return readOne(event, cfg, first, second);
+  if (first === undefined) return list(event, cfg, cfg.defaultView);
+  if (Object.prototype.hasOwnProperty.call(cfg.views, first)) return list(event, cfg, first);
+  return readOne(event, cfg, cfg.defaultView, first);
+});
+
+async function readOne(_event: APIGatewayProxyEvent, cfg: ReaderConfig, view: string, id: string) {
+  const table = tableOf(cfg, view);
+  const record = await getRecord(documentClient(), table, id, cfg.streamIdField);
+  if (!record) throw new HttpError(404, `No record "${id}" in view "${view}"`);
+  return jsonResponse(200, record);
+}
+
+async function list(event: APIGatewayProxyEvent, cfg: ReaderConfig, view: string) {
+  const table = tableOf(cfg, view);
+  const limit = pageSize(event, cfg);
+  const token = event.queryStringParameters?.cursor ?? header(event, PAGE_HEADERS.request);
+  const after = token === undefined || token === '' ? undefined : decodePageToken(view, token);
+  const page = await listRecords(documentClient(), table, limit, after, cfg.streamIdField);
+  const headers: Record<string, string> = page.lastStreamId === undefined ? {} : { [PAGE_HEADERS.response]: encodePageToken(view, page.lastStreamId) };
+  return jsonResponse(200, page.items, headers);
+}
+
+function tableOf(cfg: ReaderConfig, view: string): string {
+  if (!Object.prototype.hasOwnProperty.call(cfg.views, view)) throw new HttpError(404, `Unknown view "${view}"`);
+  return cfg.views[view];
+}
+
+function pageSize(event: APIGatewayProxyEvent, cfg: ReaderConfig): number {
+  const raw = event.queryStringParameters?.limit;
+  if (raw === undefined) return cfg.defaultPageSize;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > cfg.maxPageSize) {
+    throw new HttpError(400, `Query parameter "limit" must be a whole number from 1 to ${cfg.maxPageSize}`);
+  }
+  return n;
+}

@@ -1,0 +1,40 @@
+/**
+ * Bundles the library's own Lambda handlers into assets/, which ships in the npm package, so
+ * consumers need no bundler for them. Minified CommonJS for Node 20+; the AWS SDK v3 is left to
+ * the Lambda runtime. Prints each bundle's size.
+ */
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+
+const root = join(__dirname, '..');
+const outRoot = join(root, 'assets');
+
+/** asset folder -> entry in lambda-src */
+export const BUNDLES: Record<string, string> = {
+  'writer': 'lambda-src/writer/index.ts',
+  'publisher': 'lambda-src/publisher/index.ts',
+  'reader': 'lambda-src/reader/index.ts',
+  // Not a handler: the library that wraps a user's projection, bundled with it at synth time.
+  'aggregator-runtime': 'lambda-src/aggregator/index.ts',
+};
+
+rmSync(outRoot, { recursive: true, force: true });
+for (const [name, entry] of Object.entries(BUNDLES)) {
+  const outdir = join(outRoot, name);
+  mkdirSync(outdir, { recursive: true });
+  buildSync({
+    entryPoints: [join(root, entry)],
+    outfile: join(outdir, 'index.js'),
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['@aws-sdk/*', '@smithy/*'],
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const bytes = statSync(join(outdir, 'index.js')).size;
+  console.log(`assets/${name}/index.js  ${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes, minified)`);
+}

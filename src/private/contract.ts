@@ -1,0 +1,47 @@
+/**
+ * Names shared by the constructs and the Lambda code in lambda-src/.
+ * One definition, so the table schema and environment never drift apart.
+ * Not exported from the package index.
+ */
+
+/** Attribute names of the events table and the view tables. */
+export const KEYS = {
+  /** Partition key of the events table and of every view table. */
+  streamId: 'streamId',
+  /** Sort key of the events table; version of the last applied event in a view table. */
+  version: 'version',
+  /** View tables: the projection's object. Absent on a record that holds only a version. */
+  state: 'state',
+} as const;
+
+/**
+ * Idempotency markers live in the events table beside the events, at version 0 (events start
+ * at 1), under this partition key prefix followed by the eventId.
+ */
+export const EVENT_ID_MARKER_PREFIX = '$eventId#';
+
+/** Environment variables the library's Lambdas read. */
+export const ENV = {
+  eventsTable: 'EVENTS_TABLE_NAME',
+  topicArn: 'TOPIC_ARN',
+  fifo: 'TOPIC_FIFO',
+  streamIdField: 'STREAM_ID_FIELD',
+  maxBodyBytes: 'MAX_BODY_BYTES',
+  viewTable: 'VIEW_TABLE_NAME',
+  viewName: 'VIEW_NAME',
+  /** JSON object: view name -> table name. */
+  views: 'VIEW_TABLES',
+  defaultView: 'DEFAULT_VIEW',
+  defaultPageSize: 'DEFAULT_PAGE_SIZE',
+  maxPageSize: 'MAX_PAGE_SIZE',
+  corsOrigin: 'CORS_ALLOW_ORIGIN',
+} as const;
+
+/** HTTP headers of the pagination contract (simple-es-api compatible). */
+export const PAGE_HEADERS = {
+  request: 'ExclusiveStartKey',
+  response: 'LastEvaluatedKey',
+} as const;
+
+/** Fields of a POST body that are not event data. */
+export const RESERVED_EVENT_FIELDS = ['type', 'eventId', 'expectedVersion', 'version', 'timestamp'] as const;
