@@ -1,5 +1,4 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './api-authorization';
+export * from './event-sourced-api';
+export * from './projection';
+export * from './rest-api-options';

@@ -1,0 +1,22 @@
+import * as path from 'node:path';
+import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import { EventSourcedApi } from '../../src';
+
+/** The example app: customers, with a "default" view and an order "summary" view. */
+export function buildExampleApp(app: App = new App()): Stack {
+  const stack = new Stack(app, 'CustomersApi');
+  const api = new EventSourcedApi(stack, 'Customers', {
+    projections: [
+      { name: 'default', entry: path.join(__dirname, 'projections', 'default.ts') },
+      { name: 'summary', entry: path.join(__dirname, 'projections', 'summary.ts') },
+    ],
+  });
+  new CfnOutput(stack, 'ApiUrl', { value: api.url! });
+  return stack;
+}
+
+if (require.main === module) {
+  const app = new App();
+  buildExampleApp(app);
+  app.synth();
+}

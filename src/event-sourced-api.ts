@@ -1,0 +1,401 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ApiAuthorization } from './api-authorization';
+import { Projection, ProjectionDefinition } from './projection';
+import { assetDir } from './private/assets';
+import { ENV, KEYS } from './private/contract';
+import { libraryFunction } from './private/library-function';
+import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
+import { RestApiOptions } from './rest-api-options';
+
+/** SNS messages may be 256 KiB; the envelope needs some of it. */
+const MAX_BODY_BYTES_LIMIT = 240 * 1024;
+
+/**
+ * Props of an `EventSourcedApi`.
+ */
+export interface EventSourcedApiProps {
+  /**
+   * The projected views. Each gets its own queue, dead-letter queue, aggregator and table.
+   * With none, events are stored and published to `topic` only (subscribe your own consumers)
+   * and the API has only `POST /`.
+   * @default - no views
+   */
+  readonly projections?: ProjectionDefinition[];
+
+  /**
+   * The view that `GET /` and `GET /{id}` read.
+   * @default - the projection named "default" if there is one, else the first projection
+   */
+  readonly defaultView?: string;
+
+  /**
+   * The field of a POST body that holds the stream (aggregate) id. Records read from views
+   * carry the stream id under this name too.
+   * @default 'id'
+   */
+  readonly streamIdField?: string;
+
+  /**
+   * Fan out through an SNS FIFO topic and SQS FIFO queues (ordered per stream, deduplicated).
+   * With `false`, standard topic and queues: higher throughput, and the aggregator runtime
+   * still applies events in version order.
+   * @default true
+   */
+  readonly fifo?: boolean;
+
+  /**
+   * The REST API.
+   * @default - a REGIONAL RestApi with IAM authorization, 100 rps / 200 burst, access logs
+   */
+  readonly api?: RestApiOptions;
+
+  /**
+   * Use an existing events table instead of creating one. It must have partition key
+   * `streamId` (string), sort key `version` (number) and a NEW_IMAGE stream, and be imported
+   * with its `tableStreamArn`.
+   * @default - a new table
+   */
+  readonly existingEventsTable?: dynamodb.ITable;
+
+  /**
+   * What happens to the events table when it leaves the stack. Only for a new table.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly eventsTableRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * What happens to the view tables when they leave the stack (views can be rebuilt from events).
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly viewTablesRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * Largest POST body accepted, in bytes (at most 245760); larger answers 413.
+   * @default 65536
+   */
+  readonly maxBodyBytes?: number;
+
+  /**
+   * Records in a page when a list request has no `limit`.
+   * @default 10
+   */
+  readonly defaultPageSize?: number;
+
+  /**
+   * Largest `limit` a list request may ask for (at most 1000).
+   * @default 100
+   */
+  readonly maxPageSize?: number;
+
+  /**
+   * Retention of every Lambda's and the API's logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Retries of a failing stream batch before the publisher gives up on it and sends its
+   * metadata to `publisherFailureQueue` (the events stay in the table and can be replayed).
+   * @default 10
+   */
+  readonly publisherRetryAttempts?: number;
+}
+
+/**
+ * A complete event-sourced API: an append-only events table, one stream reader that fans every
+ * event out through SNS to one SQS queue per projected view, aggregators that build the views
+ * from your code, a reader, and an optional REST front door.
+ */
+export class EventSourcedApi extends Construct {
+  /** The append-only events table: partition key `streamId`, sort key `version`. */
+  public readonly eventsTable: dynamodb.ITable;
+  /** The topic every appended event is published to (FIFO by default, group = stream id). */
+  public readonly topic: sns.ITopic;
+  /** The Lambda behind `POST /`: validates and appends events. */
+  public readonly writer: lambda.IFunction;
+  /** The only reader of the events table's stream: publishes new events to `topic`. */
+  public readonly publisher: lambda.IFunction;
+  /** Receives the metadata of stream batches the publisher could not publish. */
+  public readonly publisherFailureQueue: sqs.IQueue;
+  /** The Lambda behind the `GET` routes; undefined without projections. */
+  public readonly reader?: lambda.IFunction;
+  /** The REST API; undefined when `api.enabled` is false. */
+  public readonly restApi?: apigateway.IRestApi;
+  /** The URL of the API's stage; undefined when `api.enabled` is false. */
+  public readonly url?: string;
+  /** The projected views, in the order given. */
+  public readonly projections: Projection[];
+  /** The name of the view `GET /` and `GET /{id}` read; undefined without projections. */
+  public readonly defaultView?: string;
+
+  private readonly stageName: string;
+
+  constructor(scope: Construct, id: string, props: EventSourcedApiProps = {}) {
+    super(scope, id);
+    const definitions = props.projections ?? [];
+    const streamIdField = props.streamIdField ?? 'id';
+    const fifo = props.fifo ?? true;
+    const apiOptions = props.api ?? {};
+    const apiEnabled = apiOptions.enabled ?? true;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.stageName = apiOptions.stageName ?? 'prod';
+    this.defaultView = validateProps(props, definitions, streamIdField, apiEnabled);
+
+    this.eventsTable = props.existingEventsTable ?? new dynamodb.Table(this, 'EventsTable', {
+      partitionKey: { name: KEYS.streamId, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: KEYS.version, type: dynamodb.AttributeType.NUMBER },
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: props.eventsTableRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    this.topic = new sns.Topic(this, 'Topic', {
+      fifo: fifo || undefined,
+      enforceSSL: true,
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+    });
+
+    // With CORS, the handlers answer with the allowed origin on every response.
+    const corsEnv: Record<string, string> = apiEnabled && apiOptions.cors ? { [ENV.corsOrigin]: apiOptions.cors.allowOrigins[0] } : {};
+    this.writer = this.createWriter(streamIdField, props.maxBodyBytes ?? 65536, logRetention, corsEnv);
+    const { publisher, failureQueue } = this.createPublisher(fifo, props.publisherRetryAttempts ?? 10, logRetention);
+    this.publisher = publisher;
+    this.publisherFailureQueue = failureQueue;
+
+    this.projections = definitions.map((definition) => new Projection(this, `Projection-${definition.name}`, {
+      ...definition,
+      topic: this.topic,
+      eventsTable: this.eventsTable,
+      fifo,
+      removalPolicy: props.viewTablesRemovalPolicy,
+      logRetention,
+    }));
+
+    if (this.projections.length > 0) {
+      this.reader = this.createReader(streamIdField, props.defaultPageSize ?? 10, props.maxPageSize ?? 100, logRetention, corsEnv);
+    }
+    if (apiEnabled) {
+      const restApi = this.createRestApi(apiOptions, logRetention);
+      this.restApi = restApi;
+      this.url = restApi.url;
+    }
+  }
+
+  /** Returns the projection with this name; throws if there is none. */
+  public projection(name: string): Projection {
+    const found = this.projections.find((p) => p.name === name);
+    if (!found) throw new Error(`No projection named "${name}" (have: ${this.projections.map((p) => p.name).join(', ') || 'none'})`);
+    return found;
+  }
+
+  /** Lets the grantee call `POST /` (IAM authorization). */
+  public grantAppend(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: [this.executeApiArn('grantAppend', 'POST', '/')] });
+  }
+
+  /** Lets the grantee call every `GET` route (IAM authorization). */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: [this.executeApiArn('grantRead', 'GET', '/'), this.executeApiArn('grantRead', 'GET', '/*')],
+    });
+  }
+
+  /** Lets the grantee read every view table directly (GetItem, Query, Scan...). */
+  public grantReadViews(grantee: iam.IGrantable): iam.Grant[] {
+    return this.projections.map((p) => p.table.grantReadData(grantee));
+  }
+
+  /** Lets the grantee read the events table (for replays, audits and rebuilds). */
+  public grantReadEvents(grantee: iam.IGrantable): iam.Grant {
+    return this.eventsTable.grantReadData(grantee);
+  }
+
+  private executeApiArn(caller: string, method: string, path: string): string {
+    if (!this.restApi) throw new Error(`${caller}() needs the REST API, but api.enabled is false.`);
+    return this.restApi.arnForExecuteApi(method, path, this.stageName);
+  }
+
+  private createWriter(streamIdField: string, maxBodyBytes: number, logRetention: logs.RetentionDays, corsEnv: Record<string, string>): lambda.Function {
+    const writer = libraryFunction(this, 'Writer', {
+      codeDir: assetDir('writer'),
+      description: 'cdk-event-sourced-api: appends events (POST /)',
+      environment: {
+        [ENV.eventsTable]: this.eventsTable.tableName,
+        [ENV.streamIdField]: streamIdField,
+        [ENV.maxBodyBytes]: String(maxBodyBytes),
+        ...corsEnv,
+      },
+      timeout: Duration.seconds(10),
+      memorySize: 256,
+      logRetention,
+    });
+    // Append-only: the writer can read its own table (stream heads, replays) and put new items;
+    // it cannot update or delete an event, and it cannot touch any view.
+    writer.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+      resources: [this.eventsTable.tableArn],
+    }));
+    return writer;
+  }
+
+  private createPublisher(fifo: boolean, retryAttempts: number, logRetention: logs.RetentionDays) {
+    if (!this.eventsTable.tableStreamArn) {
+      throw new Error('existingEventsTable has no stream: enable a NEW_IMAGE stream and import the table with Table.fromTableAttributes({ tableName, tableStreamArn }).');
+    }
+    const failureQueue = new sqs.Queue(this, 'PublisherFailureQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const publisher = libraryFunction(this, 'Publisher', {
+      codeDir: assetDir('publisher'),
+      description: 'cdk-event-sourced-api: publishes new events from the events stream to SNS',
+      environment: { [ENV.topicArn]: this.topic.topicArn, [ENV.fifo]: String(fifo) },
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      logRetention,
+    });
+    this.topic.grantPublish(publisher);
+    publisher.addEventSource(new DynamoEventSource(this.eventsTable, {
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: 100,
+      bisectBatchOnError: true,
+      retryAttempts,
+      maxRecordAge: Duration.hours(24),
+      parallelizationFactor: 1,
+      reportBatchItemFailures: true,
+      onFailure: new SqsDlq(failureQueue),
+      // Only new events reach the publisher: idempotency markers sit at version 0.
+      filters: [lambda.FilterCriteria.filter({
+        eventName: lambda.FilterRule.isEqual('INSERT'),
+        dynamodb: { NewImage: { [KEYS.version]: { N: [{ numeric: ['>', 0] }] } } },
+      })],
+    }));
+    return { publisher, failureQueue };
+  }
+
+  private createReader(streamIdField: string, defaultPageSize: number, maxPageSize: number, logRetention: logs.RetentionDays, corsEnv: Record<string, string>): lambda.Function {
+    const views: Record<string, string> = {};
+    for (const p of this.projections) views[p.name] = p.table.tableName;
+    const reader = libraryFunction(this, 'Reader', {
+      codeDir: assetDir('reader'),
+      description: 'cdk-event-sourced-api: reads views (GET routes)',
+      environment: {
+        [ENV.views]: Stack.of(this).toJsonString(views),
+        [ENV.defaultView]: this.defaultView!,
+        [ENV.streamIdField]: streamIdField,
+        [ENV.defaultPageSize]: String(defaultPageSize),
+        [ENV.maxPageSize]: String(maxPageSize),
+        ...corsEnv,
+      },
+      timeout: Duration.seconds(10),
+      memorySize: 256,
+      logRetention,
+    });
+    // Read-only, and only the two calls it makes.
+    reader.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:Scan'],
+      resources: this.projections.map((p) => p.table.tableArn),
+    }));
+    return reader;
+  }
+
+  private createRestApi(options: RestApiOptions, logRetention: logs.RetentionDays): apigateway.RestApi {
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const api = new apigateway.RestApi(this, 'Api', {
+      restApiName: options.restApiName,
+      description: 'cdk-event-sourced-api: POST / appends events, GET reads views',
+      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      cloudWatchRole: options.cloudWatchRole ?? true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
+      defaultCorsPreflightOptions: options.cors,
+      deployOptions: {
+        stageName: this.stageName,
+        throttlingRateLimit: options.throttlingRateLimit ?? 100,
+        throttlingBurstLimit: options.throttlingBurstLimit ?? 200,
+        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: apigateway.MethodLoggingLevel.INFO,
+        tracingEnabled: true,
+        metricsEnabled: true,
+      },
+    });
+
+    // Authorization is set per method, not as a default, so CORS preflight OPTIONS stays open.
+    const authorization = options.authorization ?? ApiAuthorization.iam();
+    const methodOptions: apigateway.MethodOptions = {
+      authorizationType: authorization.authorizationType,
+      authorizer: authorization.authorizerRef,
+      authorizationScopes: authorization.authorizationScopes,
+      requestValidator: new apigateway.RequestValidator(this, 'RequestValidator', {
+        restApi: api,
+        validateRequestParameters: true,
+      }),
+    };
+    api.root.addMethod('POST', new apigateway.LambdaIntegration(this.writer, { allowTestInvoke: false }), methodOptions);
+    if (this.reader) {
+      const read = new apigateway.LambdaIntegration(this.reader, { allowTestInvoke: false });
+      api.root.addMethod('GET', read, methodOptions);
+      const view = api.root.addResource('{view}');
+      view.addMethod('GET', read, methodOptions);
+      view.addResource('{id}').addMethod('GET', read, methodOptions);
+    }
+    return api;
+  }
+}
+
+/** Synth-time checks of every prop; returns the default view's name. */
+function validateProps(props: EventSourcedApiProps, definitions: ProjectionDefinition[], streamIdField: string, apiEnabled: boolean): string | undefined {
+  validateStreamIdField(streamIdField);
+  const seen = new Set<string>();
+  definitions.forEach((definition, index) => {
+    validateProjectionName(definition.name, `projections[${index}].name`);
+    if (seen.has(definition.name)) throw new Error(`projections[${index}].name "${definition.name}" is used by more than one projection; view names must be unique.`);
+    seen.add(definition.name);
+    validateProjectionEntry(definition.entry, `projections[${index}].entry`);
+  });
+
+  let defaultView: string | undefined;
+  if (props.defaultView !== undefined) {
+    if (!seen.has(props.defaultView)) {
+      throw new Error(`defaultView "${props.defaultView}" is not one of the projections (${[...seen].join(', ') || 'none'}).`);
+    }
+    defaultView = props.defaultView;
+  } else if (definitions.length > 0) {
+    defaultView = seen.has('default') ? 'default' : definitions[0].name;
+  }
+
+  const api = props.api ?? {};
+  if (!apiEnabled) {
+    const set = (['authorization', 'throttlingRateLimit', 'throttlingBurstLimit', 'cors', 'stageName', 'restApiName', 'cloudWatchRole'] as const)
+      .filter((key) => api[key] !== undefined);
+    if (set.length > 0) throw new Error(`api.enabled is false, so api.${set.join(', api.')} cannot be set.`);
+  }
+  if (api.cors && api.cors.allowOrigins.length !== 1) {
+    throw new Error('api.cors.allowOrigins must name exactly one origin (or "*"): the handlers answer with it.');
+  }
+  if (props.existingEventsTable && props.eventsTableRemovalPolicy !== undefined) {
+    throw new Error('eventsTableRemovalPolicy applies only to a new events table; it cannot be set with existingEventsTable.');
+  }
+  validateInteger('maxBodyBytes', props.maxBodyBytes, 1, MAX_BODY_BYTES_LIMIT);
+  validateInteger('maxPageSize', props.maxPageSize, 1, 1000);
+  validateInteger('defaultPageSize', props.defaultPageSize, 1, props.maxPageSize ?? 100);
+  validateInteger('publisherRetryAttempts', props.publisherRetryAttempts, 0, 10000);
+  validateInteger('api.throttlingRateLimit', api.throttlingRateLimit, 0, 10000);
+  validateInteger('api.throttlingBurstLimit', api.throttlingBurstLimit, 0, 5000);
+  return defaultView;
+}

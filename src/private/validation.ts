@@ -1,0 +1,47 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Token } from 'aws-cdk-lib';
+import { RESERVED_EVENT_FIELDS } from './contract';
+
+/** URL-safe, short enough for resource names, and readable in logs. */
+export const PROJECTION_NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
+
+/** First path segments kept for the API's own routes (event history); no view may take them. */
+export const RESERVED_VIEW_NAMES = ['events', 'streams'];
+
+const ENTRY_EXTENSIONS = ['.ts', '.js', '.mjs', '.cjs', '.mts', '.cts'];
+
+/** `where` names the prop in the message, e.g. `projections[2].name`. */
+export function validateProjectionName(name: string, where: string): void {
+  if (typeof name !== 'string' || !PROJECTION_NAME_PATTERN.test(name)) {
+    throw new Error(`${where} "${name}" is invalid: use 1-40 characters of lowercase letters, digits and "-", starting with a letter (it becomes a URL path segment).`);
+  }
+  if (RESERVED_VIEW_NAMES.includes(name)) {
+    throw new Error(`${where} "${name}" is reserved for the API's own routes (${RESERVED_VIEW_NAMES.join(', ')}); choose another name.`);
+  }
+}
+
+export function validateProjectionEntry(entry: string, where: string): void {
+  if (typeof entry !== 'string' || entry.length === 0) throw new Error(`${where} is required: the path of the projection's .ts or .js file.`);
+  if (!ENTRY_EXTENSIONS.includes(path.extname(entry))) {
+    throw new Error(`${where} "${entry}" must be a ${ENTRY_EXTENSIONS.join(', ')} file.`);
+  }
+  if (!fs.existsSync(entry)) throw new Error(`${where} "${entry}" does not exist (resolved to ${path.resolve(entry)}).`);
+}
+
+export function validateStreamIdField(field: string): void {
+  if (typeof field !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(field)) {
+    throw new Error(`streamIdField "${field}" is invalid: use 1-64 letters, digits or "_", starting with a letter or "_".`);
+  }
+  if ((RESERVED_EVENT_FIELDS as readonly string[]).includes(field)) {
+    throw new Error(`streamIdField "${field}" clashes with a field the event store uses (${RESERVED_EVENT_FIELDS.join(', ')}).`);
+  }
+}
+
+/** Checks a whole number in range; tokens are left for CloudFormation to resolve. */
+export function validateInteger(prop: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${prop} must be a whole number from ${min} to ${max}, got ${value}.`);
+  }
+}

@@ -1,0 +1,171 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { bundleProjection } from './private/bundle-projection';
+import { ENV, KEYS } from './private/contract';
+import { libraryFunction } from './private/library-function';
+import { validateInteger, validateProjectionEntry, validateProjectionName } from './private/validation';
+
+/**
+ * A projected view: its name and the code that builds it.
+ */
+export interface ProjectionDefinition {
+  /**
+   * The view's name: 1-40 lowercase letters, digits and "-", starting with a letter.
+   * It is the first path segment of the view's routes (`GET /{name}`, `GET /{name}/{id}`).
+   */
+  readonly name: string;
+
+  /**
+   * Path of the projection's TypeScript or JavaScript file. It exports `handlers`: an object
+   * mapping event types to `(view, event) => newView | undefined` functions. It is bundled with
+   * the library's aggregator runtime at synth time (no bundler needed in your app).
+   */
+  readonly entry: string;
+
+  /**
+   * Memory of the aggregator Lambda, in MiB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+
+  /**
+   * Timeout of the aggregator Lambda. The queue's visibility timeout is six times this.
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Messages per aggregator invocation (1-10).
+   * @default 10
+   */
+  readonly batchSize?: number;
+
+  /**
+   * Deliveries of a message before it is parked in the projection's dead-letter queue.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+}
+
+/**
+ * Props of a `Projection` construct.
+ */
+export interface ProjectionProps extends ProjectionDefinition {
+  /** The topic every appended event is published to. */
+  readonly topic: sns.ITopic;
+
+  /** The events table; the aggregator reads missing versions from it. */
+  readonly eventsTable: dynamodb.ITable;
+
+  /**
+   * Whether the topic is FIFO (the queues then are too).
+   * @default true
+   */
+  readonly fifo?: boolean;
+
+  /**
+   * What happens to the view table when it leaves the stack. Views can be rebuilt from events.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Retention of the aggregator's logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * One projected view: a queue subscribed to the events topic (raw delivery; FIFO when the topic
+ * is), its dead-letter queue, an aggregator Lambda running the user's projection, and the view table.
+ */
+export class Projection extends Construct {
+  /** The view's name. */
+  public readonly name: string;
+  /** The view table: partition key `streamId`; one record per stream. */
+  public readonly table: dynamodb.ITable;
+  /** The queue that receives every event for this view. */
+  public readonly queue: sqs.IQueue;
+  /** Where messages that keep failing are parked; redrive them to the queue after a fix. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** The Lambda that applies events to the view. */
+  public readonly aggregator: lambda.IFunction;
+
+  constructor(scope: Construct, id: string, props: ProjectionProps) {
+    super(scope, id);
+    validateProjectionName(props.name, 'name');
+    validateProjectionEntry(props.entry, `projection "${props.name}" entry`);
+    validateInteger(`projection "${props.name}" batchSize`, props.batchSize, 1, 10);
+    validateInteger(`projection "${props.name}" maxReceiveCount`, props.maxReceiveCount, 1, 1000);
+    validateInteger(`projection "${props.name}" memorySize`, props.memorySize, 128, 10240);
+    this.name = props.name;
+    const fifo = props.fifo ?? true;
+    const timeout = props.timeout ?? Duration.seconds(30);
+
+    const table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: KEYS.streamId, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.table = table;
+
+    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      fifo: fifo || undefined,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.deadLetterQueue = deadLetterQueue;
+
+    // SSE-SQS, not the aws/sqs KMS key: SNS cannot deliver to a queue under that key.
+    const queue = new sqs.Queue(this, 'Queue', {
+      fifo: fifo || undefined,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
+      retentionPeriod: Duration.days(14),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+    });
+    this.queue = queue;
+    props.topic.addSubscription(new subscriptions.SqsSubscription(queue, { rawMessageDelivery: true }));
+
+    const aggregator = libraryFunction(this, 'Aggregator', {
+      codeDir: bundleProjection(props.name, props.entry),
+      description: `cdk-event-sourced-api: applies events to the "${props.name}" view`,
+      environment: {
+        [ENV.viewName]: props.name,
+        [ENV.viewTable]: table.tableName,
+        [ENV.eventsTable]: props.eventsTable.tableName,
+      },
+      timeout,
+      memorySize: props.memorySize ?? 256,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    this.aggregator = aggregator;
+    aggregator.addEventSource(new SqsEventSource(queue, {
+      batchSize: props.batchSize ?? 10,
+      reportBatchItemFailures: true,
+    }));
+
+    // Least privilege: read and conditionally replace its own view records, read events to fill gaps.
+    aggregator.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      resources: [table.tableArn],
+    }));
+    aggregator.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: [props.eventsTable.tableArn],
+    }));
+  }
+}
