@@ -1,0 +1,64 @@
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { EventSourcedApi, EventSourcedApiProps } from '../../src';
+
+export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'projections');
+export const COUNTER = path.join(FIXTURES, 'counter.ts');
+export const EXAMPLE_PROJECTIONS = path.join(__dirname, '..', '..', 'examples', 'typescript', 'projections');
+
+export interface Synthesized {
+  readonly stack: Stack;
+  readonly api: EventSourcedApi;
+  readonly template: Template;
+}
+
+/** A fresh stack with one EventSourcedApi. */
+export function synth(props: EventSourcedApiProps = {}, configure?: (api: EventSourcedApi, stack: Stack) => void): Synthesized {
+  const app = new App();
+  const stack = new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const api = new EventSourcedApi(stack, 'Api', props);
+  configure?.(api, stack);
+  return { stack, api, template: Template.fromStack(stack) };
+}
+
+/** Two projections, "default" and "summary", from the example app. */
+export function twoViews(): EventSourcedApiProps['projections'] {
+  return [
+    { name: 'default', entry: path.join(EXAMPLE_PROJECTIONS, 'default.ts') },
+    { name: 'summary', entry: path.join(EXAMPLE_PROJECTIONS, 'summary.ts') },
+  ];
+}
+
+type Resources = Record<string, { Type: string; Properties?: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+
+/** Logical id of the one resource whose id starts with the given prefix. */
+export function logicalId(template: Template, type: string, idPrefix: string): string {
+  const ids = Object.keys(template.findResources(type)).filter((id) => id.startsWith(idPrefix));
+  if (ids.length !== 1) throw new Error(`expected one ${type} starting with ${idPrefix}, found ${ids.join(', ') || 'none'}`);
+  return ids[0];
+}
+
+/** Every IAM statement attached to the role of a Lambda function (by logical id prefix). */
+export function statementsOfFunction(template: Template, functionIdPrefix: string): Array<{ Action: string | string[]; Resource: unknown; Effect: string }> {
+  const resources = template.toJSON().Resources as Resources;
+  const fnId = logicalId(template, 'AWS::Lambda::Function', functionIdPrefix);
+  const roleId = resources[fnId].Properties.Role['Fn::GetAtt'][0];
+  const statements = [];
+  for (const r of Object.values(resources)) {
+    if (r.Type !== 'AWS::IAM::Policy') continue;
+    if (!r.Properties.Roles.some((ref: any) => ref.Ref === roleId)) continue;
+    statements.push(...r.Properties.PolicyDocument.Statement);
+  }
+  return statements;
+}
+
+export function actionsOf(statements: Array<{ Action: string | string[] }>): string[] {
+  return statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+}
+
+/** The logical ids a statement's Resource refers to (Fn::GetAtt / Ref), flattened. */
+export function referencedIds(resource: unknown): string[] {
+  const text = JSON.stringify(resource);
+  return [...text.matchAll(/"(?:Ref|Fn::GetAtt)":\s*\[?"([A-Za-z0-9]+)"/g)].map((m) => m[1]);
+}
