@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ApiAuthorization } from './api-authorization';
 import { Projection, ProjectionDefinition } from './projection';
+import { acknowledge, MANAGED_POLICY } from './private/acknowledge';
 import { assetDir } from './private/assets';
 import { ENV, KEYS } from './private/contract';
 import { libraryFunction } from './private/library-function';
@@ -261,6 +262,7 @@ export class EventSourcedApi extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    acknowledge(failureQueue, { 'AwsSolutions-SQS3': 'This queue is itself a dead-letter queue: the on-failure destination of the publisher.' });
     const publisher = libraryFunction(this, 'Publisher', {
       codeDir: assetDir('publisher'),
       description: 'cdk-event-sourced-api: publishes new events from the events stream to SNS',
@@ -341,10 +343,6 @@ export class EventSourcedApi extends Construct {
       authorizationType: authorization.authorizationType,
       authorizer: authorization.authorizerRef,
       authorizationScopes: authorization.authorizationScopes,
-      requestValidator: new apigateway.RequestValidator(this, 'RequestValidator', {
-        restApi: api,
-        validateRequestParameters: true,
-      }),
     };
     api.root.addMethod('POST', new apigateway.LambdaIntegration(this.writer, { allowTestInvoke: false }), methodOptions);
     if (this.reader) {
@@ -354,6 +352,16 @@ export class EventSourcedApi extends Construct {
       view.addMethod('GET', read, methodOptions);
       view.addResource('{id}').addMethod('GET', read, methodOptions);
     }
+    const noAuth = authorization.authorizationType === apigateway.AuthorizationType.NONE;
+    if (noAuth) acknowledge(api, { 'AwsSolutions-APIG4': 'Authorization was explicitly turned off with ApiAuthorization.none().' });
+    acknowledge(api, {
+      'AwsSolutions-APIG2': 'Request bodies and parameters are validated by the writer and reader Lambdas, which answer 4xx JSON naming the problem.',
+      'AwsSolutions-APIG3': 'A WAFv2 web ACL is account- and app-specific: associate one with the stage (restApi.deploymentStage) where needed.',
+      'AwsSolutions-COG4': noAuth
+        ? 'Authorization was explicitly turned off with ApiAuthorization.none().'
+        : 'Routes use IAM (SigV4) or the authorizer given in api.authorization.',
+      [MANAGED_POLICY.apiGatewayLogs]: 'The AWS managed policy of the API Gateway account role only lets API Gateway write its logs.',
+    });
     return api;
   }
 }

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledge, MANAGED_POLICY } from './acknowledge';
 
 export interface LibraryFunctionProps {
   readonly codeDir: string;
@@ -19,7 +20,7 @@ export function libraryFunction(scope: Construct, id: string, props: LibraryFunc
     retention: props.logRetention,
     removalPolicy: RemovalPolicy.DESTROY,
   });
-  return new lambda.Function(scope, id, {
+  const fn = new lambda.Function(scope, id, {
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     code: lambda.Code.fromAsset(props.codeDir),
@@ -31,4 +32,9 @@ export function libraryFunction(scope: Construct, id: string, props: LibraryFunc
     tracing: lambda.Tracing.ACTIVE,
     logGroup,
   });
+  acknowledge(fn, {
+    [MANAGED_POLICY.lambdaBasicExecution]: 'The AWS managed basic execution policy only lets the function write its own CloudWatch logs.',
+    'AwsSolutions-IAM5[Resource::*]': 'X-Ray active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which take no resource.',
+  });
+  return fn;
 }
