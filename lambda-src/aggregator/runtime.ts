@@ -1,12 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { applyInOrder } from './apply';
+import { loadHandlers, type ProjectionHandlers } from './projection-module';
+import { loadView, readEvents, saveView } from './view-store';
 import { ENV } from '../../src/private/contract';
 import { documentClient, requireEnv } from '../core/dynamo';
 import { log } from '../core/log';
 import { parseStoredEvent, type StoredEvent } from '../core/stored-event';
-import { applyInOrder } from './apply';
-import { loadHandlers, type ProjectionHandlers } from './projection-module';
-import { loadView, readEvents, saveView } from './view-store';
 
 export interface AggregatorConfig {
   readonly viewName: string;
@@ -110,7 +110,10 @@ async function processStream(handlers: ProjectionHandlers, streamId: string, del
  * lost or still in flight) come from the events table; the result stops at the first version
  * that is nowhere to be found.
  */
-async function eventsToApply(deliveries: Delivery[], viewVersion: number, target: number, client: DynamoDBDocumentClient, eventsTable: string, streamId: string): Promise<StoredEvent[]> {
+async function eventsToApply(
+  deliveries: Delivery[], viewVersion: number, target: number,
+  client: DynamoDBDocumentClient, eventsTable: string, streamId: string,
+): Promise<StoredEvent[]> {
   const byVersion = new Map<number, StoredEvent>();
   for (const { event } of deliveries) if (event.version > viewVersion) byVersion.set(event.version, event);
   if (byVersion.size < target - viewVersion) {

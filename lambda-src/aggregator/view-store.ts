@@ -1,8 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ViewRecord } from './apply';
 import { KEYS } from '../../src/private/contract';
 import { errorName } from '../core/dynamo';
 import type { StoredEvent } from '../core/stored-event';
-import type { ViewRecord } from './apply';
 
 export async function loadView(client: DynamoDBDocumentClient, tableName: string, streamId: string): Promise<ViewRecord> {
   const result = await client.send(new GetCommand({ TableName: tableName, Key: { [KEYS.streamId]: streamId }, ConsistentRead: true }));
@@ -15,7 +15,9 @@ export async function loadView(client: DynamoDBDocumentClient, tableName: string
  * (deleted, or only unhandled events so far) still keeps its version, so late duplicates of
  * older events can never bring it back. Returns false when another writer got there first.
  */
-export async function saveView(client: DynamoDBDocumentClient, tableName: string, streamId: string, previousVersion: number, record: ViewRecord): Promise<boolean> {
+export async function saveView(
+  client: DynamoDBDocumentClient, tableName: string, streamId: string, previousVersion: number, record: ViewRecord,
+): Promise<boolean> {
   try {
     await client.send(new PutCommand({
       TableName: tableName,
@@ -37,7 +39,9 @@ export async function saveView(client: DynamoDBDocumentClient, tableName: string
 }
 
 /** Reads events [fromVersion, toVersion] of a stream from the events table, the source of truth. */
-export async function readEvents(client: DynamoDBDocumentClient, tableName: string, streamId: string, fromVersion: number, toVersion: number): Promise<StoredEvent[]> {
+export async function readEvents(
+  client: DynamoDBDocumentClient, tableName: string, streamId: string, fromVersion: number, toVersion: number,
+): Promise<StoredEvent[]> {
   const events: StoredEvent[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {

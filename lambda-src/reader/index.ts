@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { decodePageToken, encodePageToken } from './page-token';
+import { getRecord, listRecords } from './views';
 import { ENV, PAGE_HEADERS } from '../../src/private/contract';
 import { documentClient } from '../core/dynamo';
 import { header, httpHandler, HttpError, jsonResponse } from '../core/http';
-import { decodePageToken, encodePageToken } from './page-token';
-import { getRecord, listRecords } from './views';
 
 interface ReaderConfig {
   readonly views: Record<string, string>;
@@ -53,7 +53,9 @@ async function list(event: APIGatewayProxyEvent, cfg: ReaderConfig, view: string
   const token = event.queryStringParameters?.cursor ?? header(event, PAGE_HEADERS.request);
   const after = token === undefined || token === '' ? undefined : decodePageToken(view, token);
   const page = await listRecords(documentClient(), table, limit, after, cfg.streamIdField);
-  const headers: Record<string, string> = page.lastStreamId === undefined ? {} : { [PAGE_HEADERS.response]: encodePageToken(view, page.lastStreamId) };
+  const headers: Record<string, string> = page.lastStreamId === undefined
+    ? {}
+    : { [PAGE_HEADERS.response]: encodePageToken(view, page.lastStreamId) };
   return jsonResponse(200, page.items, headers);
 }
 

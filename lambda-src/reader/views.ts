@@ -17,13 +17,17 @@ export function toApiRecord(item: Record<string, unknown>, streamIdField: string
   return { ...(item[KEYS.state] as object), [streamIdField]: item[KEYS.streamId], [KEYS.version]: item[KEYS.version] };
 }
 
-export async function getRecord(client: DynamoDBDocumentClient, tableName: string, streamId: string, streamIdField: string): Promise<ApiRecord | undefined> {
+export async function getRecord(
+  client: DynamoDBDocumentClient, tableName: string, streamId: string, streamIdField: string,
+): Promise<ApiRecord | undefined> {
   const result = await client.send(new GetCommand({ TableName: tableName, Key: { [KEYS.streamId]: streamId } }));
   if (!result.Item || result.Item[KEYS.state] === undefined) return undefined;
   return toApiRecord(result.Item, streamIdField);
 }
 
-export async function listRecords(client: DynamoDBDocumentClient, tableName: string, limit: number, afterStreamId: string | undefined, streamIdField: string): Promise<Page> {
+export async function listRecords(
+  client: DynamoDBDocumentClient, tableName: string, limit: number, afterStreamId: string | undefined, streamIdField: string,
+): Promise<Page> {
   const items: ApiRecord[] = [];
   let startKey: Record<string, unknown> | undefined = afterStreamId === undefined ? undefined : { [KEYS.streamId]: afterStreamId };
   for (let scans = 0; scans < MAX_SCANS_PER_PAGE && items.length < limit; scans++) {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AppendRequest } from './validate';
 import { EVENT_ID_MARKER_PREFIX, KEYS } from '../../src/private/contract';
 import { errorName } from '../core/dynamo';
 import { HttpError } from '../core/http';
 import type { StoredEvent } from '../core/stored-event';
-import type { AppendRequest } from './validate';
 
 export interface AppendResult {
   readonly event: StoredEvent;
@@ -24,7 +24,9 @@ export interface AppendOptions {
  * keyed by eventId (condition: the eventId is new). A lost race without expectedVersion reads the
  * head again and retries; a taken eventId answers with the event first stored under it.
  */
-export async function appendEvent(client: DynamoDBDocumentClient, tableName: string, request: AppendRequest, options: AppendOptions = {}): Promise<AppendResult> {
+export async function appendEvent(
+  client: DynamoDBDocumentClient, tableName: string, request: AppendRequest, options: AppendOptions = {},
+): Promise<AppendResult> {
   const eventId = request.eventId ?? randomUUID();
   const maxAttempts = options.maxAttempts ?? 25;
 
@@ -58,7 +60,12 @@ export async function appendEvent(client: DynamoDBDocumentClient, tableName: str
           {
             Put: {
               TableName: tableName,
-              Item: { [KEYS.streamId]: EVENT_ID_MARKER_PREFIX + eventId, [KEYS.version]: 0, eventStreamId: event.streamId, eventVersion: event.version },
+              Item: {
+                [KEYS.streamId]: EVENT_ID_MARKER_PREFIX + eventId,
+                [KEYS.version]: 0,
+                eventStreamId: event.streamId,
+                eventVersion: event.version,
+              },
               ConditionExpression: 'attribute_not_exists(#pk)',
               ExpressionAttributeNames: { '#pk': KEYS.streamId },
             },

@@ -1,4 +1,5 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { ApiAuthorization, EventSourcedApi, EventSourcedApiProps } from '../../src';
@@ -45,7 +46,6 @@ describe('cdk-nag AwsSolutions', () => {
   test('the pack does find problems: an unacknowledged queue without DLQ is reported', () => {
     const app = new App();
     const stack = new Stack(app, 'Bad');
-    const { Queue } = require('aws-cdk-lib/aws-sqs');
     new Queue(stack, 'Plain');
     const report = new AwsSolutionsChecks(app).validateScope(app);
     expect(report.violations.map((v) => v.ruleName)).toContain('AwsSolutions-SQS3');

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -242,7 +242,11 @@ describe('options', () => {
 
   test('custom stream id field, page sizes, body limit, throttling and retention reach the template', () => {
     const { template } = synth({
-      projections: twoViews(), streamIdField: 'customer', defaultPageSize: 25, maxPageSize: 50, maxBodyBytes: 1024,
+      projections: twoViews(),
+      streamIdField: 'customer',
+      defaultPageSize: 25,
+      maxPageSize: 50,
+      maxBodyBytes: 1024,
       api: { throttlingRateLimit: 10, throttlingBurstLimit: 20, stageName: 'v1' },
     });
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ STREAM_ID_FIELD: 'customer', MAX_BODY_BYTES: '1024' }) } });

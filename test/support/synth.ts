@@ -40,11 +40,13 @@ export function logicalId(template: Template, type: string, idPrefix: string): s
 }
 
 /** Every IAM statement attached to the role of a Lambda function (by logical id prefix). */
-export function statementsOfFunction(template: Template, functionIdPrefix: string): Array<{ Action: string | string[]; Resource: unknown; Effect: string }> {
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+export function statementsOfFunction(template: Template, functionIdPrefix: string): Statement[] {
   const resources = template.toJSON().Resources as Resources;
   const fnId = logicalId(template, 'AWS::Lambda::Function', functionIdPrefix);
   const roleId = resources[fnId].Properties.Role['Fn::GetAtt'][0];
-  const statements = [];
+  const statements: Statement[] = [];
   for (const r of Object.values(resources)) {
     if (r.Type !== 'AWS::IAM::Policy') continue;
     if (!r.Properties.Roles.some((ref: any) => ref.Ref === roleId)) continue;
