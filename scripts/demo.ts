@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import { EventSourcedApi } from '../src';
 import { buildExampleApp } from '../examples/typescript/app';
 
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-api-demo-'));
@@ -44,3 +45,16 @@ for (const [id, r] of resources) {
 }
 const topic = resources.find(([, r]) => r.Type === 'AWS::SNS::Topic')?.[1];
 console.log(`\nFan-out: SNS topic FifoTopic=${topic?.Properties.FifoTopic ?? false}, ${byType.get('AWS::SQS::Queue')} queues (a queue + DLQ per view, 1 publisher failure queue)`);
+
+// What each extra view costs, in CloudFormation resources.
+const counterEntry = path.join(__dirname, '..', 'examples', 'typescript', 'projections', 'summary.ts');
+console.log('\nResources by number of projections:');
+for (const views of [0, 1, 2, 10]) {
+  const scaleApp = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'es-api-scale-')) });
+  const scaleStack = new Stack(scaleApp, `Scale${views}`);
+  new EventSourcedApi(scaleStack, 'Api', {
+    projections: Array.from({ length: views }, (_, i) => ({ name: `view-${i + 1}`, entry: counterEntry })),
+  });
+  const count = Object.keys(scaleApp.synth().getStackByName(scaleStack.stackName).template.Resources).length;
+  console.log(`  ${String(views).padStart(2)} projection(s): ${count} resources`);
+}
