@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ENV } from '../../src/private/contract';
 import { log } from './log';
+import { ENV } from '../../src/private/contract';
 
 /** An error that becomes a JSON `{ message }` response with its status code. */
 export class HttpError extends Error {

@@ -1,8 +1,8 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { publishRecords } from './publish';
 import { ENV } from '../../src/private/contract';
 import { requireEnv } from '../core/dynamo';
-import { publishRecords } from './publish';
 
 const sns = new SNSClient({});
 

@@ -1,9 +1,10 @@
+import { appendEvent } from './append';
+import { parseAppendRequest } from './validate';
 import { ENV } from '../../src/private/contract';
 import { documentClient, requireEnv } from '../core/dynamo';
 import { httpHandler, jsonResponse } from '../core/http';
 import { log } from '../core/log';
-import { appendEvent } from './append';
-import { parseAppendRequest } from './validate';
+import type { StoredEvent } from '../core/stored-event';
 
 /** POST / — appends one event. 201 with the stored envelope; a replayed eventId answers the same. */
 export const handler = httpHandler(async (event) => {
@@ -16,6 +17,27 @@ export const handler = httpHandler(async (event) => {
   log('info', replayed ? 'append replayed' : 'event appended', {
     streamId: stored.streamId, version: stored.version, eventId: stored.eventId, type: stored.type,
   });
-  const { data, ...envelope } = stored;
-  return jsonResponse(201, { ...envelope, [streamIdField]: stored.streamId, data }, replayed ? { 'Idempotent-Replay': 'true' } : {});
+  return jsonResponse(201, responseBody(stored, streamIdField), replayed ? { 'Idempotent-Replay': 'true' } : {});
 });
+
+/**
+ * The 201 body, with its keys in a fixed order: DynamoDB does not keep the order of attributes or
+ * map keys, so without this a replay would answer different bytes than the first append did.
+ */
+function responseBody(stored: StoredEvent, streamIdField: string): Record<string, unknown> {
+  return {
+    streamId: stored.streamId,
+    version: stored.version,
+    eventId: stored.eventId,
+    type: stored.type,
+    timestamp: stored.timestamp,
+    [streamIdField]: stored.streamId,
+    data: sortKeys(stored.data),
+  };
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
+}

@@ -62,5 +62,35 @@ export function parseAppendRequest(rawBody: string | null, isBase64: boolean, st
   for (const [key, value] of Object.entries(fields)) {
     if (key !== streamIdField && !(RESERVED_EVENT_FIELDS as readonly string[]).includes(key)) data[key] = value;
   }
+  checkStorable(data, 1);
   return { streamId, type, eventId: eventId as string | undefined, expectedVersion: expectedVersion as number | undefined, data };
+}
+
+// DynamoDB allows 32 levels of nesting in an item; the event's `data` map is the second.
+const MAX_DATA_DEPTH = 31;
+// The smallest magnitude of a DynamoDB number.
+const MIN_NUMBER_MAGNITUDE = 1e-130;
+
+/**
+ * Rejects event data that valid JSON allows but DynamoDB cannot store as sent, which would
+ * otherwise fail the write with a 500: integers beyond 2^53 (they already lost precision in
+ * JSON.parse), numbers too close to zero, empty object keys and too deep nesting.
+ */
+function checkStorable(value: unknown, depth: number): void {
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) ? !Number.isSafeInteger(value) : Math.abs(value) < MIN_NUMBER_MAGNITUDE) {
+      throw new HttpError(400, `Number ${value} cannot be stored exactly; send it as a string`);
+    }
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  if (depth > MAX_DATA_DEPTH) throw new HttpError(400, `Event data is nested more than ${MAX_DATA_DEPTH} levels deep`);
+  if (Array.isArray(value)) {
+    for (const item of value) checkStorable(item, depth + 1);
+    return;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    if (key === '') throw new HttpError(400, 'Event data cannot have an empty field name');
+    checkStorable(item, depth + 1);
+  }
 }

@@ -1,0 +1,459 @@
+/**
+ * The aggregator runtime (SQS batch -> view table) against real DynamoDB Local tables. Events are
+ * appended with the writer's appendEvent first, because the runtime fills gaps from the events
+ * table, the source of truth.
+ */
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { createHandler, processBatch } from '../../../lambda-src/aggregator/index';
+import { loadHandlers, type ProjectionEvent, type ProjectionHandlers, type ViewState } from '../../../lambda-src/aggregator/projection-module';
+import type { StoredEvent } from '../../../lambda-src/core/stored-event';
+import { appendEvent } from '../../../lambda-src/writer/append';
+import { ENV, KEYS } from '../../../src/private/contract';
+import {
+  captureLogs, createEventsTable, createViewTable, documentClient, getViewItem, sqsEvent, sqsRecord, type CapturedLogs,
+} from '../../support/local-dynamo';
+
+/** An order projection. Its `applied` list shows exactly which versions were applied, in which order. */
+interface Order extends ViewState {
+  customer: string;
+  lines: string[];
+  total: number;
+  applied: number[];
+}
+
+function order(view: ViewState | undefined, event: ProjectionEvent): Order {
+  if (!view) throw new Error(`no order for ${event.type} v${event.version}`);
+  return view as Order;
+}
+
+const orderHandlers: ProjectionHandlers = {
+  OrderCreated: (_view, event) => ({ customer: event.data.customer as string, lines: [], total: 0, applied: [event.version] }),
+  ItemAdded: (view, event) => {
+    const o = order(view, event);
+    return {
+      ...o,
+      lines: [...o.lines, event.data.sku as string],
+      total: o.total + (event.data.price as number),
+      applied: [...o.applied, event.version],
+    };
+  },
+  ItemRemoved: (view, event) => {
+    const o = order(view, event);
+    const index = o.lines.indexOf(event.data.sku as string);
+    return {
+      ...o,
+      lines: o.lines.filter((_, i) => i !== index),
+      total: o.total - (event.data.price as number),
+      applied: [...o.applied, event.version],
+    };
+  },
+  // Async on purpose: handlers may return a promise.
+  OrderDiscounted: async (view, event) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    const o = order(view, event);
+    return { ...o, total: o.total * (1 - (event.data.percent as number) / 100), applied: [...o.applied, event.version] };
+  },
+  // Deletes the record.
+  OrderCancelled: () => undefined,
+};
+
+/** The order projection plus event types that misbehave. */
+const faultyHandlers: ProjectionHandlers = {
+  ...orderHandlers,
+  Poison: () => { throw new Error('poisoned event'); },
+  ReturnsArray: () => [1, 2, 3] as unknown as ViewState,
+  ReturnsNumber: () => 42 as unknown as ViewState,
+  MutatesThenThrows: (view) => {
+    (view as Order).lines.push('corrupted');
+    (view as Order).total = -1;
+    throw new Error('failed after mutating its input');
+  },
+};
+
+let logs: CapturedLogs;
+let eventsTable: string;
+
+beforeEach(async () => {
+  logs = captureLogs();
+  eventsTable = (await createEventsTable()).tableName;
+});
+
+afterEach(() => logs.restore());
+
+type EventSpec = [type: string, data?: Record<string, unknown>];
+
+/** Appends events to one stream through the writer, and returns them as stored. */
+async function append(streamId: string, specs: EventSpec[], table = eventsTable): Promise<StoredEvent[]> {
+  const stored: StoredEvent[] = [];
+  for (const [type, data] of specs) {
+    const { event } = await appendEvent(documentClient(), table, { streamId, type, data: data ?? {} });
+    stored.push(event);
+  }
+  expect(stored.map((e) => e.version)).toEqual(specs.map((_, i) => i + 1));
+  return stored;
+}
+
+/** SQS records for events, as the view queue delivers them (FIFO: group = stream id). */
+function deliveries(events: StoredEvent[], options: { fifo?: boolean } = {}): SQSRecord[] {
+  return events.map((event) => sqsRecord(JSON.stringify(event), {
+    messageId: `${event.streamId}#${event.version}#${Math.random().toString(36).slice(2, 8)}`,
+    messageGroupId: options.fifo === false ? undefined : event.streamId,
+  }));
+}
+
+function failedIds(response: SQSBatchResponse): string[] {
+  return response.batchItemFailures.map((f) => f.itemIdentifier);
+}
+
+async function viewRecord(viewTable: string, streamId: string): Promise<{ version: unknown; state: unknown } | undefined> {
+  const item = await getViewItem(viewTable, streamId);
+  return item && { version: item[KEYS.version], state: item[KEYS.state] };
+}
+
+const ORDER_EVENTS: EventSpec[] = [
+  ['OrderCreated', { customer: 'c-1' }],
+  ['ItemAdded', { sku: 'apple', price: 3 }],
+  ['ItemAdded', { sku: 'pear', price: 5 }],
+  ['ItemAdded', { sku: 'plum', price: 7 }],
+  ['ItemRemoved', { sku: 'pear', price: 5 }],
+  ['OrderDiscounted', { percent: 50 }],
+  ['ItemAdded', { sku: 'kiwi', price: 11 }],
+  ['ItemAdded', { sku: 'fig', price: 13 }],
+];
+
+/** The view after applying ORDER_EVENTS once, in order, worked out by hand. */
+const EXPECTED_ORDER = {
+  version: 8,
+  state: { customer: 'c-1', lines: ['apple', 'plum', 'kiwi', 'fig'], total: (3 + 7) / 2 + 11 + 13, applied: [1, 2, 3, 4, 5, 6, 7, 8] },
+};
+
+describe('delivery order does not change the view', () => {
+  // These tests only read the events, so they share one events table; each has its own view table.
+  let orderEventsTable: string;
+  let events: StoredEvent[];
+  let reference: { version: unknown; state: unknown } | undefined;
+
+  const orderConfig = (viewTable: string) => ({ viewTable, eventsTable: orderEventsTable, client: documentClient(), viewName: 'orders' });
+
+  beforeAll(async () => {
+    const setupLogs = captureLogs();
+    try {
+      orderEventsTable = (await createEventsTable()).tableName;
+      events = await append('order-1', ORDER_EVENTS, orderEventsTable);
+      // The reference: every event delivered once, in order, in one batch.
+      const viewTable = await createViewTable();
+      const handler = createHandler({ handlers: orderHandlers }, orderConfig(viewTable));
+      expect(failedIds(await handler(sqsEvent(deliveries(events))))).toEqual([]);
+      reference = await viewRecord(viewTable, 'order-1');
+    } finally {
+      setupLogs.restore();
+    }
+  });
+
+  test('the reference (each event once, in order) is the view worked out by hand', () => {
+    expect(reference).toEqual(EXPECTED_ORDER);
+  });
+
+  const byVersions = (versions: number[]) => versions.map((v) => events[v - 1]);
+
+  const scenarios: Array<[string, number[][]]> = [
+    ['in order, one event per batch', [[1], [2], [3], [4], [5], [6], [7], [8]]],
+    ['duplicated within a batch', [[1, 1, 2, 3, 3, 3, 4, 5, 6, 6, 7, 8, 8]]],
+    ['duplicated across batches', [[1, 2, 3], [1, 2, 3, 4], [2, 3, 4, 5, 6], [1, 2, 3, 4, 5, 6, 7, 8], [8, 7]]],
+    ['shuffled within a batch', [[5, 2, 8, 1, 7, 3, 6, 4]]],
+    ['reversed, one event per batch', [[8], [7], [6], [5], [4], [3], [2], [1]]],
+    ['gapped: versions missing from the only batch', [[1, 3, 5, 8]]],
+    ['gapped: only the last version delivered', [[8]]],
+    ['gapped: later versions first, in separate batches', [[3, 4], [1, 2], [6, 8], [5, 7]]],
+    ['gapped, shuffled and duplicated at once', [[6, 2, 6], [4, 1], [8, 8, 3], [7, 5]]],
+  ];
+
+  test.each(scenarios)('%s', async (_name, batches) => {
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: orderHandlers }, orderConfig(viewTable));
+    for (const batch of batches) {
+      expect(failedIds(await handler(sqsEvent(deliveries(byVersions(batch)))))).toEqual([]);
+    }
+    expect(await viewRecord(viewTable, 'order-1')).toEqual(reference);
+  });
+
+  test('a view part way through only moves forward', async () => {
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: orderHandlers }, orderConfig(viewTable));
+    await handler(sqsEvent(deliveries(byVersions([2]))));
+    expect(await viewRecord(viewTable, 'order-1')).toEqual({
+      version: 2, state: { customer: 'c-1', lines: ['apple'], total: 3, applied: [1, 2] },
+    });
+    await handler(sqsEvent(deliveries(byVersions([1]))));
+    expect((await viewRecord(viewTable, 'order-1'))?.version).toBe(2);
+    await handler(sqsEvent(deliveries(byVersions([5, 8]))));
+    expect(await viewRecord(viewTable, 'order-1')).toEqual(reference);
+  });
+
+  test.each([[0], [4]])('a batch whose view (at version %i) changed meanwhile saves nothing and is retried', async (start) => {
+    const viewTable = await createViewTable();
+    const config = orderConfig(viewTable);
+    if (start > 0) expect(failedIds(await processBatch(orderHandlers, deliveries(byVersions([start])), config))).toEqual([]);
+
+    // The slow batch stops inside a handler, after it has read the view, until released.
+    let entered!: () => void;
+    let release!: () => void;
+    const insideHandler = new Promise<void>((resolve) => { entered = resolve; });
+    const released = new Promise<void>((resolve) => { release = resolve; });
+    const slowHandlers: ProjectionHandlers = Object.fromEntries(Object.entries(orderHandlers).map(([type, handle]) => [
+      type,
+      async (view: ViewState | undefined, event: ProjectionEvent) => {
+        entered();
+        await released;
+        return handle(view, event);
+      },
+    ]));
+    const slowRecords = deliveries(byVersions([start + 1, start + 2]));
+    const slow = processBatch(slowHandlers, slowRecords, config);
+    await insideHandler;
+
+    // Meanwhile another batch brings the view to the last version.
+    expect(failedIds(await processBatch(orderHandlers, deliveries(byVersions([8])), config))).toEqual([]);
+    expect(await viewRecord(viewTable, 'order-1')).toEqual(reference);
+
+    release();
+    expect(failedIds(await slow)).toEqual(slowRecords.map((r) => r.messageId));
+    expect(await viewRecord(viewTable, 'order-1')).toEqual(reference);
+    expect(logs.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'view changed concurrently; will retry', streamId: 'order-1' }));
+
+    // Redelivered, the messages are old news.
+    expect(failedIds(await processBatch(orderHandlers, slowRecords, config))).toEqual([]);
+    expect(await viewRecord(viewTable, 'order-1')).toEqual(reference);
+  });
+
+  test('concurrent batches for one stream converge once failed messages are redelivered', async () => {
+    const viewTable = await createViewTable();
+    const config = orderConfig(viewTable);
+    let pending = [[1, 2, 3, 4], [3, 5, 6], [7, 8], [2, 8]].map((versions) => deliveries(byVersions(versions)));
+    for (let round = 0; pending.length > 0; round++) {
+      expect(round).toBeLessThan(10);
+      const results = await Promise.all(pending.map((records) => processBatch(orderHandlers, records, config)));
+      // What SQS would deliver again: exactly the reported messages.
+      pending = results
+        .map((result, i) => pending[i].filter((r) => failedIds(result).includes(r.messageId)))
+        .filter((records) => records.length > 0);
+    }
+    expect(await viewRecord(viewTable, 'order-1')).toEqual(reference);
+  });
+});
+
+describe('poison events', () => {
+  test('FIFO: the poison message and the later messages of its group fail; other streams are fully applied', async () => {
+    const a = await append('stream-a', [
+      ['OrderCreated', { customer: 'a' }], ['ItemAdded', { sku: 'x', price: 1 }], ['Poison'], ['ItemAdded', { sku: 'y', price: 2 }], ['ItemAdded', { sku: 'z', price: 4 }],
+    ]);
+    const b = await append('stream-b', [['OrderCreated', { customer: 'b' }], ['ItemAdded', { sku: 'x', price: 10 }], ['ItemAdded', { sku: 'y', price: 20 }]]);
+    const c = await append('stream-c', [['OrderCreated', { customer: 'c' }], ['ItemAdded', { sku: 'q', price: 100 }]]);
+    const [a1, a2, a3, a4, a5] = deliveries(a);
+    const [b1, b2, b3] = deliveries(b);
+    const [c1, c2] = deliveries(c);
+    const batch = [a1, b1, a2, c1, a3, b2, a4, c2, b3, a5];
+
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: documentClient(), viewName: 'orders' });
+    const response = await handler(sqsEvent(batch));
+
+    expect(failedIds(response)).toEqual([a3.messageId, a4.messageId, a5.messageId]);
+    expect(await viewRecord(viewTable, 'stream-a')).toEqual({ version: 2, state: { customer: 'a', lines: ['x'], total: 1, applied: [1, 2] } });
+    expect(await viewRecord(viewTable, 'stream-b')).toEqual({ version: 3, state: { customer: 'b', lines: ['x', 'y'], total: 30, applied: [1, 2, 3] } });
+    expect(await viewRecord(viewTable, 'stream-c')).toEqual({ version: 2, state: { customer: 'c', lines: ['q'], total: 100, applied: [1, 2] } });
+    expect(logs.lines).toContainEqual(expect.objectContaining({
+      level: 'error', message: 'projection handler failed', view: 'orders', streamId: 'stream-a', version: 3, error: 'Error: poisoned event',
+    }));
+
+    // Redelivered, the poison fails again and holds its stream back; nothing else changes.
+    const again = await handler(sqsEvent([a3, a4, a5]));
+    expect(failedIds(again)).toEqual([a3.messageId, a4.messageId, a5.messageId]);
+    expect((await viewRecord(viewTable, 'stream-a'))?.version).toBe(2);
+
+    // Once the projection handles the event, the redelivered messages bring the stream up to date.
+    const fixedHandlers = { ...orderHandlers, Poison: (view: ViewState | undefined) => view };
+    const fixed = createHandler({ handlers: fixedHandlers }, { viewTable, eventsTable, client: documentClient() });
+    expect(failedIds(await fixed(sqsEvent([a3, a4, a5])))).toEqual([]);
+    expect(await viewRecord(viewTable, 'stream-a')).toEqual({ version: 5, state: { customer: 'a', lines: ['x', 'y', 'z'], total: 7, applied: [1, 2, 4, 5] } });
+  });
+
+  test('FIFO: a poison event fetched to fill a gap fails the delivered messages after it', async () => {
+    const a = await append('stream-a', [['OrderCreated', { customer: 'a' }], ['Poison'], ['ItemAdded', { sku: 'y', price: 2 }]]);
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: documentClient() });
+    const [, , a3] = deliveries(a);
+
+    expect(failedIds(await handler(sqsEvent([a3])))).toEqual([a3.messageId]);
+    expect((await viewRecord(viewTable, 'stream-a'))?.version).toBe(1);
+  });
+
+  test('standard queue (no message groups): only the poison stream\'s messages from the poison on fail', async () => {
+    const a = await append('stream-a', [['OrderCreated', { customer: 'a' }], ['Poison'], ['ItemAdded', { sku: 'y', price: 2 }]]);
+    const b = await append('stream-b', [['OrderCreated', { customer: 'b' }], ['ItemAdded', { sku: 'x', price: 10 }]]);
+    const [a1, a2, a3] = deliveries(a, { fifo: false });
+    const [b1, b2] = deliveries(b, { fifo: false });
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: documentClient() });
+
+    const response = await handler(sqsEvent([a1, b1, a2, b2, a3]));
+    expect(failedIds(response)).toEqual([a2.messageId, a3.messageId]);
+    expect((await viewRecord(viewTable, 'stream-a'))?.version).toBe(1);
+    expect((await viewRecord(viewTable, 'stream-b'))?.version).toBe(2);
+  });
+
+  test.each([['ReturnsArray'], ['ReturnsNumber']])('a handler result that is not an object (%s) fails the event', async (type) => {
+    const a = await append('stream-a', [['OrderCreated', { customer: 'a' }], [type], ['ItemAdded', { sku: 'y', price: 2 }]]);
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: documentClient() });
+    const records = deliveries(a);
+
+    expect(failedIds(await handler(sqsEvent(records)))).toEqual([records[1].messageId, records[2].messageId]);
+    expect(await viewRecord(viewTable, 'stream-a')).toEqual({ version: 1, state: { customer: 'a', lines: [], total: 0, applied: [1] } });
+  });
+
+  test('a handler that mutates its input and then throws does not corrupt the saved view', async () => {
+    const a = await append('stream-a', [['OrderCreated', { customer: 'a' }], ['ItemAdded', { sku: 'x', price: 1 }], ['MutatesThenThrows']]);
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: documentClient() });
+    const records = deliveries(a);
+
+    expect(failedIds(await handler(sqsEvent(records)))).toEqual([records[2].messageId]);
+    expect(await viewRecord(viewTable, 'stream-a')).toEqual({ version: 2, state: { customer: 'a', lines: ['x'], total: 1, applied: [1, 2] } });
+  });
+});
+
+describe('unknown event types and deletion', () => {
+  test('an event type without a handler is skipped but advances the version', async () => {
+    const a = await append('stream-a', [
+      ['OrderCreated', { customer: 'a' }], ['SomethingNobodyHandles', { x: 1 }], ['ItemAdded', { sku: 'x', price: 1 }], ['toString'], ['__proto__'],
+    ]);
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: documentClient() });
+
+    expect(failedIds(await handler(sqsEvent(deliveries(a))))).toEqual([]);
+    expect(await viewRecord(viewTable, 'stream-a')).toEqual({ version: 5, state: { customer: 'a', lines: ['x'], total: 1, applied: [1, 3] } });
+  });
+
+  test('unknown events before any record leave a version without state, and later events still apply', async () => {
+    const a = await append('stream-a', [['Unhandled'], ['Unhandled'], ['OrderCreated', { customer: 'a' }]]);
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: documentClient() });
+    const records = deliveries(a);
+
+    expect(failedIds(await handler(sqsEvent(records.slice(0, 2))))).toEqual([]);
+    const item = await getViewItem(viewTable, 'stream-a');
+    expect(item).toEqual({ streamId: 'stream-a', version: 2, updatedAt: expect.any(String) });
+
+    expect(failedIds(await handler(sqsEvent([records[2]])))).toEqual([]);
+    expect(await viewRecord(viewTable, 'stream-a')).toEqual({ version: 3, state: { customer: 'a', lines: [], total: 0, applied: [3] } });
+  });
+
+  test('a handler returning undefined deletes the state; late duplicates do not bring it back', async () => {
+    const a = await append('stream-a', [['OrderCreated', { customer: 'a' }], ['ItemAdded', { sku: 'x', price: 1 }], ['OrderCancelled']]);
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: documentClient() });
+    const [r1, r2, r3] = deliveries(a);
+
+    expect(failedIds(await handler(sqsEvent([r1, r2, r3])))).toEqual([]);
+    const deleted = await getViewItem(viewTable, 'stream-a');
+    expect(deleted).toEqual({ streamId: 'stream-a', version: 3, updatedAt: expect.any(String) });
+
+    for (const late of [[r1], [r2, r1], [r1, r2, r3], [r3]]) {
+      expect(failedIds(await handler(sqsEvent(late.map((r) => ({ ...r, messageId: `${r.messageId}-late` })))))).toEqual([]);
+      expect(await getViewItem(viewTable, 'stream-a')).toEqual(deleted); // not even rewritten
+    }
+
+    // A later event may create the record again.
+    const [again] = await appendMore('stream-a', [['OrderCreated', { customer: 'a2' }]]);
+    expect(failedIds(await handler(sqsEvent(deliveries([again]))))).toEqual([]);
+    expect(await viewRecord(viewTable, 'stream-a')).toEqual({ version: 4, state: { customer: 'a2', lines: [], total: 0, applied: [4] } });
+  });
+});
+
+async function appendMore(streamId: string, specs: EventSpec[]): Promise<StoredEvent[]> {
+  const stored: StoredEvent[] = [];
+  for (const [type, data] of specs) stored.push((await appendEvent(documentClient(), eventsTable, { streamId, type, data: data ?? {} })).event);
+  return stored;
+}
+
+describe('unreadable messages', () => {
+  test('a message body that is not a stored event is reported failed; the rest is applied', async () => {
+    const a = await append('stream-a', [['OrderCreated', { customer: 'a' }], ['ItemAdded', { sku: 'x', price: 1 }]]);
+    const b = await append('stream-b', [['OrderCreated', { customer: 'b' }]]);
+    const [a1, a2] = deliveries(a, { fifo: false });
+    const [b1] = deliveries(b, { fifo: false });
+    const garbage = sqsRecord('this is not JSON', { messageId: 'garbage' });
+    const wrongShape = sqsRecord(JSON.stringify({ streamId: 'stream-a', version: '3', type: 'ItemAdded' }), { messageId: 'wrong-shape' });
+    const versionZero = sqsRecord(JSON.stringify({ ...a[0], version: 0 }), { messageId: 'version-zero' });
+    const jsonNull = sqsRecord('null', { messageId: 'json-null' });
+
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: documentClient(), viewName: 'orders' });
+    const response = await handler(sqsEvent([a1, garbage, b1, wrongShape, a2, versionZero, jsonNull]));
+
+    expect(failedIds(response)).toEqual(['garbage', 'wrong-shape', 'version-zero', 'json-null']);
+    expect((await viewRecord(viewTable, 'stream-a'))?.version).toBe(2);
+    expect((await viewRecord(viewTable, 'stream-b'))?.version).toBe(1);
+    expect(logs.lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'unreadable message', messageId: 'garbage' }));
+  });
+
+  test('FIFO: an unreadable message also fails the later messages of its group', async () => {
+    const a = await append('stream-a', [['OrderCreated', { customer: 'a' }], ['ItemAdded', { sku: 'x', price: 1 }]]);
+    const [a1, a2] = deliveries(a);
+    const garbage = sqsRecord('{', { messageId: 'garbage', messageGroupId: 'stream-a' });
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: documentClient() });
+
+    expect(failedIds(await handler(sqsEvent([a1, garbage, a2])))).toEqual(['garbage', a2.messageId]);
+    // Redelivering the later message is harmless: it was applied already.
+    expect(failedIds(await handler(sqsEvent([a2])))).toEqual([]);
+    expect((await viewRecord(viewTable, 'stream-a'))?.version).toBe(2);
+  });
+
+  test('a failing view table fails every message of the batch, and nothing is lost', async () => {
+    const a = await append('stream-a', [['OrderCreated', { customer: 'a' }]]);
+    const records = deliveries(a);
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable: 'no-such-table', eventsTable, client: documentClient() });
+    expect(failedIds(await handler(sqsEvent(records)))).toEqual([records[0].messageId]);
+    expect(logs.lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'stream processing failed', streamId: 'stream-a' }));
+  });
+});
+
+describe('configuration', () => {
+  test('without a config, the tables come from VIEW_TABLE_NAME and EVENTS_TABLE_NAME', async () => {
+    const a = await append('stream-a', [['OrderCreated', { customer: 'a' }], ['ItemAdded', { sku: 'x', price: 1 }]]);
+    const viewTable = await createViewTable();
+    process.env[ENV.viewTable] = viewTable;
+    process.env[ENV.eventsTable] = eventsTable;
+    try {
+      const handler = createHandler({ handlers: orderHandlers });
+      // Only version 2 is delivered; version 1 comes from EVENTS_TABLE_NAME.
+      expect(failedIds(await handler(sqsEvent(deliveries([a[1]]))))).toEqual([]);
+      expect(await viewRecord(viewTable, 'stream-a')).toEqual({ version: 2, state: { customer: 'a', lines: ['x'], total: 1, applied: [1, 2] } });
+    } finally {
+      delete process.env[ENV.viewTable];
+      delete process.env[ENV.eventsTable];
+    }
+  });
+
+  test('loadHandlers accepts `handlers`, `default.handlers` and `default` exports', () => {
+    const handlers = { A: () => ({}) };
+    expect(loadHandlers({ handlers })).toBe(handlers);
+    expect(loadHandlers({ default: { handlers } })).toBe(handlers);
+    expect(loadHandlers({ default: handlers })).toBe(handlers);
+  });
+
+  test.each([
+    ['an empty module', {}],
+    ['undefined', undefined],
+    ['null', null],
+    ['top-level functions without a handlers map', { OrderCreated: () => ({}) as ViewState, handler: () => undefined }],
+    ['handlers that is not an object', { handlers: 'OrderCreated' }],
+    ['a handler that is not a function', { handlers: { OrderCreated: () => ({}), ItemAdded: { not: 'a function' } } }],
+    ['a default export with a bad handler', { default: { handlers: { A: 1 } } }],
+  ])('loadHandlers rejects %s', (_name, mod) => {
+    expect(() => loadHandlers(mod)).toThrow(/handler/i);
+    expect(() => createHandler(mod, { viewTable: 'v', eventsTable: 'e', client: documentClient() })).toThrow(/handler/i);
+  });
+});

@@ -1,0 +1,281 @@
+/**
+ * The reader Lambda (GET /, /{view}, /{view}/{id}) against real DynamoDB Local view tables.
+ * Path parameters are set as API Gateway sets them for those three resources.
+ */
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { handler } from '../../../lambda-src/reader/index';
+import { ENV, PAGE_HEADERS } from '../../../src/private/contract';
+import { apiEvent, captureLogs, createViewTable, putViewItem, type CapturedLogs } from '../../support/local-dynamo';
+
+let logs: CapturedLogs;
+let defaultTable: string;
+let summaryTable: string;
+
+beforeEach(async () => {
+  logs = captureLogs();
+  [defaultTable, summaryTable] = await Promise.all([createViewTable(), createViewTable()]);
+  process.env[ENV.views] = JSON.stringify({ default: defaultTable, summary: summaryTable });
+  process.env[ENV.defaultView] = 'default';
+  for (const name of [ENV.streamIdField, ENV.defaultPageSize, ENV.maxPageSize, ENV.corsOrigin]) delete process.env[name];
+});
+
+afterEach(() => logs.restore());
+
+interface Request {
+  readonly view?: string;
+  readonly id?: string;
+  readonly query?: Record<string, string>;
+  readonly headers?: Record<string, string>;
+}
+
+/** GET as API Gateway routes it: resource '/', '/{view}' or '/{view}/{id}'. */
+async function get(request: Request = {}): Promise<APIGatewayProxyResult> {
+  const resource = request.view === undefined ? '/' : request.id === undefined ? '/{view}' : '/{view}/{id}';
+  const pathParameters = request.view === undefined ? undefined : { view: request.view, ...(request.id === undefined ? {} : { id: request.id }) };
+  const result = await handler(apiEvent({ method: 'GET', resource, pathParameters, queryStringParameters: request.query, headers: request.headers }));
+  expect(result.headers?.['Content-Type']).toBe('application/json');
+  return result;
+}
+
+function json<T = unknown>(result: APIGatewayProxyResult): T {
+  return JSON.parse(result.body) as T;
+}
+
+function expectErrorBody(result: APIGatewayProxyResult, status: number): string {
+  expect(result.statusCode).toBe(status);
+  const body = json<Record<string, unknown>>(result);
+  expect(Object.keys(body)).toEqual(['message']);
+  expect(typeof body.message).toBe('string');
+  return body.message as string;
+}
+
+const ids = (n: number, prefix = 'rec') => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`);
+
+async function putRecords(table: string, streamIds: string[]): Promise<void> {
+  await Promise.all(streamIds.map((id, i) => putViewItem(table, id, i + 1, { name: `name of ${id}`, n: i })));
+}
+
+type Page = Array<Record<string, unknown>>;
+
+/** Follows the pagination contract to the end; returns every page and the tokens it got. */
+async function allPages(send: (token: string | undefined) => Promise<APIGatewayProxyResult>): Promise<{ pages: Page[]; tokens: string[] }> {
+  const pages: Page[] = [];
+  const tokens: string[] = [];
+  let token: string | undefined;
+  for (;;) {
+    expect(pages.length).toBeLessThan(50);
+    const result = await send(token);
+    expect(result.statusCode).toBe(200);
+    pages.push(json<Page>(result));
+    token = result.headers?.[PAGE_HEADERS.response] as string | undefined;
+    if (token === undefined) return { pages, tokens };
+    tokens.push(token);
+  }
+}
+
+describe('listing with pagination', () => {
+  beforeEach(async () => {
+    await putRecords(defaultTable, ids(25));
+  });
+
+  test('the ExclusiveStartKey header walks 25 records in pages of 10, 10 and 5', async () => {
+    const { pages, tokens } = await allPages((token) => get({ headers: token === undefined ? {} : { [PAGE_HEADERS.request]: token } }));
+
+    expect(pages.map((p) => p.length)).toEqual([10, 10, 5]);
+    expect(tokens).toHaveLength(2);
+    const seen = pages.flat().map((r) => r.id);
+    expect(new Set(seen).size).toBe(25);
+    expect([...seen].sort()).toEqual(ids(25));
+  });
+
+  test('the header name is matched case-insensitively', async () => {
+    const first = await get();
+    const token = first.headers?.[PAGE_HEADERS.response] as string;
+    const second = await get({ headers: { exclusivestartkey: token } });
+    expect(second.statusCode).toBe(200);
+    const firstIds = json<Page>(first).map((r) => r.id);
+    const secondIds = json<Page>(second).map((r) => r.id);
+    expect(secondIds).toHaveLength(10);
+    expect(secondIds.filter((id) => firstIds.includes(id))).toEqual([]);
+  });
+
+  test('the cursor query parameter walks the same pages', async () => {
+    const byHeader = await allPages((token) => get({ headers: token === undefined ? {} : { [PAGE_HEADERS.request]: token } }));
+    const byCursor = await allPages((token) => get({ query: token === undefined ? {} : { cursor: token } }));
+
+    expect(byCursor.pages.map((p) => p.length)).toEqual([10, 10, 5]);
+    expect(byCursor.pages).toEqual(byHeader.pages);
+    expect(byCursor.tokens).toEqual(byHeader.tokens);
+  });
+
+  test('GET /{view} lists a named view, with tokens bound to that view', async () => {
+    await putRecords(summaryTable, ids(12, 'sum'));
+    const { pages } = await allPages((token) => get({ view: 'summary', query: token === undefined ? {} : { cursor: token } }));
+    expect(pages.map((p) => p.length)).toEqual([10, 2]);
+    expect(pages.flat().map((r) => r.id).sort()).toEqual(ids(12, 'sum'));
+
+    // GET /default names the default view explicitly.
+    const explicit = await allPages((token) => get({ view: 'default', query: token === undefined ? {} : { cursor: token } }));
+    expect(explicit.pages.map((p) => p.length)).toEqual([10, 10, 5]);
+  });
+
+  test('an empty view lists [] without a token', async () => {
+    const result = await get({ view: 'summary' });
+    expect(result.statusCode).toBe(200);
+    expect(json(result)).toEqual([]);
+    expect(result.headers?.[PAGE_HEADERS.response]).toBeUndefined();
+  });
+
+  test.each([['1', 1], ['7', 7], ['25', 25], ['100', 100]])('limit=%s gives full pages of up to %i', async (limit, size) => {
+    const { pages } = await allPages((token) => get({ query: { limit, ...(token === undefined ? {} : { cursor: token }) } }));
+    const expected = Array.from({ length: Math.ceil(25 / size) }, (_, i) => Math.min(size, 25 - i * size));
+    // As with DynamoDB's own LastEvaluatedKey, a page that ends exactly at the end of the view
+    // may still carry a token; the page it leads to is then empty and has none.
+    const sizes = pages.map((p) => p.length);
+    expect(sizes[sizes.length - 1] === 0 && 25 % size === 0 ? sizes.slice(0, -1) : sizes).toEqual(expected);
+    expect(pages.flat().map((r) => r.id).sort()).toEqual(ids(25));
+  });
+
+  test('DEFAULT_PAGE_SIZE and MAX_PAGE_SIZE are honoured', async () => {
+    process.env[ENV.defaultPageSize] = '4';
+    process.env[ENV.maxPageSize] = '6';
+    expect(json<Page>(await get())).toHaveLength(4);
+    expect(json<Page>(await get({ query: { limit: '6' } }))).toHaveLength(6);
+    expectErrorBody(await get({ query: { limit: '7' } }), 400);
+  });
+
+  test('bad tokens answer 400 JSON', async () => {
+    await putRecords(summaryTable, ids(12, 'sum'));
+    const summaryToken = (await get({ view: 'summary' })).headers?.[PAGE_HEADERS.response] as string;
+    expect(summaryToken).toEqual(expect.any(String));
+
+    const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+    const badTokens = [
+      'garbage',
+      'not base64!',
+      b64('{"x":1}'),
+      b64('["default","rec-01"]'),
+      b64('null'),
+      b64('"rec-01"'),
+      b64('{"v":"default"}'),
+      b64('{"v":"default","k":""}'),
+      b64('{"v":"default","k":7}'),
+      b64('{"v":"default","k":{"streamId":"rec-01"}}'),
+      'A'.repeat(3000),
+      summaryToken, // a token of another view
+    ];
+    for (const token of badTokens) {
+      for (const request of [{ headers: { [PAGE_HEADERS.request]: token } }, { query: { cursor: token } }]) {
+        const message = expectErrorBody(await get(request), 400);
+        expect(message).toMatch(/pagination token/i);
+      }
+    }
+  });
+
+  test('a token from another view is only accepted by that view', async () => {
+    await putRecords(summaryTable, ids(12, 'sum'));
+    const defaultToken = (await get()).headers?.[PAGE_HEADERS.response] as string;
+    expectErrorBody(await get({ view: 'summary', query: { cursor: defaultToken } }), 400);
+    expect((await get({ view: 'default', query: { cursor: defaultToken } })).statusCode).toBe(200);
+  });
+
+  test('CORS_ALLOW_ORIGIN exposes the LastEvaluatedKey header', async () => {
+    process.env[ENV.corsOrigin] = '*';
+    const result = await get();
+    expect(result.headers?.['Access-Control-Allow-Origin']).toBe('*');
+    expect(result.headers?.['Access-Control-Expose-Headers']).toBe(PAGE_HEADERS.response);
+  });
+});
+
+describe('invalid limits', () => {
+  test.each([['0'], ['101'], ['abc'], ['-1'], ['1.5'], [''], ['1e1'], [' 5']])('limit=%j answers 400 JSON', async (limit) => {
+    await putViewItem(defaultTable, 'a', 1, { ok: true });
+    for (const view of [undefined, 'summary']) {
+      const message = expectErrorBody(await get({ view, query: { limit } }), 400);
+      expect(message).toContain('limit');
+    }
+  });
+});
+
+describe('reading one record', () => {
+  beforeEach(async () => {
+    await putViewItem(defaultTable, 'order-1', 7, { customer: 'c-1', total: 42, lines: ['a', 'b'], nested: { deep: true } });
+    await putViewItem(summaryTable, 'order-1', 3, { count: 2 });
+    await putViewItem(defaultTable, 'deleted-1', 9); // a record without state
+  });
+
+  test('GET /{id} reads the default view; the body is the state plus id and version', async () => {
+    const result = await get({ view: 'order-1' });
+    expect(result.statusCode).toBe(200);
+    expect(json(result)).toEqual({ customer: 'c-1', total: 42, lines: ['a', 'b'], nested: { deep: true }, id: 'order-1', version: 7 });
+  });
+
+  test('GET /{view}/{id} reads the named view', async () => {
+    const summary = await get({ view: 'summary', id: 'order-1' });
+    expect(summary.statusCode).toBe(200);
+    expect(json(summary)).toEqual({ count: 2, id: 'order-1', version: 3 });
+
+    const explicitDefault = await get({ view: 'default', id: 'order-1' });
+    expect(json(explicitDefault)).toEqual(json(await get({ view: 'order-1' })));
+  });
+
+  test('ids are read exactly as API Gateway decoded them', async () => {
+    await putViewItem(defaultTable, 'with space/and ü', 1, { ok: true });
+    const result = await get({ view: 'default', id: 'with space/and ü' });
+    expect(result.statusCode).toBe(200);
+    expect(json(result)).toEqual({ ok: true, id: 'with space/and ü', version: 1 });
+  });
+
+  test('a custom STREAM_ID_FIELD names the id field', async () => {
+    process.env[ENV.streamIdField] = 'orderId';
+    expect(json(await get({ view: 'order-1' }))).toEqual({ customer: 'c-1', total: 42, lines: ['a', 'b'], nested: { deep: true }, orderId: 'order-1', version: 7 });
+    const [first] = json<Page>(await get({ view: 'summary' }));
+    expect(first).toEqual({ count: 2, orderId: 'order-1', version: 3 });
+  });
+
+  test('an unknown view answers 404 JSON', async () => {
+    const message = expectErrorBody(await get({ view: 'nope', id: 'x' }), 404);
+    expect(message).toContain('nope');
+  });
+
+  test('an unknown id answers 404 JSON', async () => {
+    const message = expectErrorBody(await get({ view: 'missing-id' }), 404);
+    expect(message).toContain('missing-id');
+    expectErrorBody(await get({ view: 'summary', id: 'missing-id' }), 404);
+  });
+
+  test('a record without state answers 404 and is left out of lists', async () => {
+    expectErrorBody(await get({ view: 'deleted-1' }), 404);
+    expectErrorBody(await get({ view: 'default', id: 'deleted-1' }), 404);
+    const list = json<Page>(await get());
+    expect(list).toEqual([{ customer: 'c-1', total: 42, lines: ['a', 'b'], nested: { deep: true }, id: 'order-1', version: 7 }]);
+  });
+
+  test('a view table that does not exist answers 500 without details', async () => {
+    process.env[ENV.views] = JSON.stringify({ default: 'no-such-table' });
+    const result = await get({ view: 'x' });
+    expect(result.statusCode).toBe(500);
+    expect(json(result)).toEqual({ message: 'Internal server error' });
+  });
+});
+
+describe('lists skip records without state', () => {
+  test('every record with state is listed exactly once, none without', async () => {
+    const withState = ids(25, 'live');
+    const withoutState = ids(18, 'gone');
+    await putRecords(defaultTable, withState);
+    await Promise.all(withoutState.map((id) => putViewItem(defaultTable, id, 4)));
+
+    const { pages } = await allPages((token) => get({ query: token === undefined ? {} : { cursor: token } }));
+    // Pages may come out short (a page reads a bounded number of scan pages), never long.
+    for (const page of pages) expect(page.length).toBeLessThanOrEqual(10);
+    const seen = pages.flat().map((r) => r.id as string);
+    expect(seen.sort()).toEqual(withState);
+  });
+
+  test('a view whose records all lack state lists []', async () => {
+    await Promise.all(ids(30, 'gone').map((id) => putViewItem(defaultTable, id, 1)));
+    const { pages } = await allPages((token) => get({ query: token === undefined ? {} : { cursor: token } }));
+    expect(pages.flat()).toEqual([]);
+  });
+});

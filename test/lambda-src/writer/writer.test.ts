@@ -1,0 +1,366 @@
+/**
+ * The writer Lambda (POST /) against a real DynamoDB Local events table.
+ */
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { HttpError } from '../../../lambda-src/core/http';
+import { appendEvent } from '../../../lambda-src/writer/append';
+import { handler } from '../../../lambda-src/writer/index';
+import { ENV, EVENT_ID_MARKER_PREFIX, KEYS } from '../../../src/private/contract';
+import { captureLogs, countItems, createEventsTable, documentClient, postEvent, scanAll, type CapturedLogs } from '../../support/local-dynamo';
+
+let logs: CapturedLogs;
+let table: string;
+
+beforeEach(async () => {
+  logs = captureLogs();
+  table = (await createEventsTable()).tableName;
+  process.env[ENV.eventsTable] = table;
+  delete process.env[ENV.streamIdField];
+  delete process.env[ENV.maxBodyBytes];
+  delete process.env[ENV.corsOrigin];
+});
+
+afterEach(() => logs.restore());
+
+async function post(body: unknown, options: { isBase64Encoded?: boolean } = {}): Promise<APIGatewayProxyResult> {
+  const result = await handler(postEvent(body, options));
+  expect(result.headers?.['Content-Type']).toBe('application/json');
+  return result;
+}
+
+function json(result: APIGatewayProxyResult): Record<string, unknown> {
+  return JSON.parse(result.body) as Record<string, unknown>;
+}
+
+/** The events of the table (markers excluded), ordered by stream then version. */
+async function storedEvents(): Promise<Array<Record<string, unknown>>> {
+  const items = await scanAll(table);
+  return items
+    .filter((item) => (item[KEYS.version] as number) >= 1)
+    .sort((a, b) => String(a.streamId).localeCompare(String(b.streamId)) || (a.version as number) - (b.version as number));
+}
+
+async function markers(): Promise<Array<Record<string, unknown>>> {
+  return (await scanAll(table)).filter((item) => item[KEYS.version] === 0);
+}
+
+/** A 4xx answer must be a JSON object with exactly a string message. */
+function expectErrorBody(result: APIGatewayProxyResult, status: number): string {
+  expect(result.statusCode).toBe(status);
+  const body = json(result);
+  expect(Object.keys(body)).toEqual(['message']);
+  expect(typeof body.message).toBe('string');
+  expect((body.message as string).length).toBeGreaterThan(0);
+  return body.message as string;
+}
+
+describe('appending', () => {
+  test('stores the event with version 1 and answers 201 with the envelope', async () => {
+    const result = await post({ type: 'OrderPlaced', id: 'order-1', eventId: 'evt-1', total: 42, lines: [{ sku: 'a' }] });
+
+    expect(result.statusCode).toBe(201);
+    const body = json(result);
+    expect(body).toEqual({
+      streamId: 'order-1',
+      id: 'order-1',
+      version: 1,
+      eventId: 'evt-1',
+      type: 'OrderPlaced',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      data: { total: 42, lines: [{ sku: 'a' }] },
+    });
+
+    expect(await storedEvents()).toEqual([{
+      streamId: 'order-1', version: 1, eventId: 'evt-1', type: 'OrderPlaced', timestamp: body.timestamp, data: { total: 42, lines: [{ sku: 'a' }] },
+    }]);
+    expect(await markers()).toEqual([{
+      streamId: `${EVENT_ID_MARKER_PREFIX}evt-1`, version: 0, eventStreamId: 'order-1', eventVersion: 1,
+    }]);
+  });
+
+  test('versions of one stream follow each other; streams are independent', async () => {
+    const versions: Array<[unknown, unknown]> = [];
+    for (const id of ['a', 'a', 'b', 'a', 'b']) {
+      const body = json(await post({ type: 'Touched', id }));
+      versions.push([body.streamId, body.version]);
+    }
+    expect(versions).toEqual([['a', 1], ['a', 2], ['b', 1], ['a', 3], ['b', 2]]);
+    expect(await countItems(table)).toBe(10); // five events, five markers
+  });
+
+  test('an event without eventId gets a generated one', async () => {
+    const body = json(await post({ type: 'Touched', id: 'a' }));
+    expect(body.eventId).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
+    expect((await markers()).map((m) => m.streamId)).toEqual([`${EVENT_ID_MARKER_PREFIX}${body.eventId as string}`]);
+  });
+});
+
+describe('idempotency', () => {
+  test('the same eventId appended twice stores one event and answers the same body both times', async () => {
+    const request = { type: 'OrderPlaced', id: 'order-1', eventId: 'evt-twice', total: 42, nested: { b: 1, a: [1, 2, { z: true, y: null }] } };
+    const first = await post(request);
+    const second = await post(request);
+
+    expect(first.statusCode).toBe(201);
+    expect(second.statusCode).toBe(201);
+    expect(second.body).toBe(first.body);
+    expect(first.headers?.['Idempotent-Replay']).toBeUndefined();
+    expect(second.headers?.['Idempotent-Replay']).toBe('true');
+    expect(await storedEvents()).toHaveLength(1);
+    expect(await countItems(table)).toBe(2); // the event and its marker
+  });
+
+  test('a retry after other appends still answers the first result and stores nothing', async () => {
+    const first = await post({ type: 'A', id: 's', eventId: 'evt-retry' });
+    await post({ type: 'B', id: 's' });
+    await post({ type: 'C', id: 's' });
+    const retry = await post({ type: 'A', id: 's', eventId: 'evt-retry' });
+
+    expect(retry.statusCode).toBe(201);
+    expect(retry.body).toBe(first.body);
+    expect(json(retry).version).toBe(1);
+    expect((await storedEvents()).map((e) => e.type)).toEqual(['A', 'B', 'C']);
+  });
+
+  test('a retry whose expectedVersion is now stale answers the first result, not 409', async () => {
+    const first = await post({ type: 'A', id: 's', eventId: 'evt-ev', expectedVersion: 0 });
+    const retry = await post({ type: 'A', id: 's', eventId: 'evt-ev', expectedVersion: 0 });
+    expect(retry.statusCode).toBe(201);
+    expect(retry.body).toBe(first.body);
+    expect(await storedEvents()).toHaveLength(1);
+  });
+
+  test('concurrent appends with one eventId store it once', async () => {
+    const request = { type: 'A', id: 's', eventId: 'evt-concurrent' };
+    const results = await Promise.all(Array.from({ length: 10 }, () => post(request)));
+    expect(results.map((r) => r.statusCode)).toEqual(Array(10).fill(201));
+    expect(new Set(results.map((r) => r.body)).size).toBe(1);
+    expect(await countItems(table)).toBe(2);
+  });
+});
+
+describe('optimistic concurrency', () => {
+  test('a wrong expectedVersion answers 409 JSON and writes nothing', async () => {
+    await post({ type: 'A', id: 's' });
+    await post({ type: 'B', id: 's' });
+    const before = await scanAll(table);
+
+    for (const expectedVersion of [0, 1, 3, 99]) {
+      const result = await post({ type: 'C', id: 's', expectedVersion, eventId: `evt-stale-${expectedVersion}` });
+      const message = expectErrorBody(result, 409);
+      expect(message).toContain('version 2');
+    }
+    expect(await scanAll(table)).toEqual(before);
+  });
+
+  test('expectedVersion 0 on a new stream appends version 1', async () => {
+    const result = await post({ type: 'Created', id: 'new-stream', expectedVersion: 0 });
+    expect(result.statusCode).toBe(201);
+    expect(json(result).version).toBe(1);
+    expect(await storedEvents()).toHaveLength(1);
+  });
+
+  test('the expected head version appends the next version', async () => {
+    await post({ type: 'A', id: 's' });
+    const result = await post({ type: 'B', id: 's', expectedVersion: 1 });
+    expect(result.statusCode).toBe(201);
+    expect(json(result).version).toBe(2);
+  });
+
+  test('concurrent appends with the same expectedVersion: exactly one wins, the others get 409', async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => post({ type: 'Created', id: 'race', expectedVersion: 0, n: i })));
+    const statuses = results.map((r) => r.statusCode).sort();
+    expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
+    const winner = json(results.find((r) => r.statusCode === 201)!);
+    expect(await storedEvents()).toEqual([expect.objectContaining({ version: 1, data: winner.data })]);
+    expect(await countItems(table)).toBe(2);
+  });
+
+  test('50 concurrent appends to one stream get versions 1..50 with no gap and no duplicate', async () => {
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => post({ type: 'Tick', id: 'hot', n: i })));
+
+    expect(results.map((r) => r.statusCode)).toEqual(Array(50).fill(201));
+    const answered = results.map((r) => json(r).version as number).sort((a, b) => a - b);
+    expect(answered).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+
+    const events = await storedEvents();
+    expect(events.map((e) => e.version)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    // Every request is stored exactly once, under the version it was told.
+    expect(events.map((e) => (e.data as { n: number }).n).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    for (const result of results) {
+      const body = json(result);
+      expect(events[(body.version as number) - 1]).toMatchObject({ eventId: body.eventId, data: body.data });
+    }
+    expect(await markers()).toHaveLength(50);
+  });
+});
+
+describe('giving up', () => {
+  test('an append that loses every race answers 503 with Retry-After and stores nothing of its own', async () => {
+    const client = documentClient();
+    // Before each of its transactions, a rival append takes the version it is about to write.
+    let rivals = 0;
+    const racing = {
+      send: async (command: unknown) => {
+        if (command instanceof TransactWriteCommand) {
+          rivals += 1;
+          await appendEvent(client, table, { streamId: 's', type: 'Rival', data: { n: rivals } });
+        }
+        return client.send(command as TransactWriteCommand);
+      },
+    } as unknown as DynamoDBDocumentClient;
+
+    const error = await appendEvent(racing, table, { streamId: 's', type: 'Mine', data: {}, eventId: 'evt-mine' }, { maxAttempts: 3 })
+      .then(() => undefined, (e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as HttpError).statusCode).toBe(503);
+    expect((error as HttpError).headers).toEqual({ 'Retry-After': '1' });
+    expect(rivals).toBe(3);
+    expect((await storedEvents()).map((e) => [e.version, e.type])).toEqual([[1, 'Rival'], [2, 'Rival'], [3, 'Rival']]);
+    expect((await markers()).some((m) => m.streamId === `${EVENT_ID_MARKER_PREFIX}evt-mine`)).toBe(false);
+
+    // The client's retry with the same eventId then succeeds, once.
+    const retried = await appendEvent(client, table, { streamId: 's', type: 'Mine', data: {}, eventId: 'evt-mine' });
+    expect(retried).toMatchObject({ replayed: false, event: { version: 4, type: 'Mine' } });
+  });
+});
+
+describe('validation: 4xx JSON { message } and nothing stored', () => {
+  const cases: Array<[string, string, number]> = [
+    ['malformed JSON', '{"type": "A", "id": ', 400],
+    ['an empty body', '', 400],
+    ['a JSON array', JSON.stringify([{ type: 'A', id: 's' }]), 400],
+    ['a JSON string', JSON.stringify('{"type":"A","id":"s"}'), 400],
+    ['a JSON number', '42', 400],
+    ['JSON null', 'null', 400],
+    ['a missing type', JSON.stringify({ id: 's' }), 400],
+    ['an empty type', JSON.stringify({ type: '', id: 's' }), 400],
+    ['type as a number', JSON.stringify({ type: 7, id: 's' }), 400],
+    ['type with a control character', JSON.stringify({ type: 'A\nB', id: 's' }), 400],
+    ['a missing stream id', JSON.stringify({ type: 'A' }), 400],
+    ['an empty stream id', JSON.stringify({ type: 'A', id: '' }), 400],
+    ['the stream id as an object', JSON.stringify({ type: 'A', id: { nested: 's' } }), 400],
+    ['the stream id as a number', JSON.stringify({ type: 'A', id: 12 }), 400],
+    ['a stream id over 256 characters', JSON.stringify({ type: 'A', id: 'x'.repeat(257) }), 400],
+    ['expectedVersion as a string', JSON.stringify({ type: 'A', id: 's', expectedVersion: '0' }), 400],
+    ['expectedVersion -1', JSON.stringify({ type: 'A', id: 's', expectedVersion: -1 }), 400],
+    ['expectedVersion 1.5', JSON.stringify({ type: 'A', id: 's', expectedVersion: 1.5 }), 400],
+    ['expectedVersion null', JSON.stringify({ type: 'A', id: 's', expectedVersion: null }), 400],
+    ['an eventId with spaces', JSON.stringify({ type: 'A', id: 's', eventId: 'evt 1' }), 400],
+    ['an eventId as a number', JSON.stringify({ type: 'A', id: 's', eventId: 1 }), 400],
+    ['an empty eventId', JSON.stringify({ type: 'A', id: 's', eventId: '' }), 400],
+    ['an eventId over 128 characters', JSON.stringify({ type: 'A', id: 's', eventId: 'e'.repeat(129) }), 400],
+    ['a client-set version', JSON.stringify({ type: 'A', id: 's', version: 3 }), 400],
+    ['a client-set timestamp', JSON.stringify({ type: 'A', id: 's', timestamp: '2024-01-01T00:00:00Z' }), 400],
+    // Valid JSON that DynamoDB cannot store as sent.
+    ['an integer beyond 2^53', '{"type":"A","id":"s","n":12345678901234567890}', 400],
+    ['a huge number', '{"type":"A","id":"s","n":1e200}', 400],
+    ['a number too close to zero', '{"type":"A","id":"s","nested":{"n":-1e-200}}', 400],
+    ['an empty field name', '{"type":"A","id":"s","":1}', 400],
+    ['an empty nested field name', '{"type":"A","id":"s","nested":[{"":1}]}', 400],
+    ['data nested 32 levels deep', `{"type":"A","id":"s","n":${'['.repeat(31)}${']'.repeat(31)}}`, 400],
+  ];
+
+  test.each(cases)('%s', async (_name, body, status) => {
+    const result = await post(body);
+    expectErrorBody(result, status);
+    expect(await countItems(table)).toBe(0);
+  });
+
+  test('data nested as deep as DynamoDB allows, and extreme but storable numbers, are accepted', async () => {
+    const body = `{"type":"A","id":"s","n":${'['.repeat(30)}1${']'.repeat(30)},"big":9007199254740991,"small":1e-130,"neg":-0.5}`;
+    const result = await post(body);
+    expect(result.statusCode).toBe(201);
+    const [stored] = await storedEvents();
+    const { type: _type, id: _id, ...data } = JSON.parse(body) as Record<string, unknown>;
+    expect(stored.data).toEqual(data);
+    expect(data.big).toBe(9007199254740991);
+  });
+
+  test('a null body answers 400', async () => {
+    const event = postEvent('');
+    const result = await handler({ ...event, body: null });
+    expectErrorBody(result, 400);
+    expect(await countItems(table)).toBe(0);
+  });
+
+  test('a body over MAX_BODY_BYTES answers 413', async () => {
+    process.env[ENV.maxBodyBytes] = '200';
+    const small = { type: 'A', id: 's', pad: 'x'.repeat(100) };
+    const large = { type: 'A', id: 's', pad: 'x'.repeat(200) };
+
+    const message = expectErrorBody(await post(large), 413);
+    expect(message).toContain('200');
+    expect(await countItems(table)).toBe(0);
+
+    expect((await post(small)).statusCode).toBe(201);
+  });
+
+  test('the size limit counts UTF-8 bytes, not characters', async () => {
+    process.env[ENV.maxBodyBytes] = '100';
+    // 40 characters of "é" are 80 bytes: the body is over 100 bytes but under 100 characters.
+    const body = JSON.stringify({ type: 'A', id: 's', pad: 'é'.repeat(40) });
+    expect(body.length).toBeLessThanOrEqual(100);
+    expectErrorBody(await post(body), 413);
+    expect(await countItems(table)).toBe(0);
+  });
+
+  test('the size limit applies to the decoded base64 body', async () => {
+    process.env[ENV.maxBodyBytes] = '200';
+    const body = Buffer.from(JSON.stringify({ type: 'A', id: 's', pad: 'x'.repeat(300) })).toString('base64');
+    expectErrorBody(await post(body, { isBase64Encoded: true }), 413);
+    expect(await countItems(table)).toBe(0);
+  });
+});
+
+describe('request encodings and settings', () => {
+  test('a base64-encoded body is accepted', async () => {
+    const body = Buffer.from(JSON.stringify({ type: 'Named', id: 'ü-stream', name: 'Zoë' }), 'utf8').toString('base64');
+    const result = await post(body, { isBase64Encoded: true });
+
+    expect(result.statusCode).toBe(201);
+    expect(json(result)).toMatchObject({ streamId: 'ü-stream', version: 1, type: 'Named', data: { name: 'Zoë' } });
+    expect(await storedEvents()).toEqual([expect.objectContaining({ streamId: 'ü-stream', data: { name: 'Zoë' } })]);
+  });
+
+  test('base64 that does not decode to JSON answers 400', async () => {
+    const result = await post(Buffer.from('not json at all').toString('base64'), { isBase64Encoded: true });
+    expectErrorBody(result, 400);
+    expect(await countItems(table)).toBe(0);
+  });
+
+  test('a custom STREAM_ID_FIELD names the stream id field', async () => {
+    process.env[ENV.streamIdField] = 'customer';
+    const result = await post({ type: 'CustomerRegistered', customer: 'c-7', id: 'not-the-stream', email: 'c7@example.com' });
+
+    expect(result.statusCode).toBe(201);
+    const body = json(result);
+    expect(body).toMatchObject({ streamId: 'c-7', customer: 'c-7', version: 1 });
+    // With a custom field, "id" is ordinary event data.
+    expect(body.data).toEqual({ id: 'not-the-stream', email: 'c7@example.com' });
+    expect(await storedEvents()).toEqual([expect.objectContaining({ streamId: 'c-7', data: { id: 'not-the-stream', email: 'c7@example.com' } })]);
+
+    const missing = await post({ type: 'CustomerRegistered', id: 'c-8' });
+    expect(expectErrorBody(missing, 400)).toContain('customer');
+    expect(await storedEvents()).toHaveLength(1);
+  });
+
+  test('CORS_ALLOW_ORIGIN adds CORS headers to success and error answers', async () => {
+    process.env[ENV.corsOrigin] = 'https://app.example.com';
+    const ok = await post({ type: 'A', id: 's' });
+    const bad = await post('{');
+    for (const result of [ok, bad]) {
+      expect(result.headers?.['Access-Control-Allow-Origin']).toBe('https://app.example.com');
+    }
+    expect(bad.statusCode).toBe(400);
+  });
+
+  test('a missing EVENTS_TABLE_NAME answers 500 without details', async () => {
+    delete process.env[ENV.eventsTable];
+    const result = await post({ type: 'A', id: 's' });
+    expect(result.statusCode).toBe(500);
+    expect(json(result)).toEqual({ message: 'Internal server error' });
+  });
+});
