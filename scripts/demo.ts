@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { EventSourcedApi } from '../src';
 import { buildExampleApp } from '../examples/typescript/app';
+import { EventSourcedApi } from '../src';
 
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-api-demo-'));
 const started = Date.now();
