@@ -41,9 +41,18 @@ export function deduplicationId(event: StoredEvent): string {
  */
 export async function publishRecords(sns: SNSClient, records: DynamoDBRecord[], options: PublishOptions): Promise<DynamoDBBatchResponse> {
   const pending: Array<{ record: DynamoDBRecord; event: StoredEvent }> = [];
+  // A record that cannot be decoded stops the batch there: the records before it are published,
+  // it is reported failed, and Lambda's bisect/retry/on-failure settings bound what happens next.
+  let undecodable: DynamoDBRecord | undefined;
   for (const record of records) {
-    const event = newEventOf(record);
-    if (event) pending.push({ record, event });
+    try {
+      const event = newEventOf(record);
+      if (event) pending.push({ record, event });
+    } catch (error) {
+      log('error', 'stream record cannot be decoded', { sequenceNumber: record.dynamodb?.SequenceNumber, error: String(error) });
+      undecodable = record;
+      break;
+    }
   }
 
   for (let start = 0; start < pending.length; start += BATCH_SIZE) {
@@ -76,6 +85,7 @@ export async function publishRecords(sns: SNSClient, records: DynamoDBRecord[], 
       log('info', 'event published', { streamId: event.streamId, version: event.version, type: event.type });
     }
   }
+  if (undecodable) return { batchItemFailures: [{ itemIdentifier: undecodable.dynamodb?.SequenceNumber ?? '' }] };
   return { batchItemFailures: [] };
 }
 

@@ -31,8 +31,8 @@ function config(): ReaderConfig {
  */
 export const handler = httpHandler(async (event) => {
   const cfg = config();
-  const first = event.pathParameters?.view;
-  const second = event.pathParameters?.id;
+  const first = pathParameter(event, 'view');
+  const second = pathParameter(event, 'id');
 
   if (first !== undefined && second !== undefined) return readOne(event, cfg, first, second);
   if (first === undefined) return list(event, cfg, cfg.defaultView);
@@ -72,4 +72,15 @@ function pageSize(event: APIGatewayProxyEvent, cfg: ReaderConfig): number {
     throw new HttpError(400, `Query parameter "limit" must be a whole number from 1 to ${cfg.maxPageSize}`);
   }
   return n;
+}
+
+/** REST API path parameters arrive still percent-encoded: `/default/a%20b` reads record "a b". */
+function pathParameter(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const raw = event.pathParameters?.[name];
+  if (raw === undefined || raw === null) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, `Path segment "${raw}" is not valid percent-encoding`);
+  }
 }

@@ -28,7 +28,8 @@ export async function appendEvent(
   client: DynamoDBDocumentClient, tableName: string, request: AppendRequest, options: AppendOptions = {},
 ): Promise<AppendResult> {
   const eventId = request.eventId ?? randomUUID();
-  const maxAttempts = options.maxAttempts ?? 25;
+  // Enough for dozens of writers racing on one stream; bounded well inside the 10 s timeout.
+  const maxAttempts = options.maxAttempts ?? 40;
 
   for (let attempt = 1; ; attempt++) {
     const head = await currentVersion(client, tableName, request.streamId);

@@ -254,4 +254,19 @@ describe('failures', () => {
     published.push(...messagesOf(retry.inputs));
     expect(published).toEqual(appended);
   });
+
+  test('an undecodable record: the events before it are published, it is reported, nothing after it is published', async () => {
+    const brokenAt = records.indexOf(recordOf(appended[12]));
+    const broken: DynamoDBRecord = {
+      ...records[brokenAt],
+      dynamodb: { ...records[brokenAt].dynamodb, NewImage: { ...records[brokenAt].dynamodb!.NewImage, data: {} as never } },
+    };
+    const batch = [...records.slice(0, brokenAt), broken, ...records.slice(brokenAt + 1)];
+    const { sns, inputs } = mockSns();
+    const result = await publishRecords(sns, batch, { topicArn: TOPIC_ARN, fifo: true });
+
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: broken.dynamodb!.SequenceNumber }] });
+    expect(messagesOf(inputs)).toEqual(appended.slice(0, 12));
+    expect(logs.lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'stream record cannot be decoded' }));
+  });
 });

@@ -219,11 +219,18 @@ describe('reading one record', () => {
     expect(json(explicitDefault)).toEqual(json(await get({ view: 'order-1' })));
   });
 
-  test('ids are read exactly as API Gateway decoded them', async () => {
-    await putViewItem(defaultTable, 'with space/and ü', 1, { ok: true });
-    const result = await get({ view: 'default', id: 'with space/and ü' });
+  test('path segments are percent-decoded: REST API path parameters arrive still encoded', async () => {
+    await putViewItem(defaultTable, 'with space/and ü%', 1, { ok: true });
+    const encoded = encodeURIComponent('with space/and ü%');
+    const result = await get({ view: 'default', id: encoded });
     expect(result.statusCode).toBe(200);
-    expect(json(result)).toEqual({ ok: true, id: 'with space/and ü', version: 1 });
+    expect(json(result)).toEqual({ ok: true, id: 'with space/and ü%', version: 1 });
+    expect(json(await get({ view: encoded }))).toEqual(json(result));
+  });
+
+  test('a malformed percent-encoding answers 400 JSON', async () => {
+    expect(expectErrorBody(await get({ view: 'default', id: 'bad%E0%A4%A' }), 400)).toMatch(/not valid percent-encoding/);
+    expect(expectErrorBody(await get({ view: '%ZZ' }), 400)).toMatch(/not valid percent-encoding/);
   });
 
   test('a custom STREAM_ID_FIELD names the id field', async () => {
