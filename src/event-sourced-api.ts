@@ -14,6 +14,7 @@ import { acknowledge, MANAGED_POLICY } from './private/acknowledge';
 import { assetDir } from './private/assets';
 import { ENV, KEYS } from './private/contract';
 import { libraryFunction } from './private/library-function';
+import { tagRole } from './private/resource-roles';
 import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
 import { Projection, ProjectionDefinition } from './projection';
 import { RestApiOptions } from './rest-api-options';
@@ -182,6 +183,7 @@ export class EventSourcedApi extends Construct {
       fifo,
       removalPolicy: props.viewTablesRemovalPolicy,
       logRetention,
+      owner: this,
     }));
 
     if (this.projections.length > 0) {
@@ -191,7 +193,15 @@ export class EventSourcedApi extends Construct {
       const restApi = this.createRestApi(apiOptions, logRetention);
       this.restApi = restApi;
       this.url = restApi.url;
+      tagRole(restApi, { owner: this.node.path, role: 'rest-api', settings: { stageName: this.stageName, ...corsEnv } });
     }
+    const owner = this.node.path;
+    if (!props.existingEventsTable) tagRole(this.eventsTable, { owner, role: 'events-table' });
+    tagRole(this.topic, { owner, role: 'topic' });
+    tagRole(this.writer, { owner, role: 'writer' });
+    tagRole(this.publisher, { owner, role: 'publisher' });
+    tagRole(this.publisherFailureQueue, { owner, role: 'publisher-failure-queue' });
+    if (this.reader) tagRole(this.reader, { owner, role: 'reader' });
   }
 
   /** Returns the projection with this name; throws if there is none. */

@@ -7,10 +7,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { bundleProjection } from './private/bundle-projection';
 import { ENV, KEYS } from './private/contract';
 import { libraryFunction } from './private/library-function';
+import { tagRole } from './private/resource-roles';
 import { validateInteger, validateProjectionEntry, validateProjectionName } from './private/validation';
 
 /**
@@ -82,6 +83,13 @@ export interface ProjectionProps extends ProjectionDefinition {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * The construct this view belongs to; its resources are tagged with its path for tools that
+   * read the synthesized template, such as the local runtime.
+   * @default - this projection
+   */
+  readonly owner?: IConstruct;
 }
 
 /**
@@ -157,6 +165,12 @@ export class Projection extends Construct {
       batchSize: props.batchSize ?? 10,
       reportBatchItemFailures: true,
     }));
+
+    const owner = (props.owner ?? this).node.path;
+    tagRole(table, { owner, role: 'view-table', view: props.name });
+    tagRole(queue, { owner, role: 'queue', view: props.name });
+    tagRole(deadLetterQueue, { owner, role: 'dead-letter-queue', view: props.name });
+    tagRole(aggregator, { owner, role: 'aggregator', view: props.name });
 
     // Least privilege: read and conditionally replace its own view records, read events to fill gaps.
     aggregator.addToRolePolicy(new iam.PolicyStatement({
