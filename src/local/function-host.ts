@@ -1,0 +1,134 @@
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { FunctionDefinition } from './cloud-assembly';
+
+/**
+ * Runs inside the worker: loads the function's bundle with the worker's own environment and
+ * answers invocations. The AWS SDK v3 is resolved from `nodePath`, as the Lambda runtime
+ * provides it to bundles that leave it external.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Module = require('node:module');
+process.env.NODE_PATH = workerData.nodePath;
+Module._initPaths();
+const mod = require(workerData.entry);
+const handler = mod[workerData.handlerName];
+if (typeof handler !== 'function') throw new Error(workerData.entry + ' exports no function ' + workerData.handlerName);
+parentPort.on('message', async ({ id, event, context, deadline }) => {
+  try {
+    const result = await handler(event, { ...context, getRemainingTimeInMillis: () => deadline - Date.now() });
+    parentPort.postMessage({ id, result });
+  } catch (e) {
+    parentPort.postMessage({ id, error: { name: e && e.name, message: String(e && e.message || e), stack: e && e.stack } });
+  }
+});
+`;
+
+/** An invocation that failed: the handler threw, timed out or could not load. */
+export class InvocationError extends Error {
+  constructor(readonly functionId: string, message: string, readonly errorType: string) {
+    super(`${functionId}: ${message}`);
+  }
+}
+
+export interface FunctionHostOptions {
+  /** Environment every function gets on top of its own (endpoints, region, credentials). */
+  readonly baseEnvironment: Record<string, string>;
+  /** Where the AWS SDK v3 packages are found (a node_modules folder). */
+  readonly nodePath: string;
+  /** Receives each line a function writes to stdout or stderr. */
+  readonly onLog?: (functionId: string, line: string) => void;
+}
+
+/** One Lambda function, run in a worker thread: its own environment and module cache. */
+export class LocalFunction {
+  private worker?: Worker;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+
+  constructor(readonly definition: FunctionDefinition, private readonly options: FunctionHostOptions) {}
+
+  /** Invokes the handler with a Lambda event; rejects with an InvocationError. */
+  public invoke<T = unknown>(event: unknown): Promise<T> {
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    const timeoutMs = this.definition.timeoutSeconds * 1000;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new InvocationError(this.definition.logicalId, `Task timed out after ${this.definition.timeoutSeconds} seconds`, 'Sandbox.Timedout'));
+        // Like Lambda, a timed-out container is not reused.
+        void this.stopWorker();
+      }, timeoutMs);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      const context = {
+        functionName: this.definition.logicalId,
+        awsRequestId: `local-${process.pid}-${this.definition.logicalId}-${id}`,
+        invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${this.definition.logicalId}`,
+      };
+      worker.postMessage({ id, event, context, deadline: Date.now() + timeoutMs });
+    });
+  }
+
+  public async stop(): Promise<void> {
+    await this.stopWorker();
+  }
+
+  private start(): Worker {
+    const [file, handlerName] = splitHandler(this.definition.handler);
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      env: { ...this.definition.environment, ...this.options.baseEnvironment, AWS_LAMBDA_FUNCTION_NAME: this.definition.logicalId },
+      workerData: { entry: path.join(this.definition.codeDir, file), handlerName, nodePath: this.options.nodePath },
+      stdout: true,
+      stderr: true,
+    });
+    for (const stream of [worker.stdout, worker.stderr]) {
+      let buffer = '';
+      stream.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString('utf8');
+        let newline: number;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+          this.options.onLog?.(this.definition.logicalId, buffer.slice(0, newline));
+          buffer = buffer.slice(newline + 1);
+        }
+      });
+    }
+    worker.on('message', (message: { id: number; result?: unknown; error?: { name?: string; message: string } }) => {
+      const waiting = this.pending.get(message.id);
+      if (!waiting) return;
+      this.pending.delete(message.id);
+      clearTimeout(waiting.timer);
+      if (message.error) waiting.reject(new InvocationError(this.definition.logicalId, message.error.message, message.error.name ?? 'Error'));
+      else waiting.resolve(message.result);
+    });
+    worker.on('error', (err) => this.failAll(`could not run: ${String(err)}`));
+    worker.on('exit', () => {
+      if (this.worker === worker) this.worker = undefined;
+      this.failAll('the function exited');
+    });
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+
+  private failAll(message: string): void {
+    for (const [id, waiting] of this.pending) {
+      clearTimeout(waiting.timer);
+      waiting.reject(new InvocationError(this.definition.logicalId, message, 'Runtime.ExitError'));
+      this.pending.delete(id);
+    }
+  }
+
+  private async stopWorker(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+}
+
+function splitHandler(handler: string): [string, string] {
+  const dot = handler.lastIndexOf('.');
+  return [`${handler.slice(0, dot)}.js`, handler.slice(dot + 1)];
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { LocalFunction } from './function-host';
+
+export interface HttpGatewayOptions {
+  readonly writer: LocalFunction;
+  readonly reader?: LocalFunction;
+  readonly corsOrigin?: string;
+  readonly onResponse?: (method: string, path: string, status: number, body: string) => void;
+}
+
+/** API Gateway's REST payload limit. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The REST API on loopback: the construct's routes, each request turned into the API Gateway
+ * proxy event Lambda would receive, and the function's answer sent back as API Gateway would
+ * (403 "Missing Authentication Token" for a route that does not exist, 502 when the function
+ * fails). Authorization is not enforced locally.
+ */
+export class HttpGateway {
+  private server?: http.Server;
+
+  constructor(private readonly options: HttpGatewayOptions) {}
+
+  public async start(port = 0): Promise<string> {
+    this.server = http.createServer((req, res) => { void this.handle(req, res); });
+    this.server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', () => resolve());
+    });
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  public async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_PAYLOAD_BYTES) return this.send(req, res, 413, { 'Content-Type': 'application/json' }, JSON.stringify({ message: 'Request Too Long' }));
+      chunks.push(chunk as Buffer);
+    }
+    const url = new URL(req.url ?? '/', 'http://local');
+    const method = req.method ?? 'GET';
+    const segments = url.pathname.split('/').slice(1).filter((s, i, all) => s !== '' || i < all.length - 1);
+    const route = this.route(method, segments);
+
+    if (method === 'OPTIONS' && this.options.corsOrigin && segments.length <= 2) {
+      return this.send(req, res, 204, {
+        'Access-Control-Allow-Origin': this.options.corsOrigin,
+        'Access-Control-Allow-Methods': 'OPTIONS,GET,POST',
+        'Access-Control-Allow-Headers': 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,ExclusiveStartKey',
+      }, '');
+    }
+    if (!route) return this.send(req, res, 403, { 'Content-Type': 'application/json' }, JSON.stringify({ message: 'Missing Authentication Token' }));
+
+    const event = proxyEvent(req, url, route.resource, route.pathParameters, chunks.length ? Buffer.concat(chunks).toString('utf8') : null);
+    let result: APIGatewayProxyResult;
+    try {
+      result = await route.fn.invoke<APIGatewayProxyResult>(event);
+      if (!result || typeof result.statusCode !== 'number') throw new Error('malformed Lambda proxy response');
+    } catch {
+      return this.send(req, res, 502, { 'Content-Type': 'application/json' }, JSON.stringify({ message: 'Internal server error' }));
+    }
+    const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body ?? '';
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+    return this.send(req, res, result.statusCode, headers, body);
+  }
+
+  private route(method: string, segments: string[]): { fn: LocalFunction; resource: string; pathParameters: Record<string, string> | null } | undefined {
+    const { writer, reader } = this.options;
+    if (segments.length === 0) {
+      if (method === 'POST') return { fn: writer, resource: '/', pathParameters: null };
+      if (method === 'GET' && reader) return { fn: reader, resource: '/', pathParameters: null };
+    } else if (segments.length === 1 && method === 'GET' && reader && segments[0] !== '') {
+      return { fn: reader, resource: '/{view}', pathParameters: { view: segments[0] } };
+    } else if (segments.length === 2 && method === 'GET' && reader && segments[0] !== '' && segments[1] !== '') {
+      return { fn: reader, resource: '/{view}/{id}', pathParameters: { view: segments[0], id: segments[1] } };
+    }
+    return undefined;
+  }
+
+  private send(req: http.IncomingMessage, res: http.ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+    res.writeHead(status, { ...headers, 'x-amzn-RequestId': randomUUID() });
+    res.end(body);
+    this.options.onResponse?.(req.method ?? 'GET', req.url ?? '/', status, body);
+  }
+}
+
+function proxyEvent(req: http.IncomingMessage, url: URL, resource: string, pathParameters: Record<string, string> | null, body: string | null): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const [name, value] = [req.rawHeaders[i], req.rawHeaders[i + 1]];
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    query[k] = v;
+    (multiQuery[k] ??= []).push(v);
+  }
+  const requestId = randomUUID();
+  return {
+    resource,
+    path: url.pathname,
+    httpMethod: req.method ?? 'GET',
+    headers,
+    multiValueHeaders,
+    queryStringParameters: Object.keys(query).length ? query : null,
+    multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
+    pathParameters,
+    stageVariables: null,
+    body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000', apiId: 'local', stage: 'local', requestId, resourceId: 'local', resourcePath: resource,
+      httpMethod: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`,
+      requestTimeEpoch: Date.now(), authorizer: null,
+      identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
+    },
+  };
+}

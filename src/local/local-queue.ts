@@ -1,0 +1,162 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { SQSRecord } from 'aws-lambda';
+
+export interface QueueMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly groupId?: string;
+  readonly deduplicationId?: string;
+  readonly attributes: Record<string, string>;
+  readonly sentAt: number;
+  receiveCount: number;
+  /** Time (ms) it becomes visible again; 0 when it is visible. */
+  invisibleUntil: number;
+  inFlight: boolean;
+}
+
+export interface LocalQueueOptions {
+  readonly name: string;
+  readonly fifo: boolean;
+  /** How long a received message stays invisible when not deleted. */
+  readonly visibilityTimeoutMs: number;
+  /** Receives after which a message moves to the dead-letter queue. */
+  readonly maxReceiveCount?: number;
+  readonly deadLetterQueue?: LocalQueue;
+  /** Called when a message is moved to the dead-letter queue. */
+  readonly onDeadLetter?: (message: QueueMessage) => void;
+}
+
+/** SQS FIFO deduplicates a deduplication id seen within this window. */
+const DEDUPLICATION_WINDOW_MS = 5 * 60 * 1000;
+
+/**
+ * An in-memory SQS queue with the semantics the aggregators depend on: visibility timeout,
+ * receive counts, redrive to a dead-letter queue after maxReceiveCount, and for FIFO queues,
+ * deduplication and one group in flight at a time, in order.
+ */
+export class LocalQueue {
+  private messages: QueueMessage[] = [];
+  private readonly seenDeduplicationIds = new Map<string, number>();
+  private sequence = 0;
+
+  constructor(readonly options: LocalQueueOptions) {}
+
+  public get name(): string { return this.options.name; }
+
+  public send(body: string, groupId?: string, deduplicationId?: string, attributes: Record<string, string> = {}): QueueMessage | undefined {
+    const now = Date.now();
+    if (this.options.fifo) {
+      const dedup = deduplicationId ?? createHash('sha256').update(body).digest('hex');
+      const seen = this.seenDeduplicationIds.get(dedup);
+      if (seen !== undefined && now - seen < DEDUPLICATION_WINDOW_MS) return undefined;
+      this.seenDeduplicationIds.set(dedup, now);
+      deduplicationId = dedup;
+    }
+    const message: QueueMessage = {
+      messageId: randomUUID(), body, groupId, deduplicationId, attributes, sentAt: now,
+      receiveCount: 0, invisibleUntil: 0, inFlight: false,
+    };
+    this.sequence++;
+    this.messages.push(message);
+    return message;
+  }
+
+  /**
+   * Receives up to `max` visible messages and makes them invisible. On FIFO queues a group with
+   * a message in flight or invisible is skipped, and a group's messages come in order.
+   */
+  public receive(max: number): QueueMessage[] {
+    const now = Date.now();
+    const blockedGroups = new Set<string>();
+    const batch: QueueMessage[] = [];
+    for (const message of [...this.messages]) {
+      if (batch.length >= max) break;
+      const visible = !message.inFlight && message.invisibleUntil <= now;
+      if (this.options.fifo && message.groupId !== undefined) {
+        if (blockedGroups.has(message.groupId)) continue;
+        if (!visible) { blockedGroups.add(message.groupId); continue; }
+      } else if (!visible) {
+        continue;
+      }
+      if (this.options.maxReceiveCount !== undefined && this.options.deadLetterQueue && message.receiveCount >= this.options.maxReceiveCount) {
+        this.remove(message);
+        this.options.deadLetterQueue.park(message);
+        this.options.onDeadLetter?.(message);
+        continue;
+      }
+      message.receiveCount++;
+      message.inFlight = true;
+      batch.push(message);
+    }
+    return batch;
+  }
+
+  /** Deletes a received message (it was processed). */
+  public delete(messageId: string): void {
+    const message = this.messages.find((m) => m.messageId === messageId);
+    if (message) this.remove(message);
+  }
+
+  /** Ends a receive without deleting: the message comes back after the visibility timeout. */
+  public release(messageId: string): void {
+    const message = this.messages.find((m) => m.messageId === messageId);
+    if (!message) return;
+    message.inFlight = false;
+    message.invisibleUntil = Date.now() + this.options.visibilityTimeoutMs;
+  }
+
+  /** Messages not yet deleted (visible, invisible or in flight). */
+  public get depth(): number { return this.messages.length; }
+
+  /** A snapshot of the messages, for inspection (e.g. a dead-letter list). */
+  public peek(): ReadonlyArray<Readonly<QueueMessage>> { return this.messages.map((m) => ({ ...m })); }
+
+  /** Moves every message to another queue, as SQS redrive does; returns how many moved. */
+  public redriveTo(target: LocalQueue): number {
+    const moving = this.messages;
+    this.messages = [];
+    for (const m of moving) target.requeue(m);
+    return moving.length;
+  }
+
+  /** Ms until the next invisible message becomes visible, or undefined when none waits. */
+  public nextVisibleIn(): number | undefined {
+    const now = Date.now();
+    const waits = this.messages.filter((m) => !m.inFlight && m.invisibleUntil > now).map((m) => m.invisibleUntil - now);
+    return waits.length ? Math.min(...waits) : undefined;
+  }
+
+  /** The Lambda SQS event record of a received message. */
+  public toRecord(message: QueueMessage): SQSRecord {
+    return {
+      messageId: message.messageId,
+      receiptHandle: `${message.messageId}#${message.receiveCount}`,
+      body: message.body,
+      attributes: {
+        ApproximateReceiveCount: String(message.receiveCount),
+        SentTimestamp: String(message.sentAt),
+        SenderId: 'local',
+        ApproximateFirstReceiveTimestamp: String(message.sentAt),
+        ...(message.groupId !== undefined ? { MessageGroupId: message.groupId, MessageDeduplicationId: message.deduplicationId!, SequenceNumber: String(this.sequence) } : {}),
+      } as SQSRecord['attributes'],
+      messageAttributes: Object.fromEntries(Object.entries(message.attributes)
+        .map(([k, v]) => [k, { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] }])),
+      md5OfBody: createHash('md5').update(message.body).digest('hex'),
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:local:000000000000:${this.options.name}`,
+      awsRegion: 'local',
+    };
+  }
+
+  private park(message: QueueMessage): void {
+    this.messages.push({ ...message, inFlight: false, invisibleUntil: 0 });
+  }
+
+  private requeue(message: QueueMessage): void {
+    this.messages.push({ ...message, receiveCount: 0, inFlight: false, invisibleUntil: 0 });
+  }
+
+  private remove(message: QueueMessage): void {
+    this.messages = this.messages.filter((m) => m !== message);
+  }
+}

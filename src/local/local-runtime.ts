@@ -1,0 +1,322 @@
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { Stage } from 'aws-cdk-lib';
+import { ApiDefinition, readCloudAssembly } from './cloud-assembly';
+import { createTable, deleteTable, DynamoStore, startDynamoStore } from './dynamo-store';
+import { LocalFunction } from './function-host';
+import { HttpGateway } from './http-gateway';
+import { LocalQueue, QueueMessage } from './local-queue';
+import { QueuePoller } from './queue-poller';
+import { LocalSnsEndpoint, PublishedMessage } from './sns-endpoint';
+import { StreamPoller } from './stream-poller';
+
+export interface LocalRuntimeOptions {
+  /** A synthesized cloud assembly (cdk.out). One of `assemblyDir` and `app` is required. */
+  readonly assemblyDir?: string;
+  /** A CDK app (or stage) to synthesize in this process. */
+  readonly app?: Stage;
+  /** Port of the first API's HTTP server; later APIs take the next free ports. @default 0 (any free port) */
+  readonly port?: number;
+  /**
+   * How long a failed message stays invisible before its next delivery. The template's
+   * visibility timeout (minutes) would make local retries slow. @default 1000 ms
+   */
+  readonly visibilityTimeoutMs?: number;
+  /** How often idle stream and queue pollers look again. @default 50 ms */
+  readonly pollIntervalMs?: number;
+  /** Where the readable event log goes. @default console.log */
+  readonly log?: (line: string) => void;
+  /** Also show every line the Lambda functions log. @default false */
+  readonly functionLogs?: boolean;
+}
+
+/** One running EventSourcedApi. */
+export interface LocalApi {
+  readonly definition: ApiDefinition;
+  readonly url: string;
+}
+
+/** A message parked in a projection's dead-letter list. */
+export interface DeadLetter {
+  readonly messageId: string;
+  readonly body: string;
+  readonly receiveCount: number;
+}
+
+interface RunningApi extends LocalApi {
+  readonly gateway: HttpGateway;
+  readonly functions: LocalFunction[];
+  readonly queues: Map<string, { queue: LocalQueue; deadLetters: LocalQueue; poller: QueuePoller }>;
+  readonly publisherFailures: unknown[];
+  readonly streamPoller: StreamPoller;
+}
+
+/**
+ * Runs every EventSourcedApi of a CDK app on this machine with the code that would deploy: the
+ * bundled writer, publisher, reader and aggregators, invoked with the events Lambda would pass,
+ * against DynamoDB Local, with an in-memory SNS/SQS fan-out that keeps the queues' semantics.
+ */
+export class LocalRuntime {
+  /** Synthesizes (if given an app), creates the tables, and starts everything. */
+  public static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+    const runtime = new LocalRuntime(options);
+    try {
+      await runtime.boot();
+    } catch (err) {
+      await runtime.stop();
+      throw err;
+    }
+    return runtime;
+  }
+
+  private readonly running: RunningApi[] = [];
+  private store?: DynamoStore;
+  private sns?: LocalSnsEndpoint;
+  private dynamo?: DynamoDBClient;
+  private streams?: DynamoDBStreamsClient;
+  private readonly tables: string[] = [];
+  private readonly log: (line: string) => void;
+  private readonly backgroundErrors: unknown[] = [];
+
+  private constructor(private readonly options: LocalRuntimeOptions) {
+    this.log = options.log ?? ((line) => console.log(line));
+  }
+
+  /** The APIs, in the order they were found. */
+  public get apis(): LocalApi[] {
+    return this.running.map(({ definition, url }) => ({ definition, url }));
+  }
+
+  /** The URL of the first (usually the only) API. */
+  public get url(): string {
+    if (!this.running.length) throw new Error('No EventSourcedApi is running');
+    return this.running[0].url;
+  }
+
+  /** Messages parked in a view's dead-letter list. */
+  public deadLetters(view: string, api?: string): DeadLetter[] {
+    return this.viewQueues(view, api).deadLetters.peek().map((m) => ({ messageId: m.messageId, body: m.body, receiveCount: m.receiveCount }));
+  }
+
+  /** Moves a view's parked messages back to its queue; returns how many moved. */
+  public redrive(view: string, api?: string): number {
+    const { queue, deadLetters, poller } = this.viewQueues(view, api);
+    const moved = deadLetters.redriveTo(queue);
+    if (moved) this.log(`[local] ${view}: redrove ${moved} message(s) from the dead-letter list`);
+    poller.nudge();
+    return moved;
+  }
+
+  /** Stream records the publisher gave up on (its on-failure destination). */
+  public publisherFailures(api?: string): unknown[] {
+    return this.find(api).publisherFailures;
+  }
+
+  /**
+   * Resolves when every appended event has been published and every queue is empty (parked
+   * messages excepted), checked twice in a row; rejects after `timeoutMs`.
+   */
+  public async waitUntilIdle(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let quietChecks = 0;
+    while (quietChecks < 2) {
+      if (this.backgroundErrors.length) throw new Error(`Local runtime failed: ${String(this.backgroundErrors[0])}`);
+      if (Date.now() > deadline) throw new Error(`Not idle after ${timeoutMs} ms: ${this.describeBusy()}`);
+      await new Promise((resolve) => setTimeout(resolve, (this.options.pollIntervalMs ?? 50) * 2));
+      quietChecks = this.isIdle() ? quietChecks + 1 : 0;
+    }
+  }
+
+  /** Stops servers, pollers and functions; drops the tables; stops DynamoDB Local if started here. */
+  public async stop(): Promise<void> {
+    for (const api of this.running) {
+      await api.gateway.stop();
+      await api.streamPoller.stop();
+      for (const { poller } of api.queues.values()) await poller.stop();
+      for (const fn of api.functions) await fn.stop();
+    }
+    this.running.length = 0;
+    await this.sns?.stop();
+    if (this.dynamo && this.store && !this.store.embedded) {
+      for (const table of this.tables) await deleteTable(this.dynamo, table).catch(() => undefined);
+    }
+    this.dynamo?.destroy();
+    this.streams?.destroy();
+    await this.store?.stop();
+    this.store = undefined;
+  }
+
+  private async boot(): Promise<void> {
+    const assemblyDir = this.assemblyDir();
+    const runId = randomBytes(3).toString('hex');
+    const definitions = readCloudAssembly(assemblyDir, { tablePrefix: `local-${runId}-` });
+    if (definitions.length === 0) throw new Error(`No EventSourcedApi found in ${assemblyDir}`);
+
+    this.store = await startDynamoStore();
+    const clientConfig = {
+      endpoint: this.store.endpoint,
+      region: process.env.AWS_REGION ?? 'us-east-1',
+      credentials: {
+        accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+        secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+      },
+    };
+    this.dynamo = new DynamoDBClient(clientConfig);
+    this.streams = new DynamoDBStreamsClient(clientConfig);
+
+    const queuesByArn = new Map<string, { queue: LocalQueue; poller: QueuePoller }[]>();
+    this.sns = new LocalSnsEndpoint((message) => this.fanOut(message, queuesByArn));
+    const snsEndpoint = await this.sns.start();
+
+    const baseEnvironment: Record<string, string> = {
+      AWS_ENDPOINT_URL_DYNAMODB: this.store.endpoint,
+      AWS_ENDPOINT_URL_SNS: snsEndpoint,
+      AWS_REGION: clientConfig.region,
+      AWS_ACCESS_KEY_ID: clientConfig.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: clientConfig.credentials.secretAccessKey,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
+    };
+    const hostOptions = {
+      baseEnvironment,
+      nodePath: sdkNodePath(),
+      onLog: this.options.functionLogs ? (fn: string, line: string) => this.log(`  [${fn}] ${line}`) : undefined,
+    };
+
+    let port = this.options.port ?? 0;
+    for (const definition of definitions) {
+      const streamArn = await this.createTables(definition);
+      const writer = new LocalFunction(definition.writer, hostOptions);
+      const publisher = new LocalFunction(definition.publisher, hostOptions);
+      const reader = definition.reader ? new LocalFunction(definition.reader, hostOptions) : undefined;
+      const functions = [writer, publisher, ...(reader ? [reader] : [])];
+
+      const queues = new Map<string, { queue: LocalQueue; deadLetters: LocalQueue; poller: QueuePoller }>();
+      for (const view of definition.views) {
+        const deadLetters = new LocalQueue({ name: view.deadLetterQueue.logicalId, fifo: view.deadLetterQueue.fifo, visibilityTimeoutMs: 0 });
+        const queue = new LocalQueue({
+          name: view.queue.logicalId,
+          fifo: view.queue.fifo,
+          visibilityTimeoutMs: this.options.visibilityTimeoutMs ?? 1000,
+          maxReceiveCount: view.queue.maxReceiveCount,
+          deadLetterQueue: deadLetters,
+          onDeadLetter: (m) => this.log(`[local] ${describe(m)} → ${view.name} parked in its dead-letter list after ${m.receiveCount} receives`),
+        });
+        const aggregator = new LocalFunction(view.aggregator, hostOptions);
+        functions.push(aggregator);
+        const poller = new QueuePoller({
+          queue,
+          target: aggregator,
+          batchSize: view.batchSize,
+          pollIntervalMs: this.options.pollIntervalMs ?? 50,
+          onProcessed: (m) => this.log(`[local] ${describe(m)} → ${view.name} applied`),
+          onFailed: (m, reason) => this.log(`[local] ${describe(m)} → ${view.name} failed (receive ${m.receiveCount}${view.queue.maxReceiveCount ? ` of ${view.queue.maxReceiveCount}` : ''}): ${reason}`),
+        });
+        queues.set(view.name, { queue, deadLetters, poller });
+        const subscribers = queuesByArn.get(definition.topicArn) ?? [];
+        subscribers.push({ queue, poller });
+        queuesByArn.set(definition.topicArn, subscribers);
+      }
+
+      const publisherFailures: unknown[] = [];
+      const streamPoller = new StreamPoller(this.streams, {
+        streamArn: streamArn!,
+        mapping: definition.publisherStream,
+        target: publisher,
+        pollIntervalMs: this.options.pollIntervalMs ?? 50,
+        onGiveUp: (records, reason) => {
+          publisherFailures.push(...records);
+          this.log(`[local] publisher gave up on ${records.length} stream record(s): ${reason}`);
+        },
+        onError: (error) => this.backgroundErrors.push(error),
+      });
+
+      const gateway = new HttpGateway({
+        writer,
+        reader,
+        corsOrigin: definition.corsOrigin,
+        onResponse: (method, url, status, body) => this.logResponse(method, url, status, body),
+      });
+      const url = await gateway.start(port);
+      if (port !== 0) port++;
+      this.running.push({ definition, url, gateway, functions, queues, publisherFailures, streamPoller });
+      streamPoller.start();
+      for (const { poller } of queues.values()) poller.start();
+      this.log(`[local] ${definition.owner}: ${url} (views: ${definition.views.map((v) => v.name).join(', ') || 'none'}; DynamoDB ${this.store.endpoint}${this.store.embedded ? ', in memory' : ''})`);
+    }
+  }
+
+  private assemblyDir(): string {
+    if (this.options.assemblyDir) return this.options.assemblyDir;
+    if (!this.options.app) throw new Error('LocalRuntime.start needs `assemblyDir` or `app`');
+    return this.options.app.synth().directory;
+  }
+
+  private async createTables(definition: ApiDefinition): Promise<string | undefined> {
+    const streamArn = await createTable(this.dynamo!, definition.eventsTable);
+    this.tables.push(definition.eventsTable.tableName);
+    for (const view of definition.views) {
+      await createTable(this.dynamo!, view.table);
+      this.tables.push(view.table.tableName);
+    }
+    return streamArn;
+  }
+
+  private fanOut(message: PublishedMessage, queuesByArn: Map<string, { queue: LocalQueue; poller: QueuePoller }[]>): void {
+    for (const { queue, poller } of queuesByArn.get(message.topicArn) ?? []) {
+      queue.send(message.message, message.groupId, message.deduplicationId, message.attributes);
+      poller.nudge();
+    }
+  }
+
+  private logResponse(method: string, url: string, status: number, body: string): void {
+    if (method !== 'POST') return;
+    try {
+      const parsed = JSON.parse(body) as { streamId?: string; version?: number; type?: string; message?: string };
+      if (status === 201) this.log(`[local] ${parsed.streamId} v${parsed.version} ${parsed.type} appended`);
+      else this.log(`[local] POST ${url} → ${status} ${parsed.message ?? ''}`);
+    } catch {
+      this.log(`[local] POST ${url} → ${status}`);
+    }
+  }
+
+  private isIdle(): boolean {
+    return this.running.every((api) => api.streamPoller.idle
+      && [...api.queues.values()].every(({ queue, poller }) => queue.depth === 0 && !poller.busy));
+  }
+
+  private describeBusy(): string {
+    return this.running.map((api) => `${api.definition.owner}: stream ${api.streamPoller.idle ? 'idle' : 'busy'}, queues ${
+      [...api.queues.entries()].map(([name, { queue }]) => `${name}=${queue.depth}`).join(' ')}`).join('; ');
+  }
+
+  private find(api?: string): RunningApi {
+    const found = api === undefined ? this.running[0] : this.running.find((r) => r.definition.owner === api);
+    if (!found) throw new Error(`No running EventSourcedApi ${api ?? ''}`.trim());
+    return found;
+  }
+
+  private viewQueues(view: string, api?: string) {
+    const queues = this.find(api).queues.get(view);
+    if (!queues) throw new Error(`No view named "${view}"`);
+    return queues;
+  }
+}
+
+/** "stream-1 v3" for a message that carries a stored event. */
+function describe(message: QueueMessage): string {
+  try {
+    const event = JSON.parse(message.body) as { streamId?: string; version?: number };
+    return `${event.streamId} v${event.version}`;
+  } catch {
+    return `message ${message.messageId}`;
+  }
+}
+
+/** The node_modules folder the AWS SDK v3 resolves from, handed to the functions' workers. */
+function sdkNodePath(): string {
+  const resolved = require.resolve('@aws-sdk/client-dynamodb/package.json');
+  return resolved.slice(0, resolved.lastIndexOf(`${path.sep}@aws-sdk${path.sep}`));
+}

@@ -1,0 +1,86 @@
+import type { SQSBatchResponse } from 'aws-lambda';
+import { LocalFunction } from './function-host';
+import { LocalQueue, QueueMessage } from './local-queue';
+
+export interface QueuePollerOptions {
+  readonly queue: LocalQueue;
+  readonly target: LocalFunction;
+  readonly batchSize: number;
+  readonly pollIntervalMs: number;
+  readonly onProcessed: (message: QueueMessage) => void;
+  readonly onFailed: (message: QueueMessage, reason: string) => void;
+}
+
+/**
+ * Lambda's SQS event source mapping, locally: receives batches, invokes the function with an
+ * SQS event, deletes what succeeded and leaves the reported failures to come back after the
+ * visibility timeout (ReportBatchItemFailures). One batch at a time per queue.
+ */
+export class QueuePoller {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private current?: Promise<void>;
+  /** True while a batch is being processed. */
+  public busy = false;
+
+  constructor(private readonly options: QueuePollerOptions) {}
+
+  public start(): void {
+    this.running = true;
+    this.schedule(0);
+  }
+
+  public async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    await this.current;
+  }
+
+  /** Polls now instead of at the next tick (new messages arrived). */
+  public nudge(): void {
+    if (!this.running || this.busy) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
+  private schedule(delay: number): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.current = this.poll().finally(() => {
+        this.current = undefined;
+        const { queue } = this.options;
+        const wait = queue.depth === 0 ? this.options.pollIntervalMs : Math.min(this.options.pollIntervalMs, queue.nextVisibleIn() ?? 0);
+        this.schedule(wait);
+      });
+    }, delay);
+  }
+
+  private async poll(): Promise<void> {
+    const { queue, target } = this.options;
+    const batch = queue.receive(this.options.batchSize);
+    if (batch.length === 0) return;
+    this.busy = true;
+    try {
+      let failed = new Set<string>();
+      let reason = 'reported in batchItemFailures';
+      try {
+        const result = await target.invoke<SQSBatchResponse | undefined>({ Records: batch.map((m) => queue.toRecord(m)) });
+        failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+      } catch (err) {
+        failed = new Set(batch.map((m) => m.messageId));
+        reason = String((err as Error).message);
+      }
+      for (const message of batch) {
+        if (failed.has(message.messageId)) {
+          queue.release(message.messageId);
+          this.options.onFailed(message, reason);
+        } else {
+          queue.delete(message.messageId);
+          this.options.onProcessed(message);
+        }
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+}
