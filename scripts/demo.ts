@@ -1,60 +1,100 @@
 /**
- * The main job until the local runtime lands: synthesizes the example app
- * (examples/typescript) and prints what it would deploy.
+ * The main job (`npm run demo`): runs the example app (examples/typescript) on this machine with
+ * the local runtime, walks through a realistic sequence of requests, prints what happened, and
+ * stops everything. `npm run demo -- --keep` leaves the API running for curl.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { buildExampleApp } from '../examples/typescript/app';
-import { EventSourcedApi } from '../src';
+import { LocalRuntime } from '../src/local';
 
-const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-api-demo-'));
-const started = Date.now();
-const app = new App({ outdir });
-const stack = buildExampleApp(app);
-const assembly = app.synth();
-const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, { Type: string; Properties?: any }> };
-const resources = Object.entries(template.Resources);
+const keep = process.argv.includes('--keep');
+const eventLog: string[] = [];
 
-console.log(`Synthesized ${stack.stackName} in ${Date.now() - started} ms -> ${outdir}`);
-console.log(`\n${resources.length} CloudFormation resources:`);
-const byType = new Map<string, number>();
-for (const [, r] of resources) byType.set(r.Type, (byType.get(r.Type) ?? 0) + 1);
-for (const [type, count] of [...byType.entries()].sort()) console.log(`  ${String(count).padStart(3)}  ${type}`);
+async function main(): Promise<void> {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-api-demo-'));
+  const app = new App({ outdir });
+  buildExampleApp(app);
+  const started = Date.now();
+  const runtime = await LocalRuntime.start({ app, visibilityTimeoutMs: 200, log: (line) => eventLog.push(line) });
+  console.log(`Local API for the example app: ${runtime.url} (started in ${Date.now() - started} ms)\n`);
 
-console.log('\nRoutes:');
-const pathOf = (id: string): string => {
-  const r = template.Resources[id];
-  if (!r || r.Type !== 'AWS::ApiGateway::Resource') return '';
-  const parent = r.Properties.ParentId?.Ref ? pathOf(r.Properties.ParentId.Ref) : '';
-  return `${parent}/${r.Properties.PathPart}`;
-};
-for (const [, r] of resources) {
-  if (r.Type !== 'AWS::ApiGateway::Method' || r.Properties.HttpMethod === 'OPTIONS') continue;
-  const p = r.Properties.ResourceId?.Ref ? pathOf(r.Properties.ResourceId.Ref) : '/';
-  console.log(`  ${r.Properties.HttpMethod.padEnd(5)} ${p.padEnd(14)} auth=${r.Properties.AuthorizationType}`);
+  try {
+    const post = async (what: string, body: Record<string, unknown>) => {
+      const res = await fetch(`${runtime.url}/`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const json = await res.json() as Record<string, unknown>;
+      const replay = res.headers.get('Idempotent-Replay') ? ' (Idempotent-Replay)' : '';
+      const detail = res.status === 201 ? `${json.streamId} v${json.version} eventId=${json.eventId}` : json.message;
+      console.log(`POST ${what.padEnd(46)} → ${res.status}${replay} ${detail}`);
+      return { status: res.status, json };
+    };
+    const get = async (route: string, headers: Record<string, string> = {}) => {
+      const res = await fetch(`${runtime.url}${route}`, { headers });
+      return { status: res.status, json: await res.json() as unknown, next: res.headers.get('LastEvaluatedKey') ?? undefined };
+    };
+
+    console.log('1. Twelve customers register; Ada orders twice and changes her email');
+    const names = ['Ada', 'Grace', 'Alan', 'Barbara', 'Edsger', 'Frances', 'Donald', 'Margaret', 'John', 'Radia', 'Ken', 'Lynn'];
+    for (const [i, name] of names.entries()) {
+      await post(`CustomerRegistered ${name}`, { type: 'CustomerRegistered', id: `customer-${i + 1}`, name, email: `${name.toLowerCase()}@example.com` });
+    }
+    await post('OrderPlaced customer-1 19.99 (eventId order-1001)', { type: 'OrderPlaced', id: 'customer-1', eventId: 'order-1001', amountCents: 1999 });
+    await post('EmailChanged customer-1 expectedVersion 2', { type: 'EmailChanged', id: 'customer-1', email: 'ada@lovelace.dev', expectedVersion: 2 });
+
+    console.log('\n2. A client retries a POST whose answer it never saw: same eventId');
+    await post('OrderPlaced customer-1 (eventId order-1001 again)', { type: 'OrderPlaced', id: 'customer-1', eventId: 'order-1001', amountCents: 1999 });
+
+    console.log('\n3. Two clients edit customer-2 at once: the stale one gets 409');
+    await post('EmailChanged customer-2 expectedVersion 1', { type: 'EmailChanged', id: 'customer-2', email: 'grace@navy.mil', expectedVersion: 1 });
+    await post('EmailChanged customer-2 expectedVersion 1 (stale)', { type: 'EmailChanged', id: 'customer-2', email: 'grace@cobol.org', expectedVersion: 1 });
+
+    console.log('\n4. A bad order reaches the summary projection, which throws on it');
+    await post('OrderPlaced customer-3 amountCents "ten"', { type: 'OrderPlaced', id: 'customer-3', amountCents: 'ten' });
+    await post('OrderPlaced customer-1 5.00', { type: 'OrderPlaced', id: 'customer-1', amountCents: 500 });
+    await post('type 42 (not a string)', { type: 42, id: 'customer-1' });
+
+    await runtime.waitUntilIdle(30_000);
+    console.log('\n5. What happened to each event (the local runtime\'s log):');
+    for (const line of eventLog) console.log(`   ${line}`);
+
+    console.log('\n6. Views');
+    console.log('GET /customer-1         →', JSON.stringify((await get('/customer-1')).json));
+    console.log('GET /customer-2         →', JSON.stringify((await get('/customer-2')).json));
+    console.log('GET /summary/customer-1 →', JSON.stringify((await get('/summary/customer-1')).json));
+    console.log('GET /summary/customer-3 →', JSON.stringify((await get('/summary/customer-3')).json), '(its v2 is parked)');
+    console.log('GET /nope/customer-1    →', (await get('/nope/customer-1')).status, JSON.stringify((await get('/nope/customer-1')).json));
+    console.log(`summary dead-letter list: ${runtime.deadLetters('summary').map((d) => { const e = JSON.parse(d.body); return `${e.streamId} v${e.version} ${e.type} (received ${d.receiveCount}x)`; }).join(', ')}`);
+
+    console.log('\n7. The default view, 5 records a page (LastEvaluatedKey → ExclusiveStartKey)');
+    let token: string | undefined;
+    let page = 0;
+    const seen = new Set<string>();
+    do {
+      const res = await get('/?limit=5', token ? { ExclusiveStartKey: token } : {});
+      const records = res.json as Array<{ id: string; name: string }>;
+      records.forEach((r) => seen.add(r.id));
+      console.log(`page ${++page}: ${records.map((r) => r.name).join(', ') || '(empty)'}${res.next ? '  → next page token' : ''}`);
+      token = res.next;
+    } while (token);
+    if (seen.size !== names.length) throw new Error(`pagination returned ${seen.size} distinct customers, expected ${names.length}`);
+
+    if (keep) {
+      console.log(`\nRunning at ${runtime.url}. Try:\n  curl ${runtime.url}/summary\n  curl -X POST ${runtime.url}/ -d '{"type":"OrderPlaced","id":"customer-4","amountCents":700}'\nCtrl-C stops.`);
+      eventLog.length = 0;
+      const print = setInterval(() => { while (eventLog.length) console.log(eventLog.shift()); }, 200);
+      await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+      clearInterval(print);
+    }
+  } finally {
+    await runtime.stop();
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+  console.log('\nStopped: HTTP server, pollers, functions and DynamoDB Local.');
 }
 
-console.log('\nLambda functions:');
-for (const [id, r] of resources) {
-  if (r.Type !== 'AWS::Lambda::Function') continue;
-  const assetPath = path.join(outdir, `asset.${r.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.js');
-  const size = fs.existsSync(assetPath) ? `${(fs.statSync(assetPath).size / 1024).toFixed(1)} KiB` : 'n/a';
-  console.log(`  ${id.padEnd(52)} ${r.Properties.Runtime} ${r.Properties.Architectures?.join(',')} bundle ${size}`);
-}
-const topic = resources.find(([, r]) => r.Type === 'AWS::SNS::Topic')?.[1];
-console.log(`\nFan-out: SNS topic FifoTopic=${topic?.Properties.FifoTopic ?? false}, ${byType.get('AWS::SQS::Queue')} queues (a queue + DLQ per view, 1 publisher failure queue)`);
-
-// What each extra view costs, in CloudFormation resources.
-const counterEntry = path.join(__dirname, '..', 'examples', 'typescript', 'projections', 'summary.ts');
-console.log('\nResources by number of projections:');
-for (const views of [0, 1, 2, 10]) {
-  const scaleApp = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'es-api-scale-')) });
-  const scaleStack = new Stack(scaleApp, `Scale${views}`);
-  new EventSourcedApi(scaleStack, 'Api', {
-    projections: Array.from({ length: views }, (_, i) => ({ name: `view-${i + 1}`, entry: counterEntry })),
-  });
-  const count = Object.keys(scaleApp.synth().getStackByName(scaleStack.stackName).template.Resources).length;
-  console.log(`  ${String(views).padStart(2)} projection(s): ${count} resources`);
-}
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

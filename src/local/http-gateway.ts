@@ -8,7 +8,7 @@ export interface HttpGatewayOptions {
   readonly writer: LocalFunction;
   readonly reader?: LocalFunction;
   readonly corsOrigin?: string;
-  readonly onResponse?: (method: string, path: string, status: number, body: string) => void;
+  readonly onResponse?: (method: string, path: string, status: number, headers: Record<string, string>, body: string) => void;
 }
 
 /** API Gateway's REST payload limit. */
@@ -95,7 +95,7 @@ export class HttpGateway {
   private send(req: http.IncomingMessage, res: http.ServerResponse, status: number, headers: Record<string, string>, body: string): void {
     res.writeHead(status, { ...headers, 'x-amzn-RequestId': randomUUID() });
     res.end(body);
-    this.options.onResponse?.(req.method ?? 'GET', req.url ?? '/', status, body);
+    this.options.onResponse?.(req.method ?? 'GET', req.url ?? '/', status, headers, body);
   }
 }
 

@@ -119,13 +119,14 @@ export class LocalRuntime {
    * messages excepted), checked twice in a row; rejects after `timeoutMs`.
    */
   public async waitUntilIdle(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const since = Date.now();
+    const deadline = since + timeoutMs;
     let quietChecks = 0;
     while (quietChecks < 2) {
       if (this.backgroundErrors.length) throw new Error(`Local runtime failed: ${String(this.backgroundErrors[0])}`);
       if (Date.now() > deadline) throw new Error(`Not idle after ${timeoutMs} ms: ${this.describeBusy()}`);
       await new Promise((resolve) => setTimeout(resolve, (this.options.pollIntervalMs ?? 50) * 2));
-      quietChecks = this.isIdle() ? quietChecks + 1 : 0;
+      quietChecks = this.isIdle(since) ? quietChecks + 1 : 0;
     }
   }
 
@@ -237,7 +238,7 @@ export class LocalRuntime {
         writer,
         reader,
         corsOrigin: definition.corsOrigin,
-        onResponse: (method, url, status, body) => this.logResponse(method, url, status, body),
+        onResponse: (method, url, status, headers, body) => this.logResponse(method, url, status, headers, body),
       });
       const url = await gateway.start(port);
       if (port !== 0) port++;
@@ -271,19 +272,24 @@ export class LocalRuntime {
     }
   }
 
-  private logResponse(method: string, url: string, status: number, body: string): void {
+  private logResponse(method: string, url: string, status: number, headers: Record<string, string>, body: string): void {
     if (method !== 'POST') return;
     try {
       const parsed = JSON.parse(body) as { streamId?: string; version?: number; type?: string; message?: string };
-      if (status === 201) this.log(`[local] ${parsed.streamId} v${parsed.version} ${parsed.type} appended`);
+      const replayed = Object.keys(headers).some((h) => h.toLowerCase() === 'idempotent-replay');
+      if (status === 201) this.log(`[local] ${parsed.streamId} v${parsed.version} ${parsed.type} ${replayed ? 'replayed (eventId already stored)' : 'appended'}`);
       else this.log(`[local] POST ${url} → ${status} ${parsed.message ?? ''}`);
     } catch {
       this.log(`[local] POST ${url} → ${status}`);
     }
   }
 
-  private isIdle(): boolean {
-    return this.running.every((api) => api.streamPoller.idle
+  /**
+   * Idle: each stream poller's last quiet poll started after `since` (so it saw every event
+   * appended before the wait began), and every queue is empty with no batch under way.
+   */
+  private isIdle(since: number): boolean {
+    return this.running.every((api) => api.streamPoller.idle && (api.streamPoller.quietSince ?? -Infinity) > since
       && [...api.queues.values()].every(({ queue, poller }) => queue.depth === 0 && !poller.busy));
   }
 

