@@ -10,6 +10,8 @@ import { App } from 'aws-cdk-lib';
 import { buildExampleApp } from '../examples/typescript/app';
 import { LocalRuntime } from '../src/local';
 
+// The SDK's notice about Node 20 support is noise in a demo's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const keep = process.argv.includes('--keep');
 const eventLog: string[] = [];
 
