@@ -44,8 +44,10 @@ export interface FunctionHostOptions {
 /** One Lambda function, run in a worker thread: its own environment and module cache. */
 export class LocalFunction {
   private worker?: Worker;
+  /** Workers that timed out, still running other invocations; terminated once those settle. */
+  private readonly retiring = new Set<Worker>();
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; worker: Worker }>();
 
   constructor(readonly definition: FunctionDefinition, private readonly options: FunctionHostOptions) {}
 
@@ -58,10 +60,11 @@ export class LocalFunction {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new InvocationError(this.definition.logicalId, `Task timed out after ${this.definition.timeoutSeconds} seconds`, 'Sandbox.Timedout'));
-        // Like Lambda, a timed-out container is not reused.
-        void this.stopWorker();
+        // Like Lambda, a timed-out container is not reused. Unlike Lambda, one worker runs concurrent
+        // invocations: those others finish first (in Lambda they have containers of their own).
+        this.retire(worker);
       }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, worker });
       const context = {
         functionName: this.definition.logicalId,
         awsRequestId: `local-${process.pid}-${this.definition.logicalId}-${id}`,
@@ -72,7 +75,10 @@ export class LocalFunction {
   }
 
   public async stop(): Promise<void> {
-    await this.stopWorker();
+    const workers = [...this.retiring, ...(this.worker ? [this.worker] : [])];
+    this.worker = undefined;
+    this.retiring.clear();
+    await Promise.all(workers.map((worker) => worker.terminate()));
   }
 
   private start(): Worker {
@@ -100,31 +106,40 @@ export class LocalFunction {
       if (!waiting) return;
       this.pending.delete(message.id);
       clearTimeout(waiting.timer);
+      if (this.retiring.has(worker)) this.retire(worker);
       if (message.error) waiting.reject(new InvocationError(this.definition.logicalId, message.error.message, message.error.name ?? 'Error'));
       else waiting.resolve(message.result);
     });
-    worker.on('error', (err) => this.failAll(`could not run: ${String(err)}`));
+    worker.on('error', (err) => this.failAll(worker, `could not run: ${String(err)}`));
     worker.on('exit', () => {
       if (this.worker === worker) this.worker = undefined;
-      this.failAll('the function exited');
+      this.retiring.delete(worker);
+      this.failAll(worker, 'the function exited');
     });
     worker.unref();
     this.worker = worker;
     return worker;
   }
 
-  private failAll(message: string): void {
+  /** Fails the invocations sent to this worker (not those of a newer one, after a timeout). */
+  private failAll(worker: Worker, message: string): void {
     for (const [id, waiting] of this.pending) {
+      if (waiting.worker !== worker) continue;
       clearTimeout(waiting.timer);
       waiting.reject(new InvocationError(this.definition.logicalId, message, 'Runtime.ExitError'));
       this.pending.delete(id);
     }
   }
 
-  private async stopWorker(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker) await worker.terminate();
+  /** No new invocations go to this worker; it is terminated once it runs none. */
+  private retire(worker: Worker): void {
+    if (this.worker === worker) this.worker = undefined;
+    if ([...this.pending.values()].some((p) => p.worker === worker)) {
+      this.retiring.add(worker);
+    } else {
+      this.retiring.delete(worker);
+      void worker.terminate();
+    }
   }
 }
 

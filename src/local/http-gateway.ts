@@ -11,6 +11,12 @@ export interface HttpGatewayOptions {
   readonly onResponse?: (method: string, path: string, status: number, headers: Record<string, string>, body: string) => void;
 }
 
+interface Route {
+  readonly fn: LocalFunction;
+  readonly resource: string;
+  readonly pathParameters: Record<string, string> | null;
+}
+
 /** API Gateway's REST payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -26,7 +32,13 @@ export class HttpGateway {
   constructor(private readonly options: HttpGatewayOptions) {}
 
   public async start(port = 0): Promise<string> {
-    this.server = http.createServer((req, res) => { void this.handle(req, res); });
+    this.server = http.createServer((req, res) => {
+      this.handle(req, res).catch(() => {
+        // A request this gateway cannot read (e.g. an aborted upload): never leave it hanging.
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ message: 'Internal server error' }));
+      });
+    });
     this.server.keepAliveTimeout = 1000;
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
@@ -51,7 +63,9 @@ export class HttpGateway {
       if (size > MAX_PAYLOAD_BYTES) return this.send(req, res, 413, { 'Content-Type': 'application/json' }, JSON.stringify({ message: 'Request Too Long' }));
       chunks.push(chunk as Buffer);
     }
-    const url = new URL(req.url ?? '/', 'http://local');
+    // Not new URL(req.url, base): a path starting with "//" would be read as a host name.
+    const rawUrl = req.url ?? '/';
+    const url = new URL(`http://local${rawUrl.startsWith('/') ? '' : '/'}${rawUrl}`);
     const method = req.method ?? 'GET';
     const segments = url.pathname.split('/').slice(1).filter((s, i, all) => s !== '' || i < all.length - 1);
     const route = this.route(method, segments);
@@ -79,7 +93,7 @@ export class HttpGateway {
     return this.send(req, res, result.statusCode, headers, body);
   }
 
-  private route(method: string, segments: string[]): { fn: LocalFunction; resource: string; pathParameters: Record<string, string> | null } | undefined {
+  private route(method: string, segments: string[]): Route | undefined {
     const { writer, reader } = this.options;
     if (segments.length === 0) {
       if (method === 'POST') return { fn: writer, resource: '/', pathParameters: null };
@@ -99,7 +113,9 @@ export class HttpGateway {
   }
 }
 
-function proxyEvent(req: http.IncomingMessage, url: URL, resource: string, pathParameters: Record<string, string> | null, body: string | null): APIGatewayProxyEvent {
+function proxyEvent(
+  req: http.IncomingMessage, url: URL, resource: string, pathParameters: Record<string, string> | null, body: string | null,
+): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -127,9 +143,17 @@ function proxyEvent(req: http.IncomingMessage, url: URL, resource: string, pathP
     body,
     isBase64Encoded: false,
     requestContext: {
-      accountId: '000000000000', apiId: 'local', stage: 'local', requestId, resourceId: 'local', resourcePath: resource,
-      httpMethod: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`,
-      requestTimeEpoch: Date.now(), authorizer: null,
+      accountId: '000000000000',
+      apiId: 'local',
+      stage: 'local',
+      requestId,
+      resourceId: 'local',
+      resourcePath: resource,
+      httpMethod: req.method ?? 'GET',
+      path: url.pathname,
+      protocol: `HTTP/${req.httpVersion}`,
+      requestTimeEpoch: Date.now(),
+      authorizer: null,
       identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
     },
   };

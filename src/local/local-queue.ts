@@ -8,6 +8,8 @@ export interface QueueMessage {
   readonly deduplicationId?: string;
   readonly attributes: Record<string, string>;
   readonly sentAt: number;
+  /** FIFO: SQS's SequenceNumber, increasing in the order messages are enqueued. */
+  readonly sequenceNumber: number;
   receiveCount: number;
   /** Time (ms) it becomes visible again; 0 when it is visible. */
   invisibleUntil: number;
@@ -53,10 +55,17 @@ export class LocalQueue {
       deduplicationId = dedup;
     }
     const message: QueueMessage = {
-      messageId: randomUUID(), body, groupId, deduplicationId, attributes, sentAt: now,
-      receiveCount: 0, invisibleUntil: 0, inFlight: false,
+      messageId: randomUUID(),
+      body,
+      groupId,
+      deduplicationId,
+      attributes,
+      sentAt: now,
+      sequenceNumber: ++this.sequence,
+      receiveCount: 0,
+      invisibleUntil: 0,
+      inFlight: false,
     };
-    this.sequence++;
     this.messages.push(message);
     return message;
   }
@@ -137,7 +146,11 @@ export class LocalQueue {
         SentTimestamp: String(message.sentAt),
         SenderId: 'local',
         ApproximateFirstReceiveTimestamp: String(message.sentAt),
-        ...(message.groupId !== undefined ? { MessageGroupId: message.groupId, MessageDeduplicationId: message.deduplicationId!, SequenceNumber: String(this.sequence) } : {}),
+        ...(message.groupId !== undefined ? {
+          MessageGroupId: message.groupId,
+          MessageDeduplicationId: message.deduplicationId!,
+          SequenceNumber: String(message.sequenceNumber),
+        } : {}),
       } as SQSRecord['attributes'],
       messageAttributes: Object.fromEntries(Object.entries(message.attributes)
         .map(([k, v]) => [k, { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] }])),
@@ -153,7 +166,7 @@ export class LocalQueue {
   }
 
   private requeue(message: QueueMessage): void {
-    this.messages.push({ ...message, receiveCount: 0, inFlight: false, invisibleUntil: 0 });
+    this.messages.push({ ...message, sequenceNumber: ++this.sequence, receiveCount: 0, inFlight: false, invisibleUntil: 0 });
   }
 
   private remove(message: QueueMessage): void {

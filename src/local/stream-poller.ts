@@ -35,8 +35,13 @@ export class StreamPoller {
   private timer?: NodeJS.Timeout;
   private running = false;
   private polling?: Promise<void>;
-  /** True when the last poll found nothing new and nothing waits for a retry. */
+  /**
+   * True when the last poll found nothing new and nothing waits for a retry, and the poll under
+   * way (if any) has found nothing yet.
+   */
   public idle = false;
+  /** When the last poll that found nothing started (Date.now()); undefined once work is found. */
+  public quietSince?: number;
 
   constructor(private readonly client: DynamoDBStreamsClient, private readonly options: StreamPollerOptions) {}
 
@@ -65,7 +70,15 @@ export class StreamPoller {
 
   /** One pass over every shard. */
   public async poll(): Promise<void> {
+    const startedAt = Date.now();
     let sawWork = false;
+    // Busy from the moment work is found, not only once it is delivered: a publisher invocation
+    // under way must not look idle.
+    const working = () => {
+      sawWork = true;
+      this.idle = false;
+      this.quietSince = undefined;
+    };
     const description = await this.client.send(new DescribeStreamCommand({ StreamArn: this.options.streamArn }));
     for (const shard of description.StreamDescription?.Shards ?? []) {
       const id = shard.ShardId!;
@@ -74,19 +87,20 @@ export class StreamPoller {
       if (state.closed && !state.retry) continue;
 
       if (state.retry) {
-        sawWork = true;
+        working();
         await this.deliver(state, state.retry.records);
         continue;
       }
       const records = await this.read(id, state);
       if (records.length === 0) continue;
-      sawWork = true;
+      working();
       await this.deliver(state, records);
     }
     this.idle = !sawWork;
+    if (!sawWork) this.quietSince = startedAt;
   }
 
-  private async read(shardId: string, state: ShardState): Promise<DynamoDBRecord[]> {
+  private async read(shardId: string, state: ShardState, retried = false): Promise<DynamoDBRecord[]> {
     if (!state.iterator) {
       const { ShardIterator } = await this.client.send(new GetShardIteratorCommand({
         StreamArn: this.options.streamArn,
@@ -105,9 +119,17 @@ export class StreamPoller {
       if (records.length > 0) state.lastSequenceNumber = records[records.length - 1].dynamodb?.SequenceNumber;
       return records;
     } catch (err) {
-      if ((err as { name?: string }).name === 'ExpiredIteratorException') {
+      const name = (err as { name?: string }).name;
+      if (name === 'ExpiredIteratorException') {
         state.iterator = undefined;
         return [];
+      }
+      // DynamoDB Local answers this for an iterator taken while the shard was empty once writes to
+      // other tables' streams have moved the (shared) sequence numbers on. Nothing was trimmed: a
+      // fresh iterator (TRIM_HORIZON, or after the last record read) reads on.
+      if (name === 'TrimmedDataAccessException' && !retried) {
+        state.iterator = undefined;
+        return this.read(shardId, state, true);
       }
       throw err;
     }

@@ -1,0 +1,170 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { buildExampleApp } from '../../../examples/typescript/app';
+import { EventSourcedApi, Projection } from '../../../src';
+import { ApiDefinition, readCloudAssembly } from '../../../src/local/cloud-assembly';
+import { removeTempDirs, tempDir } from '../../support/local-app';
+import { COUNTER } from '../../support/synth';
+
+afterAll(() => removeTempDirs());
+
+describe('readCloudAssembly on the synthesized example app', () => {
+  let apis: ApiDefinition[];
+  let api: ApiDefinition;
+
+  beforeAll(() => {
+    const app = new App({ outdir: tempDir('es-local-assembly-') });
+    buildExampleApp(app);
+    const assembly = app.synth();
+    apis = readCloudAssembly(assembly.directory, { tablePrefix: 'local-test-' });
+    api = apis[0];
+  });
+
+  test('finds one API, owned by its construct path, with two views in order', () => {
+    expect(apis).toHaveLength(1);
+    expect(api.owner).toBe('CustomersApi/Customers');
+    expect(api.stackName).toBe('CustomersApi');
+    expect(api.views.map((v) => v.name)).toEqual(['default', 'summary']);
+    expect(api.reader).toBeDefined();
+    expect(api.corsOrigin).toBeUndefined();
+  });
+
+  test('tables keep the template key schema and get prefixed local names', () => {
+    expect(api.eventsTable).toMatchObject({
+      keySchema: [{ AttributeName: 'streamId', KeyType: 'HASH' }, { AttributeName: 'version', KeyType: 'RANGE' }],
+      stream: true,
+    });
+    expect(api.eventsTable.tableName).toBe(`local-test-${api.eventsTable.logicalId}`);
+    for (const view of api.views) {
+      expect(view.table.tableName).toBe(`local-test-${view.table.logicalId}`);
+      expect(view.table.keySchema).toEqual([{ AttributeName: 'streamId', KeyType: 'HASH' }]);
+      expect(view.table.stream).toBe(false);
+    }
+    const names = [api.eventsTable, ...api.views.map((v) => v.table)].map((t) => t.tableName);
+    expect(new Set(names).size).toBe(3);
+  });
+
+  test('queue settings: FIFO, 5 receives, visibility six times the aggregator timeout, raw delivery, batches of 10', () => {
+    expect(api.fifo).toBe(true);
+    expect(api.topicArn).toMatch(/^arn:aws:sns:local:000000000000:.+\.fifo$/);
+    for (const view of api.views) {
+      expect(view.queue).toMatchObject({ fifo: true, maxReceiveCount: 5, visibilityTimeoutSeconds: 180 });
+      expect(view.queue.arn).toMatch(/\.fifo$/);
+      expect(view.deadLetterQueue).toMatchObject({ fifo: true, maxReceiveCount: undefined });
+      expect(view.rawMessageDelivery).toBe(true);
+      expect(view.batchSize).toBe(10);
+      expect(view.aggregator.timeoutSeconds).toBe(30);
+    }
+  });
+
+  test("the publisher's stream mapping: batches of 100, 10 retries, the new-events filter", () => {
+    expect(api.publisherStream).toEqual({
+      batchSize: 100,
+      maximumRetryAttempts: 10,
+      filterPatterns: [{ eventName: ['INSERT'], dynamodb: { NewImage: { version: { N: [{ numeric: ['>', 0] }] } } } }],
+    });
+  });
+
+  test('function environments are resolved to the local names', () => {
+    expect(api.writer.environment).toMatchObject({ EVENTS_TABLE_NAME: api.eventsTable.tableName, STREAM_ID_FIELD: 'id', MAX_BODY_BYTES: '65536' });
+    expect(api.publisher.environment).toMatchObject({ TOPIC_ARN: api.topicArn, TOPIC_FIFO: 'true' });
+    expect(JSON.parse(api.reader!.environment.VIEW_TABLES)).toEqual({
+      default: api.views[0].table.tableName,
+      summary: api.views[1].table.tableName,
+    });
+    expect(api.reader!.environment).toMatchObject({ DEFAULT_VIEW: 'default', DEFAULT_PAGE_SIZE: '10', MAX_PAGE_SIZE: '100' });
+    for (const view of api.views) {
+      expect(view.aggregator.environment).toEqual({
+        VIEW_NAME: view.name,
+        VIEW_TABLE_NAME: view.table.tableName,
+        EVENTS_TABLE_NAME: api.eventsTable.tableName,
+      });
+    }
+    const all = [api.writer, api.publisher, api.reader!, ...api.views.map((v) => v.aggregator)];
+    for (const fn of all) expect(JSON.stringify(fn.environment)).not.toMatch(/Ref|Fn::|\$\{Token/);
+  });
+
+  test('each function points at its bundle in the assembly', () => {
+    const all = [api.writer, api.publisher, api.reader!, ...api.views.map((v) => v.aggregator)];
+    for (const fn of all) {
+      expect(fn.handler).toBe('index.handler');
+      expect(fs.existsSync(path.join(fn.codeDir, 'index.js'))).toBe(true);
+    }
+    expect(new Set(api.views.map((v) => v.aggregator.codeDir)).size).toBe(2);
+    expect(fs.readFileSync(path.join(api.views[1].aggregator.codeDir, 'index.js'), 'utf8')).toContain('amountCents');
+  });
+});
+
+describe('readCloudAssembly on other shapes', () => {
+  test('APIs inside a Stage, a standard (non-FIFO) API with CORS and custom view settings, and a lone Projection', () => {
+    const app = new App({ outdir: tempDir('es-local-assembly-') });
+    const stage = new Stage(app, 'Dev');
+    const stack = new Stack(stage, 'Orders');
+    new EventSourcedApi(stack, 'Standard', {
+      fifo: false,
+      streamIdField: 'orderId',
+      defaultPageSize: 5,
+      api: { cors: { allowOrigins: ['https://example.com'] } },
+      projections: [{ name: 'counter', entry: COUNTER, maxReceiveCount: 3, batchSize: 4, timeout: Duration.seconds(5) }],
+    });
+    new EventSourcedApi(stack, 'NoViews', {});
+    // A Projection on its own (no writer or publisher): nothing to serve.
+    new Projection(stack, 'Lone', {
+      name: 'lone',
+      entry: COUNTER,
+      topic: new sns.Topic(stack, 'OtherTopic'),
+      eventsTable: new dynamodb.Table(stack, 'OtherEvents', { partitionKey: { name: 'streamId', type: dynamodb.AttributeType.STRING } }),
+    });
+    const apis = readCloudAssembly(app.synth().directory, { tablePrefix: 'p-' });
+
+    expect(apis.map((a) => a.owner).sort()).toEqual(['Dev/Orders/NoViews', 'Dev/Orders/Standard']);
+    const standard = apis.find((a) => a.owner === 'Dev/Orders/Standard')!;
+    expect(standard.stackName).toBe('Dev-Orders');
+    expect(standard.fifo).toBe(false);
+    expect(standard.topicArn).not.toMatch(/\.fifo$/);
+    expect(standard.corsOrigin).toBe('https://example.com');
+    expect(standard.writer.environment).toMatchObject({ STREAM_ID_FIELD: 'orderId', CORS_ALLOW_ORIGIN: 'https://example.com' });
+    expect(standard.publisher.environment.TOPIC_FIFO).toBe('false');
+    expect(standard.reader!.environment.DEFAULT_PAGE_SIZE).toBe('5');
+    expect(standard.views).toHaveLength(1);
+    expect(standard.views[0]).toMatchObject({
+      name: 'counter',
+      batchSize: 4,
+      queue: { fifo: false, maxReceiveCount: 3, visibilityTimeoutSeconds: 30 },
+      deadLetterQueue: { fifo: false },
+      aggregator: { timeoutSeconds: 5 },
+    });
+
+    const noViews = apis.find((a) => a.owner === 'Dev/Orders/NoViews')!;
+    expect(noViews.views).toEqual([]);
+    expect(noViews.reader).toBeUndefined();
+    expect(noViews.eventsTable.tableName).not.toBe(standard.eventsTable.tableName);
+  });
+
+  test('an existing events table is created locally with the library schema', () => {
+    const app = new App({ outdir: tempDir('es-local-assembly-') });
+    const stack = new Stack(app, 'Imported');
+    const table = dynamodb.Table.fromTableAttributes(stack, 'Events', {
+      tableName: 'shared-events',
+      tableStreamArn: 'arn:aws:dynamodb:eu-west-1:111111111111:table/shared-events/stream/2024-01-01T00:00:00.000',
+    });
+    new EventSourcedApi(stack, 'Api', { existingEventsTable: table, projections: [{ name: 'counter', entry: COUNTER }] });
+    const [api] = readCloudAssembly(app.synth().directory, { tablePrefix: 'p-' });
+    expect(api.eventsTable).toMatchObject({
+      logicalId: 'ExistingEventsTable',
+      keySchema: [{ AttributeName: 'streamId', KeyType: 'HASH' }, { AttributeName: 'version', KeyType: 'RANGE' }],
+      attributeDefinitions: [{ AttributeName: 'streamId', AttributeType: 'S' }, { AttributeName: 'version', AttributeType: 'N' }],
+      stream: true,
+    });
+    // Every function uses the table the runtime creates.
+    expect(api.writer.environment.EVENTS_TABLE_NAME).toBe(api.eventsTable.tableName);
+    expect(api.views[0].aggregator.environment.EVENTS_TABLE_NAME).toBe(api.eventsTable.tableName);
+  });
+
+  test('a folder that is not a cloud assembly is an error', () => {
+    expect(() => readCloudAssembly(tempDir(), { tablePrefix: 'p-' })).toThrow(/not a cloud assembly/);
+  });
+});

@@ -1,0 +1,142 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FunctionDefinition } from '../../../src/local/cloud-assembly';
+import { InvocationError, LocalFunction } from '../../../src/local/function-host';
+import { removeTempDirs, tempDir } from '../../support/local-app';
+
+const HANDLER_SOURCE = `
+let invocations = 0;
+exports.handler = async (event, context) => {
+  invocations++;
+  return {
+    event,
+    invocations,
+    own: process.env.OWN_VAR,
+    base: process.env.BASE_VAR,
+    overridden: process.env.SHARED_VAR,
+    functionName: context.functionName,
+    envFunctionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    remaining: context.getRemainingTimeInMillis(),
+    sdk: typeof require('@aws-sdk/client-dynamodb').DynamoDBClient,
+  };
+};
+exports.fails = async () => { const e = new TypeError('bad input'); throw e; };
+exports.hangsOnRequest = async (event) => {
+  if (event.hang) return new Promise(() => {});
+  if (event.delayMs) await new Promise((resolve) => setTimeout(resolve, event.delayMs));
+  return { invocations: ++invocations };
+};
+exports.logs = async () => { console.log('line one'); console.error('line two'); return 'ok'; };
+`;
+
+/** Threads of this process (Linux): each worker is one. */
+function threadCount(): number {
+  return fs.readdirSync('/proc/self/task').length;
+}
+
+describe('LocalFunction', () => {
+  let codeDir: string;
+  const functions: LocalFunction[] = [];
+  const lines: Array<[string, string]> = [];
+
+  const make = (handler: string, timeoutSeconds = 3): LocalFunction => {
+    const definition: FunctionDefinition = {
+      logicalId: `Fn${functions.length}`,
+      codeDir,
+      handler,
+      timeoutSeconds,
+      environment: { OWN_VAR: 'own', SHARED_VAR: 'from the function' },
+    };
+    const fn = new LocalFunction(definition, {
+      baseEnvironment: { BASE_VAR: 'base', SHARED_VAR: 'from the host' },
+      nodePath: path.dirname(path.dirname(path.dirname(require.resolve('@aws-sdk/client-dynamodb/package.json')))),
+      onLog: (id, line) => lines.push([id, line]),
+    });
+    functions.push(fn);
+    return fn;
+  };
+
+  beforeAll(() => {
+    codeDir = tempDir();
+    fs.writeFileSync(path.join(codeDir, 'index.js'), HANDLER_SOURCE);
+  });
+
+  afterAll(async () => {
+    for (const fn of functions) await fn.stop();
+    removeTempDirs();
+  });
+
+  test('runs the handler in a worker with its environment, the host environment on top, and the AWS SDK resolvable', async () => {
+    const fn = make('index.handler');
+    const result = await fn.invoke<any>({ hello: 'world' });
+    expect(result).toMatchObject({
+      event: { hello: 'world' },
+      own: 'own',
+      base: 'base',
+      overridden: 'from the host',
+      functionName: 'Fn0',
+      envFunctionName: 'Fn0',
+      sdk: 'function',
+    });
+    expect(result.remaining).toBeGreaterThan(2000);
+    expect(result.remaining).toBeLessThanOrEqual(3000);
+    // The worker has its own environment: the test process's is untouched.
+    expect(process.env.OWN_VAR).toBeUndefined();
+  });
+
+  test('a warm worker keeps module state between invocations', async () => {
+    const fn = make('index.handler');
+    const counts = [];
+    for (let i = 0; i < 3; i++) counts.push((await fn.invoke<any>({})).invocations);
+    expect(counts).toEqual([1, 2, 3]);
+  });
+
+  test('a handler that throws rejects with an InvocationError carrying the error type', async () => {
+    const fn = make('index.fails');
+    const error = await fn.invoke({}).catch((e) => e);
+    expect(error).toBeInstanceOf(InvocationError);
+    const id = fn.definition.logicalId;
+    expect(error).toMatchObject({ functionId: id, errorType: 'TypeError', message: `${id}: bad input` });
+  });
+
+  test('a handler that runs past its timeout is stopped; the next invocation gets a fresh worker and is not failed by the old one', async () => {
+    const fn = make('index.hangsOnRequest', 1);
+    expect((await fn.invoke<any>({})).invocations).toBe(1);
+    expect((await fn.invoke<any>({})).invocations).toBe(2);
+    const started = Date.now();
+    await expect(fn.invoke({ hang: true })).rejects.toMatchObject({ errorType: 'Sandbox.Timedout', message: expect.stringContaining('timed out after 1 seconds') });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    // Invoked at once, while the timed-out worker is still being terminated: module state starts over.
+    expect((await fn.invoke<any>({})).invocations).toBe(1);
+  });
+
+  test('a timeout fails only its own invocation: the worker finishes the others it runs, then ends', async () => {
+    const fn = make('index.hangsOnRequest', 2);
+    expect((await fn.invoke<any>({})).invocations).toBe(1);
+    const hang = fn.invoke({ hang: true });
+    const hangOutcome = hang.catch((e) => e);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Started a second after the one that will time out, on the same worker; done after it timed out.
+    const slow = fn.invoke<any>({ delayMs: 1500 });
+    expect(await hangOutcome).toMatchObject({ errorType: 'Sandbox.Timedout' });
+    // A new invocation goes to a fresh worker while the old one still runs `slow`.
+    expect((await fn.invoke<any>({})).invocations).toBe(1);
+    const threadsWithBoth = threadCount();
+    expect((await slow).invocations).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(threadCount()).toBe(threadsWithBoth - 1);
+    expect((await fn.invoke<any>({})).invocations).toBe(2);
+  });
+
+  test('a missing handler export fails the invocation instead of hanging', async () => {
+    const fn = make('index.nothing', 2);
+    await expect(fn.invoke({})).rejects.toMatchObject({ errorType: 'Runtime.ExitError' });
+  });
+
+  test('stdout and stderr lines go to onLog', async () => {
+    const fn = make('index.logs');
+    expect(await fn.invoke({})).toBe('ok');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(lines.filter(([id]) => id === fn.definition.logicalId).map(([, line]) => line)).toEqual(expect.arrayContaining(['line one', 'line two']));
+  });
+});

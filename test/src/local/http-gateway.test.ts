@@ -1,0 +1,198 @@
+import * as net from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { LocalFunction } from '../../../src/local/function-host';
+import { HttpGateway } from '../../../src/local/http-gateway';
+import { connect } from '../../support/local-app';
+
+type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/** A stand-in for a LocalFunction: records the events it gets and answers with `handler`. */
+function fakeFunction(name: string, events: APIGatewayProxyEvent[], handler?: Handler): LocalFunction {
+  const answer: Handler = handler ?? (async () => ({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ fn: name }) }));
+  return { invoke: async (event: APIGatewayProxyEvent) => { events.push(event); return answer(event); } } as unknown as LocalFunction;
+}
+
+async function startGateway(options: { reader?: boolean; corsOrigin?: string; writer?: Handler } = {}) {
+  const writerEvents: APIGatewayProxyEvent[] = [];
+  const readerEvents: APIGatewayProxyEvent[] = [];
+  const responses: Array<[string, string, number]> = [];
+  const gateway = new HttpGateway({
+    writer: fakeFunction('writer', writerEvents, options.writer),
+    reader: options.reader === false ? undefined : fakeFunction('reader', readerEvents),
+    corsOrigin: options.corsOrigin,
+    onResponse: (method, url, status) => responses.push([method, url, status]),
+  });
+  const url = await gateway.start();
+  return { gateway, url, writerEvents, readerEvents, responses };
+}
+
+describe('HttpGateway routes', () => {
+  let started: Awaited<ReturnType<typeof startGateway>>;
+
+  beforeAll(async () => { started = await startGateway(); });
+  afterAll(async () => { await started?.gateway.stop(); });
+  beforeEach(() => {
+    started.writerEvents.length = 0;
+    started.readerEvents.length = 0;
+  });
+
+  test('listens on loopback only', () => {
+    expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  test('POST / goes to the writer as a REST proxy event, with the body, headers and a request context', async () => {
+    const response = await fetch(`${started.url}/`, { method: 'POST', body: '{"type":"T","id":"x"}', headers: { 'Content-Type': 'application/json', 'X-Custom': 'yes' } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ fn: 'writer' });
+    expect(response.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(started.readerEvents).toHaveLength(0);
+    const [event] = started.writerEvents;
+    expect(event).toMatchObject({
+      resource: '/',
+      path: '/',
+      httpMethod: 'POST',
+      body: '{"type":"T","id":"x"}',
+      isBase64Encoded: false,
+      pathParameters: null,
+      queryStringParameters: null,
+      multiValueQueryStringParameters: null,
+      stageVariables: null,
+      requestContext: { resourcePath: '/', httpMethod: 'POST', path: '/' },
+    });
+    expect(event.headers['X-Custom']).toBe('yes');
+    expect(event.multiValueHeaders['X-Custom']).toEqual(['yes']);
+  });
+
+  test('GET routes go to the reader: /, /{view} and /{view}/{id}, path parameters as sent (still percent-encoded)', async () => {
+    await fetch(`${started.url}/`);
+    await fetch(`${started.url}/summary?limit=5&cursor=abc&limit=7`);
+    await fetch(`${started.url}/default/order%2042%2Fx`);
+    expect(started.writerEvents).toHaveLength(0);
+    const [list, view, one] = started.readerEvents;
+    expect(list).toMatchObject({ resource: '/', pathParameters: null, body: null });
+    expect(view).toMatchObject({
+      resource: '/{view}',
+      path: '/summary',
+      pathParameters: { view: 'summary' },
+      queryStringParameters: { limit: '7', cursor: 'abc' },
+      multiValueQueryStringParameters: { limit: ['5', '7'], cursor: ['abc'] },
+    });
+    expect(one).toMatchObject({ resource: '/{view}/{id}', path: '/default/order%2042%2Fx', pathParameters: { view: 'default', id: 'order%2042%2Fx' } });
+  });
+
+  test.each([
+    ['GET', '/a/b/c'],
+    ['DELETE', '/'],
+    ['PUT', '/x'],
+    ['POST', '/x'],
+    ['PATCH', '/default/1'],
+    ['GET', '//'],
+    ['OPTIONS', '/'],
+  ])('%s %s: 403 Missing Authentication Token, as API Gateway answers for a route that does not exist', async (method, urlPath) => {
+    const response = await fetch(`${started.url}${urlPath}`, { method });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toEqual({ message: 'Missing Authentication Token' });
+    expect(started.writerEvents).toHaveLength(0);
+    expect(started.readerEvents).toHaveLength(0);
+  });
+
+  test('onResponse sees every answer', async () => {
+    await fetch(`${started.url}/nowhere/at/all`);
+    expect(started.responses).toContainEqual(['GET', '/nowhere/at/all', 403]);
+  });
+});
+
+describe('HttpGateway answers', () => {
+  test('without a reader (no projections) only POST / exists', async () => {
+    const { gateway, url } = await startGateway({ reader: false });
+    try {
+      expect((await fetch(`${url}/`)).status).toBe(403);
+      expect((await fetch(`${url}/default/1`)).status).toBe(403);
+      expect((await fetch(`${url}/`, { method: 'POST', body: '{}' })).status).toBe(200);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  test("the function's status, headers and body go back as they are; a base64 body is decoded", async () => {
+    const { gateway, url } = await startGateway({
+      writer: async (event): Promise<APIGatewayProxyResult> => (event.body === 'b64'
+        ? { statusCode: 201, headers: { 'Content-Type': 'text/plain' }, body: Buffer.from('héllo').toString('base64'), isBase64Encoded: true }
+        : { statusCode: 409, headers: { 'Content-Type': 'application/json', 'Retry-After': '1' }, body: '{"message":"conflict"}' }),
+    });
+    try {
+      const conflict = await fetch(`${url}/`, { method: 'POST', body: 'x' });
+      expect(conflict.status).toBe(409);
+      expect(conflict.headers.get('retry-after')).toBe('1');
+      expect(await conflict.text()).toBe('{"message":"conflict"}');
+      const decoded = await fetch(`${url}/`, { method: 'POST', body: 'b64' });
+      expect(decoded.status).toBe(201);
+      expect(await decoded.text()).toBe('héllo');
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  test('a function that fails, or answers something that is not a proxy response, is a 502 Internal server error', async () => {
+    const { gateway, url } = await startGateway({
+      writer: async (event) => {
+        if (event.body === 'throw') throw new Error('boom');
+        return { body: 'no status' } as unknown as APIGatewayProxyResult;
+      },
+    });
+    try {
+      for (const body of ['throw', 'malformed']) {
+        const response = await fetch(`${url}/`, { method: 'POST', body });
+        expect(response.status).toBe(502);
+        expect(await response.json()).toEqual({ message: 'Internal server error' });
+      }
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  test('with CORS, OPTIONS preflight answers 204 with the allowed origin, methods and headers', async () => {
+    const { gateway, url, readerEvents } = await startGateway({ corsOrigin: 'https://app.example.com' });
+    try {
+      const response = await fetch(`${url}/default/1`, { method: 'OPTIONS' });
+      expect(response.status).toBe(204);
+      expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+      expect(response.headers.get('access-control-allow-methods')).toBe('OPTIONS,GET,POST');
+      expect(response.headers.get('access-control-allow-headers')).toContain('ExclusiveStartKey');
+      expect(readerEvents).toHaveLength(0);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  test('a client that goes away mid-request leaves no unhandled rejection, and the gateway serves on', async () => {
+    const { gateway, url, writerEvents } = await startGateway();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write('POST / HTTP/1.1\r\nHost: local\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"type":');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(unhandled).toEqual([]);
+      expect(writerEvents).toHaveLength(0);
+      expect((await fetch(`${url}/`, { method: 'POST', body: '{}' })).status).toBe(200);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await gateway.stop();
+    }
+  });
+
+  test('stop closes the port, even with a keep-alive connection open', async () => {
+    const { gateway, url } = await startGateway();
+    const port = Number(new URL(url).port);
+    expect((await fetch(`${url}/`)).status).toBe(200); // fetch keeps the connection alive
+    await gateway.stop();
+    expect(await connect(port)).toBe('ECONNREFUSED');
+    await gateway.stop(); // twice is harmless
+  });
+});

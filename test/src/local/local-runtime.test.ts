@@ -1,0 +1,373 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { App, Stack } from 'aws-cdk-lib';
+import { EventSourcedApi } from '../../../src';
+import { LocalRuntime, readCloudAssembly } from '../../../src/local';
+import {
+  append, connect, HttpClient, HttpResponse, listTables, removeTempDirs, startLocalApp, StartedApp, tempDir, VERSION_LOG_PROJECTION, writeProjection,
+} from '../../support/local-app';
+import { documentClient } from '../../support/local-dynamo';
+
+/** Only `Paged` events make a record: the view's list holds exactly the paged streams. */
+const PAGES_PROJECTION = `
+exports.handlers = { Paged: (_view, event) => ({ n: event.data.n }) };
+`;
+
+/** Like the version log, but `Boom` throws until the flag file exists (the "fix"). */
+function strictProjection(flagFile: string): string {
+  return `
+const fs = require('node:fs');
+${VERSION_LOG_PROJECTION}
+exports.handlers.Boom = (view, event) => {
+  if (!fs.existsSync(${JSON.stringify(flagFile)})) throw new Error('Boom is not handled yet (v' + event.version + ')');
+  return exports.handlers.Created(view, event);
+};
+`;
+}
+
+/** POSTs; on 503 (contention) retries with the same eventId, as the API asks. */
+async function appendRetrying(client: HttpClient, body: Record<string, unknown>): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const response = await client.post(body);
+    if (response.status === 201) return;
+    if (response.status !== 503) throw new Error(`POST answered ${response.status} ${response.text}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('still 503 after 20 attempts');
+}
+
+/** Many events on a few streams, all posted at once. */
+async function postConcurrently(client: HttpClient, streams: string[], perStream: number): Promise<void> {
+  const posts: Array<Promise<void>> = [];
+  for (let i = 0; i < perStream; i++) {
+    for (const streamId of streams) posts.push(appendRetrying(client, { type: 'Tick', id: streamId, eventId: `${streamId}-${i}`, i }));
+  }
+  await Promise.all(posts);
+}
+
+async function expectInOrder(client: HttpClient, view: string, streams: string[], perStream: number): Promise<void> {
+  const all = Array.from({ length: perStream }, (_, i) => i + 1);
+  for (const streamId of streams) {
+    const record = await client.get(`/${view}/${streamId}`);
+    expect(record.status).toBe(200);
+    expect(record.json).toMatchObject({ id: streamId, version: perStream, types: { Tick: perStream } });
+    expect(record.json.versions).toEqual(all);
+  }
+}
+
+/** Versions of a stream in the order the runtime logged them as applied to a view. */
+function appliedOrder(logs: string[], view: string, streamId: string): number[] {
+  const pattern = new RegExp(`^\\[local\\] ${streamId} v(\\d+) → ${view} applied$`);
+  return logs.map((line) => pattern.exec(line)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+}
+
+/** Threads of this process (Linux): each worker is one. */
+function threadCount(): number {
+  return fs.readdirSync('/proc/self/task').length;
+}
+
+afterAll(() => removeTempDirs());
+
+describe('LocalRuntime end to end (FIFO, three views)', () => {
+  let started: StartedApp | undefined;
+  let client: HttpClient;
+  let runtime: LocalRuntime;
+  let flagFile: string;
+
+  beforeAll(async () => {
+    const dir = tempDir();
+    flagFile = path.join(dir, 'boom-is-fixed.flag');
+    started = await startLocalApp({
+      props: {
+        projections: [
+          { name: 'default', entry: writeProjection(dir, 'versions', VERSION_LOG_PROJECTION) },
+          { name: 'strict', entry: writeProjection(dir, 'strict', strictProjection(flagFile)), maxReceiveCount: 2 },
+          { name: 'pages', entry: writeProjection(dir, 'pages', PAGES_PROJECTION) },
+        ],
+      },
+    });
+    ({ client, runtime } = started);
+  });
+
+  afterAll(async () => {
+    await started?.runtime.stop();
+  });
+
+  test('POST, then once idle, GET shows the event applied in every view', async () => {
+    await append(client, { type: 'Created', id: 'cust-1', name: 'Ada' });
+    await append(client, { type: 'Updated', id: 'cust-1', name: 'Ada L.' });
+    await runtime.waitUntilIdle(15_000);
+
+    const expected = { id: 'cust-1', version: 2, versions: [1, 2], types: { Created: 1, Updated: 1 }, last: { name: 'Ada L.' } };
+    for (const urlPath of ['/default/cust-1', '/strict/cust-1', '/cust-1']) {
+      const response = await client.get(urlPath);
+      expect({ urlPath, status: response.status }).toEqual({ urlPath, status: 200 });
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(response.json).toEqual(expected);
+    }
+    // "pages" has no handler for these types: its record holds a version only, and is not served.
+    expect((await client.get('/pages/cust-1')).status).toBe(404);
+    expect((await client.get('/default?limit=100')).json).toContainEqual(expected);
+    expect((await client.get('/?limit=100')).json).toContainEqual(expected);
+    expect(runtime.publisherFailures()).toEqual([]);
+  });
+
+  test('pagination over 25 records: pages of 10, 10 and 5 via the ExclusiveStartKey/LastEvaluatedKey headers, and via ?cursor=', async () => {
+    const ids = Array.from({ length: 25 }, (_, i) => `page-${String(i + 1).padStart(2, '0')}`);
+    await Promise.all(ids.map((id, i) => append(client, { type: 'Paged', id, n: i + 1 })));
+    await runtime.waitUntilIdle(15_000);
+
+    const byHeader: string[][] = [];
+    let token: string | null = null;
+    do {
+      const response: HttpResponse = await client.get('/pages', token ? { ExclusiveStartKey: token } : {});
+      expect(response.status).toBe(200);
+      byHeader.push(response.json.map((r: { id: string }) => r.id));
+      token = response.headers.get('LastEvaluatedKey');
+    } while (token && byHeader.length < 5);
+    expect(byHeader.map((page) => page.length)).toEqual([10, 10, 5]);
+    expect(byHeader.flat().sort()).toEqual(ids);
+
+    const byCursor: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const response: HttpResponse = await client.get(cursor ? `/pages?cursor=${encodeURIComponent(cursor)}` : '/pages');
+      expect(response.status).toBe(200);
+      byCursor.push(response.json.map((r: { id: string }) => r.id));
+      cursor = response.headers.get('LastEvaluatedKey');
+    } while (cursor && byCursor.length < 5);
+    expect(byCursor).toEqual(byHeader);
+
+    // A record carries the projection's object, its id and version.
+    expect((await client.get('/pages/page-07')).json).toEqual({ n: 7, id: 'page-07', version: 1 });
+    // Tokens belong to one view.
+    const first = await client.get('/pages?limit=3');
+    expect(first.json).toHaveLength(3);
+    const pagesToken = first.headers.get('LastEvaluatedKey')!;
+    expect((await client.get('/default', { ExclusiveStartKey: pagesToken })).status).toBe(400);
+    expect((await client.get('/pages?limit=0')).status).toBe(400);
+  });
+
+  test('idempotency: the same eventId twice stores one event and answers the same 201 body, the replay marked Idempotent-Replay', async () => {
+    const body = { type: 'Created', id: 'idem-1', eventId: 'idem-1-created', name: 'once' };
+    const first = await client.post(body);
+    const replay = await client.post(body);
+    expect(first.status).toBe(201);
+    expect(first.headers.get('Idempotent-Replay')).toBeNull();
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('Idempotent-Replay')).toBe('true');
+    expect(replay.text).toBe(first.text);
+    expect(first.json).toMatchObject({ streamId: 'idem-1', version: 1, eventId: 'idem-1-created', type: 'Created', data: { name: 'once' } });
+
+    const events = await documentClient().send(new QueryCommand({
+      TableName: runtime.apis[0].definition.eventsTable.tableName,
+      KeyConditionExpression: 'streamId = :s',
+      ExpressionAttributeValues: { ':s': 'idem-1' },
+      ConsistentRead: true,
+    }));
+    expect(events.Items?.map((e) => e.version)).toEqual([1]);
+
+    await runtime.waitUntilIdle(15_000);
+    expect((await client.get('/default/idem-1')).json).toMatchObject({ version: 1, versions: [1], last: { name: 'once' } });
+  });
+
+  test('a wrong expectedVersion answers 409 and appends nothing', async () => {
+    await append(client, { type: 'Created', id: 'occ-1' });
+    for (const expectedVersion of [0, 2, 7]) {
+      const conflict = await client.post({ type: 'Updated', id: 'occ-1', expectedVersion, name: 'lost' });
+      expect(conflict.status).toBe(409);
+      expect(conflict.headers.get('content-type')).toBe('application/json');
+      expect(typeof conflict.json.message).toBe('string');
+    }
+    await runtime.waitUntilIdle(15_000);
+    expect((await client.get('/default/occ-1')).json).toMatchObject({ version: 1, versions: [1] });
+
+    // The right one is accepted.
+    const ok = await client.post({ type: 'Updated', id: 'occ-1', expectedVersion: 1, name: 'won' });
+    expect(ok.status).toBe(201);
+    expect(ok.json.version).toBe(2);
+    await runtime.waitUntilIdle(15_000);
+    expect((await client.get('/default/occ-1')).json).toMatchObject({ version: 2, versions: [1, 2], last: { name: 'won' } });
+  });
+
+  test('API Gateway fidelity: unknown routes 403, bad JSON 400, percent-encoded ids, 404s', async () => {
+    for (const [method, urlPath] of [['GET', '/a/b/c'], ['DELETE', '/'], ['PUT', '/default/x'], ['POST', '/default']]) {
+      const response = await client.request(method, urlPath);
+      expect({ method, urlPath, status: response.status, body: response.json }).toEqual({
+        method, urlPath, status: 403, body: { message: 'Missing Authentication Token' },
+      });
+    }
+
+    for (const bad of ['{"type": "Created", "id":', '[1,2]', '"text"', '{"id":"no-type"}', '']) {
+      const response = await client.request('POST', '/', bad, { 'Content-Type': 'application/json' });
+      expect({ bad, status: response.status }).toEqual({ bad, status: 400 });
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(typeof response.json.message).toBe('string');
+    }
+
+    const id = 'order 42/ü%?#';
+    await append(client, { type: 'Created', id, name: 'encoded' });
+    await runtime.waitUntilIdle(15_000);
+    for (const urlPath of [`/default/${encodeURIComponent(id)}`, `/${encodeURIComponent(id)}`]) {
+      const response = await client.get(urlPath);
+      expect({ urlPath, status: response.status }).toEqual({ urlPath, status: 200 });
+      expect(response.json).toMatchObject({ id, version: 1, last: { name: 'encoded' } });
+    }
+    expect((await client.get('/default/%E0%A4%A')).status).toBe(400);
+    expect((await client.get('/nope/x')).status).toBe(404);
+    expect((await client.get('/default/never-written')).status).toBe(404);
+  });
+
+  test('a projection that throws: the message is retried, parked in its dead-letter list; other views and streams go on; redrive after a fix applies it', async () => {
+    for (const body of [
+      { type: 'Created', id: 'dlq-bad' },
+      { type: 'Boom', id: 'dlq-bad' },
+      { type: 'Updated', id: 'dlq-bad', name: 'after boom' },
+      { type: 'Created', id: 'dlq-good' },
+      { type: 'Updated', id: 'dlq-good', name: 'fine' },
+    ]) await append(client, body);
+    await runtime.waitUntilIdle(20_000);
+
+    // v2 failed twice and was parked; v3 waits on v2 (filled from the events table) and fails too.
+    const parked = runtime.deadLetters('strict');
+    expect(parked.map((m) => [JSON.parse(m.body).streamId, JSON.parse(m.body).version]).sort()).toEqual([['dlq-bad', 2], ['dlq-bad', 3]]);
+    for (const m of parked) expect(m.receiveCount).toBe(2);
+    expect(started!.logs).toContain('[local] dlq-bad v2 → strict parked in its dead-letter list after 2 receives');
+    expect(started!.logs.filter((l) => l.startsWith('[local] dlq-bad v2 → strict failed (receive'))).toHaveLength(2);
+
+    // The failing view keeps the version before the failure...
+    expect((await client.get('/strict/dlq-bad')).json).toMatchObject({ version: 1, versions: [1] });
+    // ...while the other views, and the other streams of this view, are complete.
+    expect((await client.get('/default/dlq-bad')).json).toMatchObject({ version: 3, versions: [1, 2, 3] });
+    expect((await client.get('/strict/dlq-good')).json).toMatchObject({ version: 2, versions: [1, 2], last: { name: 'fine' } });
+    expect(runtime.deadLetters('default')).toEqual([]);
+    expect(runtime.deadLetters('pages')).toEqual([]);
+
+    // Redrive before the fix: parked again.
+    expect(runtime.redrive('strict')).toBe(2);
+    await runtime.waitUntilIdle(20_000);
+    expect(runtime.deadLetters('strict')).toHaveLength(2);
+    expect((await client.get('/strict/dlq-bad')).json).toMatchObject({ version: 1 });
+
+    // The fix, then redrive: the event and the later one are applied, in order.
+    fs.writeFileSync(flagFile, 'fixed');
+    expect(runtime.redrive('strict')).toBe(2);
+    expect(started!.logs).toContain('[local] strict: redrove 2 message(s) from the dead-letter list');
+    await runtime.waitUntilIdle(20_000);
+    expect(runtime.deadLetters('strict')).toEqual([]);
+    expect((await client.get('/strict/dlq-bad')).json).toMatchObject({
+      version: 3, versions: [1, 2, 3], types: { Created: 1, Boom: 1, Updated: 1 }, last: { name: 'after boom' },
+    });
+    expect(runtime.redrive('strict')).toBe(0);
+
+    // And the stream goes on.
+    await append(client, { type: 'Boom', id: 'dlq-bad' });
+    await runtime.waitUntilIdle(20_000);
+    expect((await client.get('/strict/dlq-bad')).json).toMatchObject({ version: 4, versions: [1, 2, 3, 4] });
+    expect(() => runtime.deadLetters('missing')).toThrow(/No view named "missing"/);
+  });
+
+  test('FIFO: many events posted concurrently on a few streams are applied once each, in version order', async () => {
+    const streams = ['fifo-a', 'fifo-b', 'fifo-c', 'fifo-d'];
+    await postConcurrently(client, streams, 10);
+    await runtime.waitUntilIdle(30_000);
+    await expectInOrder(client, 'default', streams, 10);
+    await expectInOrder(client, 'strict', streams, 10);
+    // FIFO groups: the queue delivered each stream's messages one after another, in order.
+    const inOrder = Array.from({ length: 10 }, (_, i) => i + 1);
+    for (const streamId of streams) {
+      expect({ streamId, order: appliedOrder(started!.logs, 'default', streamId) }).toEqual({ streamId, order: inOrder });
+      expect({ streamId, order: appliedOrder(started!.logs, 'strict', streamId) }).toEqual({ streamId, order: inOrder });
+    }
+  });
+});
+
+describe('LocalRuntime with standard queues (fifo: false), then stop()', () => {
+  let started: StartedApp | undefined;
+
+  beforeAll(async () => {
+    const dir = tempDir();
+    started = await startLocalApp({
+      props: { fifo: false, projections: [{ name: 'default', entry: writeProjection(dir, 'versions', VERSION_LOG_PROJECTION) }] },
+    });
+  });
+
+  afterAll(async () => {
+    await started?.runtime.stop();
+  });
+
+  test('many events posted concurrently on a few streams: each view record ends at the last version, applied in order', async () => {
+    const { client, runtime } = started!;
+    expect(runtime.apis[0].definition.fifo).toBe(false);
+    const streams = ['std-a', 'std-b', 'std-c'];
+    await postConcurrently(client, streams, 10);
+    await runtime.waitUntilIdle(30_000);
+    await expectInOrder(client, 'default', streams, 10);
+  });
+
+  test('stop() closes the HTTP port, drops the tables from the shared DynamoDB Local and ends the worker threads', async () => {
+    const { client, runtime } = started!;
+    const port = Number(new URL(runtime.url).port);
+    const tables = [runtime.apis[0].definition.eventsTable.tableName, ...runtime.apis[0].definition.views.map((v) => v.table.tableName)];
+    expect(tables).toHaveLength(2);
+    expect(await listTables()).toEqual(expect.arrayContaining(tables));
+    // Every function has run by now (the reader too), so each has a worker thread.
+    expect((await client.get('/default/std-a')).status).toBe(200);
+    const threadsBefore = threadCount();
+
+    await runtime.stop();
+
+    expect(await connect(port)).toBe('ECONNREFUSED');
+    const remaining = await listTables();
+    for (const table of tables) expect(remaining).not.toContain(table);
+    // writer, publisher, reader and one aggregator.
+    expect(threadsBefore - threadCount()).toBeGreaterThanOrEqual(4);
+    expect(() => runtime.url).toThrow(/No EventSourcedApi is running/);
+    await runtime.stop(); // twice is harmless
+  });
+});
+
+describe('LocalRuntime.start failures', () => {
+  test('an assembly without an EventSourcedApi is an error', async () => {
+    const app = new App({ outdir: tempDir('es-local-cdk-out-') });
+    new Stack(app, 'Empty');
+    await expect(LocalRuntime.start({ app, log: () => undefined })).rejects.toThrow(/No EventSourcedApi found/);
+  });
+
+  test('a port in use fails the start and drops the tables it made; on a free port an API without views serves POST / only', async () => {
+    const app = new App({ outdir: tempDir('es-local-cdk-out-') });
+    new EventSourcedApi(new Stack(app, 'NoViews'), 'Api', {});
+    const assemblyDir = app.synth().directory;
+    // Tables of this app, whatever the run id in their names (other test files may make tables meanwhile).
+    const [definition] = readCloudAssembly(assemblyDir, { tablePrefix: '' });
+    const tablesOfThisApp = async () => (await listTables()).filter((t) => t.startsWith('local-') && t.endsWith(`-${definition.eventsTable.logicalId}`));
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const busyPort = (blocker.address() as net.AddressInfo).port;
+    try {
+      await expect(LocalRuntime.start({ assemblyDir, port: busyPort, log: () => undefined })).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+    expect(await tablesOfThisApp()).toEqual([]);
+
+    const runtime = await LocalRuntime.start({ assemblyDir, pollIntervalMs: 20, log: () => undefined });
+    try {
+      expect(await tablesOfThisApp()).toHaveLength(1);
+      const client = new HttpClient(runtime.url);
+      expect((await client.post({ type: 'Created', id: 'nv-1' })).status).toBe(201);
+      await runtime.waitUntilIdle(15_000);
+      expect((await client.get('/')).status).toBe(403);
+      expect((await client.get('/default/nv-1')).status).toBe(403);
+    } finally {
+      await runtime.stop();
+    }
+    expect(await tablesOfThisApp()).toEqual([]);
+  });
+
+  test('neither an app nor an assembly folder is an error', async () => {
+    await expect(LocalRuntime.start({ log: () => undefined })).rejects.toThrow(/needs `assemblyDir` or `app`/);
+  });
+});
