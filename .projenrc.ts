@@ -67,7 +67,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: {
     dirs: ['src'],
     // lambda-src is bundled at build time; the AWS SDK it imports comes from the Lambda runtime.
-    devdirs: ['lambda-src', 'test', 'scripts', 'examples'],
+    // src/local is a development tool: its packages are the user's devDependencies (README).
+    devdirs: ['lambda-src', 'src/local', 'test', 'scripts', 'examples'],
     projectService: false,
     tsconfigPath: './tsconfig.dev.json',
     ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'test/fixtures/'],

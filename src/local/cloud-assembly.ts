@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ROLE_METADATA_KEY, RoleMetadata } from '../private/resource-roles';
 import { LocalResource, resolveIntrinsics } from './intrinsics';
+import { ROLE_METADATA_KEY, RoleMetadata } from '../private/resource-roles';
 
 /** A DynamoDB table as the template defines it, with the name it gets locally. */
 export interface TableDefinition {
@@ -106,7 +106,9 @@ function readAssetManifest(assemblyDir: string, artifacts: Record<string, any>, 
   return dirs;
 }
 
-function readStack(stackName: string, resources: Record<string, CfnResource>, assets: Record<string, string>, options: ReadAssemblyOptions): ApiDefinition[] {
+function readStack(
+  stackName: string, resources: Record<string, CfnResource>, assets: Record<string, string>, options: ReadAssemblyOptions,
+): ApiDefinition[] {
   const roles = new Map<string, Array<{ id: string; meta: RoleMetadata }>>();
   for (const [id, resource] of Object.entries(resources)) {
     const meta = resource.Metadata?.[ROLE_METADATA_KEY] as RoleMetadata | undefined;
@@ -142,13 +144,17 @@ function readStack(stackName: string, resources: Record<string, CfnResource>, as
         local[id] = { ref: id, attributes: { Arn: arnOf('lambda', `function:${id}`) } };
       }
     }
+    // An existing (imported) events table appears in the environment by its real name; locally it
+    // gets the run's prefix like every other table, so runs never share or drop each other's data.
+    const importedEventsTable = one('events-table') ? undefined : resources[writer.id].Properties?.Environment?.Variables?.EVENTS_TABLE_NAME;
+    const localName = (value: string) => (typeof importedEventsTable === 'string' && value === importedEventsTable ? tableName(value) : value);
     const fn = (id: string): FunctionDefinition => {
       const props = resources[id].Properties;
       const key = String(props.Code?.S3Key ?? '');
       const codeDir = assets[key.replace(/\.zip$/, '')];
       if (!codeDir) throw new Error(`${stackName}/${id}: cannot find the asset of its code (${key}) in the assembly`);
       const environment: Record<string, string> = {};
-      for (const [name, value] of Object.entries(props.Environment?.Variables ?? {})) environment[name] = resolveIntrinsics(value, local);
+      for (const [name, value] of Object.entries(props.Environment?.Variables ?? {})) environment[name] = localName(resolveIntrinsics(value, local));
       return { logicalId: id, codeDir, handler: props.Handler ?? 'index.handler', environment, timeoutSeconds: props.Timeout ?? 3 };
     };
     const table = (id: string): TableDefinition => ({

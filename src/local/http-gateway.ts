@@ -8,6 +8,7 @@ export interface HttpGatewayOptions {
   readonly writer: LocalFunction;
   readonly reader?: LocalFunction;
   readonly corsOrigin?: string;
+  readonly onInvocationError?: (method: string, path: string, error: unknown) => void;
   readonly onResponse?: (method: string, path: string, status: number, headers: Record<string, string>, body: string) => void;
 }
 
@@ -84,7 +85,9 @@ export class HttpGateway {
     try {
       result = await route.fn.invoke<APIGatewayProxyResult>(event);
       if (!result || typeof result.statusCode !== 'number') throw new Error('malformed Lambda proxy response');
-    } catch {
+    } catch (err) {
+      // API Gateway's answer carries no detail; the local log says what happened.
+      this.options.onInvocationError?.(req.method ?? 'GET', req.url ?? '/', err);
       return this.send(req, res, 502, { 'Content-Type': 'application/json' }, JSON.stringify({ message: 'Internal server error' }));
     }
     const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body ?? '';

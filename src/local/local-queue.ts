@@ -48,6 +48,10 @@ export class LocalQueue {
   public send(body: string, groupId?: string, deduplicationId?: string, attributes: Record<string, string> = {}): QueueMessage | undefined {
     const now = Date.now();
     if (this.options.fifo) {
+      for (const [id, at] of this.seenDeduplicationIds) {
+        if (now - at < DEDUPLICATION_WINDOW_MS) break; // insertion order is time order
+        this.seenDeduplicationIds.delete(id);
+      }
       const dedup = deduplicationId ?? createHash('sha256').update(body).digest('hex');
       const seen = this.seenDeduplicationIds.get(dedup);
       if (seen !== undefined && now - seen < DEDUPLICATION_WINDOW_MS) return undefined;

@@ -239,6 +239,7 @@ export class LocalRuntime {
         reader,
         corsOrigin: definition.corsOrigin,
         onResponse: (method, url, status, headers, body) => this.logResponse(method, url, status, headers, body),
+        onInvocationError: (method, url, err) => this.log(`[local] ${method} ${url}: the function failed: ${String((err as Error).message ?? err)}`),
       });
       const url = await gateway.start(port);
       if (port !== 0) port++;

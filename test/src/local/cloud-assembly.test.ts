@@ -159,7 +159,8 @@ describe('readCloudAssembly on other shapes', () => {
       attributeDefinitions: [{ AttributeName: 'streamId', AttributeType: 'S' }, { AttributeName: 'version', AttributeType: 'N' }],
       stream: true,
     });
-    // Every function uses the table the runtime creates.
+    // Locally the table gets the run's prefix, and every function uses the table the runtime creates.
+    expect(api.eventsTable.tableName).toBe('p-shared-events');
     expect(api.writer.environment.EVENTS_TABLE_NAME).toBe(api.eventsTable.tableName);
     expect(api.views[0].aggregator.environment.EVENTS_TABLE_NAME).toBe(api.eventsTable.tableName);
   });
