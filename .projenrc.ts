@@ -62,6 +62,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // test/bindings needs the jsii packages built first: the test:bindings task runs it.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/bindings/'],
     },
   },
   eslintOptions: {
@@ -78,7 +80,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
-  gitignore: ['/assets/', '/cdk.out/', '*.tsbuildinfo', '/examples/**/cdk.out/'],
+  gitignore: ['/assets/', '/cdk.out/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/java/target/', '.jsii.tabl.json', '__pycache__/'],
 });
 
 // A lockfile made on Linux can miss non-Linux resolver bindings; this pin keeps `npm ci` working.
@@ -93,8 +95,32 @@ project.preCompileTask.spawn(bundleTask);
 // `npm test` must work on a fresh clone, so it bundles first too.
 project.testTask.prependSpawn(bundleTask);
 project.npmignore?.include('/assets/**');
-project.npmignore?.exclude('/lambda-src/', '/scripts/', '/examples/', '/.ci/');
+project.npmignore?.exclude('/lambda-src/', '/scripts/', '/examples/', '/.ci/', '/rosetta/');
 project.addPackageIgnore('/cdk.out/');
+
+// README snippets are compiled and translated to Python and Java by jsii-rosetta (fixture in
+// rosetta/); --strict fails the build on a snippet that does not compile.
+const rosettaTask = project.addTask('rosetta:extract', {
+  description: 'Compile and translate the README and doc snippets for the Python and Java packages',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosettaTask);
+
+// Python and Java users: build both packages, synthesize examples/python and examples/java, and
+// compare their templates with the TypeScript example's.
+const bindingsTask = project.addTask('test:bindings', {
+  description: 'Build the Python and Java packages and check the example apps in both languages',
+  // Its own JUnit report, beside the main suite's.
+  env: { JEST_JUNIT_OUTPUT_NAME: 'junit-bindings.xml' },
+  steps: [
+    { spawn: 'compile' },
+    { spawn: 'post-compile' },
+    { spawn: 'package:python' },
+    { spawn: 'package:java' },
+    { exec: 'jest test/bindings --coverage=false --testPathIgnorePatterns=/node_modules/', receiveArgs: true },
+  ],
+});
+project.testTask.spawn(bindingsTask);
 
 // The main job: run the example app locally and walk through a realistic sequence of requests.
 project.addTask('demo', {

@@ -1,0 +1,181 @@
+/**
+ * The construct as Python and Java users see it, through the jsii packages built from this
+ * repository (`npx projen package:python package:java`, which the test task runs first):
+ * examples/python and examples/java synthesize the same app as examples/typescript, and their
+ * templates must match the TypeScript one. A difference is a bug in the API the bindings see.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { differences, normalizeTemplate } from './normalize-template';
+import { buildExampleApp } from '../../examples/typescript/app';
+
+const ROOT = path.join(__dirname, '..', '..');
+const VENV = path.join(ROOT, 'node_modules', '.cache', 'bindings-venv');
+const STACK = 'CustomersApi';
+const timings: string[] = [];
+
+function timed<T>(label: string, fn: () => T): T {
+  const start = Date.now();
+  try {
+    return fn();
+  } finally {
+    timings.push(`${label}: ${((Date.now() - start) / 1000).toFixed(1)} s`);
+  }
+}
+
+function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  const result = spawnSync(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+function templateIn(outdir: string): any {
+  return JSON.parse(fs.readFileSync(path.join(outdir, `${STACK}.template.json`), 'utf8'));
+}
+
+function wheel(): string {
+  const dir = path.join(ROOT, 'dist', 'python');
+  const found = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.endsWith('.whl')) : undefined;
+  if (!found) throw new Error('No wheel in dist/python: run `npx projen compile && npx projen package:python` first');
+  return path.join(dir, found);
+}
+
+const python = path.join(VENV, 'bin', 'python');
+let tsTemplate: any;
+let pythonTemplate: any;
+let javaTemplate: any;
+let pythonOut: string;
+
+beforeAll(() => {
+  const tsOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-ts-'));
+  tsTemplate = timed('TypeScript synth', () => {
+    const app = new App({ outdir: tsOut });
+    buildExampleApp(app);
+    app.synth();
+    return templateIn(tsOut);
+  });
+
+  // Python: a virtualenv with the example's PyPI requirements and the wheel built here.
+  timed('Python venv + pip install', () => {
+    if (!fs.existsSync(python)) run('python3', ['-m', 'venv', VENV]);
+    run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'examples/python/requirements.txt']);
+    run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--force-reinstall', '--no-deps', wheel()]);
+  });
+  pythonOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-py-'));
+  // PATH without this repository's node_modules/.bin: the Python user has Node but no esbuild.
+  const userPath = (process.env.PATH ?? '').split(path.delimiter).filter((p) => !p.includes('node_modules')).join(path.delimiter);
+  pythonTemplate = timed('Python synth', () => {
+    run(python, ['app.py'], { cwd: path.join(ROOT, 'examples', 'python'), env: { ...process.env, PATH: userPath, CDK_OUTDIR: pythonOut } });
+    return templateIn(pythonOut);
+  });
+
+  // Java: Maven resolves aws-cdk-lib from Maven Central and our jar from dist/java.
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'java'))) throw new Error('No dist/java: run `npx projen package:java` first');
+  const javaOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-java-'));
+  javaTemplate = timed('Java synth (mvn compile exec:java)', () => {
+    run('mvn', ['-q', '-B', 'compile', 'exec:java'], { cwd: path.join(ROOT, 'examples', 'java'), env: { ...process.env, CDK_OUTDIR: javaOut } });
+    return templateIn(javaOut);
+  });
+}, 900_000);
+
+afterAll(() => {
+  if (timings.length) console.log(`bindings timings:\n  ${timings.join('\n  ')}`);
+});
+
+describe('templates synthesized from Python and Java match TypeScript', () => {
+  test('Python template equals the TypeScript one (asset hashes aside)', () => {
+    expect(differences(normalizeTemplate(pythonTemplate), normalizeTemplate(tsTemplate))).toEqual([]);
+  });
+
+  test('Java template equals the TypeScript one (asset hashes aside)', () => {
+    expect(differences(normalizeTemplate(javaTemplate), normalizeTemplate(tsTemplate))).toEqual([]);
+  });
+
+  test('the comparison is not vacuous: the templates hold the whole API', () => {
+    const types = Object.values<any>(normalizeTemplate(pythonTemplate).Resources).map((r) => r.Type);
+    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(5);
+    expect(types.filter((t) => t === 'AWS::SQS::Queue')).toHaveLength(5);
+    expect(types).toContain('AWS::ApiGateway::RestApi');
+    const different = normalizeTemplate(tsTemplate);
+    different.Resources[Object.keys(different.Resources)[0]].Properties = { changed: true };
+    expect(differences(normalizeTemplate(pythonTemplate), different).length).toBeGreaterThan(0);
+  });
+
+  test('Python bundled the JavaScript projections with the esbuild shipped in the package, no esbuild on PATH', () => {
+    const userPath = (process.env.PATH ?? '').split(path.delimiter).filter((p) => !p.includes('node_modules')).join(path.delimiter);
+    expect(spawnSync('sh', ['-c', 'command -v esbuild'], { env: { PATH: userPath } }).status).not.toBe(0);
+    const aggregator = Object.values<any>(pythonTemplate.Resources)
+      .find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.VIEW_NAME === 'summary');
+    const code = fs.readFileSync(path.join(pythonOut, `asset.${aggregator.Properties.Code.S3Key.replace('.zip', '')}`, 'index.js'), 'utf8');
+    expect(code).toContain('OrderPlaced needs a whole, non-negative amountCents');
+    expect(code).toContain('batchItemFailures');
+  });
+});
+
+describe('the API as Python sees it', () => {
+  const introspect = () => JSON.parse(run(python, ['-c', `
+import inspect, json
+import cdk_event_sourced_api as m
+def members(cls): return sorted(n for n in dir(cls) if not n.startswith('_'))
+print(json.dumps({
+  'exports': sorted(n for n in dir(m) if not n.startswith('_')),
+  'api_members': members(m.EventSourcedApi),
+  'projection_members': members(m.Projection),
+  'props_params': list(inspect.signature(m.EventSourcedApiProps.__init__).parameters),
+  'auth_members': members(m.ApiAuthorization),
+  'stream_id_doc': inspect.getdoc(m.EventSourcedApiProps.stream_id_field),
+  'class_doc': inspect.getdoc(m.EventSourcedApi),
+}))
+`]));
+
+  test('names read naturally in snake_case, with keyword props', () => {
+    const api = introspect();
+    expect(api.exports).toEqual(expect.arrayContaining(['ApiAuthorization', 'EventSourcedApi', 'EventSourcedApiProps', 'Projection', 'ProjectionDefinition', 'RestApiOptions']));
+    expect(api.api_members).toEqual(expect.arrayContaining(['grant_append', 'grant_read', 'grant_read_events', 'grant_read_views', 'projection', 'events_table', 'publisher_failure_queue', 'rest_api', 'default_view']));
+    expect(api.projection_members).toEqual(expect.arrayContaining(['aggregator', 'dead_letter_queue', 'queue', 'table', 'name']));
+    expect(api.props_params).toEqual(expect.arrayContaining(['self', 'projections', 'stream_id_field', 'existing_events_table', 'max_body_bytes', 'api']));
+    expect(api.auth_members).toEqual(expect.arrayContaining(['iam', 'none', 'authorizer']));
+    expect(api.api_members.filter((n: string) => /[A-Z]/.test(n))).toEqual([]);
+  });
+
+  test('docs and defaults carry over', () => {
+    const api = introspect();
+    expect(api.stream_id_doc).toMatch(/stream \(aggregate\) id/);
+    expect(api.stream_id_doc).toMatch(/:default: 'id'/);
+    expect(api.class_doc).toMatch(/complete event-sourced API/);
+  });
+
+  test('the package README is translated by jsii-rosetta: no TypeScript left in it', () => {
+    const metadata = run(python, ['-c', 'import importlib.metadata as md; print(md.metadata("cdk-event-sourced-api").get_payload())']);
+    const pythonBlocks = [...metadata.matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(pythonBlocks.length).toBeGreaterThanOrEqual(3);
+    expect(pythonBlocks.join('\n')).toContain('api.grant_append(');
+    // No TypeScript left under a python label, and no TypeScript block left untranslated.
+    for (const block of pythonBlocks) expect(block).not.toMatch(/\bnew [A-Z]|\bconst |=>|\bthis\b|;\s*$/m);
+    expect(metadata).not.toMatch(/```(ts|typescript)\b/);
+  });
+});
+
+describe('the API as Java sees it', () => {
+  const sources = () => {
+    const jar = execFileSync('sh', ['-c', `find ${path.join(ROOT, 'dist', 'java')} -name '*-sources.jar' | head -1`], { encoding: 'utf8' }).trim();
+    expect(jar).not.toBe('');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-java-src-'));
+    run('unzip', ['-q', '-o', jar, '-d', dir]);
+    const read = (name: string) => fs.readFileSync(path.join(dir, 'io', 'github', 'cdkeventsourcedapi', `${name}.java`), 'utf8');
+    return { api: read('EventSourcedApi'), props: read('EventSourcedApiProps'), projection: read('Projection') };
+  };
+
+  test('builders, getters and javadoc with defaults', () => {
+    const { api, props, projection } = sources();
+    expect(api).toMatch(/public static final class Builder/);
+    expect(api).toMatch(/public @org\.jetbrains\.annotations\.NotNull software\.amazon\.awscdk\.services\.iam\.Grant grantAppend\(/);
+    expect(projection).toMatch(/getDeadLetterQueue\(\)/);
+    expect(props).toMatch(/getStreamIdField\(\)/);
+    expect(props).toMatch(/Default: 'id'/);
+    expect(props).toMatch(/Builder projections\(java\.util\.List<\? extends io\.github\.cdkeventsourcedapi\.ProjectionDefinition> projections\)/);
+  });
+});
