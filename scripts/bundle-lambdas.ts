@@ -6,6 +6,7 @@
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { LAMBDA_BUNDLE_OPTIONS } from '../src/private/lambda-bundle-options';
 
 const root = join(__dirname, '..');
 const outRoot = join(root, 'assets');
@@ -26,13 +27,7 @@ for (const [name, entry] of Object.entries(BUNDLES)) {
   buildSync({
     entryPoints: [join(root, entry)],
     outfile: join(outdir, 'index.js'),
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['@aws-sdk/*', '@smithy/*'],
-    legalComments: 'none',
+    ...LAMBDA_BUNDLE_OPTIONS,
     logLevel: 'warning',
   });
   const bytes = statSync(join(outdir, 'index.js')).size;

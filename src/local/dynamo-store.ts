@@ -7,7 +7,10 @@ export interface DynamoStore {
   readonly endpoint: string;
   /** Whether this process started DynamoDB Local (and stops it). */
   readonly embedded: boolean;
+  /** Stops it and waits until it is gone (SIGTERM, then SIGKILL after 5 s). */
   stop(): Promise<void>;
+  /** Ends it at once, synchronously (for signal handlers). */
+  kill(): void;
 }
 
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -19,7 +22,7 @@ const STARTUP_TIMEOUT_MS = 30_000;
  */
 export async function startDynamoStore(): Promise<DynamoStore> {
   const configured = process.env.AWS_ENDPOINT_URL_DYNAMODB;
-  if (configured) return { endpoint: configured, embedded: false, stop: async () => {} };
+  if (configured) return { endpoint: configured, embedded: false, stop: async () => {}, kill: () => {} };
   return startDynamoDbLocal();
 }
 
@@ -64,6 +67,7 @@ export async function startDynamoDbLocal(): Promise<DynamoStore> {
   return {
     endpoint,
     embedded: true,
+    kill: killJava,
     stop: async () => {
       process.removeListener('exit', killJava);
       if (proc.exitCode !== null || proc.signalCode !== null) return;
@@ -72,6 +76,8 @@ export async function startDynamoDbLocal(): Promise<DynamoStore> {
       const timer = setTimeout(killJava, 5000);
       await gone;
       clearTimeout(timer);
+      proc.stdout?.destroy();
+      proc.stderr?.destroy();
     },
   };
 }

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild-wasm';
 import { assetDir } from './assets';
+import { LAMBDA_BUNDLE_OPTIONS } from './lambda-bundle-options';
 
 /** Bundles reused within one synth, keyed by entry file and its modification. */
 const bundles = new Map<string, string>();
@@ -29,13 +30,7 @@ export function bundleProjection(projectionName: string, entry: string): string 
     esbuild.buildSync({
       stdin: { contents, resolveDir: path.dirname(absolute), sourcefile: `${projectionName}-aggregator.js`, loader: 'js' },
       outfile: path.join(outdir, 'index.js'),
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      external: ['@aws-sdk/*', '@smithy/*'],
-      legalComments: 'none',
+      ...LAMBDA_BUNDLE_OPTIONS,
       logLevel: 'silent',
     });
   } catch (err) {

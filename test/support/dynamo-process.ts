@@ -1,2 +1,2 @@
-/** Where globalSetup keeps the DynamoDB Local child process for globalTeardown. */
+/** Where globalSetup keeps the DynamoDB Local store for globalTeardown. */
 export const DYNAMO_GLOBAL_KEY = '__cdkEventSourcedApiDynamoDbLocal';
