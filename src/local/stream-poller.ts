@@ -7,10 +7,15 @@ import { matchesPattern } from './event-pattern';
 import { LocalFunction } from './function-host';
 import { toLambdaRecord } from './stream-records';
 
+/** How often the poller lists the stream's shards again. */
+const SHARD_LIST_INTERVAL_MS = 1000;
+
 interface ShardState {
   iterator?: string;
   lastSequenceNumber?: string;
   closed: boolean;
+  /** The shard list was refreshed after this shard closed (its children are known). */
+  listedClosed?: boolean;
   /** Records of a failed invocation, retried before anything newer. */
   retry?: { records: DynamoDBRecord[]; attempts: number };
 }
@@ -32,6 +37,7 @@ export interface StreamPollerOptions {
  */
 export class StreamPoller {
   private readonly shards = new Map<string, ShardState>();
+  private listedAt = 0;
   private timer?: NodeJS.Timeout;
   private running = false;
   private polling?: Promise<void>;
@@ -79,11 +85,18 @@ export class StreamPoller {
       this.idle = false;
       this.quietSince = undefined;
     };
-    const description = await this.client.send(new DescribeStreamCommand({ StreamArn: this.options.streamArn }));
-    for (const shard of description.StreamDescription?.Shards ?? []) {
-      const id = shard.ShardId!;
-      if (!this.shards.has(id)) this.shards.set(id, { closed: false });
-      const state = this.shards.get(id)!;
+    // Shards change rarely: list them at most once a second, or at once when one has closed.
+    // The map keeps the order DescribeStream gives (parents before children).
+    const shardClosed = [...this.shards.values()].some((s) => s.closed && !s.retry && !s.listedClosed);
+    if (Date.now() - this.listedAt >= SHARD_LIST_INTERVAL_MS || shardClosed) {
+      const description = await this.client.send(new DescribeStreamCommand({ StreamArn: this.options.streamArn }));
+      for (const shard of description.StreamDescription?.Shards ?? []) {
+        if (!this.shards.has(shard.ShardId!)) this.shards.set(shard.ShardId!, { closed: false });
+      }
+      for (const state of this.shards.values()) if (state.closed) state.listedClosed = true;
+      this.listedAt = Date.now();
+    }
+    for (const [id, state] of this.shards) {
       if (state.closed && !state.retry) continue;
 
       if (state.retry) {
