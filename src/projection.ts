@@ -12,7 +12,7 @@ import { bundleProjection } from './private/bundle-projection';
 import { ENV, KEYS } from './private/contract';
 import { libraryFunction } from './private/library-function';
 import { tagRole } from './private/resource-roles';
-import { validateInteger, validateProjectionEntry, validateProjectionName } from './private/validation';
+import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
 
 /**
  * A projected view: its name and the code that builds it.
@@ -85,6 +85,13 @@ export interface ProjectionProps extends ProjectionDefinition {
   readonly logRetention?: logs.RetentionDays;
 
   /**
+   * The field the reader adds to each record with its stream id. A record the projection returns
+   * may not use it for anything else.
+   * @default 'id'
+   */
+  readonly streamIdField?: string;
+
+  /**
    * The construct this view belongs to; its resources are tagged with its path for tools that
    * read the synthesized template, such as the local runtime.
    * @default - this projection
@@ -115,6 +122,7 @@ export class Projection extends Construct {
     validateInteger(`projection "${props.name}" batchSize`, props.batchSize, 1, 10);
     validateInteger(`projection "${props.name}" maxReceiveCount`, props.maxReceiveCount, 1, 1000);
     validateInteger(`projection "${props.name}" memorySize`, props.memorySize, 128, 10240);
+    if (props.streamIdField !== undefined) validateStreamIdField(props.streamIdField);
     this.name = props.name;
     const fifo = props.fifo ?? true;
     const timeout = props.timeout ?? Duration.seconds(30);
@@ -155,6 +163,7 @@ export class Projection extends Construct {
         [ENV.viewName]: props.name,
         [ENV.viewTable]: table.tableName,
         [ENV.eventsTable]: props.eventsTable.tableName,
+        [ENV.streamIdField]: props.streamIdField ?? 'id',
       },
       timeout,
       memorySize: props.memorySize ?? 256,

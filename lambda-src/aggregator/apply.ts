@@ -1,4 +1,6 @@
 import type { ProjectionEvent, ProjectionHandlers, ViewState } from './projection-module';
+import { KEYS } from '../../src/private/contract';
+import { findDataProblem } from '../core/user-data';
 
 /** A view record as the runtime keeps it: the projected object and the last applied version. */
 export interface ViewRecord {
@@ -9,8 +11,13 @@ export interface ViewRecord {
 
 export interface ApplyOutcome {
   readonly record: ViewRecord;
-  /** Set when a handler threw or returned something that is not an object. */
+  /** Set when a handler threw or returned something that cannot be a view record. */
   readonly failure?: { readonly version: number; readonly error: unknown };
+}
+
+export interface ApplyOptions {
+  /** The field the reader adds with the stream id (the API's `streamIdField`). */
+  readonly streamIdField: string;
 }
 
 /**
@@ -18,7 +25,9 @@ export interface ApplyOutcome {
  * first failure. An event type without a handler leaves the view as it is but still advances
  * the version, so the next event is not held back by a gap.
  */
-export async function applyInOrder(handlers: ProjectionHandlers, start: ViewRecord, events: readonly ProjectionEvent[]): Promise<ApplyOutcome> {
+export async function applyInOrder(
+  handlers: ProjectionHandlers, start: ViewRecord, events: readonly ProjectionEvent[], options: ApplyOptions,
+): Promise<ApplyOutcome> {
   let record = start;
   for (const event of events) {
     if (event.version !== record.version + 1) {
@@ -29,9 +38,7 @@ export async function applyInOrder(handlers: ProjectionHandlers, start: ViewReco
     if (handler) {
       try {
         const next = await handler(cloneState(record.state), event);
-        if (next !== undefined && next !== null && (typeof next !== 'object' || Array.isArray(next))) {
-          throw new Error(`Handler for "${event.type}" returned ${Array.isArray(next) ? 'an array' : typeof next}; it must return an object or undefined`);
-        }
+        checkViewRecord(next, event, options);
         state = next ?? undefined;
       } catch (error) {
         return { record, failure: { version: event.version, error } };
@@ -40,6 +47,28 @@ export async function applyInOrder(handlers: ProjectionHandlers, start: ViewReco
     record = { version: event.version, state };
   }
   return { record };
+}
+
+/**
+ * A record is stored and served exactly as returned, or the event fails with a message that
+ * names the problem: never a silently changed or dropped field.
+ */
+function checkViewRecord(next: unknown, event: ProjectionEvent, { streamIdField }: ApplyOptions): void {
+  const returned = `Handler for "${event.type}" returned`;
+  if (next === undefined || next === null) return;
+  if (typeof next !== 'object' || Array.isArray(next)) {
+    throw new Error(`${returned} ${Array.isArray(next) ? 'an array' : typeof next}; it must return an object or undefined`);
+  }
+  const problem = findDataProblem(next);
+  if (problem) throw new Error(`${returned} a record whose field ${problem.path || '(the record)'} ${problem.reason}`);
+  const fields = next as Record<string, unknown>;
+  if (Object.prototype.hasOwnProperty.call(fields, KEYS.version) && fields[KEYS.version] !== undefined) {
+    throw new Error(`${returned} a record with a "${KEYS.version}" field; the reader adds the version of the last applied event there`);
+  }
+  const id = Object.prototype.hasOwnProperty.call(fields, streamIdField) ? fields[streamIdField] : undefined;
+  if (id !== undefined && id !== event.streamId) {
+    throw new Error(`${returned} a record whose "${streamIdField}" is not the stream id; the reader adds the stream id there`);
+  }
 }
 
 /** Handlers get their own copy, so one that mutates its input cannot corrupt a retry. */

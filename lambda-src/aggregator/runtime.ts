@@ -1,10 +1,10 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { applyInOrder } from './apply';
 import { loadHandlers, type ProjectionHandlers } from './projection-module';
 import { loadView, readEvents, saveView } from './view-store';
 import { ENV } from '../../src/private/contract';
-import { documentClient, requireEnv } from '../core/dynamo';
+import { dynamoClient, requireEnv } from '../core/dynamo';
 import { log } from '../core/log';
 import { parseStoredEvent, type StoredEvent } from '../core/stored-event';
 
@@ -12,7 +12,9 @@ export interface AggregatorConfig {
   readonly viewName: string;
   readonly viewTable: string;
   readonly eventsTable: string;
-  readonly client: DynamoDBDocumentClient;
+  /** The field the reader adds with the stream id; a record may not use it for anything else. */
+  readonly streamIdField: string;
+  readonly client: DynamoDBClient;
 }
 
 interface Delivery {
@@ -34,7 +36,8 @@ export function createHandler(projectionModule: unknown, config?: Partial<Aggreg
       viewName: config?.viewName ?? process.env[ENV.viewName] ?? 'view',
       viewTable: config?.viewTable ?? requireEnv(ENV.viewTable),
       eventsTable: config?.eventsTable ?? requireEnv(ENV.eventsTable),
-      client: config?.client ?? documentClient(),
+      streamIdField: config?.streamIdField ?? process.env[ENV.streamIdField] ?? 'id',
+      client: config?.client ?? dynamoClient(),
     };
     return processBatch(handlers, event.Records, resolved);
   };
@@ -83,7 +86,7 @@ async function processStream(handlers: ProjectionHandlers, streamId: string, del
     }
 
     const events = await eventsToApply(deliveries, view.version, target, client, eventsTable, streamId);
-    const outcome = await applyInOrder(handlers, view, events);
+    const outcome = await applyInOrder(handlers, view, events, { streamIdField: config.streamIdField });
     if (outcome.record.version > view.version) {
       const saved = await saveView(client, viewTable, streamId, view.version, outcome.record);
       if (!saved) {
@@ -112,7 +115,7 @@ async function processStream(handlers: ProjectionHandlers, streamId: string, del
  */
 async function eventsToApply(
   deliveries: Delivery[], viewVersion: number, target: number,
-  client: DynamoDBDocumentClient, eventsTable: string, streamId: string,
+  client: DynamoDBClient, eventsTable: string, streamId: string,
 ): Promise<StoredEvent[]> {
   const byVersion = new Map<number, StoredEvent>();
   for (const { event } of deliveries) if (event.version > viewVersion) byVersion.set(event.version, event);

@@ -1,13 +1,18 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ViewRecord } from './apply';
 import { KEYS } from '../../src/private/contract';
+import { fromAttributeValue, fromItem, toAttributeValue } from '../core/attribute-value';
 import { errorName } from '../core/dynamo';
 import type { StoredEvent } from '../core/stored-event';
 
-export async function loadView(client: DynamoDBDocumentClient, tableName: string, streamId: string): Promise<ViewRecord> {
-  const result = await client.send(new GetCommand({ TableName: tableName, Key: { [KEYS.streamId]: streamId }, ConsistentRead: true }));
+export async function loadView(client: DynamoDBClient, tableName: string, streamId: string): Promise<ViewRecord> {
+  const result = await client.send(new GetItemCommand({ TableName: tableName, Key: { [KEYS.streamId]: { S: streamId } }, ConsistentRead: true }));
   if (!result.Item) return { version: 0, state: undefined };
-  return { version: result.Item[KEYS.version] as number, state: result.Item[KEYS.state] as ViewRecord['state'] };
+  const state = result.Item[KEYS.state];
+  return {
+    version: Number(result.Item[KEYS.version].N),
+    state: state === undefined ? undefined : fromAttributeValue(state) as ViewRecord['state'],
+  };
 }
 
 /**
@@ -16,20 +21,21 @@ export async function loadView(client: DynamoDBDocumentClient, tableName: string
  * older events can never bring it back. Returns false when another writer got there first.
  */
 export async function saveView(
-  client: DynamoDBDocumentClient, tableName: string, streamId: string, previousVersion: number, record: ViewRecord,
+  client: DynamoDBClient, tableName: string, streamId: string, previousVersion: number, record: ViewRecord,
 ): Promise<boolean> {
+  const item: Record<string, AttributeValue> = {
+    [KEYS.streamId]: { S: streamId },
+    [KEYS.version]: { N: String(record.version) },
+    updatedAt: { S: new Date().toISOString() },
+  };
+  if (record.state !== undefined) item[KEYS.state] = toAttributeValue(record.state);
   try {
-    await client.send(new PutCommand({
+    await client.send(new PutItemCommand({
       TableName: tableName,
-      Item: {
-        [KEYS.streamId]: streamId,
-        [KEYS.version]: record.version,
-        ...(record.state !== undefined ? { [KEYS.state]: record.state } : {}),
-        updatedAt: new Date().toISOString(),
-      },
+      Item: item,
       ConditionExpression: previousVersion === 0 ? 'attribute_not_exists(#pk)' : '#v = :previous',
       ExpressionAttributeNames: previousVersion === 0 ? { '#pk': KEYS.streamId } : { '#v': KEYS.version },
-      ExpressionAttributeValues: previousVersion === 0 ? undefined : { ':previous': previousVersion },
+      ExpressionAttributeValues: previousVersion === 0 ? undefined : { ':previous': { N: String(previousVersion) } },
     }));
     return true;
   } catch (err) {
@@ -40,20 +46,20 @@ export async function saveView(
 
 /** Reads events [fromVersion, toVersion] of a stream from the events table, the source of truth. */
 export async function readEvents(
-  client: DynamoDBDocumentClient, tableName: string, streamId: string, fromVersion: number, toVersion: number,
+  client: DynamoDBClient, tableName: string, streamId: string, fromVersion: number, toVersion: number,
 ): Promise<StoredEvent[]> {
   const events: StoredEvent[] = [];
-  let startKey: Record<string, unknown> | undefined;
+  let startKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await client.send(new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
       ExpressionAttributeNames: { '#pk': KEYS.streamId, '#sk': KEYS.version },
-      ExpressionAttributeValues: { ':pk': streamId, ':from': fromVersion, ':to': toVersion },
+      ExpressionAttributeValues: { ':pk': { S: streamId }, ':from': { N: String(fromVersion) }, ':to': { N: String(toVersion) } },
       ConsistentRead: true,
       ExclusiveStartKey: startKey,
     }));
-    events.push(...(page.Items ?? []) as StoredEvent[]);
+    events.push(...(page.Items ?? []).map((item) => fromItem(item) as unknown as StoredEvent));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return events;

@@ -1,6 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { isThrottling } from './dynamo';
 import { log } from './log';
-import { ENV } from '../../src/private/contract';
+import { ENV, PAGE_HEADERS } from '../../src/private/contract';
+
+/** Response headers a browser script may read under CORS beyond the safelisted ones. */
+const EXPOSED_HEADERS = [PAGE_HEADERS.response, 'Idempotent-Replay', 'Retry-After'].join(',');
 
 /** An error that becomes a JSON `{ message }` response with its status code. */
 export class HttpError extends Error {
@@ -19,10 +23,13 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
 
 function corsHeaders(): Record<string, string> {
   const origin = process.env[ENV.corsOrigin];
-  return origin ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'LastEvaluatedKey' } : {};
+  return origin ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED_HEADERS } : {};
 }
 
-/** Runs a proxy handler; HttpErrors answer as JSON, anything else is logged and answers 500. */
+/**
+ * Runs a proxy handler; HttpErrors answer as JSON, DynamoDB throttling (after the SDK's retries)
+ * answers 503 with Retry-After, anything else is logged and answers 500.
+ */
 export function httpHandler(fn: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>) {
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     try {
@@ -30,6 +37,10 @@ export function httpHandler(fn: (event: APIGatewayProxyEvent) => Promise<APIGate
     } catch (err) {
       if (err instanceof HttpError) {
         return jsonResponse(err.statusCode, { message: err.message }, err.headers);
+      }
+      if (isThrottling(err)) {
+        log('warn', 'throttled', { error: String(err) });
+        return jsonResponse(503, { message: 'The store is busy; retry shortly' }, { 'Retry-After': '1' });
       }
       log('error', 'unhandled error', { error: String(err), stack: (err as Error)?.stack });
       return jsonResponse(500, { message: 'Internal server error' });

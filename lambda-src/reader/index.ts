@@ -2,8 +2,9 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { decodePageToken, encodePageToken } from './page-token';
 import { getRecord, listRecords } from './views';
 import { ENV, PAGE_HEADERS } from '../../src/private/contract';
-import { documentClient } from '../core/dynamo';
+import { dynamoClient } from '../core/dynamo';
 import { header, httpHandler, HttpError, jsonResponse } from '../core/http';
+import { isStreamId } from '../core/stream-id';
 
 interface ReaderConfig {
   readonly views: Record<string, string>;
@@ -42,7 +43,9 @@ export const handler = httpHandler(async (event) => {
 
 async function readOne(_event: APIGatewayProxyEvent, cfg: ReaderConfig, view: string, id: string) {
   const table = tableOf(cfg, view);
-  const record = await getRecord(documentClient(), table, id, cfg.streamIdField);
+  // An id the writer never stores (empty, too long...) has no record: no need to ask DynamoDB,
+  // which would refuse some of them (an empty key) with an error.
+  const record = isStreamId(id) ? await getRecord(dynamoClient(), table, id, cfg.streamIdField) : undefined;
   if (!record) throw new HttpError(404, `No record "${id}" in view "${view}"`);
   return jsonResponse(200, record);
 }
@@ -52,7 +55,7 @@ async function list(event: APIGatewayProxyEvent, cfg: ReaderConfig, view: string
   const limit = pageSize(event, cfg);
   const token = event.queryStringParameters?.cursor ?? header(event, PAGE_HEADERS.request);
   const after = token === undefined || token === '' ? undefined : decodePageToken(view, token);
-  const page = await listRecords(documentClient(), table, limit, after, cfg.streamIdField);
+  const page = await listRecords(dynamoClient(), table, limit, after, cfg.streamIdField);
   const headers: Record<string, string> = page.lastStreamId === undefined
     ? {}
     : { [PAGE_HEADERS.response]: encodePageToken(view, page.lastStreamId) };

@@ -1,5 +1,6 @@
-import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KEYS } from '../../src/private/contract';
+import { fromAttributeValue, type Item } from '../core/attribute-value';
 
 /** A view record as the API returns it: the projected object, its stream id and its version. */
 export type ApiRecord = Record<string, unknown>;
@@ -13,23 +14,28 @@ export interface Page {
 /** Scan pages to read before answering a short page (records without state are skipped). */
 const MAX_SCANS_PER_PAGE = 10;
 
-export function toApiRecord(item: Record<string, unknown>, streamIdField: string): ApiRecord {
-  return { ...(item[KEYS.state] as object), [streamIdField]: item[KEYS.streamId], [KEYS.version]: item[KEYS.version] };
+/**
+ * The projection's object plus the stream id and version. The aggregator refuses records that
+ * carry either field themselves, so nothing of the projection's object is overwritten here.
+ */
+export function toApiRecord(item: Item, streamIdField: string): ApiRecord {
+  const state = fromAttributeValue(item[KEYS.state]) as Record<string, unknown>;
+  return { ...state, [streamIdField]: item[KEYS.streamId].S, [KEYS.version]: Number(item[KEYS.version].N) };
 }
 
 export async function getRecord(
-  client: DynamoDBDocumentClient, tableName: string, streamId: string, streamIdField: string,
+  client: DynamoDBClient, tableName: string, streamId: string, streamIdField: string,
 ): Promise<ApiRecord | undefined> {
-  const result = await client.send(new GetCommand({ TableName: tableName, Key: { [KEYS.streamId]: streamId } }));
+  const result = await client.send(new GetItemCommand({ TableName: tableName, Key: { [KEYS.streamId]: { S: streamId } } }));
   if (!result.Item || result.Item[KEYS.state] === undefined) return undefined;
   return toApiRecord(result.Item, streamIdField);
 }
 
 export async function listRecords(
-  client: DynamoDBDocumentClient, tableName: string, limit: number, afterStreamId: string | undefined, streamIdField: string,
+  client: DynamoDBClient, tableName: string, limit: number, afterStreamId: string | undefined, streamIdField: string,
 ): Promise<Page> {
   const items: ApiRecord[] = [];
-  let startKey: Record<string, unknown> | undefined = afterStreamId === undefined ? undefined : { [KEYS.streamId]: afterStreamId };
+  let startKey: Record<string, AttributeValue> | undefined = afterStreamId === undefined ? undefined : { [KEYS.streamId]: { S: afterStreamId } };
   for (let scans = 0; scans < MAX_SCANS_PER_PAGE && items.length < limit; scans++) {
     const page = await client.send(new ScanCommand({
       TableName: tableName,
@@ -42,5 +48,5 @@ export async function listRecords(
     startKey = page.LastEvaluatedKey;
     if (!startKey) break;
   }
-  return { items, lastStreamId: startKey?.[KEYS.streamId] as string | undefined };
+  return { items, lastStreamId: startKey?.[KEYS.streamId]?.S };
 }

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetItemCommand, QueryCommand, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AppendRequest } from './validate';
 import { EVENT_ID_MARKER_PREFIX, KEYS } from '../../src/private/contract';
+import { fromItem, toItem } from '../core/attribute-value';
 import { errorName } from '../core/dynamo';
+import { eventMessage, SNS_MAX_MESSAGE_BYTES } from '../core/event-message';
 import { HttpError } from '../core/http';
 import type { StoredEvent } from '../core/stored-event';
+import { canonicalJson } from '../core/user-data';
 
 export interface AppendResult {
   readonly event: StoredEvent;
@@ -22,53 +25,44 @@ export interface AppendOptions {
  *
  * One transaction writes the event (condition: that version is free) and an idempotency marker
  * keyed by eventId (condition: the eventId is new). A lost race without expectedVersion reads the
- * head again and retries; a taken eventId answers with the event first stored under it.
+ * head again and retries; a taken eventId answers with the event first stored under it when the
+ * request is the same one again, and 422 when the eventId was used for another event.
  */
 export async function appendEvent(
-  client: DynamoDBDocumentClient, tableName: string, request: AppendRequest, options: AppendOptions = {},
+  client: DynamoDBClient, tableName: string, request: AppendRequest, options: AppendOptions = {},
 ): Promise<AppendResult> {
   const eventId = request.eventId ?? randomUUID();
   // Enough for dozens of writers racing on one stream; bounded well inside the 10 s timeout.
   const maxAttempts = options.maxAttempts ?? 40;
+  const draft = (version: number): StoredEvent => ({
+    streamId: request.streamId, version, eventId, type: request.type, data: request.data, timestamp: new Date().toISOString(),
+  });
+  checkPublishable(draft(Number.MAX_SAFE_INTEGER));
 
   for (let attempt = 1; ; attempt++) {
     const head = await currentVersion(client, tableName, request.streamId);
     if (request.expectedVersion !== undefined && request.expectedVersion !== head) {
       const replay = await findByEventId(client, tableName, eventId);
-      if (replay) return { event: replay, replayed: true };
+      if (replay) return { event: sameRequestOrThrow(replay, request), replayed: true };
       throw new HttpError(409, `Stream "${request.streamId}" is at version ${head}, not the expected version ${request.expectedVersion}`);
     }
 
-    const event: StoredEvent = {
-      streamId: request.streamId,
-      version: head + 1,
-      eventId,
-      type: request.type,
-      data: request.data,
-      timestamp: new Date().toISOString(),
-    };
+    const event = draft(head + 1);
+    let eventIdTaken = true;
     try {
-      await client.send(new TransactWriteCommand({
+      await client.send(new TransactWriteItemsCommand({
         TransactItems: [
+          { Put: { TableName: tableName, Item: toItem({ ...event }), ...ifAbsent() } },
           {
             Put: {
               TableName: tableName,
-              Item: event,
-              ConditionExpression: 'attribute_not_exists(#pk)',
-              ExpressionAttributeNames: { '#pk': KEYS.streamId },
-            },
-          },
-          {
-            Put: {
-              TableName: tableName,
-              Item: {
+              Item: toItem({
                 [KEYS.streamId]: EVENT_ID_MARKER_PREFIX + eventId,
                 [KEYS.version]: 0,
                 eventStreamId: event.streamId,
                 eventVersion: event.version,
-              },
-              ConditionExpression: 'attribute_not_exists(#pk)',
-              ExpressionAttributeNames: { '#pk': KEYS.streamId },
+              }),
+              ...ifAbsent(),
             },
           },
         ],
@@ -76,11 +70,16 @@ export async function appendEvent(
       return { event, replayed: false };
     } catch (err) {
       if (errorName(err) !== 'TransactionCanceledException') throw err;
+      // Reasons are listed per action; without them, assume the eventId may be taken.
+      const reasons = (err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
+      if (reasons?.length === 2) eventIdTaken = reasons[1].Code !== 'None';
     }
 
     // Cancelled: the eventId is taken, or another append won this version.
-    const replay = await findByEventId(client, tableName, eventId);
-    if (replay) return { event: replay, replayed: true };
+    if (eventIdTaken) {
+      const replay = await findByEventId(client, tableName, eventId);
+      if (replay) return { event: sameRequestOrThrow(replay, request), replayed: true };
+    }
     if (attempt >= maxAttempts) {
       throw new HttpError(503, `Too many concurrent appends to stream "${request.streamId}"; retry with the same eventId`, { 'Retry-After': '1' });
     }
@@ -89,33 +88,60 @@ export async function appendEvent(
 }
 
 /** The version of a stream's last event; 0 for a new stream. */
-export async function currentVersion(client: DynamoDBDocumentClient, tableName: string, streamId: string): Promise<number> {
+export async function currentVersion(client: DynamoDBClient, tableName: string, streamId: string): Promise<number> {
   const result = await client.send(new QueryCommand({
     TableName: tableName,
     KeyConditionExpression: '#pk = :pk AND #sk > :zero',
     ExpressionAttributeNames: { '#pk': KEYS.streamId, '#sk': KEYS.version },
-    ExpressionAttributeValues: { ':pk': streamId, ':zero': 0 },
+    ExpressionAttributeValues: { ':pk': { S: streamId }, ':zero': { N: '0' } },
     ScanIndexForward: false,
     Limit: 1,
     ConsistentRead: true,
     ProjectionExpression: '#sk',
   }));
-  return (result.Items?.[0]?.[KEYS.version] as number | undefined) ?? 0;
+  const version = result.Items?.[0]?.[KEYS.version]?.N;
+  return version === undefined ? 0 : Number(version);
 }
 
-async function findByEventId(client: DynamoDBDocumentClient, tableName: string, eventId: string): Promise<StoredEvent | undefined> {
-  const marker = await client.send(new GetCommand({
+function ifAbsent() {
+  return { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': KEYS.streamId } };
+}
+
+/** An event SNS would refuse could never reach a view: refuse it before it is stored. */
+function checkPublishable(event: StoredEvent): void {
+  const { bytes } = eventMessage(event);
+  if (bytes > SNS_MAX_MESSAGE_BYTES) {
+    throw new HttpError(413, `The event would be ${bytes} bytes as published, and SNS carries at most ${SNS_MAX_MESSAGE_BYTES}; send less data`);
+  }
+}
+
+/**
+ * An idempotent retry is the same request again. The same eventId for another stream, type or
+ * data is a client bug that must not be answered as if that event had been stored.
+ */
+function sameRequestOrThrow(stored: StoredEvent, request: AppendRequest): StoredEvent {
+  const same = stored.streamId === request.streamId && stored.type === request.type
+    && canonicalJson(stored.data) === canonicalJson(request.data);
+  if (!same) {
+    throw new HttpError(422, `eventId "${stored.eventId}" already belongs to version ${stored.version} of stream "${stored.streamId}", ` +
+      'stored with a different stream, type or data; use a new eventId for a new event');
+  }
+  return stored;
+}
+
+async function findByEventId(client: DynamoDBClient, tableName: string, eventId: string): Promise<StoredEvent | undefined> {
+  const marker = await client.send(new GetItemCommand({
     TableName: tableName,
-    Key: { [KEYS.streamId]: EVENT_ID_MARKER_PREFIX + eventId, [KEYS.version]: 0 },
+    Key: { [KEYS.streamId]: { S: EVENT_ID_MARKER_PREFIX + eventId }, [KEYS.version]: { N: '0' } },
     ConsistentRead: true,
   }));
   if (!marker.Item) return undefined;
-  const stored = await client.send(new GetCommand({
+  const stored = await client.send(new GetItemCommand({
     TableName: tableName,
     Key: { [KEYS.streamId]: marker.Item.eventStreamId, [KEYS.version]: marker.Item.eventVersion },
     ConsistentRead: true,
   }));
-  return stored.Item as StoredEvent | undefined;
+  return stored.Item ? (fromItem(stored.Item) as unknown as StoredEvent) : undefined;
 }
 
 /** Full-jitter exponential backoff, capped, so racing writers spread out. */

@@ -1,10 +1,11 @@
 import { appendEvent } from './append';
 import { parseAppendRequest } from './validate';
 import { ENV } from '../../src/private/contract';
-import { documentClient, requireEnv } from '../core/dynamo';
+import { dynamoClient, requireEnv } from '../core/dynamo';
 import { httpHandler, jsonResponse } from '../core/http';
 import { log } from '../core/log';
 import type { StoredEvent } from '../core/stored-event';
+import { sortKeys } from '../core/user-data';
 
 /** POST / — appends one event. 201 with the stored envelope; a replayed eventId answers the same. */
 export const handler = httpHandler(async (event) => {
@@ -13,7 +14,7 @@ export const handler = httpHandler(async (event) => {
   const maxBodyBytes = Number(process.env[ENV.maxBodyBytes] ?? 65536);
 
   const request = parseAppendRequest(event.body, event.isBase64Encoded, streamIdField, maxBodyBytes);
-  const { event: stored, replayed } = await appendEvent(documentClient(), tableName, request);
+  const { event: stored, replayed } = await appendEvent(dynamoClient(), tableName, request);
   log('info', replayed ? 'append replayed' : 'event appended', {
     streamId: stored.streamId, version: stored.version, eventId: stored.eventId, type: stored.type,
   });
@@ -34,10 +35,4 @@ function responseBody(stored: StoredEvent, streamIdField: string): Record<string
     [streamIdField]: stored.streamId,
     data: sortKeys(stored.data),
   };
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
 }

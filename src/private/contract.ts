@@ -15,10 +15,17 @@ export const KEYS = {
 } as const;
 
 /**
- * Idempotency markers live in the events table beside the events, at version 0 (events start
- * at 1), under this partition key prefix followed by the eventId.
+ * Partition keys of the events table that start with this are the store's own items; the writer
+ * refuses stream ids that start with it, so no stream can share their partitions.
  */
-export const EVENT_ID_MARKER_PREFIX = '$eventId#';
+export const INTERNAL_KEY_PREFIX = '$';
+
+/**
+ * Idempotency markers live in the events table beside the events, at version 0 (events start
+ * at 1), under this partition key prefix followed by the eventId. Internal items never carry an
+ * `eventId` attribute: the publisher's stream filter passes only items that have one.
+ */
+export const EVENT_ID_MARKER_PREFIX = `${INTERNAL_KEY_PREFIX}eventId#`;
 
 /** Environment variables the library's Lambdas read. */
 export const ENV = {

@@ -33,8 +33,10 @@ export function validateStreamIdField(field: string): void {
   if (typeof field !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(field)) {
     throw new Error(`streamIdField "${field}" is invalid: use 1-64 letters, digits or "_", starting with a letter or "_".`);
   }
-  if ((RESERVED_EVENT_FIELDS as readonly string[]).includes(field)) {
-    throw new Error(`streamIdField "${field}" clashes with a field the event store uses (${RESERVED_EVENT_FIELDS.join(', ')}).`);
+  // `data` is a field of the 201 answer, which also carries the stream id under this name.
+  const taken = [...RESERVED_EVENT_FIELDS, 'data'];
+  if (taken.includes(field)) {
+    throw new Error(`streamIdField "${field}" clashes with a field the event store uses (${taken.join(', ')}).`);
   }
 }
 

@@ -10,7 +10,7 @@ import type { StoredEvent } from '../../../lambda-src/core/stored-event';
 import { appendEvent } from '../../../lambda-src/writer/append';
 import { ENV, KEYS } from '../../../src/private/contract';
 import {
-  captureLogs, createEventsTable, createViewTable, documentClient, getViewItem, sqsEvent, sqsRecord, type CapturedLogs,
+  captureLogs, createEventsTable, createViewTable, dynamoClient, getViewItem, sqsEvent, sqsRecord, type CapturedLogs,
 } from '../../support/local-dynamo';
 
 /** An order projection. Its `applied` list shows exactly which versions were applied, in which order. */
@@ -86,7 +86,7 @@ type EventSpec = [type: string, data?: Record<string, unknown>];
 async function append(streamId: string, specs: EventSpec[], table = eventsTable): Promise<StoredEvent[]> {
   const stored: StoredEvent[] = [];
   for (const [type, data] of specs) {
-    const { event } = await appendEvent(documentClient(), table, { streamId, type, data: data ?? {} });
+    const { event } = await appendEvent(dynamoClient(), table, { streamId, type, data: data ?? {} });
     stored.push(event);
   }
   expect(stored.map((e) => e.version)).toEqual(specs.map((_, i) => i + 1));
@@ -133,7 +133,7 @@ describe('delivery order does not change the view', () => {
   let events: StoredEvent[];
   let reference: { version: unknown; state: unknown } | undefined;
 
-  const orderConfig = (viewTable: string) => ({ viewTable, eventsTable: orderEventsTable, client: documentClient(), viewName: 'orders' });
+  const orderConfig = (viewTable: string) => ({ viewTable, eventsTable: orderEventsTable, client: dynamoClient(), viewName: 'orders', streamIdField: 'id' });
 
   beforeAll(async () => {
     const setupLogs = captureLogs();
@@ -255,7 +255,7 @@ describe('poison events', () => {
     const batch = [a1, b1, a2, c1, a3, b2, a4, c2, b3, a5];
 
     const viewTable = await createViewTable();
-    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: documentClient(), viewName: 'orders' });
+    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: dynamoClient(), viewName: 'orders', streamIdField: 'id' });
     const response = await handler(sqsEvent(batch));
 
     expect(failedIds(response)).toEqual([a3.messageId, a4.messageId, a5.messageId]);
@@ -273,7 +273,7 @@ describe('poison events', () => {
 
     // Once the projection handles the event, the redelivered messages bring the stream up to date.
     const fixedHandlers = { ...orderHandlers, Poison: (view: ViewState | undefined) => view };
-    const fixed = createHandler({ handlers: fixedHandlers }, { viewTable, eventsTable, client: documentClient() });
+    const fixed = createHandler({ handlers: fixedHandlers }, { viewTable, eventsTable, client: dynamoClient() });
     expect(failedIds(await fixed(sqsEvent([a3, a4, a5])))).toEqual([]);
     expect(await viewRecord(viewTable, 'stream-a')).toEqual({ version: 5, state: { customer: 'a', lines: ['x', 'y', 'z'], total: 7, applied: [1, 2, 4, 5] } });
   });
@@ -281,7 +281,7 @@ describe('poison events', () => {
   test('FIFO: a poison event fetched to fill a gap fails the delivered messages after it', async () => {
     const a = await append('stream-a', [['OrderCreated', { customer: 'a' }], ['Poison'], ['ItemAdded', { sku: 'y', price: 2 }]]);
     const viewTable = await createViewTable();
-    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: documentClient() });
+    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: dynamoClient() });
     const [, , a3] = deliveries(a);
 
     expect(failedIds(await handler(sqsEvent([a3])))).toEqual([a3.messageId]);
@@ -294,7 +294,7 @@ describe('poison events', () => {
     const [a1, a2, a3] = deliveries(a, { fifo: false });
     const [b1, b2] = deliveries(b, { fifo: false });
     const viewTable = await createViewTable();
-    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: documentClient() });
+    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: dynamoClient() });
 
     const response = await handler(sqsEvent([a1, b1, a2, b2, a3]));
     expect(failedIds(response)).toEqual([a2.messageId, a3.messageId]);
@@ -305,7 +305,7 @@ describe('poison events', () => {
   test.each([['ReturnsArray'], ['ReturnsNumber']])('a handler result that is not an object (%s) fails the event', async (type) => {
     const a = await append('stream-a', [['OrderCreated', { customer: 'a' }], [type], ['ItemAdded', { sku: 'y', price: 2 }]]);
     const viewTable = await createViewTable();
-    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: documentClient() });
+    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: dynamoClient() });
     const records = deliveries(a);
 
     expect(failedIds(await handler(sqsEvent(records)))).toEqual([records[1].messageId, records[2].messageId]);
@@ -315,11 +315,64 @@ describe('poison events', () => {
   test('a handler that mutates its input and then throws does not corrupt the saved view', async () => {
     const a = await append('stream-a', [['OrderCreated', { customer: 'a' }], ['ItemAdded', { sku: 'x', price: 1 }], ['MutatesThenThrows']]);
     const viewTable = await createViewTable();
-    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: documentClient() });
+    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: dynamoClient() });
     const records = deliveries(a);
 
     expect(failedIds(await handler(sqsEvent(records)))).toEqual([records[2].messageId]);
     expect(await viewRecord(viewTable, 'stream-a')).toEqual({ version: 2, state: { customer: 'a', lines: ['x'], total: 1, applied: [1, 2] } });
+  });
+});
+
+describe('records a projection returns: stored exactly, or the event fails naming the problem', () => {
+  /** One event through a projection whose single handler returns `record`; the outcome and what was logged. */
+  async function applyReturning(record: () => unknown, streamIdField = 'id', streamId = 'stream-r') {
+    const [event] = await append(streamId, [['Made', { n: 1 }]]);
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: { Made: record as ProjectionHandlers[string] } }, {
+      viewTable, eventsTable, client: dynamoClient(), viewName: 'records', streamIdField,
+    });
+    const response = await handler(sqsEvent(deliveries([event])));
+    const failure = logs.lines.find((l) => l.message === 'projection handler failed');
+    return { failed: failedIds(response).length > 0, error: failure?.error as string | undefined, stored: await viewRecord(viewTable, streamId) };
+  }
+
+  test('keys named after Object.prototype members, and any JSON value, are stored as returned', async () => {
+    const record = JSON.parse('{"constructor":{"name":"Set"},"toString":"x","hasOwnProperty":[1,{"valueOf":null}],"prototype":-0.5,"ü/~":"😀"}');
+    const outcome = await applyReturning(() => record);
+    expect(outcome).toEqual({ failed: false, error: undefined, stored: { version: 1, state: record } });
+  });
+
+  test('undefined properties are left out, as JSON leaves them out', async () => {
+    expect((await applyReturning(() => ({ kept: 1, gone: undefined }))).stored).toEqual({ version: 1, state: { kept: 1 } });
+  });
+
+  test.each<[string, () => unknown, string]>([
+    ['a "__proto__" key', () => JSON.parse('{"ok":1,"nested":{"__proto__":{"x":1}}}'), '/nested/__proto__'],
+    ['a Date', () => ({ at: new Date(0) }), '/at is a Date'],
+    ['a Map', () => ({ m: new Map() }), '/m is a Map'],
+    ['a class instance', () => ({ x: new (class Money { amount = 1; })() }), '/x is a Money'],
+    ['NaN', () => ({ n: Number.NaN }), '/n is NaN'],
+    ['Infinity', () => ({ n: [Infinity] }), '/n/0 is Infinity'],
+    ['a number DynamoDB cannot hold', () => ({ n: 1e300 }), '/n is the number 1e+300'],
+    ['a function', () => ({ f: () => 1 }), '/f is a function'],
+    ['undefined in an array', () => ({ list: [1, undefined] }), '/list/1 is undefined'],
+    ['a lone surrogate', () => ({ s: '\ud800' }), '/s is not valid Unicode'],
+    ['an empty key', () => ({ '': 1 }), 'has an empty key'],
+    ['nesting deeper than DynamoDB allows', () => ({ deep: JSON.parse('['.repeat(31) + ']'.repeat(31)) }), 'nested more than 30 levels'],
+    ['a "version" field', () => ({ version: 3 }), '"version" field'],
+    ['an "id" other than the stream id', () => ({ id: 'someone-else' }), '"id" is not the stream id'],
+    ['an array', () => [1], 'returned an array'],
+  ])('%s fails the event and keeps the view as it was', async (_name, record, message) => {
+    const outcome = await applyReturning(record);
+    expect(outcome.failed).toBe(true);
+    expect(outcome.error).toContain(message);
+    expect(outcome.stored).toBeUndefined();
+  });
+
+  test('an "id" equal to the stream id is allowed (the reader would add the same), also under a custom streamIdField', async () => {
+    expect((await applyReturning(() => ({ id: 'stream-r', n: 1 }))).stored).toEqual({ version: 1, state: { id: 'stream-r', n: 1 } });
+    const custom = await applyReturning(() => ({ customer: 'other', id: 'anything' }), 'customer', 'stream-s');
+    expect(custom.error).toContain('"customer" is not the stream id');
   });
 });
 
@@ -329,7 +382,7 @@ describe('unknown event types and deletion', () => {
       ['OrderCreated', { customer: 'a' }], ['SomethingNobodyHandles', { x: 1 }], ['ItemAdded', { sku: 'x', price: 1 }], ['toString'], ['__proto__'],
     ]);
     const viewTable = await createViewTable();
-    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: documentClient() });
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: dynamoClient() });
 
     expect(failedIds(await handler(sqsEvent(deliveries(a))))).toEqual([]);
     expect(await viewRecord(viewTable, 'stream-a')).toEqual({ version: 5, state: { customer: 'a', lines: ['x'], total: 1, applied: [1, 3] } });
@@ -338,7 +391,7 @@ describe('unknown event types and deletion', () => {
   test('unknown events before any record leave a version without state, and later events still apply', async () => {
     const a = await append('stream-a', [['Unhandled'], ['Unhandled'], ['OrderCreated', { customer: 'a' }]]);
     const viewTable = await createViewTable();
-    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: documentClient() });
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: dynamoClient() });
     const records = deliveries(a);
 
     expect(failedIds(await handler(sqsEvent(records.slice(0, 2))))).toEqual([]);
@@ -352,7 +405,7 @@ describe('unknown event types and deletion', () => {
   test('a handler returning undefined deletes the state; late duplicates do not bring it back', async () => {
     const a = await append('stream-a', [['OrderCreated', { customer: 'a' }], ['ItemAdded', { sku: 'x', price: 1 }], ['OrderCancelled']]);
     const viewTable = await createViewTable();
-    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: documentClient() });
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: dynamoClient() });
     const [r1, r2, r3] = deliveries(a);
 
     expect(failedIds(await handler(sqsEvent([r1, r2, r3])))).toEqual([]);
@@ -373,7 +426,7 @@ describe('unknown event types and deletion', () => {
 
 async function appendMore(streamId: string, specs: EventSpec[]): Promise<StoredEvent[]> {
   const stored: StoredEvent[] = [];
-  for (const [type, data] of specs) stored.push((await appendEvent(documentClient(), eventsTable, { streamId, type, data: data ?? {} })).event);
+  for (const [type, data] of specs) stored.push((await appendEvent(dynamoClient(), eventsTable, { streamId, type, data: data ?? {} })).event);
   return stored;
 }
 
@@ -389,7 +442,7 @@ describe('unreadable messages', () => {
     const jsonNull = sqsRecord('null', { messageId: 'json-null' });
 
     const viewTable = await createViewTable();
-    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: documentClient(), viewName: 'orders' });
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: dynamoClient(), viewName: 'orders', streamIdField: 'id' });
     const response = await handler(sqsEvent([a1, garbage, b1, wrongShape, a2, versionZero, jsonNull]));
 
     expect(failedIds(response)).toEqual(['garbage', 'wrong-shape', 'version-zero', 'json-null']);
@@ -403,7 +456,7 @@ describe('unreadable messages', () => {
     const [a1, a2] = deliveries(a);
     const garbage = sqsRecord('{', { messageId: 'garbage', messageGroupId: 'stream-a' });
     const viewTable = await createViewTable();
-    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: documentClient() });
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: dynamoClient() });
 
     expect(failedIds(await handler(sqsEvent([a1, garbage, a2])))).toEqual(['garbage', a2.messageId]);
     // Redelivering the later message is harmless: it was applied already.
@@ -414,7 +467,7 @@ describe('unreadable messages', () => {
   test('a failing view table fails every message of the batch, and nothing is lost', async () => {
     const a = await append('stream-a', [['OrderCreated', { customer: 'a' }]]);
     const records = deliveries(a);
-    const handler = createHandler({ handlers: orderHandlers }, { viewTable: 'no-such-table', eventsTable, client: documentClient() });
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable: 'no-such-table', eventsTable, client: dynamoClient() });
     expect(failedIds(await handler(sqsEvent(records)))).toEqual([records[0].messageId]);
     expect(logs.lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'stream processing failed', streamId: 'stream-a' }));
   });
@@ -454,6 +507,6 @@ describe('configuration', () => {
     ['a default export with a bad handler', { default: { handlers: { A: 1 } } }],
   ])('loadHandlers rejects %s', (_name, mod) => {
     expect(() => loadHandlers(mod)).toThrow(/handler/i);
-    expect(() => createHandler(mod, { viewTable: 'v', eventsTable: 'e', client: documentClient() })).toThrow(/handler/i);
+    expect(() => createHandler(mod, { viewTable: 'v', eventsTable: 'e', client: dynamoClient() })).toThrow(/handler/i);
   });
 });

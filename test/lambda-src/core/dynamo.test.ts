@@ -4,7 +4,7 @@
  * it at DynamoDB Local, which every other test here relies on.
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { documentClient, errorName, requireEnv } from '../../../lambda-src/core/dynamo';
+import { dynamoClient, errorName, requireEnv } from '../../../lambda-src/core/dynamo';
 import { createViewTable } from '../../support/local-dynamo';
 
 test('the environment points the SDK at DynamoDB Local on the loopback interface', () => {
@@ -12,8 +12,8 @@ test('the environment points the SDK at DynamoDB Local on the loopback interface
   expect(process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS).toBe(process.env.AWS_ENDPOINT_URL_DYNAMODB);
 });
 
-test('documentClient() reaches DynamoDB Local through AWS_ENDPOINT_URL_DYNAMODB', async () => {
-  const client = documentClient();
+test('dynamoClient() reaches DynamoDB Local through AWS_ENDPOINT_URL_DYNAMODB', async () => {
+  const client = dynamoClient();
   const hosts: string[] = [];
   client.middlewareStack.add((next) => async (args) => {
     const request = args.request as { hostname?: string; port?: number };
@@ -31,11 +31,11 @@ test('documentClient() reaches DynamoDB Local through AWS_ENDPOINT_URL_DYNAMODB'
   } finally {
     client.middlewareStack.remove('recordHost');
   }
-  expect(documentClient()).toBe(client); // one client per container
+  expect(dynamoClient()).toBe(client); // one client per container
 });
 
 test('errorName reads the name of SDK errors', async () => {
-  const error = await documentClient().send(new DescribeTableCommand({ TableName: 'no-such-table-anywhere' })).catch((e: unknown) => e);
+  const error = await dynamoClient().send(new DescribeTableCommand({ TableName: 'no-such-table-anywhere' })).catch((e: unknown) => e);
   expect(errorName(error)).toBe('ResourceNotFoundException');
   expect(errorName(undefined)).toBeUndefined();
   expect(errorName('text')).toBeUndefined();

@@ -31,13 +31,28 @@ test('any other error answers 500 without details, and is logged with its stack'
   }
 });
 
+test('DynamoDB throttling left after the SDK\'s retries answers 503 with Retry-After, not 500', async () => {
+  const logs = captureLogs();
+  try {
+    for (const name of ['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']) {
+      const handle = httpHandler(async () => { throw Object.assign(new Error('Rate exceeded'), { name }); });
+      const result = await handle(apiEvent());
+      expect(result.statusCode).toBe(503);
+      expect(result.headers?.['Retry-After']).toBe('1');
+      expect(Object.keys(JSON.parse(result.body))).toEqual(['message']);
+    }
+  } finally {
+    logs.restore();
+  }
+});
+
 test('CORS_ALLOW_ORIGIN adds the CORS headers; explicit headers win', () => {
   expect(jsonResponse(200, []).headers).toEqual({ 'Content-Type': 'application/json' });
   process.env[ENV.corsOrigin] = 'https://app.example.com';
   expect(jsonResponse(200, [], { 'X-Extra': '1' }).headers).toEqual({
     'Content-Type': 'application/json',
     'Access-Control-Allow-Origin': 'https://app.example.com',
-    'Access-Control-Expose-Headers': 'LastEvaluatedKey',
+    'Access-Control-Expose-Headers': 'LastEvaluatedKey,Idempotent-Replay,Retry-After',
     'X-Extra': '1',
   });
 });

@@ -1,13 +1,13 @@
 /**
  * The writer Lambda (POST /) against a real DynamoDB Local events table.
  */
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { HttpError } from '../../../lambda-src/core/http';
 import { appendEvent } from '../../../lambda-src/writer/append';
 import { handler } from '../../../lambda-src/writer/index';
 import { ENV, EVENT_ID_MARKER_PREFIX, KEYS } from '../../../src/private/contract';
-import { captureLogs, countItems, createEventsTable, documentClient, postEvent, scanAll, type CapturedLogs } from '../../support/local-dynamo';
+import { captureLogs, countItems, createEventsTable, dynamoClient, postEvent, scanAll, type CapturedLogs } from '../../support/local-dynamo';
 
 let logs: CapturedLogs;
 let table: string;
@@ -111,6 +111,29 @@ describe('idempotency', () => {
     expect(await countItems(table)).toBe(2); // the event and its marker
   });
 
+  test('the same eventId with another stream, type or data answers 422 naming where it belongs, and stores nothing', async () => {
+    const first = json(await post({ type: 'OrderPlaced', id: 'order-1', eventId: 'evt-once', total: 42, lines: [1, 2] }));
+    const reuses = [
+      { type: 'OrderPlaced', id: 'order-2', eventId: 'evt-once', total: 42, lines: [1, 2] }, // another stream
+      { type: 'OrderCancelled', id: 'order-1', eventId: 'evt-once', total: 42, lines: [1, 2] }, // another type
+      { type: 'OrderPlaced', id: 'order-1', eventId: 'evt-once', total: 43, lines: [1, 2] }, // other data
+      { type: 'OrderPlaced', id: 'order-1', eventId: 'evt-once', total: 42, lines: [2, 1] }, // order of an array is data
+      { type: 'OrderPlaced', id: 'order-1', eventId: 'evt-once', total: 42 }, // a field less
+      { type: 'OrderPlaced', id: 'order-1', eventId: 'evt-once', total: 42, lines: [1, 2], extra: null }, // a field more
+      { type: 'OrderPlaced', id: 'order-1', eventId: 'evt-once', total: 1, lines: [1, 2], expectedVersion: 7 }, // stale, and other data
+    ];
+    for (const body of reuses) {
+      const message = expectErrorBody(await post(body), 422);
+      expect(message).toBe('eventId "evt-once" already belongs to version 1 of stream "order-1", stored with a different stream, type or data; ' +
+        'use a new eventId for a new event');
+    }
+    expect(await storedEvents()).toHaveLength(1);
+    // The same request again, with its keys in another order, is still a replay.
+    const replay = await post({ lines: [1, 2], total: 42, eventId: 'evt-once', id: 'order-1', type: 'OrderPlaced' });
+    expect(replay.statusCode).toBe(201);
+    expect(json(replay)).toEqual(first);
+  });
+
   test('a retry after other appends still answers the first result and stores nothing', async () => {
     const first = await post({ type: 'A', id: 's', eventId: 'evt-retry' });
     await post({ type: 'B', id: 's' });
@@ -198,18 +221,18 @@ describe('optimistic concurrency', () => {
 
 describe('giving up', () => {
   test('an append that loses every race answers 503 with Retry-After and stores nothing of its own', async () => {
-    const client = documentClient();
+    const client = dynamoClient();
     // Before each of its transactions, a rival append takes the version it is about to write.
     let rivals = 0;
     const racing = {
       send: async (command: unknown) => {
-        if (command instanceof TransactWriteCommand) {
+        if (command instanceof TransactWriteItemsCommand) {
           rivals += 1;
           await appendEvent(client, table, { streamId: 's', type: 'Rival', data: { n: rivals } });
         }
-        return client.send(command as TransactWriteCommand);
+        return client.send(command as TransactWriteItemsCommand);
       },
-    } as unknown as DynamoDBDocumentClient;
+    } as unknown as DynamoDBClient;
 
     const error = await appendEvent(racing, table, { streamId: 's', type: 'Mine', data: {}, eventId: 'evt-mine' }, { maxAttempts: 3 })
       .then(() => undefined, (e: unknown) => e);
@@ -261,6 +284,15 @@ describe('validation: 4xx JSON { message } and nothing stored', () => {
     ['an empty field name', '{"type":"A","id":"s","":1}', 400],
     ['an empty nested field name', '{"type":"A","id":"s","nested":[{"":1}]}', 400],
     ['data nested 32 levels deep', `{"type":"A","id":"s","n":${'['.repeat(31)}${']'.repeat(31)}}`, 400],
+    // Keys and values JavaScript or DynamoDB could not carry faithfully.
+    ['a "__proto__" field', '{"type":"A","id":"s","__proto__":{"admin":true}}', 400],
+    ['a nested "__proto__" key', '{"type":"A","id":"s","nested":{"__proto__":{"a":1}}}', 400],
+    ['a lone surrogate in a value', '{"type":"A","id":"s","text":"\\ud800"}', 400],
+    ['a lone surrogate in a key', '{"type":"A","id":"s","\\udc00":1}', 400],
+    ['a lone surrogate in the stream id', '{"type":"A","id":"s\\ud800"}', 400],
+    // The store's own items live under stream ids starting with "$".
+    ['a stream id in the idempotency markers\' key space', JSON.stringify({ type: 'A', id: '$eventId#foo' }), 400],
+    ['a stream id starting with "$"', JSON.stringify({ type: 'A', id: '$anything' }), 400],
   ];
 
   test.each(cases)('%s', async (_name, body, status) => {
@@ -277,6 +309,41 @@ describe('validation: 4xx JSON { message } and nothing stored', () => {
     const { type: _type, id: _id, ...data } = JSON.parse(body) as Record<string, unknown>;
     expect(stored.data).toEqual(data);
     expect(data.big).toBe(9007199254740991);
+  });
+
+  test('a 400 names the offending field by its JSON Pointer', async () => {
+    expect(expectErrorBody(await post('{"type":"A","id":"s","__proto__":1}'), 400)).toContain('/__proto__');
+    expect(expectErrorBody(await post('{"type":"A","id":"s","a":{"b/c":[0,{"__proto__":1}]}}'), 400)).toContain('/a/b~1c/1/__proto__');
+    expect(expectErrorBody(await post('{"type":"A","id":"s","n":{"deep":1e-200}}'), 400)).toContain('/n/deep');
+    expect(expectErrorBody(await post({ type: 'A', id: '$x' }), 400)).toContain('"id" cannot start with "$"');
+  });
+
+  test('a key over 50,000 UTF-8 bytes answers 400; one at the limit is stored', async () => {
+    process.env[ENV.maxBodyBytes] = String(240 * 1024);
+    expectErrorBody(await post({ type: 'A', id: 's', ['é'.repeat(25_000) + 'x']: 1 }), 400);
+    expect(await countItems(table)).toBe(0);
+    expect((await post({ type: 'A', id: 's', nested: { ['é'.repeat(25_000)]: 1 } })).statusCode).toBe(201);
+  });
+
+  test('keys named after Object.prototype members are ordinary data: stored, answered and kept exactly', async () => {
+    const body = '{"type":"BuildingAdded","id":"b1","constructor":"ACME","toString":1,"valueOf":{"constructor":{"name":"String"}},' +
+      '"hasOwnProperty":[{"prototype":null}],"isPrototypeOf":false,"__defineGetter__":"x","nested":{"constructor":{"name":"Set"}}}';
+    const result = await post(body);
+    expect(result.statusCode).toBe(201);
+    const { type: _type, id: _id, ...sent } = JSON.parse(body) as Record<string, unknown>;
+    expect(json(result).data).toEqual(sent);
+    const [stored] = await storedEvents();
+    expect(stored.data).toEqual(sent);
+    expect(Object.keys(stored.data as object).sort()).toEqual(Object.keys(sent).sort());
+  });
+
+  test('an event whose published message would exceed SNS\'s 256 KiB answers 413 and stores nothing', async () => {
+    process.env[ENV.maxBodyBytes] = String(240 * 1024);
+    // 1e15 takes 4 bytes in the body and 16 in the published JSON: the body fits, the message does not.
+    const numbers = `[${Array.from({ length: 20_000 }, () => '1e15').join(',')}]`;
+    const message = expectErrorBody(await post(`{"type":"A","id":"s","n":${numbers}}`), 413);
+    expect(message).toContain('262144');
+    expect(await countItems(table)).toBe(0);
   });
 
   test('a null body answers 400', async () => {

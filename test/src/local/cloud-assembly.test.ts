@@ -64,7 +64,7 @@ describe('readCloudAssembly on the synthesized example app', () => {
     expect(api.publisherStream).toEqual({
       batchSize: 100,
       maximumRetryAttempts: 10,
-      filterPatterns: [{ eventName: ['INSERT'], dynamodb: { NewImage: { version: { N: [{ numeric: ['>', 0] }] } } } }],
+      filterPatterns: [{ eventName: ['INSERT'], dynamodb: { NewImage: { eventId: { S: [{ exists: true }] } } } }],
     });
   });
 
@@ -81,6 +81,7 @@ describe('readCloudAssembly on the synthesized example app', () => {
         VIEW_NAME: view.name,
         VIEW_TABLE_NAME: view.table.tableName,
         EVENTS_TABLE_NAME: api.eventsTable.tableName,
+        STREAM_ID_FIELD: 'id',
       });
     }
     const all = [api.writer, api.publisher, api.reader!, ...api.views.map((v) => v.aggregator)];
