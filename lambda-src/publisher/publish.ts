@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { KEYS } from '../../src/private/contract';
+import { fromItem } from '../core/attribute-value';
+import { eventMessage, SNS_MAX_BATCH_BYTES, SNS_MAX_BATCH_ENTRIES, type EventMessage } from '../core/event-message';
 import { log } from '../core/log';
 import type { StoredEvent } from '../core/stored-event';
 
-/** SNS PublishBatch takes at most ten entries. */
-const BATCH_SIZE = 10;
 // SNS FIFO group and deduplication ids: at most 128 characters from this set.
 const SNS_ID_PATTERN = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
 
@@ -16,13 +16,19 @@ export interface PublishOptions {
   readonly fifo: boolean;
 }
 
+interface Pending {
+  readonly record: DynamoDBRecord;
+  readonly event: StoredEvent;
+  readonly message: EventMessage;
+}
+
 /** A stream record is a new event only if it is an INSERT of a version >= 1 (not a marker). */
 export function newEventOf(record: DynamoDBRecord): StoredEvent | undefined {
   if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return undefined;
-  const item = unmarshall(record.dynamodb.NewImage as Parameters<typeof unmarshall>[0]);
+  const item = fromItem(record.dynamodb.NewImage as Record<string, AttributeValue>);
   const version = item[KEYS.version];
   if (typeof version !== 'number' || version < 1) return undefined;
-  return item as StoredEvent;
+  return item as unknown as StoredEvent;
 }
 
 /** The FIFO message group of a stream: the stream id itself when SNS accepts it, else its hash. */
@@ -36,18 +42,40 @@ export function deduplicationId(event: StoredEvent): string {
 }
 
 /**
+ * Consecutive runs of events that fit one PublishBatch request: at most 10 entries and 256 KiB
+ * in all. An event too large on its own gets a batch of its own (SNS refuses it; the writer never
+ * stores one).
+ */
+export function publishBatches<T extends { readonly message: EventMessage }>(pending: readonly T[]): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of pending) {
+    if (current.length > 0 && (current.length === SNS_MAX_BATCH_ENTRIES || bytes + item.message.bytes > SNS_MAX_BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += item.message.bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
  * Publishes the new events of a stream batch in order. Stops at the first failure and reports
  * that record, so Lambda retries from it and per-stream order is kept.
  */
 export async function publishRecords(sns: SNSClient, records: DynamoDBRecord[], options: PublishOptions): Promise<DynamoDBBatchResponse> {
-  const pending: Array<{ record: DynamoDBRecord; event: StoredEvent }> = [];
+  const pending: Pending[] = [];
   // A record that cannot be decoded stops the batch there: the records before it are published,
   // it is reported failed, and Lambda's bisect/retry/on-failure settings bound what happens next.
   let undecodable: DynamoDBRecord | undefined;
   for (const record of records) {
     try {
       const event = newEventOf(record);
-      if (event) pending.push({ record, event });
+      if (event) pending.push({ record, event, message: eventMessage(event) });
     } catch (error) {
       log('error', 'stream record cannot be decoded', { sequenceNumber: record.dynamodb?.SequenceNumber, error: String(error) });
       undecodable = record;
@@ -55,12 +83,12 @@ export async function publishRecords(sns: SNSClient, records: DynamoDBRecord[], 
     }
   }
 
-  for (let start = 0; start < pending.length; start += BATCH_SIZE) {
-    const chunk = pending.slice(start, start + BATCH_SIZE);
-    const entries: PublishBatchRequestEntry[] = chunk.map(({ event }, index) => ({
+  for (const chunk of publishBatches(pending)) {
+    const entries: PublishBatchRequestEntry[] = chunk.map(({ event, message }, index) => ({
       Id: String(index),
-      Message: JSON.stringify(event),
-      MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
+      Message: message.body,
+      MessageAttributes: Object.fromEntries(Object.entries(message.attributes)
+        .map(([name, value]) => [name, { DataType: 'String', StringValue: value }])),
       ...(options.fifo ? { MessageGroupId: messageGroupId(event.streamId), MessageDeduplicationId: deduplicationId(event) } : {}),
     }));
 
@@ -74,7 +102,7 @@ export async function publishRecords(sns: SNSClient, records: DynamoDBRecord[], 
       }
     } catch (err) {
       failedIndex = 0;
-      log('warn', 'publish batch failed', { error: String(err) });
+      log('warn', 'publish batch failed', { error: String(err), entries: entries.length, bytes: chunk.reduce((n, p) => n + p.message.bytes, 0) });
     }
 
     if (failedIndex !== undefined) {

@@ -8,6 +8,8 @@ export interface PublishedMessage {
   readonly groupId?: string;
   readonly deduplicationId?: string;
   readonly attributes: Record<string, string>;
+  /** Data type of each attribute (String, Number, Binary...). */
+  readonly attributeTypes?: Record<string, string>;
 }
 
 /**
@@ -21,17 +23,19 @@ export class LocalSnsEndpoint {
 
   public async start(): Promise<string> {
     this.server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
+      // Decoded once whole: a character split across two chunks must not be mangled.
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => { chunks.push(chunk); });
       req.on('end', () => {
         try {
-          const params = new URLSearchParams(body);
+          const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
           const xml = this.handle(params);
           res.writeHead(200, { 'Content-Type': 'text/xml' });
           res.end(xml);
         } catch (err) {
-          res.writeHead(400, { 'Content-Type': 'text/xml' });
-          res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>${escapeXml(String((err as Error).message))}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`);
+          const code = err instanceof SnsError ? err.code : 'InternalError';
+          res.writeHead(err instanceof SnsError ? 400 : 500, { 'Content-Type': 'text/xml' });
+          res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(String((err as Error).message))}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`);
         }
       });
     });
@@ -50,27 +54,89 @@ export class LocalSnsEndpoint {
     const topicArn = params.get('TopicArn') ?? '';
     const requestId = randomUUID();
     if (action === 'PublishBatch') {
-      const successful: string[] = [];
+      const entries: Array<{ id: string; message: PublishedMessage }> = [];
       for (let n = 1; params.has(`PublishBatchRequestEntries.member.${n}.Id`); n++) {
         const prefix = `PublishBatchRequestEntries.member.${n}`;
-        this.deliver(readMessage(params, prefix, topicArn));
-        successful.push(`<member><Id>${escapeXml(params.get(`${prefix}.Id`)!)}</Id><MessageId>${randomUUID()}</MessageId></member>`);
+        entries.push({ id: params.get(`${prefix}.Id`)!, message: readMessage(params, prefix, topicArn) });
       }
+      checkBatch(entries, topicArn);
+      const successful = entries.map(({ id, message }) => {
+        this.deliver(message);
+        return `<member><Id>${escapeXml(id)}</Id><MessageId>${randomUUID()}</MessageId></member>`;
+      });
       return `<PublishBatchResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishBatchResult><Successful>${successful.join('')}</Successful><Failed/></PublishBatchResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishBatchResponse>`;
     }
     if (action === 'Publish') {
-      this.deliver(readMessage(params, '', topicArn));
+      const message = readMessage(params, '', topicArn);
+      checkMessage(message, topicArn);
+      this.deliver(message);
       return `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`;
     }
-    throw new Error(`The local SNS endpoint does not support ${action}`);
+    throw new SnsError('InvalidParameter', `The local SNS endpoint does not support ${action}`);
+  }
+}
+
+/**
+ * SNS's documented limits, enforced as AWS does so that code which passes here passes there:
+ * https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html and API_Publish.html.
+ * A request that breaks one is refused whole; nothing of it is delivered.
+ */
+const MAX_BATCH_ENTRIES = 10;
+const MAX_BYTES = 262_144;
+
+function checkBatch(entries: Array<{ id: string; message: PublishedMessage }>, topicArn: string): void {
+  if (entries.length === 0) throw new SnsError('EmptyBatchRequest', 'The batch request does not contain any entries.');
+  if (entries.length > MAX_BATCH_ENTRIES) {
+    throw new SnsError('TooManyEntriesInBatchRequest', `The batch request contains more entries than permissible (${entries.length} > ${MAX_BATCH_ENTRIES}).`);
+  }
+  const ids = new Set<string>();
+  for (const { id } of entries) {
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(id)) throw new SnsError('InvalidBatchEntryId', `The Id of a batch entry is invalid: ${id}`);
+    if (ids.has(id)) throw new SnsError('BatchEntryIdsNotDistinct', `Two or more batch entries have the Id ${id}.`);
+    ids.add(id);
+  }
+  const total = entries.reduce((sum, { message }) => sum + messageBytes(message), 0);
+  if (total > MAX_BYTES) {
+    throw new SnsError('BatchRequestTooLong', `The length of all the batch messages put together (${total} bytes) is more than the limit (${MAX_BYTES}).`);
+  }
+  for (const { message } of entries) checkMessage(message, topicArn);
+}
+
+function checkMessage(message: PublishedMessage, topicArn: string): void {
+  const bytes = messageBytes(message);
+  if (bytes > MAX_BYTES) throw new SnsError('InvalidParameter', `Invalid parameter: Message too long (${bytes} bytes > ${MAX_BYTES})`);
+  if (topicArn.endsWith('.fifo')) {
+    if (!message.groupId) throw new SnsError('InvalidParameter', 'Invalid parameter: The MessageGroupId parameter is required for FIFO topics');
+    if (!message.deduplicationId) {
+      throw new SnsError('InvalidParameter', 'Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly');
+    }
+  }
+}
+
+/** The message plus each attribute's name, data type and value, in UTF-8 bytes. */
+function messageBytes(message: PublishedMessage): number {
+  let bytes = Buffer.byteLength(message.message, 'utf8');
+  for (const [name, value] of Object.entries(message.attributes)) {
+    bytes += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(message.attributeTypes?.[name] ?? 'String', 'utf8') + Buffer.byteLength(value, 'utf8');
+  }
+  return bytes;
+}
+
+/** An SNS error answer: the AWS Query error code the SDK turns into its named exception. */
+class SnsError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
   }
 }
 
 function readMessage(params: URLSearchParams, prefix: string, topicArn: string): PublishedMessage {
   const key = (name: string) => (prefix ? `${prefix}.${name}` : name);
   const attributes: Record<string, string> = {};
+  const attributeTypes: Record<string, string> = {};
   for (let m = 1; params.has(key(`MessageAttributes.entry.${m}.Name`)); m++) {
-    attributes[params.get(key(`MessageAttributes.entry.${m}.Name`))!] = params.get(key(`MessageAttributes.entry.${m}.Value.StringValue`)) ?? '';
+    const name = params.get(key(`MessageAttributes.entry.${m}.Name`))!;
+    attributes[name] = params.get(key(`MessageAttributes.entry.${m}.Value.StringValue`)) ?? '';
+    attributeTypes[name] = params.get(key(`MessageAttributes.entry.${m}.Value.DataType`)) ?? 'String';
   }
   return {
     topicArn,
@@ -78,6 +144,7 @@ function readMessage(params: URLSearchParams, prefix: string, topicArn: string):
     groupId: params.get(key('MessageGroupId')) ?? undefined,
     deduplicationId: params.get(key('MessageDeduplicationId')) ?? undefined,
     attributes,
+    attributeTypes,
   };
 }
 

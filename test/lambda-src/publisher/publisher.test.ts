@@ -13,7 +13,7 @@ import { parseStoredEvent, type StoredEvent } from '../../../lambda-src/core/sto
 import { deduplicationId, messageGroupId, publishRecords } from '../../../lambda-src/publisher/publish';
 import { appendEvent } from '../../../lambda-src/writer/append';
 import { KEYS } from '../../../src/private/contract';
-import { captureLogs, createEventsTable, documentClient, readStream, type CapturedLogs } from '../../support/local-dynamo';
+import { captureLogs, createEventsTable, dynamoClient, readStream, type CapturedLogs } from '../../support/local-dynamo';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:events.fifo';
 const STREAM_WITH_ODD_ID = 'order c/ü'; // a space and a non-ASCII letter: not a valid SNS group id
@@ -66,7 +66,7 @@ beforeAll(async () => {
   const setupLogs = captureLogs();
   try {
     const { tableName, streamArn } = await createEventsTable();
-    const client = documentClient();
+    const client = dynamoClient();
     appended = [];
     // Interleaved appends to three streams: 12 + 6 + 5 = 23 events.
     const plan = [
@@ -84,7 +84,7 @@ beforeAll(async () => {
       appended.push(event);
     }
     // A client retry of order-a's fourth event: answered from the marker, nothing new is written.
-    const retry = await appendEvent(client, tableName, { streamId: 'order-a', type: 'ItemAdded', data: { n: 3 }, eventId: 'evt-retried' });
+    const retry = await appendEvent(client, tableName, { streamId: 'order-a', type: 'ItemAdded', data: { n: 3, nested: { sku: 'sku-3', tags: ['x'] } }, eventId: 'evt-retried' });
     expect(retry.replayed).toBe(true);
 
     records = await readStream(streamArn, 2 * appended.length);
