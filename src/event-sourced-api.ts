@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { ApiAuthorization } from './api-authorization';
 import { acknowledge, MANAGED_POLICY } from './private/acknowledge';
 import { assetDir } from './private/assets';
-import { ENV, KEYS } from './private/contract';
+import { ENV, KEYS, PAGE_HEADERS } from './private/contract';
 import { libraryFunction } from './private/library-function';
 import { tagRole } from './private/resource-roles';
 import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
@@ -183,6 +183,7 @@ export class EventSourcedApi extends Construct {
       fifo,
       removalPolicy: props.viewTablesRemovalPolicy,
       logRetention,
+      streamIdField,
       owner: this,
     }));
 
@@ -293,10 +294,13 @@ export class EventSourcedApi extends Construct {
       parallelizationFactor: 1,
       reportBatchItemFailures: true,
       onFailure: new SqsDlq(failureQueue),
-      // Only new events reach the publisher: idempotency markers sit at version 0.
+      // Only new events reach the publisher: events carry an eventId, the store's own items
+      // (idempotency markers) do not. Not a numeric rule on `version`: in a stream record every
+      // N is a JSON string, and Lambda's numeric matching only applies to JSON numbers.
+      // https://docs.aws.amazon.com/lambda/latest/dg/with-ddb-filtering.html
       filters: [lambda.FilterCriteria.filter({
         eventName: lambda.FilterRule.isEqual('INSERT'),
-        dynamodb: { NewImage: { [KEYS.version]: { N: [{ numeric: ['>', 0] }] } } },
+        dynamodb: { NewImage: { eventId: { S: lambda.FilterRule.exists() } } },
       })],
     }));
     return { publisher, failureQueue };
@@ -338,7 +342,7 @@ export class EventSourcedApi extends Construct {
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
       cloudWatchRole: options.cloudWatchRole ?? true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
-      defaultCorsPreflightOptions: options.cors,
+      defaultCorsPreflightOptions: options.cors && withPagingHeader(options.cors),
       deployOptions: {
         stageName: this.stageName,
         throttlingRateLimit: options.throttlingRateLimit ?? 100,
@@ -378,6 +382,16 @@ export class EventSourcedApi extends Construct {
     });
     return api;
   }
+}
+
+/**
+ * Browsers send the paging header only if the preflight allows it: add it to the allowed
+ * headers (CDK's defaults, or the user's list).
+ */
+function withPagingHeader(cors: apigateway.CorsOptions): apigateway.CorsOptions {
+  const allowHeaders = cors.allowHeaders ?? apigateway.Cors.DEFAULT_HEADERS;
+  const has = allowHeaders.some((h) => h.toLowerCase() === PAGE_HEADERS.request.toLowerCase() || h === '*');
+  return { ...cors, allowHeaders: has ? allowHeaders : [...allowHeaders, PAGE_HEADERS.request] };
 }
 
 /** Synth-time checks of every prop; returns the default view's name. */

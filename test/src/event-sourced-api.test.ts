@@ -6,7 +6,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ApiAuthorization, EventSourcedApi } from '../../src';
+import { ApiAuthorization, EventSourcedApi, EventSourcedApiProps } from '../../src';
 import { actionsOf, COUNTER, logicalId, referencedIds, statementsOfFunction, synth, twoViews } from '../support/synth';
 
 describe('EventSourcedApi with two views (defaults)', () => {
@@ -88,7 +88,9 @@ describe('EventSourcedApi with two views (defaults)', () => {
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failureQueue, 'Arn'] } } },
     });
     const pattern = JSON.parse(streamMappings[0].Properties.FilterCriteria.Filters[0].Pattern);
-    expect(pattern).toEqual({ eventName: ['INSERT'], dynamodb: { NewImage: { version: { N: [{ numeric: ['>', 0] }] } } } });
+    // Exists on the leaf type key: Lambda cannot match numeric rules on a stream record's N strings.
+    expect(pattern).toEqual({ eventName: ['INSERT'], dynamodb: { NewImage: { eventId: { S: [{ exists: true }] } } } });
+    expect(JSON.stringify(pattern)).not.toContain('numeric');
   });
 
   test('aggregators consume their own queue with partial batch failures', () => {
@@ -238,6 +240,21 @@ describe('options', () => {
     for (const m of options) expect(m.Properties.AuthorizationType).toBe('NONE');
     for (const m of methods.filter((x) => x.Properties.HttpMethod !== 'OPTIONS')) expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CORS_ALLOW_ORIGIN: 'https://app.example.com', EVENTS_TABLE_NAME: Match.anyValue() }) } });
+  });
+
+  test('CORS: every preflight allows the ExclusiveStartKey paging header, with CDK\'s default headers or the user\'s', () => {
+    const allowed = (props: EventSourcedApiProps) => Object.values(synth(props).template.findResources('AWS::ApiGateway::Method'))
+      .filter((m) => m.Properties.HttpMethod === 'OPTIONS')
+      .map((m) => m.Properties.Integration.IntegrationResponses[0].ResponseParameters['method.response.header.Access-Control-Allow-Headers']);
+    const defaults = allowed({ projections: twoViews(), api: { cors: { allowOrigins: ['*'] } } });
+    expect(defaults).toHaveLength(3);
+    for (const headers of defaults) expect(headers).toBe(`'${[...apigateway.Cors.DEFAULT_HEADERS, 'ExclusiveStartKey'].join(',')}'`);
+
+    const custom = allowed({ projections: twoViews(), api: { cors: { allowOrigins: ['*'], allowHeaders: ['Content-Type', 'X-Trace'] } } });
+    for (const headers of custom) expect(headers).toBe("'Content-Type,X-Trace,ExclusiveStartKey'");
+    // Listed already (in any case): not twice.
+    const listed = allowed({ projections: twoViews(), api: { cors: { allowOrigins: ['*'], allowHeaders: ['exclusivestartkey'] } } });
+    for (const headers of listed) expect(headers).toBe("'exclusivestartkey'");
   });
 
   test('custom stream id field, page sizes, body limit, throttling and retention reach the template', () => {

@@ -29,24 +29,28 @@ describe("the publisher's filter pattern from a synthesized template", () => {
     expect(patterns).toHaveLength(1);
   });
 
-  test('a new event (INSERT, version > 0) passes', () => {
-    expect(passes(streamRecord('INSERT', { streamId: { S: 's' }, version: { N: '1' }, type: { S: 'Created' } }))).toBe(true);
-    expect(passes(streamRecord('INSERT', { streamId: { S: 's' }, version: { N: '12345' } }))).toBe(true);
+  test('a new event (an INSERT with an eventId) passes', () => {
+    expect(passes(streamRecord('INSERT', { streamId: { S: 's' }, version: { N: '1' }, eventId: { S: 'e1' }, type: { S: 'Created' } }))).toBe(true);
+    expect(passes(streamRecord('INSERT', { streamId: { S: 's' }, version: { N: '12345' }, eventId: { S: 'e2' } }))).toBe(true);
   });
 
-  test('an idempotency marker (version 0) does not', () => {
-    expect(passes(streamRecord('INSERT', { streamId: { S: '$eventId#e1' }, version: { N: '0' } }))).toBe(false);
+  test('an idempotency marker (no eventId attribute) does not', () => {
+    expect(passes(streamRecord('INSERT', { streamId: { S: '$eventId#e1' }, version: { N: '0' }, eventStreamId: { S: 's' }, eventVersion: { N: '1' } }))).toBe(false);
   });
 
-  test('MODIFY and REMOVE do not, even at version > 0', () => {
-    expect(passes(streamRecord('MODIFY', { streamId: { S: 's' }, version: { N: '3' } }))).toBe(false);
+  test('MODIFY and REMOVE do not, even with an eventId', () => {
+    expect(passes(streamRecord('MODIFY', { streamId: { S: 's' }, version: { N: '3' }, eventId: { S: 'e' } }))).toBe(false);
     expect(passes(streamRecord('REMOVE'))).toBe(false);
   });
 
-  test('a record without a version, or with a non-numeric one, does not', () => {
-    expect(passes(streamRecord('INSERT', { streamId: { S: 's' } }))).toBe(false);
-    expect(passes(streamRecord('INSERT', { streamId: { S: 's' }, version: { S: '1' } }))).toBe(false);
-    expect(passes(streamRecord('INSERT', { streamId: { S: 's' }, version: { N: 'abc' } }))).toBe(false);
+  test('an eventId that is not a string attribute does not', () => {
+    expect(passes(streamRecord('INSERT', { streamId: { S: 's' }, version: { N: '1' }, eventId: { N: '1' } }))).toBe(false);
+    expect(passes(streamRecord('INSERT', { streamId: { S: 's' }, version: { N: '1' }, eventId: { M: { S: { S: 'x' } } } }))).toBe(false);
+  });
+
+  test('as on AWS, the former numeric rule on version matches no stream record: N values are strings', () => {
+    const numeric = { eventName: ['INSERT'], dynamodb: { NewImage: { version: { N: [{ numeric: ['>', 0] }] } } } };
+    expect(matchesPattern(streamRecord('INSERT', { streamId: { S: 's' }, version: { N: '1' }, eventId: { S: 'e' } }), numeric)).toBe(false);
   });
 });
 
@@ -67,13 +71,14 @@ describe('matchesPattern rules', () => {
     expect(matchesPattern({ a: 'x', n: 'y' }, pattern)).toBe(false);
   });
 
-  test('numeric ranges, on numbers and on DynamoDB N strings', () => {
+  test('numeric ranges match JSON numbers only, never a string that reads as a number', () => {
     const range = { v: [{ numeric: ['>=', 2, '<', 5] }] };
     expect([1, 2, 4, 5].map((v) => matchesPattern({ v }, range))).toEqual([false, true, true, false]);
-    expect(matchesPattern({ v: '3' }, range)).toBe(true);
+    expect(matchesPattern({ v: '3' }, range)).toBe(false);
     expect(matchesPattern({ v: 'three' }, range)).toBe(false);
     expect(matchesPattern({}, range)).toBe(false);
     expect(matchesPattern({ v: 7 }, { v: [{ numeric: ['=', 7] }] })).toBe(true);
+    expect(matchesPattern({ v: '7' }, { v: [{ numeric: ['=', 7] }] })).toBe(false);
     expect(matchesPattern({ v: 7 }, { v: [{ numeric: ['<=', 6] }] })).toBe(false);
   });
 
@@ -82,6 +87,10 @@ describe('matchesPattern rules', () => {
     expect(matchesPattern({}, { a: [{ exists: true }] })).toBe(false);
     expect(matchesPattern({}, { a: [{ exists: false }] })).toBe(true);
     expect(matchesPattern({ a: 1 }, { a: [{ exists: false }] })).toBe(false);
+    // Exists only works on leaf nodes: an object is never "there" (LocalStack's AWS-validated
+    // DynamoDB filter tests, exists_false_filter).
+    expect(matchesPattern({ a: { S: 'x' } }, { a: [{ exists: true }] })).toBe(false);
+    expect(matchesPattern({ a: { S: 'x' } }, { a: [{ exists: false }] })).toBe(true);
 
     expect(matchesPattern({ a: 'order-1' }, { a: [{ prefix: 'order-' }] })).toBe(true);
     expect(matchesPattern({ a: 'customer-1' }, { a: [{ prefix: 'order-' }] })).toBe(false);

@@ -5,8 +5,8 @@ import { LocalFunction } from '../../../src/local/function-host';
 import { StreamPoller } from '../../../src/local/stream-poller';
 import { createEventsTable, documentClient, dynamoStreamsClient, EventsTable } from '../../support/local-dynamo';
 
-/** The publisher's filter, as the construct writes it. */
-const NEW_EVENTS_ONLY = { eventName: ['INSERT'], dynamodb: { NewImage: { version: { N: [{ numeric: ['>', 0] }] } } } };
+/** The publisher's filter, as the construct writes it: INSERTs of items with an eventId. */
+const NEW_EVENTS_ONLY = { eventName: ['INSERT'], dynamodb: { NewImage: { eventId: { S: [{ exists: true }] } } } };
 
 type Target = (records: DynamoDBRecord[]) => Promise<DynamoDBBatchResponse | void>;
 
@@ -68,8 +68,8 @@ test('reads on when its first iterator was taken on an empty shard and other tab
   const busy = await createEventsTable();
   const harness = startPoller(quiet, {});
   await until('the first (empty) poll', () => harness.poller.idle);
-  for (let v = 1; v <= 3; v++) await put(busy, { streamId: 'other', version: v, type: 'T' });
-  await put(quiet, { streamId: 's', version: 1, type: 'T' });
+  for (let v = 1; v <= 3; v++) await put(busy, { streamId: 'other', version: v, eventId: `o-${v}`, type: 'T' });
+  await put(quiet, { streamId: 's', version: 1, eventId: 'e-1', type: 'T' });
 
   await until('the record', () => harness.invocations.length > 0 || harness.errors.length > 0);
   expect(harness.errors).toEqual([]);
@@ -79,8 +79,8 @@ test('reads on when its first iterator was taken on an empty shard and other tab
 test('delivers new events only (no idempotency markers, no MODIFY), in order, in batches of the mapping size', async () => {
   const table = await createEventsTable();
   await put(table, { streamId: '$eventId#e1', version: 0, eventStreamId: 's', eventVersion: 1 });
-  for (let v = 1; v <= 5; v++) await put(table, { streamId: 's', version: v, type: 'T' });
-  await put(table, { streamId: 's', version: 1, type: 'T', changed: true }); // MODIFY
+  for (let v = 1; v <= 5; v++) await put(table, { streamId: 's', version: v, eventId: `e-${v}`, type: 'T' });
+  await put(table, { streamId: 's', version: 1, eventId: 'e-1', type: 'T', changed: true }); // MODIFY
   const harness = startPoller(table, { batchSize: 2 });
 
   await until('idle after the records', () => harness.invocations.flat().length >= 5 && harness.poller.idle);
@@ -93,7 +93,7 @@ test('delivers new events only (no idempotency markers, no MODIFY), in order, in
 
 test('a partial batch failure is retried from the reported record; after maximumRetryAttempts the rest goes to onGiveUp and later records go on', async () => {
   const table = await createEventsTable();
-  for (let v = 1; v <= 5; v++) await put(table, { streamId: 's', version: v, type: 'T' });
+  for (let v = 1; v <= 5; v++) await put(table, { streamId: 's', version: v, eventId: `e-${v}`, type: 'T' });
   const harness = startPoller(table, { maximumRetryAttempts: 2 }, async (records) => {
     const failing = records.find((r) => version(r) === 3);
     return { batchItemFailures: failing ? [{ itemIdentifier: failing.dynamodb!.SequenceNumber! }] : [] };
@@ -104,7 +104,7 @@ test('a partial batch failure is retried from the reported record; after maximum
   expect(harness.invocations.map((batch) => batch.map(version))).toEqual([[1, 2, 3, 4, 5], [3, 4, 5], [3, 4, 5]]);
   expect(harness.givenUp.map((batch) => batch.map(version))).toEqual([[3, 4, 5]]);
 
-  await put(table, { streamId: 's', version: 6, type: 'T' });
+  await put(table, { streamId: 's', version: 6, eventId: 'e-6', type: 'T' });
   await until('version 6', () => harness.invocations.flat().some((r) => version(r) === 6));
   expect(harness.invocations[harness.invocations.length - 1].map(version)).toEqual([6]);
   expect(harness.errors).toEqual([]);
@@ -122,7 +122,7 @@ test('a function that throws gets its batch again; from the moment records are f
   });
   await until('the first (empty) poll', () => harness!.poller.idle);
   const quietBefore = harness.poller.quietSince!;
-  await put(table, { streamId: 's', version: 1, type: 'T' });
+  await put(table, { streamId: 's', version: 1, eventId: 'e-1', type: 'T' });
 
   await until('success', () => calls >= 3 && harness!.poller.idle);
   expect(harness.invocations.map((batch) => batch.map(version))).toEqual([[1], [1], [1]]);
