@@ -194,7 +194,7 @@ export class EventSourcedApi extends Construct {
       const restApi = this.createRestApi(apiOptions, logRetention);
       this.restApi = restApi;
       this.url = restApi.url;
-      tagRole(restApi, { owner: this.node.path, role: 'rest-api', settings: { stageName: this.stageName, ...corsEnv } });
+      tagRole(restApi, { owner: this.node.path, role: 'rest-api' });
     }
     const owner = this.node.path;
     if (!props.existingEventsTable) tagRole(this.eventsTable, { owner, role: 'events-table' });

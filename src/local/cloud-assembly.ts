@@ -58,7 +58,14 @@ export interface ApiDefinition {
   readonly publisherStream: StreamMappingDefinition;
   readonly reader?: FunctionDefinition;
   readonly views: ViewDefinition[];
-  readonly corsOrigin?: string;
+  /** The CORS preflight answer the template's OPTIONS methods give; undefined without CORS. */
+  readonly preflight?: PreflightDefinition;
+}
+
+/** A MOCK integration's answer to OPTIONS, as API Gateway sends it. */
+export interface PreflightDefinition {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
 }
 
 interface CfnResource {
@@ -219,8 +226,25 @@ function readStack(
       },
       reader: one('reader') ? fn(one('reader')!.id) : undefined,
       views,
-      corsOrigin: restApi?.meta.settings?.CORS_ALLOW_ORIGIN,
+      preflight: restApi ? readPreflight(resources, restApi.id) : undefined,
     });
   }
   return apis;
+}
+
+/**
+ * The preflight of an API from its OPTIONS methods: CDK gives every resource the same MOCK
+ * integration, whose response parameters are the headers as quoted literals ("'value'").
+ */
+function readPreflight(resources: Record<string, CfnResource>, restApiId: string): PreflightDefinition | undefined {
+  const method = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Method'
+    && r.Properties?.HttpMethod === 'OPTIONS' && r.Properties?.RestApiId?.Ref === restApiId);
+  const response = method?.Properties?.Integration?.IntegrationResponses?.[0];
+  if (!response) return undefined;
+  const headers: Record<string, string> = {};
+  for (const [parameter, value] of Object.entries<unknown>(response.ResponseParameters ?? {})) {
+    const name = /^method\.response\.header\.(.+)$/.exec(parameter)?.[1];
+    if (name && typeof value === 'string') headers[name] = value.replace(/^'(.*)'$/, '$1');
+  }
+  return { statusCode: Number(response.StatusCode ?? 200), headers };
 }

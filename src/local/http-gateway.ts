@@ -2,13 +2,19 @@ import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { LocalFunction } from './function-host';
+import { PreflightDefinition } from './cloud-assembly';
+import { InvocationError, LocalFunction } from './function-host';
 
 export interface HttpGatewayOptions {
   readonly writer: LocalFunction;
   readonly reader?: LocalFunction;
-  readonly corsOrigin?: string;
-  readonly onInvocationError?: (method: string, path: string, error: unknown) => void;
+  /** The template's CORS preflight answer; without it, OPTIONS has no route (403), as on AWS. */
+  readonly preflight?: PreflightDefinition;
+  /**
+   * A 5xx answer: the function failed (502) or answered 5xx itself. `logs` are the lines the
+   * function logged during that invocation, which say why.
+   */
+  readonly onServerError?: (method: string, path: string, status: number, cause: string, logs: string[]) => void;
   readonly onResponse?: (method: string, path: string, status: number, headers: Record<string, string>, body: string) => void;
 }
 
@@ -71,25 +77,25 @@ export class HttpGateway {
     const segments = url.pathname.split('/').slice(1).filter((s, i, all) => s !== '' || i < all.length - 1);
     const route = this.route(method, segments);
 
-    if (method === 'OPTIONS' && this.options.corsOrigin && segments.length <= 2) {
-      return this.send(req, res, 204, {
-        'Access-Control-Allow-Origin': this.options.corsOrigin,
-        'Access-Control-Allow-Methods': 'OPTIONS,GET,POST',
-        'Access-Control-Allow-Headers': 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,ExclusiveStartKey',
-      }, '');
+    const { preflight } = this.options;
+    if (method === 'OPTIONS' && preflight && (segments.length === 0 || this.route('GET', segments))) {
+      return this.send(req, res, preflight.statusCode, preflight.headers, '');
     }
     if (!route) return this.send(req, res, 403, { 'Content-Type': 'application/json' }, JSON.stringify({ message: 'Missing Authentication Token' }));
 
     const event = proxyEvent(req, url, route.resource, route.pathParameters, chunks.length ? Buffer.concat(chunks).toString('utf8') : null);
     let result: APIGatewayProxyResult;
+    let logs: string[] = [];
     try {
-      result = await route.fn.invoke<APIGatewayProxyResult>(event);
+      ({ result, logs } = await route.fn.invokeWithLogs<APIGatewayProxyResult>(event));
       if (!result || typeof result.statusCode !== 'number') throw new Error('malformed Lambda proxy response');
     } catch (err) {
       // API Gateway's answer carries no detail; the local log says what happened.
-      this.options.onInvocationError?.(req.method ?? 'GET', req.url ?? '/', err);
+      const cause = `the function failed: ${String((err as Error).message ?? err)}`;
+      this.options.onServerError?.(method, rawUrl, 502, cause, (err as InvocationError).logs ?? logs);
       return this.send(req, res, 502, { 'Content-Type': 'application/json' }, JSON.stringify({ message: 'Internal server error' }));
     }
+    if (result.statusCode >= 500) this.options.onServerError?.(method, rawUrl, result.statusCode, 'the function answered it', logs);
     const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body ?? '';
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);

@@ -14,8 +14,6 @@ export interface RoleMetadata {
   readonly role: ResourceRole;
   /** The view, for a projection's resources. */
   readonly view?: string;
-  /** Extra settings the local runtime needs (e.g. the API's CORS origin). */
-  readonly settings?: Record<string, string>;
 }
 
 /**

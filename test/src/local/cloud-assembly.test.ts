@@ -29,7 +29,7 @@ describe('readCloudAssembly on the synthesized example app', () => {
     expect(api.stackName).toBe('CustomersApi');
     expect(api.views.map((v) => v.name)).toEqual(['default', 'summary']);
     expect(api.reader).toBeDefined();
-    expect(api.corsOrigin).toBeUndefined();
+    expect(api.preflight).toBeUndefined();
   });
 
   test('tables keep the template key schema and get prefixed local names', () => {
@@ -126,7 +126,16 @@ describe('readCloudAssembly on other shapes', () => {
     expect(standard.stackName).toBe('Dev-Orders');
     expect(standard.fifo).toBe(false);
     expect(standard.topicArn).not.toMatch(/\.fifo$/);
-    expect(standard.corsOrigin).toBe('https://example.com');
+    // The preflight answer exactly as the template's OPTIONS integration gives it.
+    expect(standard.preflight).toEqual({
+      statusCode: 204,
+      headers: {
+        'Access-Control-Allow-Headers': 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent,ExclusiveStartKey',
+        'Access-Control-Allow-Origin': 'https://example.com',
+        'Vary': 'Origin',
+        'Access-Control-Allow-Methods': 'OPTIONS,GET,PUT,POST,DELETE,PATCH,HEAD',
+      },
+    });
     expect(standard.writer.environment).toMatchObject({ STREAM_ID_FIELD: 'orderId', CORS_ALLOW_ORIGIN: 'https://example.com' });
     expect(standard.publisher.environment.TOPIC_FIFO).toBe('false');
     expect(standard.reader!.environment.DEFAULT_PAGE_SIZE).toBe('5');

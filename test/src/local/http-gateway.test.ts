@@ -1,5 +1,6 @@
 import * as net from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { PreflightDefinition } from '../../../src/local/cloud-assembly';
 import { LocalFunction } from '../../../src/local/function-host';
 import { HttpGateway } from '../../../src/local/http-gateway';
 import { connect } from '../../support/local-app';
@@ -12,14 +13,14 @@ function fakeFunction(name: string, events: APIGatewayProxyEvent[], handler?: Ha
   return { invoke: async (event: APIGatewayProxyEvent) => { events.push(event); return answer(event); } } as unknown as LocalFunction;
 }
 
-async function startGateway(options: { reader?: boolean; corsOrigin?: string; writer?: Handler } = {}) {
+async function startGateway(options: { reader?: boolean; preflight?: PreflightDefinition; writer?: Handler } = {}) {
   const writerEvents: APIGatewayProxyEvent[] = [];
   const readerEvents: APIGatewayProxyEvent[] = [];
   const responses: Array<[string, string, number]> = [];
   const gateway = new HttpGateway({
     writer: fakeFunction('writer', writerEvents, options.writer),
     reader: options.reader === false ? undefined : fakeFunction('reader', readerEvents),
-    corsOrigin: options.corsOrigin,
+    preflight: options.preflight,
     onResponse: (method, url, status) => responses.push([method, url, status]),
   });
   const url = await gateway.start();
@@ -152,15 +153,29 @@ describe('HttpGateway answers', () => {
     }
   });
 
-  test('with CORS, OPTIONS preflight answers 204 with the allowed origin, methods and headers', async () => {
-    const { gateway, url, readerEvents } = await startGateway({ corsOrigin: 'https://app.example.com' });
+  test('with CORS, OPTIONS on an existing route answers the template\'s preflight exactly; elsewhere 403, as on AWS', async () => {
+    const preflight = { statusCode: 204, headers: { 'Access-Control-Allow-Origin': 'https://app.example.com', 'Access-Control-Allow-Headers': 'Content-Type,ExclusiveStartKey', 'Vary': 'Origin' } };
+    const { gateway, url, readerEvents } = await startGateway({ preflight });
     try {
-      const response = await fetch(`${url}/default/1`, { method: 'OPTIONS' });
-      expect(response.status).toBe(204);
-      expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
-      expect(response.headers.get('access-control-allow-methods')).toBe('OPTIONS,GET,POST');
-      expect(response.headers.get('access-control-allow-headers')).toContain('ExclusiveStartKey');
+      for (const path of ['/', '/default', '/default/1']) {
+        const response = await fetch(`${url}${path}`, { method: 'OPTIONS' });
+        expect(response.status).toBe(204);
+        for (const [name, value] of Object.entries(preflight.headers)) expect(response.headers.get(name)).toBe(value);
+        expect(response.headers.get('access-control-allow-methods')).toBeNull(); // only what the template says
+      }
+      expect((await fetch(`${url}/a/b/c`, { method: 'OPTIONS' })).status).toBe(403);
       expect(readerEvents).toHaveLength(0);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  test('without CORS, OPTIONS has no route: 403 Missing Authentication Token', async () => {
+    const { gateway, url } = await startGateway();
+    try {
+      const response = await fetch(`${url}/`, { method: 'OPTIONS' });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({ message: 'Missing Authentication Token' });
     } finally {
       await gateway.stop();
     }
