@@ -9,27 +9,52 @@ import { FunctionDefinition } from './cloud-assembly';
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { AsyncLocalStorage } = require('node:async_hooks');
+const { format } = require('node:util');
 const Module = require('node:module');
 process.env.NODE_PATH = workerData.nodePath;
 Module._initPaths();
+// Each console line goes to the host with the invocation it was written in, so the host can tell
+// why an invocation failed even when several run at once.
+const invocation = new AsyncLocalStorage();
+for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace']) {
+  console[level] = (...args) => parentPort.postMessage({ log: format(...args), id: invocation.getStore() });
+}
 const mod = require(workerData.entry);
 const handler = mod[workerData.handlerName];
 if (typeof handler !== 'function') throw new Error(workerData.entry + ' exports no function ' + workerData.handlerName);
-parentPort.on('message', async ({ id, event, context, deadline }) => {
+parentPort.on('message', ({ id, event, context, deadline }) => invocation.run(id, async () => {
   try {
     const result = await handler(event, { ...context, getRemainingTimeInMillis: () => deadline - Date.now() });
     parentPort.postMessage({ id, result });
   } catch (e) {
     parentPort.postMessage({ id, error: { name: e && e.name, message: String(e && e.message || e), stack: e && e.stack } });
   }
-});
+}));
 `;
 
 /** An invocation that failed: the handler threw, timed out or could not load. */
 export class InvocationError extends Error {
+  /** The lines the function logged during the invocation. */
+  public logs: string[] = [];
+
   constructor(readonly functionId: string, message: string, readonly errorType: string) {
     super(`${functionId}: ${message}`);
   }
+}
+
+/** An invocation's result with the lines the function logged while it ran. */
+export interface Invocation<T> {
+  readonly result: T;
+  readonly logs: string[];
+}
+
+interface Pending {
+  readonly resolve: (value: Invocation<unknown>) => void;
+  readonly reject: (error: InvocationError) => void;
+  readonly timer: NodeJS.Timeout;
+  readonly worker: Worker;
+  readonly logs: string[];
 }
 
 export interface FunctionHostOptions {
@@ -47,24 +72,32 @@ export class LocalFunction {
   /** Workers that timed out, still running other invocations; terminated once those settle. */
   private readonly retiring = new Set<Worker>();
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; worker: Worker }>();
+  private readonly pending = new Map<number, Pending>();
 
   constructor(readonly definition: FunctionDefinition, private readonly options: FunctionHostOptions) {}
 
   /** Invokes the handler with a Lambda event; rejects with an InvocationError. */
-  public invoke<T = unknown>(event: unknown): Promise<T> {
+  public async invoke<T = unknown>(event: unknown): Promise<T> {
+    return (await this.invokeWithLogs<T>(event)).result;
+  }
+
+  /** Like `invoke`, with the lines the function logged during this invocation. */
+  public invokeWithLogs<T = unknown>(event: unknown): Promise<Invocation<T>> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     const timeoutMs = this.definition.timeoutSeconds * 1000;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<Invocation<T>>((resolve, reject) => {
+      const logs: string[] = [];
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new InvocationError(this.definition.logicalId, `Task timed out after ${this.definition.timeoutSeconds} seconds`, 'Sandbox.Timedout'));
+        const error = new InvocationError(this.definition.logicalId, `Task timed out after ${this.definition.timeoutSeconds} seconds`, 'Sandbox.Timedout');
+        error.logs = logs;
+        reject(error);
         // Like Lambda, a timed-out container is not reused. Unlike Lambda, one worker runs concurrent
         // invocations: those others finish first (in Lambda they have containers of their own).
         this.retire(worker);
       }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, worker });
+      this.pending.set(id, { resolve: resolve as (v: Invocation<unknown>) => void, reject, timer, worker, logs });
       const context = {
         functionName: this.definition.logicalId,
         awsRequestId: `local-${process.pid}-${this.definition.logicalId}-${id}`,
@@ -101,14 +134,24 @@ export class LocalFunction {
         }
       });
     }
-    worker.on('message', (message: { id: number; result?: unknown; error?: { name?: string; message: string } }) => {
-      const waiting = this.pending.get(message.id);
+    worker.on('message', (message: { id?: number; log?: string; result?: unknown; error?: { name?: string; message: string } }) => {
+      const waiting = message.id === undefined ? undefined : this.pending.get(message.id);
+      if (message.log !== undefined) {
+        for (const line of message.log.split('\n')) this.options.onLog?.(this.definition.logicalId, line);
+        waiting?.logs.push(message.log);
+        return;
+      }
       if (!waiting) return;
-      this.pending.delete(message.id);
+      this.pending.delete(message.id!);
       clearTimeout(waiting.timer);
       if (this.retiring.has(worker)) this.retire(worker);
-      if (message.error) waiting.reject(new InvocationError(this.definition.logicalId, message.error.message, message.error.name ?? 'Error'));
-      else waiting.resolve(message.result);
+      if (message.error) {
+        const error = new InvocationError(this.definition.logicalId, message.error.message, message.error.name ?? 'Error');
+        error.logs = waiting.logs;
+        waiting.reject(error);
+      } else {
+        waiting.resolve({ result: message.result, logs: waiting.logs });
+      }
     });
     worker.on('error', (err) => this.failAll(worker, `could not run: ${String(err)}`));
     worker.on('exit', () => {
@@ -126,7 +169,9 @@ export class LocalFunction {
     for (const [id, waiting] of this.pending) {
       if (waiting.worker !== worker) continue;
       clearTimeout(waiting.timer);
-      waiting.reject(new InvocationError(this.definition.logicalId, message, 'Runtime.ExitError'));
+      const error = new InvocationError(this.definition.logicalId, message, 'Runtime.ExitError');
+      error.logs = waiting.logs;
+      waiting.reject(error);
       this.pending.delete(id);
     }
   }

@@ -8,6 +8,7 @@ import { createTable, deleteTable, DynamoStore, startDynamoStore } from './dynam
 import { LocalFunction } from './function-host';
 import { HttpGateway } from './http-gateway';
 import { LocalQueue, QueueMessage } from './local-queue';
+import { requirePackages } from './packages';
 import { QueuePoller } from './queue-poller';
 import { LocalSnsEndpoint, PublishedMessage } from './sns-endpoint';
 import { StreamPoller } from './stream-poller';
@@ -154,6 +155,7 @@ export class LocalRuntime {
     const runId = randomBytes(3).toString('hex');
     const definitions = readCloudAssembly(assemblyDir, { tablePrefix: `local-${runId}-` });
     if (definitions.length === 0) throw new Error(`No EventSourcedApi found in ${assemblyDir}`);
+    requirePackages(definitions, { embeddedDynamo: !process.env.AWS_ENDPOINT_URL_DYNAMODB });
 
     this.store = await startDynamoStore();
     const clientConfig = {
@@ -237,9 +239,9 @@ export class LocalRuntime {
       const gateway = new HttpGateway({
         writer,
         reader,
-        corsOrigin: definition.corsOrigin,
+        preflight: definition.preflight,
         onResponse: (method, url, status, headers, body) => this.logResponse(method, url, status, headers, body),
-        onInvocationError: (method, url, err) => this.log(`[local] ${method} ${url}: the function failed: ${String((err as Error).message ?? err)}`),
+        onServerError: (method, url, status, cause, logs) => this.logServerError(method, url, status, cause, logs),
       });
       const url = await gateway.start(port);
       if (port !== 0) port++;
@@ -283,6 +285,12 @@ export class LocalRuntime {
     } catch {
       this.log(`[local] POST ${url} → ${status}`);
     }
+  }
+
+  /** Why a request answered 5xx: the function's own log lines of that invocation. */
+  private logServerError(method: string, url: string, status: number, cause: string, logs: string[]): void {
+    this.log(`[local] ${method} ${url} → ${status}: ${cause}${logs.length ? '; it logged:' : ' (it logged nothing)'}`);
+    for (const line of logs.flatMap((l) => l.split('\n'))) this.log(`[local]   ${line}`);
   }
 
   /**

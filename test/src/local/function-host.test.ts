@@ -27,6 +27,13 @@ exports.hangsOnRequest = async (event) => {
   return { invocations: ++invocations };
 };
 exports.logs = async () => { console.log('line one'); console.error('line two'); return 'ok'; };
+exports.tagged = async (event) => {
+  console.log('start', event.n);
+  await new Promise((resolve) => setTimeout(resolve, event.delayMs));
+  console.error(JSON.stringify({ level: 'error', n: event.n }));
+  if (event.fail) throw new Error('failed ' + event.n);
+  return event.n;
+};
 `;
 
 /** Threads of this process (Linux): each worker is one. */
@@ -138,5 +145,18 @@ describe('LocalFunction', () => {
     expect(await fn.invoke({})).toBe('ok');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(lines.filter(([id]) => id === fn.definition.logicalId).map(([, line]) => line)).toEqual(expect.arrayContaining(['line one', 'line two']));
+  });
+
+  test('each invocation gets the lines it logged, even when invocations overlap; a failure carries them too', async () => {
+    const fn = make('index.tagged');
+    const [slow, fast, failed] = await Promise.all([
+      fn.invokeWithLogs({ n: 1, delayMs: 150 }),
+      fn.invokeWithLogs({ n: 2, delayMs: 10 }),
+      fn.invokeWithLogs({ n: 3, delayMs: 50, fail: true }).catch((e: InvocationError) => e),
+    ]);
+    expect(slow).toEqual({ result: 1, logs: ['start 1', '{"level":"error","n":1}'] });
+    expect(fast).toEqual({ result: 2, logs: ['start 2', '{"level":"error","n":2}'] });
+    expect(failed).toBeInstanceOf(InvocationError);
+    expect((failed as InvocationError).logs).toEqual(['start 3', '{"level":"error","n":3}']);
   });
 });

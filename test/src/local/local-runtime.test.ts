@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import { EventSourcedApi } from '../../../src';
@@ -8,7 +9,7 @@ import { LocalRuntime, readCloudAssembly } from '../../../src/local';
 import {
   append, connect, HttpClient, HttpResponse, listTables, removeTempDirs, startLocalApp, StartedApp, tempDir, VERSION_LOG_PROJECTION, writeProjection,
 } from '../../support/local-app';
-import { documentClient } from '../../support/local-dynamo';
+import { documentClient, dynamoClient } from '../../support/local-dynamo';
 
 /** Only `Paged` events make a record: the view's list holds exactly the paged streams. */
 const PAGES_PROJECTION = `
@@ -284,14 +285,45 @@ describe('LocalRuntime end to end (FIFO, three views)', () => {
   });
 });
 
-describe('LocalRuntime with standard queues (fifo: false), then stop()', () => {
+describe('LocalRuntime with standard queues (fifo: false) and CORS, then stop()', () => {
   let started: StartedApp | undefined;
+  const ORIGIN = 'https://app.example.com';
 
   beforeAll(async () => {
     const dir = tempDir();
     started = await startLocalApp({
-      props: { fifo: false, projections: [{ name: 'default', entry: writeProjection(dir, 'versions', VERSION_LOG_PROJECTION) }] },
+      props: {
+        fifo: false,
+        projections: [{ name: 'default', entry: writeProjection(dir, 'versions', VERSION_LOG_PROJECTION) }],
+        api: { cors: { allowOrigins: [ORIGIN] } },
+      },
     });
+  });
+
+  test('a browser on another origin can page a view: the preflight allows ExclusiveStartKey, answers expose LastEvaluatedKey', async () => {
+    const client = started!.client;
+    for (let i = 0; i < 3; i++) await append(client, { type: 'Created', id: `cors-${i}` });
+    await started!.runtime.waitUntilIdle();
+    const listed = (value: string | null) => (value ?? '').split(',').map((h) => h.trim().toLowerCase());
+
+    // What a browser checks before it sends the paging header on a cross-origin GET (Fetch standard, CORS-preflight).
+    const preflight = await client.request('OPTIONS', '/', undefined, {
+      'Origin': ORIGIN, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'exclusivestartkey',
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(listed(preflight.headers.get('access-control-allow-methods'))).toContain('get');
+    expect(listed(preflight.headers.get('access-control-allow-headers'))).toContain('exclusivestartkey');
+
+    // ...and what it lets a script read of the answer.
+    const first = await client.get('/?limit=2', { Origin: ORIGIN });
+    expect(first.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(listed(first.headers.get('access-control-expose-headers'))).toContain('lastevaluatedkey');
+    const token = first.headers.get('LastEvaluatedKey');
+    expect(token).toBeTruthy();
+    const second = await client.get('/?limit=2', { Origin: ORIGIN, ExclusiveStartKey: token! });
+    expect(second.status).toBe(200);
+    expect(second.json.length).toBeGreaterThan(0);
   });
 
   afterAll(async () => {
@@ -365,6 +397,25 @@ describe('LocalRuntime.start failures', () => {
       await runtime.stop();
     }
     expect(await tablesOfThisApp()).toEqual([]);
+  });
+
+  test('a 5xx is logged with its cause, the lines the function logged for that request, without --function-logs', async () => {
+    const app = new App({ outdir: tempDir('es-local-cdk-out-') });
+    new EventSourcedApi(new Stack(app, 'Broken'), 'Api', {});
+    const lines: string[] = [];
+    const runtime = await LocalRuntime.start({ app, pollIntervalMs: 20, log: (line) => lines.push(line) });
+    try {
+      // An outage the writer cannot answer for: its table is gone.
+      await dynamoClient().send(new DeleteTableCommand({ TableName: runtime.apis[0].definition.eventsTable.tableName }));
+      const response = await new HttpClient(runtime.url).post({ type: 'Created', id: 'x' });
+      expect(response.status).toBe(500);
+      expect(response.json).toEqual({ message: 'Internal server error' });
+      const report = lines.join('\n');
+      expect(report).toContain('POST / → 500: the function answered it; it logged:');
+      expect(report).toMatch(/"level":"error","message":"unhandled error","error":"ResourceNotFoundException/);
+    } finally {
+      await runtime.stop();
+    }
   });
 
   test('neither an app nor an assembly folder is an error', async () => {
