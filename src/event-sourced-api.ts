@@ -10,9 +10,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ApiAuthorization } from './api-authorization';
-import { acknowledge, MANAGED_POLICY } from './private/acknowledge';
+import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './private/acknowledge';
 import { assetDir } from './private/assets';
 import { ENV, KEYS, PAGE_HEADERS } from './private/contract';
+import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { libraryFunction } from './private/library-function';
 import { tagRole } from './private/resource-roles';
 import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
@@ -106,6 +107,17 @@ export interface EventSourcedApiProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
+   * A customer managed KMS key for everything the construct stores: the events table (when it
+   * creates it), the view tables, the topic, every queue and dead-letter queue, the log groups and
+   * the Lambda environments. Its key policy gets the statements SNS (to deliver to the encrypted
+   * queues) and CloudWatch Logs need; an imported key's policy cannot be changed here, so it must
+   * allow them already (a synth warning lists them).
+   * @default - AWS managed encryption: the DynamoDB and SNS AWS managed keys, SSE-SQS, and
+   * CloudWatch Logs' default encryption
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
    * Retries of a failing stream batch before the publisher gives up on it and sends its
    * metadata to `publisherFailureQueue` (the events stay in the table and can be replayed).
    * @default 10
@@ -141,6 +153,7 @@ export class EventSourcedApi extends Construct {
   public readonly defaultView?: string;
 
   private readonly stageName: string;
+  private readonly encryptionKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: EventSourcedApiProps = {}) {
     super(scope, id);
@@ -152,21 +165,25 @@ export class EventSourcedApi extends Construct {
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.stageName = apiOptions.stageName ?? 'prod';
     this.defaultView = validateProps(props, definitions, streamIdField, apiEnabled);
+    const key = props.encryptionKey;
+    this.encryptionKey = key;
+    if (key) allowServicesToUseKey(this, key);
 
     this.eventsTable = props.existingEventsTable ?? new dynamodb.Table(this, 'EventsTable', {
       partitionKey: { name: KEYS.streamId, type: dynamodb.AttributeType.STRING },
       sortKey: { name: KEYS.version, type: dynamodb.AttributeType.NUMBER },
       stream: dynamodb.StreamViewType.NEW_IMAGE,
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      ...tableEncryption(key),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: props.eventsTableRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
+    if (!props.existingEventsTable && !key) acknowledgeScanners(this.eventsTable, { checkov: { CKV_AWS_119: SCANNER_REASONS.tableKey } });
 
     this.topic = new sns.Topic(this, 'Topic', {
       fifo: fifo || undefined,
       enforceSSL: true,
-      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      masterKey: key ?? kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
     });
 
     // With CORS, the handlers answer with the allowed origin on every response.
@@ -184,6 +201,7 @@ export class EventSourcedApi extends Construct {
       removalPolicy: props.viewTablesRemovalPolicy,
       logRetention,
       streamIdField,
+      encryptionKey: key,
       owner: this,
     }));
 
@@ -256,6 +274,7 @@ export class EventSourcedApi extends Construct {
       timeout: Duration.seconds(10),
       memorySize: 256,
       logRetention,
+      encryptionKey: this.encryptionKey,
     });
     // Append-only: the writer can read its own table (stream heads, replays) and put new items;
     // it cannot update or delete an event, and it cannot touch any view.
@@ -263,6 +282,7 @@ export class EventSourcedApi extends Construct {
       actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
       resources: [this.eventsTable.tableArn],
     }));
+    this.encryptionKey?.grantEncryptDecrypt(writer);
     return writer;
   }
 
@@ -271,11 +291,12 @@ export class EventSourcedApi extends Construct {
       throw new Error('existingEventsTable has no stream: enable a NEW_IMAGE stream and import the table with Table.fromTableAttributes({ tableName, tableStreamArn }).');
     }
     const failureQueue = new sqs.Queue(this, 'PublisherFailureQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...queueEncryption(this.encryptionKey),
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
     acknowledge(failureQueue, { 'AwsSolutions-SQS3': 'This queue is itself a dead-letter queue: the on-failure destination of the publisher.' });
+    if (!this.encryptionKey) acknowledgeScanners(failureQueue, { checkov: { CKV_AWS_27: SCANNER_REASONS.queueKey } });
     const publisher = libraryFunction(this, 'Publisher', {
       codeDir: assetDir('publisher'),
       description: 'cdk-event-sourced-api: publishes new events from the events stream to SNS',
@@ -283,6 +304,7 @@ export class EventSourcedApi extends Construct {
       timeout: Duration.seconds(30),
       memorySize: 256,
       logRetention,
+      encryptionKey: this.encryptionKey,
     });
     this.topic.grantPublish(publisher);
     publisher.addEventSource(new DynamoEventSource(this.eventsTable, {
@@ -325,17 +347,22 @@ export class EventSourcedApi extends Construct {
       timeout: Duration.seconds(10),
       memorySize: 256,
       logRetention,
+      encryptionKey: this.encryptionKey,
     });
     // Read-only, and only the two calls it makes.
     reader.addToRolePolicy(new iam.PolicyStatement({
       actions: ['dynamodb:GetItem', 'dynamodb:Scan'],
       resources: this.projections.map((p) => p.table.tableArn),
     }));
+    this.encryptionKey?.grantDecrypt(reader);
     return reader;
   }
 
   private createRestApi(options: RestApiOptions, logRetention: logs.RetentionDays): apigateway.RestApi {
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: logRetention, removalPolicy: RemovalPolicy.DESTROY, encryptionKey: this.encryptionKey,
+    });
+    if (!this.encryptionKey) acknowledgeScanners(accessLogs, { checkov: { CKV_AWS_158: SCANNER_REASONS.logGroupKey } });
     const api = new apigateway.RestApi(this, 'Api', {
       restApiName: options.restApiName,
       description: 'cdk-event-sourced-api: POST / appends events, GET reads views',
@@ -354,6 +381,8 @@ export class EventSourcedApi extends Construct {
         metricsEnabled: true,
       },
     });
+
+    acknowledgeScanners(api.deploymentStage, { checkov: { CKV_AWS_120: SCANNER_REASONS.apiCaching } });
 
     // Authorization is set per method, not as a default, so CORS preflight OPTIONS stays open.
     const authorization = options.authorization ?? ApiAuthorization.iam();

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,8 +9,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
+import { acknowledgeScanners, SCANNER_REASONS } from './private/acknowledge';
 import { bundleProjection } from './private/bundle-projection';
 import { ENV, KEYS } from './private/contract';
+import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { libraryFunction } from './private/library-function';
 import { tagRole } from './private/resource-roles';
 import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
@@ -85,6 +88,14 @@ export interface ProjectionProps extends ProjectionDefinition {
   readonly logRetention?: logs.RetentionDays;
 
   /**
+   * A customer managed key for the view table, the queues and the aggregator's logs and
+   * environment. Its key policy must let SNS deliver to the queues (added here unless the key is
+   * imported).
+   * @default - AWS managed encryption
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
    * The field the reader adds to each record with its stream id. A record the projection returns
    * may not use it for anything else.
    * @default 'id'
@@ -127,10 +138,12 @@ export class Projection extends Construct {
     const fifo = props.fifo ?? true;
     const timeout = props.timeout ?? Duration.seconds(30);
 
+    const key = props.encryptionKey;
+    if (key) allowServicesToUseKey(this, key);
     const table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: KEYS.streamId, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      ...tableEncryption(key),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
@@ -138,16 +151,16 @@ export class Projection extends Construct {
 
     const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       fifo: fifo || undefined,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...queueEncryption(key),
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
     this.deadLetterQueue = deadLetterQueue;
 
-    // SSE-SQS, not the aws/sqs KMS key: SNS cannot deliver to a queue under that key.
+    // SSE-SQS or the given key, never the aws/sqs KMS key: SNS cannot deliver to a queue under it.
     const queue = new sqs.Queue(this, 'Queue', {
       fifo: fifo || undefined,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...queueEncryption(key),
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
       retentionPeriod: Duration.days(14),
@@ -168,6 +181,7 @@ export class Projection extends Construct {
       timeout,
       memorySize: props.memorySize ?? 256,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      encryptionKey: key,
     });
     this.aggregator = aggregator;
     aggregator.addEventSource(new SqsEventSource(queue, {
@@ -190,5 +204,11 @@ export class Projection extends Construct {
       actions: ['dynamodb:Query'],
       resources: [props.eventsTable.tableArn],
     }));
+    // DynamoDB encrypts and decrypts the view table's items with the caller's permissions on the key.
+    key?.grantEncryptDecrypt(aggregator);
+    if (!key) {
+      acknowledgeScanners(table, { checkov: { CKV_AWS_119: SCANNER_REASONS.tableKey } });
+      for (const q of [queue, deadLetterQueue]) acknowledgeScanners(q, { checkov: { CKV_AWS_27: SCANNER_REASONS.queueKey } });
+    }
   }
 }

@@ -1,8 +1,9 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledge, MANAGED_POLICY } from './acknowledge';
+import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './acknowledge';
 
 export interface LibraryFunctionProps {
   readonly codeDir: string;
@@ -11,14 +12,18 @@ export interface LibraryFunctionProps {
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly logRetention: logs.RetentionDays;
+  /** Encrypts the log group and the environment; the function may decrypt with it. */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** Every Lambda of the library: Node 24 on arm64, X-Ray tracing, its own log group.
  * Handlers already write one JSON object per line, so the log format stays plain text. */
 export function libraryFunction(scope: Construct, id: string, props: LibraryFunctionProps): lambda.Function {
+  const key = props.encryptionKey;
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
     retention: props.logRetention,
     removalPolicy: RemovalPolicy.DESTROY,
+    encryptionKey: key,
   });
   const fn = new lambda.Function(scope, id, {
     runtime: lambda.Runtime.NODEJS_24_X,
@@ -27,14 +32,31 @@ export function libraryFunction(scope: Construct, id: string, props: LibraryFunc
     handler: 'index.handler',
     description: props.description,
     environment: props.environment,
+    environmentEncryption: key,
     timeout: props.timeout,
     memorySize: props.memorySize,
     tracing: lambda.Tracing.ACTIVE,
     logGroup,
   });
+  // Lambda decrypts a customer-managed-key environment with the execution role.
+  key?.grantDecrypt(fn);
   acknowledge(fn, {
     [MANAGED_POLICY.lambdaBasicExecution]: 'The AWS managed basic execution policy only lets the function write its own CloudWatch logs.',
     'AwsSolutions-IAM5[Resource::*]': 'X-Ray active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which take no resource.',
+    ...(key ? {
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]': 'The KMS actions CDK grants for SNS, SQS and DynamoDB envelope encryption, on the one encryptionKey only.',
+      'AwsSolutions-IAM5[Action::kms:ReEncrypt*]': 'The KMS actions CDK grants for SQS and DynamoDB envelope encryption, on the one encryptionKey only.',
+    } : {}),
   });
+  acknowledgeScanners(fn, {
+    checkov: {
+      CKV_AWS_116: SCANNER_REASONS.lambdaDlq,
+      CKV_AWS_117: SCANNER_REASONS.lambdaVpc,
+      CKV_AWS_115: SCANNER_REASONS.lambdaConcurrency,
+      ...(key ? {} : { CKV_AWS_173: SCANNER_REASONS.lambdaEnvironmentKey }),
+    },
+    cfnLint: { W3005: SCANNER_REASONS.redundantDependsOn },
+  });
+  if (!key) acknowledgeScanners(logGroup, { checkov: { CKV_AWS_158: SCANNER_REASONS.logGroupKey } });
   return fn;
 }

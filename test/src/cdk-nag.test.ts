@@ -1,17 +1,19 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { ApiAuthorization, EventSourcedApi, EventSourcedApiProps } from '../../src';
 import { twoViews } from '../support/synth';
+import { recordTemplate } from '../support/templates';
 
 // cdk-nag's AwsSolutions pack over the synthesized construct. aws-cdk-lib 2.257 does not hand the
 // construct tree to validation plugins, so the pack runs through its direct entry, validateScope().
-function nag(props: EventSourcedApiProps) {
+function nag(props: EventSourcedApiProps | ((stack: Stack) => EventSourcedApiProps)) {
   const app = new App();
   const stack = new Stack(app, 'NagStack');
-  new EventSourcedApi(stack, 'Api', props);
-  app.synth();
+  new EventSourcedApi(stack, 'Api', typeof props === 'function' ? props(stack) : props);
+  recordTemplate(app.synth().getStackByName(stack.stackName).template);
   return { app, report: new AwsSolutionsChecks(app).validateScope(app) };
 }
 
@@ -22,11 +24,12 @@ function acknowledgments(root: IConstruct): Array<[string, unknown]> {
 }
 
 describe('cdk-nag AwsSolutions', () => {
-  test.each<[string, EventSourcedApiProps]>([
+  test.each<[string, EventSourcedApiProps | ((stack: Stack) => EventSourcedApiProps)]>([
     ['FIFO, IAM auth (defaults)', { projections: twoViews() }],
     ['standard fan-out', { projections: twoViews(), fifo: false }],
     ['no authorization, CORS', { projections: twoViews(), api: { authorization: ApiAuthorization.none(), cors: { allowOrigins: ['*'] } } }],
     ['no API, no projections', { api: { enabled: false } }],
+    ['customer managed key', (stack) => ({ projections: twoViews(), encryptionKey: new Key(stack, 'Key', { enableKeyRotation: true }) })],
   ])('%s: no unacknowledged finding', (_name, props) => {
     const { report } = nag(props);
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
@@ -40,6 +43,19 @@ describe('cdk-nag AwsSolutions', () => {
     for (const [id, reason] of acks) {
       expect(id).toMatch(/^AwsSolutions-/);
       expect(typeof reason === 'string' && reason.length > 20).toBe(true);
+    }
+  });
+
+  test('every checkov and cfn-lint acknowledgment in the template carries a reason', () => {
+    const { app } = nag({ projections: twoViews() });
+    const resources = Object.values(app.synth().getStackByName('NagStack').template.Resources as Record<string, { Metadata?: any }>);
+    const checkov = resources.flatMap((r) => r.Metadata?.checkov?.skip ?? []);
+    const cfnLint = resources.map((r) => r.Metadata?.['cfn-lint']?.config).filter(Boolean);
+    expect(checkov.length).toBeGreaterThan(0);
+    expect(cfnLint.length).toBeGreaterThan(0);
+    for (const skip of checkov) expect(skip).toEqual({ id: expect.stringMatching(/^CKV_AWS_\d+$/), comment: expect.stringMatching(/.{40,}/) });
+    for (const config of cfnLint) {
+      for (const id of config.ignore_checks) expect(config.reasons[id]).toMatch(/.{40,}/);
     }
   });
 

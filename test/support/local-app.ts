@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import { dynamoClient } from './local-dynamo';
+import { recordTemplate } from './templates';
 import { EventSourcedApi, EventSourcedApiProps } from '../../src';
 import { LocalRuntime, LocalRuntimeOptions } from '../../src/local';
 
@@ -51,7 +52,8 @@ exports.handlers = { Created: apply, Updated: apply, Boom: apply, Tick: apply };
 `;
 
 export interface LocalAppOptions {
-  readonly props: EventSourcedApiProps;
+  /** The API's props, or a function of the stack that makes them (to add a key, say). */
+  readonly props: EventSourcedApiProps | ((stack: Stack) => EventSourcedApiProps);
   readonly runtime?: Omit<LocalRuntimeOptions, 'app' | 'assemblyDir'>;
 }
 
@@ -66,7 +68,8 @@ export interface StartedApp {
 export async function startLocalApp(options: LocalAppOptions): Promise<StartedApp> {
   const app = new App({ outdir: tempDir('es-local-cdk-out-') });
   const stack = new Stack(app, 'LocalTest');
-  new EventSourcedApi(stack, 'Api', options.props);
+  new EventSourcedApi(stack, 'Api', typeof options.props === 'function' ? options.props(stack) : options.props);
+  recordTemplate(app.synth().getStackByName(stack.stackName).template);
   const logs: string[] = [];
   const runtime = await LocalRuntime.start({
     app,

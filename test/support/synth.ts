@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { recordTemplate } from './templates';
 import { EventSourcedApi, EventSourcedApiProps } from '../../src';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'projections');
@@ -13,13 +14,17 @@ export interface Synthesized {
   readonly template: Template;
 }
 
-/** A fresh stack with one EventSourcedApi. */
-export function synth(props: EventSourcedApiProps = {}, configure?: (api: EventSourcedApi, stack: Stack) => void): Synthesized {
+/** A fresh stack with one EventSourcedApi; props may be made from the stack (to add a key, say). */
+export function synth(
+  props: EventSourcedApiProps | ((stack: Stack) => EventSourcedApiProps) = {}, configure?: (api: EventSourcedApi, stack: Stack) => void,
+): Synthesized {
   const app = new App();
   const stack = new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const api = new EventSourcedApi(stack, 'Api', props);
+  const api = new EventSourcedApi(stack, 'Api', typeof props === 'function' ? props(stack) : props);
   configure?.(api, stack);
-  return { stack, api, template: Template.fromStack(stack) };
+  const template = Template.fromStack(stack);
+  recordTemplate(template.toJSON());
+  return { stack, api, template };
 }
 
 /** Two projections, "default" and "summary", from the example app. */

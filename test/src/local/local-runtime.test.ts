@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { EventSourcedApi } from '../../../src';
 import { LocalRuntime, readCloudAssembly } from '../../../src/local';
 import {
@@ -292,11 +293,13 @@ describe('LocalRuntime with standard queues (fifo: false) and CORS, then stop()'
   beforeAll(async () => {
     const dir = tempDir();
     started = await startLocalApp({
-      props: {
+      props: (stack) => ({
         fifo: false,
         projections: [{ name: 'default', entry: writeProjection(dir, 'versions', VERSION_LOG_PROJECTION) }],
         api: { cors: { allowOrigins: [ORIGIN] } },
-      },
+        // Locally nothing is encrypted, but an app with a key must run the same.
+        encryptionKey: new Key(stack, 'Key', { enableKeyRotation: true }),
+      }),
     });
   });
 
