@@ -81,7 +81,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
-  gitignore: ['/assets/', '/cdk.out/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/java/target/', '.jsii.tabl.json', '__pycache__/'],
+  gitignore: ['/assets/', '/cdk.out/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/java/target/', '.jsii.tabl.json', '__pycache__/', '/.venv/'],
 });
 
 // A lockfile made on Linux can miss non-Linux resolver bindings; this pin keeps `npm ci` working.
@@ -96,7 +96,7 @@ project.preCompileTask.spawn(bundleTask);
 // `npm test` must work on a fresh clone, so it bundles first too.
 project.testTask.prependSpawn(bundleTask);
 project.npmignore?.include('/assets/**');
-project.npmignore?.exclude('/lambda-src/', '/scripts/', '/examples/', '/.ci/', '/rosetta/');
+project.npmignore?.exclude('/lambda-src/', '/scripts/', '/examples/', '/.ci/', '/rosetta/', '/requirements-dev.txt');
 project.addPackageIgnore('/cdk.out/');
 
 // README snippets are compiled and translated to Python and Java by jsii-rosetta (fixture in
@@ -106,6 +106,17 @@ const rosettaTask = project.addTask('rosetta:extract', {
   exec: 'jsii-rosetta extract --strict',
 });
 project.postCompileTask.spawn(rosettaTask);
+
+// cfn-lint and checkov (pinned in requirements-dev.txt, installed into .venv) over every template
+// the tests synthesized and the example app: nothing may be found that is not acknowledged.
+const templatesTask = project.addTask('test:templates', {
+  description: 'Lint the synthesized templates with cfn-lint and scan the example app with checkov',
+  steps: [
+    { exec: 'bash scripts/python-tools.sh' },
+    { exec: 'ts-node --project tsconfig.dev.json scripts/scan-templates.ts' },
+  ],
+});
+project.testTask.spawn(templatesTask);
 
 // Python and Java users: build both packages, synthesize examples/python and examples/java, and
 // compare their templates with the TypeScript example's.

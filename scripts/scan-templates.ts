@@ -1,0 +1,104 @@
+/**
+ * Template scanners we did not write, over what the construct synthesizes:
+ * - cfn-lint over every template the tests synthesized (test-reports/templates: defaults, every
+ *   option the tests use) and the example app, with and without a customer managed key;
+ * - checkov over the example app, with and without a key.
+ * Both must report nothing: a finding the construct accepts is acknowledged on the resource, with
+ * its reason, in the metadata both tools read (src/private/acknowledge.ts). Anything new fails.
+ *
+ * Needs .venv from scripts/python-tools.sh (the test:templates task runs it first).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { buildExampleApp } from '../examples/typescript/app';
+import { EventSourcedApi } from '../src';
+
+const ROOT = path.join(__dirname, '..');
+const BIN = path.join(ROOT, '.venv', 'bin');
+const TEST_TEMPLATES = path.join(ROOT, 'test-reports', 'templates');
+const EXAMPLES = path.join(ROOT, 'test-reports', 'example-templates');
+
+function run(tool: string, args: string[]): { status: number; stdout: string; stderr: string; seconds: number } {
+  const started = Date.now();
+  const result = spawnSync(path.join(BIN, tool), args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (result.error) throw new Error(`${tool} could not run (${result.error.message}): run scripts/python-tools.sh first`);
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr, seconds: (Date.now() - started) / 1000 };
+}
+
+/** The example app as users deploy it, and the same app with a customer managed key. */
+function synthesizeExamples(): string[] {
+  fs.rmSync(EXAMPLES, { recursive: true, force: true });
+  fs.mkdirSync(EXAMPLES, { recursive: true });
+  const plain = new App();
+  const stack = buildExampleApp(plain);
+  const withKey = new App();
+  const keyed = new Stack(withKey, 'CustomersApiWithKey');
+  new EventSourcedApi(keyed, 'Customers', {
+    projections: ['default', 'summary'].map((name) => ({ name, entry: path.join(ROOT, 'examples', 'typescript', 'projections', `${name}.ts`) })),
+    encryptionKey: new kms.Key(keyed, 'Key', { enableKeyRotation: true, description: 'cdk-event-sourced-api example' }),
+  });
+  const files: string[] = [];
+  for (const [app, s] of [[plain, stack], [withKey, keyed]] as const) {
+    const file = path.join(EXAMPLES, `${s.stackName}.template.json`);
+    fs.writeFileSync(file, JSON.stringify(app.synth().getStackByName(s.stackName).template, undefined, 1));
+    files.push(file);
+  }
+  return files;
+}
+
+interface CfnLintMatch {
+  readonly Filename: string;
+  readonly Level: string;
+  readonly Message: string;
+  readonly Rule: { readonly Id: string };
+}
+
+function cfnLint(files: string[]): boolean {
+  const result = run('cfn-lint', ['--format', 'json', '--', ...files]);
+  const matches = JSON.parse(result.stdout || '[]') as CfnLintMatch[];
+  const byRule = new Map<string, number>();
+  for (const m of matches) byRule.set(`${m.Level} ${m.Rule.Id}`, (byRule.get(`${m.Level} ${m.Rule.Id}`) ?? 0) + 1);
+  console.log(`cfn-lint: ${files.length} templates in ${result.seconds.toFixed(1)} s: ${matches.length === 0 ? 'no findings' : [...byRule].map(([r, n]) => `${n} × ${r}`).join(', ')}`);
+  for (const m of matches.slice(0, 20)) console.log(`  ${m.Level} ${m.Rule.Id} ${path.basename(m.Filename)}: ${m.Message}`);
+  if (result.status !== 0 && matches.length === 0) console.log(result.stderr);
+  return result.status === 0 && matches.length === 0;
+}
+
+interface CheckovReport {
+  readonly summary: { passed: number; failed: number; skipped: number; parsing_errors: number };
+  readonly results: {
+    readonly failed_checks: Array<{ check_id: string; check_name: string; resource: string }>;
+    readonly skipped_checks: Array<{ check_id: string; resource: string; check_result: { suppress_comment?: string } }>;
+  };
+}
+
+function checkov(files: string[]): boolean {
+  let ok = true;
+  for (const file of files) {
+    const result = run('checkov', ['--file', file, '--framework', 'cloudformation', '--skip-download', '--output', 'json']);
+    const report = JSON.parse(result.stdout) as CheckovReport | CheckovReport[];
+    const { summary, results } = Array.isArray(report) ? report[0] : report;
+    const skippedBy = new Map<string, number>();
+    for (const s of results.skipped_checks ?? []) skippedBy.set(s.check_id, (skippedBy.get(s.check_id) ?? 0) + 1);
+    console.log(`checkov ${path.basename(file)} (${result.seconds.toFixed(1)} s): ${summary.passed} passed, ${summary.failed} failed, ` +
+      `${summary.skipped} acknowledged (${[...skippedBy].map(([id, n]) => `${id} × ${n}`).join(', ') || 'none'}), ${summary.parsing_errors} parsing errors`);
+    for (const f of results.failed_checks ?? []) console.log(`  FAILED ${f.check_id} ${f.resource}: ${f.check_name}`);
+    const unexplained = (results.skipped_checks ?? []).filter((s) => (s.check_result.suppress_comment ?? '').length < 20);
+    for (const s of unexplained) console.log(`  ACKNOWLEDGED WITHOUT A REASON ${s.check_id} ${s.resource}`);
+    ok &&= summary.failed === 0 && summary.parsing_errors === 0 && unexplained.length === 0;
+  }
+  return ok;
+}
+
+const examples = synthesizeExamples();
+const tested = fs.existsSync(TEST_TEMPLATES) ? fs.readdirSync(TEST_TEMPLATES).map((f) => path.join(TEST_TEMPLATES, f)) : [];
+if (tested.length === 0) console.log('cfn-lint: no templates from the tests in test-reports/templates (run jest first); linting the examples only');
+const lintOk = cfnLint([...examples, ...tested]);
+const checkovOk = checkov(examples);
+if (!lintOk || !checkovOk) {
+  console.error('Template scanners found something: fix it, or acknowledge it on the resource with a reason (src/private/acknowledge.ts).');
+  process.exit(1);
+}
