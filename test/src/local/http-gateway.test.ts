@@ -1,30 +1,41 @@
 import * as net from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PreflightDefinition } from '../../../src/local/cloud-assembly';
-import { LocalFunction } from '../../../src/local/function-host';
+import { InvocationError, LocalFunction } from '../../../src/local/function-host';
 import { HttpGateway } from '../../../src/local/http-gateway';
 import { connect } from '../../support/local-app';
 
 type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
-/** A stand-in for a LocalFunction: records the events it gets and answers with `handler`. */
+/** A stand-in for a LocalFunction: records the events it gets, answers with `handler`, and "logs" one line per invocation. */
 function fakeFunction(name: string, events: APIGatewayProxyEvent[], handler?: Handler): LocalFunction {
   const answer: Handler = handler ?? (async () => ({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ fn: name }) }));
-  return { invoke: async (event: APIGatewayProxyEvent) => { events.push(event); return answer(event); } } as unknown as LocalFunction;
+  const invokeWithLogs = async (event: APIGatewayProxyEvent) => {
+    events.push(event);
+    const logs = [`${name} got ${event.httpMethod} ${event.path}`];
+    try {
+      return { result: await answer(event), logs };
+    } catch (err) {
+      throw Object.assign(new InvocationError(name, String((err as Error).message), 'Error'), { logs });
+    }
+  };
+  return { invokeWithLogs } as unknown as LocalFunction;
 }
 
 async function startGateway(options: { reader?: boolean; preflight?: PreflightDefinition; writer?: Handler } = {}) {
   const writerEvents: APIGatewayProxyEvent[] = [];
   const readerEvents: APIGatewayProxyEvent[] = [];
   const responses: Array<[string, string, number]> = [];
+  const serverErrors: Array<[string, string, number, string, string[]]> = [];
   const gateway = new HttpGateway({
     writer: fakeFunction('writer', writerEvents, options.writer),
     reader: options.reader === false ? undefined : fakeFunction('reader', readerEvents),
     preflight: options.preflight,
     onResponse: (method, url, status) => responses.push([method, url, status]),
+    onServerError: (...args) => serverErrors.push(args),
   });
   const url = await gateway.start();
-  return { gateway, url, writerEvents, readerEvents, responses };
+  return { gateway, url, writerEvents, readerEvents, responses, serverErrors };
 }
 
 describe('HttpGateway routes', () => {
@@ -136,9 +147,10 @@ describe('HttpGateway answers', () => {
   });
 
   test('a function that fails, or answers something that is not a proxy response, is a 502 Internal server error', async () => {
-    const { gateway, url } = await startGateway({
+    const { gateway, url, serverErrors } = await startGateway({
       writer: async (event) => {
         if (event.body === 'throw') throw new Error('boom');
+        if (event.body === '500') return { statusCode: 500, body: '{"message":"Internal server error"}' };
         return { body: 'no status' } as unknown as APIGatewayProxyResult;
       },
     });
@@ -148,6 +160,13 @@ describe('HttpGateway answers', () => {
         expect(response.status).toBe(502);
         expect(await response.json()).toEqual({ message: 'Internal server error' });
       }
+      expect((await fetch(`${url}/?x=1`, { method: 'POST', body: '500' })).status).toBe(500);
+      // Every 5xx is reported with its cause and the lines the function logged for that request.
+      expect(serverErrors).toEqual([
+        ['POST', '/', 502, 'the function failed: writer: boom', ['writer got POST /']],
+        ['POST', '/', 502, 'the function failed: malformed Lambda proxy response', ['writer got POST /']],
+        ['POST', '/?x=1', 500, 'the function answered it', ['writer got POST /']],
+      ]);
     } finally {
       await gateway.stop();
     }
