@@ -7,12 +7,18 @@
  */
 import * as fc from 'fast-check';
 
-/** fc.assert parameters: a fixed number of runs, or the replay of a reported failure. */
-export function runs(numRuns: number): fc.Parameters<unknown> {
-  const seed = process.env.FC_SEED;
-  return seed === undefined
-    ? { numRuns }
-    : { numRuns, seed: Number(seed), path: process.env.FC_PATH, endOnFailure: true };
+/**
+ * fc.assert parameters: a fixed number of runs from a seed that is printed (so a passing run can be
+ * quoted and a failing one replayed), or the replay of a reported failure (FC_SEED, FC_PATH).
+ */
+export function runs(numRuns: number, options: { shrink?: boolean } = {}): fc.Parameters<unknown> {
+  const replay = process.env.FC_SEED;
+  const seed = replay === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(replay);
+  console.info(`${expect.getState().currentTestName ?? 'property'}: ${numRuns} runs, seed ${seed} (replay: FC_SEED=${seed})`);
+  // Without shrinking, a failure is reported as first found: for runs slow enough (end to end)
+  // that shrinking would outlast the test's timeout and hide the counterexample.
+  const endOnFailure = replay !== undefined || options.shrink === false;
+  return { numRuns, seed, endOnFailure, ...(replay !== undefined && process.env.FC_PATH ? { path: process.env.FC_PATH } : {}) };
 }
 
 /** Every name on Object.prototype: constructor, __proto__, toString, hasOwnProperty, ... */
@@ -63,15 +69,20 @@ const storableNumber = fc.oneof(
   fc.constantFrom(0, -0, 1e-130, -1e-130, 9007199254740991, -9007199254740991, 1e15, 0.1, 2.5),
 );
 
+/** JSON values from these strings, numbers and object keys, nested a few levels. */
+function jsonOf(strings: fc.Arbitrary<string>, numbers: fc.Arbitrary<number>, keys: fc.Arbitrary<string>): fc.Arbitrary<unknown> {
+  return fc.letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      strings, numbers, fc.boolean(), fc.constant(null),
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(keys, tie('value'), { maxKeys: 5, noNullPrototype: true }),
+    ),
+  })).value;
+}
+
 /** JSON values the store keeps exactly: every key but "__proto__", well-formed strings, storable numbers. */
-export const storableValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    wellFormedText, storableNumber, fc.boolean(), fc.constant(null),
-    fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(dataKey, tie('value'), { maxKeys: 5, noNullPrototype: true }),
-  ),
-})).value;
+export const storableValue = jsonOf(wellFormedText, storableNumber, dataKey);
 
 /** Event data the writer must store exactly. */
 export const storableData = fc.dictionary(
@@ -85,14 +96,7 @@ const number = fc.oneof(
 );
 
 /** A JSON value as a JavaScript value (no NaN or Infinity: JSON has none). */
-export const jsonValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    text, number, fc.boolean(), fc.constant(null),
-    fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(key, tie('value'), { maxKeys: 5, noNullPrototype: true }),
-  ),
-})).value;
+export const jsonValue = jsonOf(text, number, key);
 
 /** Arrays nested `depth` levels deep around a value. */
 export const nested = fc.integer({ min: 28, max: 33 }).map((depth) => `${'['.repeat(depth)}1${']'.repeat(depth)}`);

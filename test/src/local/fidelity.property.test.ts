@@ -72,7 +72,7 @@ test(`property: ${RUNS * EVENTS_PER_RUN} generated events read back from a view 
       expect(keys.json).toMatchObject({ own: true, version: 2 });
       expect([...keys.json.keys].sort()).toEqual(Object.keys(data).sort());
     }
-  }), runs(RUNS));
+  }), runs(RUNS, { shrink: false }));
   expect(app.runtime.deadLetters('copy')).toEqual([]);
   expect(app.runtime.publisherFailures()).toEqual([]);
-}, 300_000);
+}, 600_000);
