@@ -64,7 +64,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // test/bindings needs the jsii packages built first: the test:bindings task runs it.
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/bindings/'],
+      // *.load.test.ts saturate DynamoDB Local: test:load runs them alone, after the rest.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/bindings/', '\\.load\\.test\\.ts$'],
     },
   },
   eslintOptions: {
@@ -95,6 +96,8 @@ const bundleTask = project.addTask('bundle:lambdas', {
 project.preCompileTask.spawn(bundleTask);
 // `npm test` must work on a fresh clone, so it bundles first too.
 project.testTask.prependSpawn(bundleTask);
+// test:templates lints the templates this run's tests synthesize (test/support/templates.ts).
+project.testTask.prependExec('rm -rf test-reports/templates');
 project.npmignore?.include('/assets/**');
 project.npmignore?.exclude('/lambda-src/', '/scripts/', '/examples/', '/.ci/', '/rosetta/', '/requirements-dev.txt');
 project.addPackageIgnore('/cdk.out/');
@@ -106,6 +109,18 @@ const rosettaTask = project.addTask('rosetta:extract', {
   exec: 'jsii-rosetta extract --strict',
 });
 project.postCompileTask.spawn(rosettaTask);
+
+// Load tests run on their own, so they neither starve nor are starved by the end-to-end tests
+// that share DynamoDB Local with them. Outcomes only: figures belong to the benchmark.
+const loadTask = project.addTask('test:load', {
+  description: 'Appends racing on one stream, on DynamoDB Local (outcomes, not timings)',
+  env: { JEST_JUNIT_OUTPUT_NAME: 'junit-load.xml' },
+  steps: [
+    { spawn: 'bundle:lambdas' },
+    { exec: 'jest --runInBand --coverage=false --testPathIgnorePatterns=/node_modules/ --testMatch "<rootDir>/test/**/*.load.test.ts"', receiveArgs: true },
+  ],
+});
+project.testTask.spawn(loadTask);
 
 // cfn-lint and checkov (pinned in requirements-dev.txt, installed into .venv) over every template
 // the tests synthesized and the example app: nothing may be found that is not acknowledged.

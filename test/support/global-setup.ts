@@ -7,14 +7,10 @@
  *
  * Every test creates its own uniquely named tables, so test files can share the one instance.
  */
-import * as fs from 'node:fs';
 import { DYNAMO_GLOBAL_KEY } from './dynamo-process';
-import { TEMPLATE_DIR } from './templates';
 import { DynamoStore, startDynamoDbLocal } from '../../src/local/dynamo-store';
 
 export default async function globalSetup(): Promise<void> {
-  // Templates of this run only (test:templates lints them).
-  fs.rmSync(TEMPLATE_DIR, { recursive: true, force: true });
   const globals = globalThis as Record<string, unknown>;
   if (globals[DYNAMO_GLOBAL_KEY]) return; // already started (watch mode)
 
