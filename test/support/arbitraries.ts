@@ -81,15 +81,21 @@ function jsonOf(strings: fc.Arbitrary<string>, numbers: fc.Arbitrary<number>, ke
   })).value;
 }
 
+/** Whether a "__proto__" key appears anywhere in a value (fast-check's dictionaries make some on purpose). */
+export function hasProtoKey(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.keys(value).some((k) => k === '__proto__' || hasProtoKey((value as Record<string, unknown>)[k]));
+}
+
 /** JSON values the store keeps exactly: every key but "__proto__", well-formed strings, storable numbers. */
-export const storableValue = jsonOf(wellFormedText, storableNumber, dataKey);
+export const storableValue = jsonOf(wellFormedText, storableNumber, dataKey).filter((v) => !hasProtoKey(v));
 
 /** Event data the writer must store exactly. */
 export const storableData = fc.dictionary(
   dataKey.filter((k) => !['type', 'id', 'eventId', 'expectedVersion', 'version', 'timestamp'].includes(k)),
   storableValue,
   { maxKeys: 6, noNullPrototype: true },
-);
+).filter((data) => !hasProtoKey(data));
 
 const number = fc.oneof(
   fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(...EDGE_NUMBER_TEXTS.map(Number)),

@@ -14,7 +14,7 @@ import { toAttributeValue } from '../../../lambda-src/core/attribute-value';
 import { isWellFormed } from '../../../lambda-src/core/user-data';
 import { handler } from '../../../lambda-src/reader/index';
 import { ENV, PAGE_HEADERS } from '../../../src/private/contract';
-import { dataKey, PROTOTYPE_KEYS, runs, storableValue, text } from '../../support/arbitraries';
+import { dataKey, hasProtoKey, PROTOTYPE_KEYS, runs, storableValue, text } from '../../support/arbitraries';
 import { apiEvent, captureLogs, createViewTable, dynamoClient, type CapturedLogs } from '../../support/local-dynamo';
 
 const REQUESTS = 300;
@@ -25,7 +25,8 @@ let logs: CapturedLogs;
 const expected: Record<string, Map<string, Record<string, unknown>>> = { default: new Map(), summary: new Map() };
 const tokens: string[] = [];
 
-const recordState = fc.dictionary(dataKey.filter((k) => k !== 'id' && k !== 'version'), storableValue, { maxKeys: 5, noNullPrototype: true });
+const recordState = fc.dictionary(dataKey.filter((k) => k !== 'id' && k !== 'version'), storableValue, { maxKeys: 5, noNullPrototype: true })
+  .filter((state) => !hasProtoKey(state));
 const streamId = fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS.filter((k) => k !== '__proto__'), 'a b', 'ü/é', '%41', '😀'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }));
 
 beforeAll(async () => {

@@ -14,7 +14,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import * as fc from 'fast-check';
 import { handler } from '../../../lambda-src/writer/index';
 import { ENV } from '../../../src/private/contract';
-import { key, memberText, runs, storableData, text } from '../../support/arbitraries';
+import { hasProtoKey, key, memberText, runs, storableData, text } from '../../support/arbitraries';
 import { captureLogs, createEventsTable, documentClient, dynamoClient, postEvent, type CapturedLogs } from '../../support/local-dynamo';
 
 const ENVELOPE = ['type', 'id', 'eventId', 'expectedVersion'];
@@ -103,12 +103,6 @@ function bodyText(r: Request): string {
 async function itemCount(): Promise<number> {
   const result = await dynamoClient().send(new ScanCommand({ TableName: table, Select: 'COUNT', ConsistentRead: true }));
   return result.Count ?? 0;
-}
-
-/** Whether a "__proto__" key appears anywhere in a parsed value. */
-function hasProtoKey(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  return Object.keys(value).some((k) => k === '__proto__' || hasProtoKey((value as Record<string, unknown>)[k]));
 }
 
 /** JSON's view of a value: -0 is 0 (JSON.stringify writes both as 0). */
