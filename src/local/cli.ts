@@ -84,6 +84,9 @@ function appFromCdkJson(cwd: string): string {
 }
 
 async function main(): Promise<void> {
+  // Lambda's clock is UTC. The timezone is the whole process's (worker threads cannot have their
+  // own), and this process runs only the local runtime.
+  process.env.TZ = 'UTC';
   const parsed = parseArgs(process.argv.slice(2));
   if (parsed === 'help') {
     console.log(USAGE);

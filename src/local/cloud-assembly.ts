@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LocalResource, resolveIntrinsics } from './intrinsics';
+import { LocalResource, pseudoParameters, resolveIntrinsics } from './intrinsics';
 import { ROLE_METADATA_KEY, RoleMetadata } from '../private/resource-roles';
 
 /** A DynamoDB table as the template defines it, with the name it gets locally. */
@@ -18,6 +18,14 @@ export interface FunctionDefinition {
   readonly handler: string;
   readonly environment: Record<string, string>;
   readonly timeoutSeconds: number;
+  /** The Lambda runtime, e.g. nodejs24.x. */
+  readonly runtime?: string;
+  /** MiB (Lambda's default 128). */
+  readonly memorySize?: number;
+  /** The function's log group (its LoggingConfig, else Lambda's /aws/lambda/<name>). */
+  readonly logGroupName?: string;
+  /** Where the function runs. */
+  readonly region?: string;
 }
 
 export interface QueueDefinition {
@@ -40,7 +48,12 @@ export interface ViewDefinition {
 
 export interface StreamMappingDefinition {
   readonly batchSize: number;
+  /** Retries of a failing batch before its records go to the on-failure destination; -1 is infinite (Lambda's default). */
   readonly maximumRetryAttempts: number;
+  /** Records older than this are not delivered but sent to the on-failure destination; -1 is infinite (Lambda's default). */
+  readonly maximumRecordAgeSeconds: number;
+  /** On a function error, split the batch in two and retry each half (does not count as a retry). */
+  readonly bisectBatchOnFunctionError: boolean;
   /** EventBridge-style patterns of the mapping's filter criteria. */
   readonly filterPatterns: unknown[];
 }
@@ -50,17 +63,36 @@ export interface ApiDefinition {
   /** Construct path of the EventSourcedApi. */
   readonly owner: string;
   readonly stackName: string;
+  /** The stack's region and account (its own environment, else the one the AWS SDK would use here). */
+  readonly region: string;
+  readonly account: string;
   readonly eventsTable: TableDefinition;
   readonly topicArn: string;
   readonly fifo: boolean;
   readonly writer: FunctionDefinition;
   readonly publisher: FunctionDefinition;
   readonly publisherStream: StreamMappingDefinition;
+  /** The function ARN the publisher has in this stack's region and account. */
+  readonly publisherArn: string;
   readonly reader?: FunctionDefinition;
   readonly views: ViewDefinition[];
   /** The CORS preflight answer the template's OPTIONS methods give; undefined without CORS. */
   readonly preflight?: PreflightDefinition;
+  /** The REST API's binary media types (base64 answers are sent as bytes only for these). */
+  readonly binaryMediaTypes: string[];
+  /** The stage's throttling (token bucket); undefined without a REST API. */
+  readonly throttle?: ThrottleDefinition;
 }
+
+export interface ThrottleDefinition {
+  /** Requests per second the bucket refills with. */
+  readonly rateLimit: number;
+  /** The bucket's size. */
+  readonly burstLimit: number;
+}
+
+/** API Gateway's account-level default, which applies when the stage sets nothing. */
+const ACCOUNT_THROTTLE: ThrottleDefinition = { rateLimit: 10000, burstLimit: 5000 };
 
 /** A MOCK integration's answer to OPTIONS, as API Gateway sends it. */
 export interface PreflightDefinition {
@@ -79,6 +111,22 @@ export interface ReadAssemblyOptions {
   readonly tablePrefix: string;
 }
 
+/** Where a stack deploys: its own environment, else the one the AWS SDK would pick here. */
+export interface StackEnvironment {
+  readonly region: string;
+  readonly account: string;
+}
+
+/** The stack's region and account when the app names them, else AWS_REGION (or us-east-1) and a dummy account. */
+export function stackEnvironment(environment: string | undefined): StackEnvironment {
+  const match = /^aws:\/\/([^/]+)\/(.+)$/.exec(environment ?? '');
+  const known = (value: string | undefined) => (value && !value.startsWith('unknown-') ? value : undefined);
+  return {
+    region: known(match?.[2]) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    account: known(match?.[1]) ?? '000000000000',
+  };
+}
+
 /**
  * Reads a synthesized cloud assembly (cdk.out) and returns every EventSourcedApi in it, found by
  * the role metadata the constructs put on their resources. Works for apps in any CDK language.
@@ -95,7 +143,7 @@ export function readCloudAssembly(assemblyDir: string, options: ReadAssemblyOpti
       const stackName = artifact.properties?.stackName ?? artifactId;
       const template = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8'));
       const assets = readAssetManifest(assemblyDir, manifest.artifacts ?? {}, artifactId);
-      apis.push(...readStack(stackName, template.Resources ?? {}, assets, options));
+      apis.push(...readStack(stackName, template.Resources ?? {}, assets, options, stackEnvironment(artifact.environment)));
     }
   }
   return apis;
@@ -114,7 +162,7 @@ function readAssetManifest(assemblyDir: string, artifacts: Record<string, any>, 
 }
 
 function readStack(
-  stackName: string, resources: Record<string, CfnResource>, assets: Record<string, string>, options: ReadAssemblyOptions,
+  stackName: string, resources: Record<string, CfnResource>, assets: Record<string, string>, options: ReadAssemblyOptions, env: StackEnvironment,
 ): ApiDefinition[] {
   const roles = new Map<string, Array<{ id: string; meta: RoleMetadata }>>();
   for (const [id, resource] of Object.entries(resources)) {
@@ -135,9 +183,10 @@ function readStack(
 
     // Local names and ARNs of every resource the environment may refer to.
     const local: Record<string, LocalResource> = {};
+    const pseudo = pseudoParameters(env.region, env.account, stackName);
     const tableName = (id: string) => `${options.tablePrefix}${id}`.slice(0, 255);
     for (const [id, resource] of Object.entries(resources)) {
-      const arnOf = (service: string, name: string) => `arn:aws:${service}:local:000000000000:${name}`;
+      const arnOf = (service: string, name: string) => `arn:aws:${service}:${env.region}:${env.account}:${name}`;
       if (resource.Type === 'AWS::DynamoDB::Table') {
         const name = tableName(id);
         local[id] = { ref: name, attributes: { Arn: arnOf('dynamodb', `table/${name}`), StreamArn: arnOf('dynamodb', `table/${name}/stream/local`) } };
@@ -146,7 +195,7 @@ function readStack(
         local[id] = { ref: arnOf('sns', name), attributes: { TopicName: name } };
       } else if (resource.Type === 'AWS::SQS::Queue') {
         const name = resource.Properties?.FifoQueue ? `${id}.fifo` : id;
-        local[id] = { ref: `http://local/000000000000/${name}`, attributes: { Arn: arnOf('sqs', name), QueueName: name } };
+        local[id] = { ref: `https://sqs.${env.region}.amazonaws.com/${env.account}/${name}`, attributes: { Arn: arnOf('sqs', name), QueueName: name } };
       } else if (resource.Type === 'AWS::Lambda::Function') {
         local[id] = { ref: id, attributes: { Arn: arnOf('lambda', `function:${id}`) } };
       }
@@ -161,8 +210,21 @@ function readStack(
       const codeDir = assets[key.replace(/\.zip$/, '')];
       if (!codeDir) throw new Error(`${stackName}/${id}: cannot find the asset of its code (${key}) in the assembly`);
       const environment: Record<string, string> = {};
-      for (const [name, value] of Object.entries(props.Environment?.Variables ?? {})) environment[name] = localName(resolveIntrinsics(value, local));
-      return { logicalId: id, codeDir, handler: props.Handler ?? 'index.handler', environment, timeoutSeconds: props.Timeout ?? 3 };
+      for (const [name, value] of Object.entries(props.Environment?.Variables ?? {})) {
+        environment[name] = localName(resolveIntrinsics(value, local, pseudo));
+      }
+      const logGroupId = props.LoggingConfig?.LogGroup?.Ref as string | undefined;
+      return {
+        logicalId: id,
+        codeDir,
+        handler: props.Handler ?? 'index.handler',
+        environment,
+        timeoutSeconds: props.Timeout ?? 3,
+        runtime: props.Runtime,
+        memorySize: props.MemorySize ?? 128,
+        logGroupName: (logGroupId && resources[logGroupId]?.Properties?.LogGroupName) || `/aws/lambda/${id}`,
+        region: env.region,
+      };
     };
     const table = (id: string): TableDefinition => ({
       logicalId: id,
@@ -214,19 +276,28 @@ function readStack(
     apis.push({
       owner,
       stackName,
+      region: env.region,
+      account: env.account,
       eventsTable,
       topicArn: local[topic.id].ref,
       fifo: Boolean(resources[topic.id].Properties?.FifoTopic),
       writer: writerFn,
       publisher: fn(publisher.id),
+      // Lambda's defaults where the template leaves a setting out
+      // (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html).
       publisherStream: {
         batchSize: publisherMapping.BatchSize ?? 100,
-        maximumRetryAttempts: publisherMapping.MaximumRetryAttempts ?? 10,
+        maximumRetryAttempts: publisherMapping.MaximumRetryAttempts ?? -1,
+        maximumRecordAgeSeconds: publisherMapping.MaximumRecordAgeInSeconds ?? -1,
+        bisectBatchOnFunctionError: publisherMapping.BisectBatchOnFunctionError ?? false,
         filterPatterns: (publisherMapping.FilterCriteria?.Filters ?? []).map((f: { Pattern: string }) => JSON.parse(f.Pattern)),
       },
+      publisherArn: local[publisher.id].attributes!.Arn,
       reader: one('reader') ? fn(one('reader')!.id) : undefined,
       views,
       preflight: restApi ? readPreflight(resources, restApi.id) : undefined,
+      binaryMediaTypes: restApi ? resources[restApi.id].Properties?.BinaryMediaTypes ?? [] : [],
+      throttle: restApi ? readThrottle(resources, restApi.id) : undefined,
     });
   }
   return apis;
@@ -247,4 +318,14 @@ function readPreflight(resources: Record<string, CfnResource>, restApiId: string
     if (name && typeof value === 'string') headers[name] = value.replace(/^'(.*)'$/, '$1');
   }
   return { statusCode: Number(response.StatusCode ?? 200), headers };
+}
+
+/** The stage's throttling for all methods (`/*` `*`), as CDK writes it from deployOptions. */
+function readThrottle(resources: Record<string, CfnResource>, restApiId: string): ThrottleDefinition {
+  const stage = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Stage' && r.Properties?.RestApiId?.Ref === restApiId);
+  const all = (stage?.Properties?.MethodSettings ?? []).find((m: { HttpMethod?: string; ResourcePath?: string }) => m.HttpMethod === '*' && m.ResourcePath === '/*');
+  return {
+    rateLimit: all?.ThrottlingRateLimit ?? ACCOUNT_THROTTLE.rateLimit,
+    burstLimit: all?.ThrottlingBurstLimit ?? ACCOUNT_THROTTLE.burstLimit,
+  };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FunctionDefinition } from './cloud-assembly';
@@ -118,7 +119,7 @@ export class LocalFunction {
     const [file, handlerName] = splitHandler(this.definition.handler);
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      env: { ...this.definition.environment, ...this.options.baseEnvironment, AWS_LAMBDA_FUNCTION_NAME: this.definition.logicalId },
+      env: { ...this.definition.environment, ...lambdaEnvironment(this.definition), ...this.options.baseEnvironment },
       workerData: { entry: path.join(this.definition.codeDir, file), handlerName, nodePath: this.options.nodePath },
       stdout: true,
       stderr: true,
@@ -186,6 +187,32 @@ export class LocalFunction {
       void worker.terminate();
     }
   }
+}
+
+/**
+ * The variables Lambda sets for a function, with the values its template implies
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+ * TZ reads ":UTC" as on Lambda, but a worker thread keeps its process's clock: the CLI runs in
+ * UTC, and LocalRuntime warns when the process does not.
+ */
+export function lambdaEnvironment(definition: FunctionDefinition): Record<string, string> {
+  const region = definition.region ?? 'us-east-1';
+  const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
+  return {
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_LAMBDA_FUNCTION_NAME: definition.logicalId,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize ?? 128),
+    AWS_LAMBDA_LOG_GROUP_NAME: definition.logGroupName ?? `/aws/lambda/${definition.logicalId}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    ...(definition.runtime ? { AWS_EXECUTION_ENV: `AWS_Lambda_${definition.runtime}` } : {}),
+    _HANDLER: definition.handler,
+    LAMBDA_TASK_ROOT: definition.codeDir,
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+  };
 }
 
 function splitHandler(handler: string): [string, string] {

@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { PreflightDefinition } from './cloud-assembly';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { PreflightDefinition, ThrottleDefinition } from './cloud-assembly';
 import { InvocationError, LocalFunction } from './function-host';
+import { HttpAnswer, toHttpAnswer } from './proxy-response';
+import { TokenBucket } from './token-bucket';
 
 export interface HttpGatewayOptions {
   readonly writer: LocalFunction;
   readonly reader?: LocalFunction;
   /** The template's CORS preflight answer; without it, OPTIONS has no route (403), as on AWS. */
   readonly preflight?: PreflightDefinition;
+  /** The API's binary media types: a base64 answer is sent as bytes only for an Accept among them. */
+  readonly binaryMediaTypes?: string[];
+  /** The stage's throttling: past it, 429 Too Many Requests. @default - no throttling */
+  readonly throttle?: ThrottleDefinition;
   /**
    * A 5xx answer: the function failed (502) or answered 5xx itself. `logs` are the lines the
    * function logged during that invocation, which say why.
@@ -35,8 +41,11 @@ const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
  */
 export class HttpGateway {
   private server?: http.Server;
+  private readonly bucket?: TokenBucket;
 
-  constructor(private readonly options: HttpGatewayOptions) {}
+  constructor(private readonly options: HttpGatewayOptions) {
+    if (options.throttle) this.bucket = new TokenBucket(options.throttle.rateLimit, options.throttle.burstLimit);
+  }
 
   public async start(port = 0): Promise<string> {
     this.server = http.createServer((req, res) => {
@@ -77,6 +86,9 @@ export class HttpGateway {
     const segments = url.pathname.split('/').slice(1).filter((s, i, all) => s !== '' || i < all.length - 1);
     const route = this.route(method, segments);
 
+    if (this.bucket && !this.bucket.take()) {
+      return this.send(req, res, 429, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'TooManyRequestsException' }, JSON.stringify({ message: 'Too Many Requests' }));
+    }
     const { preflight } = this.options;
     if (method === 'OPTIONS' && preflight && (segments.length === 0 || this.route('GET', segments))) {
       return this.send(req, res, preflight.statusCode, preflight.headers, '');
@@ -84,22 +96,20 @@ export class HttpGateway {
     if (!route) return this.send(req, res, 403, { 'Content-Type': 'application/json' }, JSON.stringify({ message: 'Missing Authentication Token' }));
 
     const event = proxyEvent(req, url, route.resource, route.pathParameters, chunks.length ? Buffer.concat(chunks).toString('utf8') : null);
-    let result: APIGatewayProxyResult;
+    let answer: HttpAnswer;
     let logs: string[] = [];
     try {
-      ({ result, logs } = await route.fn.invokeWithLogs<APIGatewayProxyResult>(event));
-      if (!result || typeof result.statusCode !== 'number') throw new Error('malformed Lambda proxy response');
+      let result: unknown;
+      ({ result, logs } = await route.fn.invokeWithLogs(event));
+      answer = toHttpAnswer(result, req.headers.accept, this.options.binaryMediaTypes ?? []);
     } catch (err) {
       // API Gateway's answer carries no detail; the local log says what happened.
       const cause = `the function failed: ${String((err as Error).message ?? err)}`;
       this.options.onServerError?.(method, rawUrl, 502, cause, (err as InvocationError).logs ?? logs);
       return this.send(req, res, 502, { 'Content-Type': 'application/json' }, JSON.stringify({ message: 'Internal server error' }));
     }
-    if (result.statusCode >= 500) this.options.onServerError?.(method, rawUrl, result.statusCode, 'the function answered it', logs);
-    const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body ?? '';
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
-    return this.send(req, res, result.statusCode, headers, body);
+    if (answer.statusCode >= 500) this.options.onServerError?.(method, rawUrl, answer.statusCode, 'the function answered it', logs);
+    return this.send(req, res, answer.statusCode, answer.headers, answer.body);
   }
 
   private route(method: string, segments: string[]): Route | undefined {
@@ -115,10 +125,13 @@ export class HttpGateway {
     return undefined;
   }
 
-  private send(req: http.IncomingMessage, res: http.ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  private send(
+    req: http.IncomingMessage, res: http.ServerResponse, status: number, headers: Record<string, string | string[]>, body: string | Buffer,
+  ): void {
     res.writeHead(status, { ...headers, 'x-amzn-RequestId': randomUUID() });
     res.end(body);
-    this.options.onResponse?.(req.method ?? 'GET', req.url ?? '/', status, headers, body);
+    const flat = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
+    this.options.onResponse?.(req.method ?? 'GET', req.url ?? '/', status, flat, typeof body === 'string' ? body : body.toString('base64'));
   }
 }
 

@@ -6,3 +6,4 @@ export { LocalRuntime } from './local-runtime';
 export type { LocalRuntimeOptions, LocalApi, DeadLetter } from './local-runtime';
 export { readCloudAssembly } from './cloud-assembly';
 export type { ApiDefinition } from './cloud-assembly';
+export type { StreamFailureRecord } from './stream-poller';

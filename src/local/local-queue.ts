@@ -8,6 +8,8 @@ export interface QueueMessage {
   readonly deduplicationId?: string;
   readonly attributes: Record<string, string>;
   readonly sentAt: number;
+  /** When it was first received (SQS's ApproximateFirstReceiveTimestamp); 0 before that. */
+  firstReceivedAt: number;
   /** FIFO: SQS's SequenceNumber, increasing in the order messages are enqueued. */
   readonly sequenceNumber: number;
   receiveCount: number;
@@ -18,6 +20,10 @@ export interface QueueMessage {
 
 export interface LocalQueueOptions {
   readonly name: string;
+  /** The queue's ARN (ending in .fifo for a FIFO queue), as its records carry it. */
+  readonly arn?: string;
+  /** The region its records name. @default 'us-east-1' */
+  readonly region?: string;
   readonly fifo: boolean;
   /** How long a received message stays invisible when not deleted. */
   readonly visibilityTimeoutMs: number;
@@ -45,6 +51,8 @@ export class LocalQueue {
 
   public get name(): string { return this.options.name; }
 
+  private get region(): string { return this.options.region ?? 'us-east-1'; }
+
   public send(body: string, groupId?: string, deduplicationId?: string, attributes: Record<string, string> = {}): QueueMessage | undefined {
     const now = Date.now();
     if (this.options.fifo) {
@@ -65,6 +73,7 @@ export class LocalQueue {
       deduplicationId,
       attributes,
       sentAt: now,
+      firstReceivedAt: 0,
       sequenceNumber: ++this.sequence,
       receiveCount: 0,
       invisibleUntil: 0,
@@ -98,6 +107,7 @@ export class LocalQueue {
         continue;
       }
       message.receiveCount++;
+      if (message.firstReceivedAt === 0) message.firstReceivedAt = now;
       message.inFlight = true;
       batch.push(message);
     }
@@ -149,7 +159,7 @@ export class LocalQueue {
         ApproximateReceiveCount: String(message.receiveCount),
         SentTimestamp: String(message.sentAt),
         SenderId: 'local',
-        ApproximateFirstReceiveTimestamp: String(message.sentAt),
+        ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt || message.sentAt),
         ...(message.groupId !== undefined ? {
           MessageGroupId: message.groupId,
           MessageDeduplicationId: message.deduplicationId!,
@@ -160,8 +170,8 @@ export class LocalQueue {
         .map(([k, v]) => [k, { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] }])),
       md5OfBody: createHash('md5').update(message.body).digest('hex'),
       eventSource: 'aws:sqs',
-      eventSourceARN: `arn:aws:sqs:local:000000000000:${this.options.name}`,
-      awsRegion: 'local',
+      eventSourceARN: this.options.arn ?? `arn:aws:sqs:${this.region}:000000000000:${this.options.name}${this.options.fifo ? '.fifo' : ''}`,
+      awsRegion: this.region,
     };
   }
 
@@ -170,7 +180,7 @@ export class LocalQueue {
   }
 
   private requeue(message: QueueMessage): void {
-    this.messages.push({ ...message, sequenceNumber: ++this.sequence, receiveCount: 0, inFlight: false, invisibleUntil: 0 });
+    this.messages.push({ ...message, sequenceNumber: ++this.sequence, receiveCount: 0, firstReceivedAt: 0, inFlight: false, invisibleUntil: 0 });
   }
 
   private remove(message: QueueMessage): void {

@@ -3,15 +3,17 @@ import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Stage } from 'aws-cdk-lib';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { ApiDefinition, readCloudAssembly } from './cloud-assembly';
 import { createTable, deleteTable, DynamoStore, startDynamoStore } from './dynamo-store';
 import { LocalFunction } from './function-host';
+import { hostNotes } from './host-notes';
 import { HttpGateway } from './http-gateway';
 import { LocalQueue, QueueMessage } from './local-queue';
 import { requirePackages } from './packages';
 import { QueuePoller } from './queue-poller';
 import { LocalSnsEndpoint, PublishedMessage } from './sns-endpoint';
-import { StreamPoller } from './stream-poller';
+import { StreamFailureRecord, StreamPoller } from './stream-poller';
 
 export interface LocalRuntimeOptions {
   /** A synthesized cloud assembly (cdk.out). One of `assemblyDir` and `app` is required. */
@@ -31,6 +33,12 @@ export interface LocalRuntimeOptions {
   readonly log?: (line: string) => void;
   /** Also show every line the Lambda functions log. @default false */
   readonly functionLogs?: boolean;
+  /**
+   * Answer 429 past the stage's throttling (rate and burst from the template), as API Gateway
+   * does. Turn off only for measurements that are not about throttling.
+   * @default true
+   */
+  readonly stageThrottling?: boolean;
 }
 
 /** One running EventSourcedApi. */
@@ -50,7 +58,7 @@ interface RunningApi extends LocalApi {
   readonly gateway: HttpGateway;
   readonly functions: LocalFunction[];
   readonly queues: Map<string, { queue: LocalQueue; deadLetters: LocalQueue; poller: QueuePoller }>;
-  readonly publisherFailures: unknown[];
+  readonly publisherFailures: StreamFailureRecord[];
   readonly streamPoller: StreamPoller;
 }
 
@@ -110,8 +118,11 @@ export class LocalRuntime {
     return moved;
   }
 
-  /** Stream records the publisher gave up on (its on-failure destination). */
-  public publisherFailures(api?: string): unknown[] {
+  /**
+   * What the publisher's on-failure destination (publisherFailureQueue) received: as on AWS, the
+   * metadata of the stream batches given up on (shard, sequence numbers, condition), not the records.
+   */
+  public publisherFailures(api?: string): StreamFailureRecord[] {
     return this.find(api).publisherFailures;
   }
 
@@ -156,6 +167,9 @@ export class LocalRuntime {
     const definitions = readCloudAssembly(assemblyDir, { tablePrefix: `local-${runId}-` });
     if (definitions.length === 0) throw new Error(`No EventSourcedApi found in ${assemblyDir}`);
     requirePackages(definitions, { embeddedDynamo: !process.env.AWS_ENDPOINT_URL_DYNAMODB });
+    const nodePath = sdkNodePath();
+    const host = { nodeVersion: process.versions.node, timezoneOffsetMinutes: new Date().getTimezoneOffset(), sdkNodePath: nodePath };
+    for (const note of hostNotes(definitions, host)) this.log(`[local] ${note}`);
 
     this.store = await startDynamoStore();
     const clientConfig = {
@@ -176,7 +190,6 @@ export class LocalRuntime {
     const baseEnvironment: Record<string, string> = {
       AWS_ENDPOINT_URL_DYNAMODB: this.store.endpoint,
       AWS_ENDPOINT_URL_SNS: snsEndpoint,
-      AWS_REGION: clientConfig.region,
       AWS_ACCESS_KEY_ID: clientConfig.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: clientConfig.credentials.secretAccessKey,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -184,7 +197,7 @@ export class LocalRuntime {
     };
     const hostOptions = {
       baseEnvironment,
-      nodePath: sdkNodePath(),
+      nodePath,
       onLog: this.options.functionLogs ? (fn: string, line: string) => this.log(`  [${fn}] ${line}`) : undefined,
     };
 
@@ -198,9 +211,17 @@ export class LocalRuntime {
 
       const queues = new Map<string, { queue: LocalQueue; deadLetters: LocalQueue; poller: QueuePoller }>();
       for (const view of definition.views) {
-        const deadLetters = new LocalQueue({ name: view.deadLetterQueue.logicalId, fifo: view.deadLetterQueue.fifo, visibilityTimeoutMs: 0 });
+        const deadLetters = new LocalQueue({
+          name: view.deadLetterQueue.logicalId,
+          arn: view.deadLetterQueue.arn,
+          region: definition.region,
+          fifo: view.deadLetterQueue.fifo,
+          visibilityTimeoutMs: 0,
+        });
         const queue = new LocalQueue({
           name: view.queue.logicalId,
+          arn: view.queue.arn,
+          region: definition.region,
           fifo: view.queue.fifo,
           visibilityTimeoutMs: this.options.visibilityTimeoutMs ?? 1000,
           maxReceiveCount: view.queue.maxReceiveCount,
@@ -223,15 +244,17 @@ export class LocalRuntime {
         queuesByArn.set(definition.topicArn, subscribers);
       }
 
-      const publisherFailures: unknown[] = [];
+      const publisherFailures: StreamFailureRecord[] = [];
       const streamPoller = new StreamPoller(this.streams, {
         streamArn: streamArn!,
         mapping: definition.publisherStream,
         target: publisher,
+        functionArn: definition.publisherArn,
         pollIntervalMs: this.options.pollIntervalMs ?? 50,
-        onGiveUp: (records, reason) => {
-          publisherFailures.push(...records);
-          this.log(`[local] publisher gave up on ${records.length} stream record(s): ${reason}`);
+        onGiveUp: (failure, records, reason) => {
+          publisherFailures.push(failure);
+          this.log(`[local] publisher gave up on ${records.length} stream record(s) (${failure.requestContext.condition}): ${reason}; ` +
+            `metadata sent to its failure queue, events ${records.map(describeRecord).join(', ')} stay in the table`);
         },
         onError: (error) => this.backgroundErrors.push(error),
       });
@@ -240,6 +263,8 @@ export class LocalRuntime {
         writer,
         reader,
         preflight: definition.preflight,
+        binaryMediaTypes: definition.binaryMediaTypes,
+        throttle: this.options.stageThrottling === false ? undefined : definition.throttle,
         onResponse: (method, url, status, headers, body) => this.logResponse(method, url, status, headers, body),
         onServerError: (method, url, status, cause, logs) => this.logServerError(method, url, status, cause, logs),
       });
@@ -328,6 +353,12 @@ function describe(message: QueueMessage): string {
   } catch {
     return `message ${message.messageId}`;
   }
+}
+
+/** "stream-1 v3" for a stream record of an event. */
+function describeRecord(record: DynamoDBRecord): string {
+  const image = record.dynamodb?.NewImage;
+  return `${image?.streamId?.S ?? '?'} v${image?.version?.N ?? '?'}`;
 }
 
 /** The node_modules folder the AWS SDK v3 resolves from, handed to the functions' workers. */

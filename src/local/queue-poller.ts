@@ -1,4 +1,4 @@
-import type { SQSBatchResponse } from 'aws-lambda';
+import { readBatchResponse } from './batch-response';
 import { LocalFunction } from './function-host';
 import { LocalQueue, QueueMessage } from './local-queue';
 
@@ -61,13 +61,15 @@ export class QueuePoller {
     if (batch.length === 0) return;
     this.busy = true;
     try {
-      let failed = new Set<string>();
+      let failed: ReadonlySet<string> = new Set<string>();
       let reason = 'reported in batchItemFailures';
+      const all = new Set(batch.map((m) => m.messageId));
       try {
-        const result = await target.invoke<SQSBatchResponse | undefined>({ Records: batch.map((m) => queue.toRecord(m)) });
-        failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+        const outcome = readBatchResponse(await target.invoke({ Records: batch.map((m) => queue.toRecord(m)) }), [...all]);
+        if (outcome.kind === 'partial') failed = outcome.failed;
+        if (outcome.kind === 'failure') [failed, reason] = [all, `the whole batch failed: ${outcome.reason}`];
       } catch (err) {
-        failed = new Set(batch.map((m) => m.messageId));
+        failed = all;
         reason = String((err as Error).message);
       }
       for (const message of batch) {

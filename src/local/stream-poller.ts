@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import {
   DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { BatchOutcome, readBatchResponse } from './batch-response';
 import { StreamMappingDefinition } from './cloud-assembly';
 import { matchesPattern } from './event-pattern';
 import { LocalFunction } from './function-host';
@@ -16,27 +18,58 @@ interface ShardState {
   closed: boolean;
   /** The shard list was refreshed after this shard closed (its children are known). */
   listedClosed?: boolean;
-  /** Records of a failed invocation, retried before anything newer. */
-  retry?: { records: DynamoDBRecord[]; attempts: number };
+  /** Records read but not yet done with (delivered, or given up on), oldest first: the head is the checkpoint. */
+  backlog: DynamoDBRecord[];
+  /** Invocations so far of the batch at the head of the backlog. */
+  invocations: number;
+  /** The largest batch to send from the head: the mapping's batch size, halved by each bisect. */
+  limit: number;
+}
+
+/** What Lambda sends to a stream mapping's on-failure destination: metadata, never the records. */
+export interface StreamFailureRecord {
+  readonly requestContext: { requestId: string; functionArn: string; condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'; approximateInvokeCount: number };
+  /** Absent when the records expired (RecordAgeExceeded). */
+  readonly responseContext?: { statusCode: number; executedVersion: string; functionError: string | null };
+  readonly version: '1.0';
+  readonly timestamp: string;
+  readonly DDBStreamBatchInfo: {
+    shardId: string;
+    startSequenceNumber: string;
+    endSequenceNumber: string;
+    approximateArrivalOfFirstRecord: string;
+    approximateArrivalOfLastRecord: string;
+    batchSize: number;
+    streamArn: string;
+  };
 }
 
 export interface StreamPollerOptions {
   readonly streamArn: string;
   readonly mapping: StreamMappingDefinition;
   readonly target: LocalFunction;
+  /** The target's ARN, as failure records name it. */
+  readonly functionArn: string;
   readonly pollIntervalMs: number;
-  /** Records given up on after the mapping's retries (Lambda's on-failure destination). */
-  readonly onGiveUp: (records: DynamoDBRecord[], reason: string) => void;
+  /** Records given up on, in the shape Lambda sends to the on-failure destination, and the records themselves. */
+  readonly onGiveUp: (failure: StreamFailureRecord, records: DynamoDBRecord[], reason: string) => void;
   readonly onError: (error: unknown) => void;
 }
 
 /**
  * Lambda's DynamoDB stream event source mapping, locally: reads DynamoDB Local's real stream,
- * applies the mapping's filter criteria, invokes the function with batches in order, honours
- * partial batch failures (retrying from the reported record) and bounded retries.
+ * applies the mapping's filter criteria, invokes the function with batches in order, and handles
+ * failures as Lambda does (https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html,
+ * services-ddb-batchfailurereporting.html): a partial batch failure checkpoints at the lowest
+ * failed sequence number; a function error bisects the batch when the mapping says so (which uses
+ * no retry); after MaximumRetryAttempts, or once records are older than MaximumRecordAgeInSeconds
+ * (-1: no limit, Lambda's defaults), their metadata goes to the on-failure destination and the
+ * shard goes on.
  */
 export class StreamPoller {
   private readonly shards = new Map<string, ShardState>();
+  /** When each record was read from the stream. */
+  private readonly readAt = new WeakMap<DynamoDBRecord, number>();
   private listedAt = 0;
   private timer?: NodeJS.Timeout;
   private running = false;
@@ -68,7 +101,7 @@ export class StreamPoller {
       this.polling = this.poll().catch((error) => this.options.onError(error)).finally(() => {
         this.polling = undefined;
         // Busy: read on at once. Idle, or waiting to retry a failed batch: wait a tick.
-        const retrying = [...this.shards.values()].some((s) => s.retry);
+        const retrying = [...this.shards.values()].some((s) => s.invocations > 0);
         this.schedule(this.idle || retrying ? this.options.pollIntervalMs : 0);
       });
     }, delay);
@@ -87,27 +120,29 @@ export class StreamPoller {
     };
     // Shards change rarely: list them at most once a second, or at once when one has closed.
     // The map keeps the order DescribeStream gives (parents before children).
-    const shardClosed = [...this.shards.values()].some((s) => s.closed && !s.retry && !s.listedClosed);
+    const shardClosed = [...this.shards.values()].some((s) => s.closed && s.backlog.length === 0 && !s.listedClosed);
     if (Date.now() - this.listedAt >= SHARD_LIST_INTERVAL_MS || shardClosed) {
       const description = await this.client.send(new DescribeStreamCommand({ StreamArn: this.options.streamArn }));
       for (const shard of description.StreamDescription?.Shards ?? []) {
-        if (!this.shards.has(shard.ShardId!)) this.shards.set(shard.ShardId!, { closed: false });
+        if (this.shards.has(shard.ShardId!)) continue;
+        this.shards.set(shard.ShardId!, { closed: false, backlog: [], invocations: 0, limit: this.options.mapping.batchSize });
       }
       for (const state of this.shards.values()) if (state.closed) state.listedClosed = true;
       this.listedAt = Date.now();
     }
     for (const [id, state] of this.shards) {
-      if (state.closed && !state.retry) continue;
-
-      if (state.retry) {
+      if (state.backlog.length === 0) {
+        if (state.closed) continue;
+        const records = await this.read(id, state);
+        if (records.length === 0) continue;
         working();
-        await this.deliver(state, state.retry.records);
-        continue;
+        const now = Date.now();
+        for (const record of records) this.readAt.set(record, now);
+        state.backlog.push(...this.passingFilter(records));
       }
-      const records = await this.read(id, state);
-      if (records.length === 0) continue;
+      if (state.backlog.length === 0) continue;
       working();
-      await this.deliver(state, records);
+      await this.deliverHead(id, state);
     }
     this.idle = !sawWork;
     if (!sawWork) this.quietSince = startedAt;
@@ -148,39 +183,106 @@ export class StreamPoller {
     }
   }
 
-  /** Invokes the function with the records that pass the filter; schedules a retry on failure. */
-  private async deliver(state: ShardState, records: DynamoDBRecord[]): Promise<void> {
+  /** Records that pass the mapping's filter criteria (the others are done with at once). */
+  private passingFilter(records: DynamoDBRecord[]): DynamoDBRecord[] {
     const patterns = this.options.mapping.filterPatterns;
-    const batch = patterns.length === 0 ? records : records.filter((r) => patterns.some((p) => matchesPattern(r, p)));
-    if (batch.length === 0) {
-      state.retry = undefined;
-      return;
-    }
-    let failedFrom: number | undefined;
-    let reason = '';
+    return patterns.length === 0 ? records : records.filter((r) => patterns.some((p) => matchesPattern(r, p)));
+  }
+
+  /** One invocation with the batch at the head of the backlog, and what Lambda does with its outcome. */
+  private async deliverHead(shardId: string, state: ShardState): Promise<void> {
+    const { mapping } = this.options;
+    this.expireOldRecords(shardId, state);
+    const batch = state.backlog.slice(0, state.limit);
+    if (batch.length === 0) return;
+
+    state.invocations++;
+    let outcome: BatchOutcome;
+    let functionError: string | null = null;
     try {
-      const result = await this.options.target.invoke<DynamoDBBatchResponse | undefined>({ Records: batch });
-      const first = result?.batchItemFailures?.[0]?.itemIdentifier;
-      if (first !== undefined) {
-        failedFrom = batch.findIndex((r) => r.dynamodb?.SequenceNumber === first);
-        if (failedFrom < 0) failedFrom = 0;
-        reason = `partial batch failure at ${first}`;
-      }
+      outcome = readBatchResponse(await this.options.target.invoke(this.event(batch)), batch.map(sequenceOf));
     } catch (err) {
-      failedFrom = 0;
-      reason = String((err as Error).message);
+      outcome = { kind: 'failure', reason: String((err as Error).message) };
+      functionError = 'Unhandled';
     }
-    if (failedFrom === undefined) {
-      state.retry = undefined;
+    if (outcome.kind === 'success') return this.done(state, batch.length);
+
+    // The checkpoint: everything before the lowest failed sequence number is done.
+    let failing = batch;
+    let reason = `the function failed: ${outcome.kind === 'failure' ? outcome.reason : ''}`;
+    if (outcome.kind === 'partial') {
+      const lowest = [...outcome.failed].reduce((a, b) => (BigInt(a) <= BigInt(b) ? a : b));
+      const from = batch.findIndex((r) => sequenceOf(r) === lowest);
+      failing = batch.slice(from);
+      reason = `partial batch failure at ${lowest}`;
+      if (from > 0) {
+        state.backlog.splice(0, from);
+        state.invocations = 1;
+      }
+    } else if (functionError && mapping.bisectBatchOnFunctionError && batch.length > 1) {
+      // Bisect: the first half next, then the rest; this uses no retry.
+      state.limit = Math.ceil(batch.length / 2);
+      state.invocations--;
       return;
     }
-    const remaining = batch.slice(failedFrom);
-    const attempts = (state.retry?.attempts ?? 0) + 1;
-    if (attempts > this.options.mapping.maximumRetryAttempts) {
-      state.retry = undefined;
-      this.options.onGiveUp(remaining, reason);
-    } else {
-      state.retry = { records: remaining, attempts };
+    const retries = state.invocations - 1;
+    if (mapping.maximumRetryAttempts >= 0 && retries >= mapping.maximumRetryAttempts) {
+      this.giveUp(shardId, failing, 'RetryAttemptsExhausted', state.invocations, reason, { statusCode: 200, executedVersion: '$LATEST', functionError });
+      this.done(state, failing.length);
     }
   }
+
+  /**
+   * Leading records older than MaximumRecordAgeInSeconds are not delivered (the backlog is oldest
+   * first). Their age counts from when this poller read them: DynamoDB Local rounds
+   * ApproximateCreationDateTime down to the minute (AWS to the second), which would age every
+   * record by up to 59 s, while the poller reads a record within moments of its write.
+   */
+  private expireOldRecords(shardId: string, state: ShardState): void {
+    const maxAge = this.options.mapping.maximumRecordAgeSeconds;
+    if (maxAge < 0) return;
+    const oldest = Date.now() - maxAge * 1000;
+    let expired = 0;
+    while (expired < state.backlog.length && (this.readAt.get(state.backlog[expired]) ?? Infinity) < oldest) expired++;
+    if (expired === 0) return;
+    this.giveUp(shardId, state.backlog.slice(0, expired), 'RecordAgeExceeded', Math.max(state.invocations, 1), `older than ${maxAge} s`);
+    this.done(state, expired);
+  }
+
+  /** The first `count` records of the backlog are done with: the next batch starts afresh. */
+  private done(state: ShardState, count: number): void {
+    state.backlog.splice(0, count);
+    state.invocations = 0;
+    state.limit = this.options.mapping.batchSize;
+  }
+
+  private giveUp(
+    shardId: string, records: DynamoDBRecord[], condition: StreamFailureRecord['requestContext']['condition'],
+    invocations: number, reason: string, responseContext?: StreamFailureRecord['responseContext'],
+  ): void {
+    const arrival = (r: DynamoDBRecord) => new Date((r.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    this.options.onGiveUp({
+      requestContext: { requestId: randomUUID(), functionArn: this.options.functionArn, condition, approximateInvokeCount: invocations },
+      ...(responseContext ? { responseContext } : {}),
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      DDBStreamBatchInfo: {
+        shardId,
+        startSequenceNumber: sequenceOf(records[0]),
+        endSequenceNumber: sequenceOf(records[records.length - 1]),
+        approximateArrivalOfFirstRecord: arrival(records[0]),
+        approximateArrivalOfLastRecord: arrival(records[records.length - 1]),
+        batchSize: records.length,
+        streamArn: this.options.streamArn,
+      },
+    }, records, reason);
+  }
+
+  private event(records: DynamoDBRecord[]): DynamoDBStreamEvent {
+    return { Records: records };
+  }
+}
+
+function sequenceOf(record: DynamoDBRecord): string {
+  return record.dynamodb?.SequenceNumber ?? '';
 }

@@ -49,7 +49,9 @@ describe('readCloudAssembly on the synthesized example app', () => {
 
   test('queue settings: FIFO, 5 receives, visibility six times the aggregator timeout, raw delivery, batches of 10', () => {
     expect(api.fifo).toBe(true);
-    expect(api.topicArn).toMatch(/^arn:aws:sns:local:000000000000:.+\.fifo$/);
+    // No environment in the app: the region the AWS SDK would use here (test setup: us-east-1).
+    expect(api.region).toBe('us-east-1');
+    expect(api.topicArn).toMatch(/^arn:aws:sns:us-east-1:000000000000:.+\.fifo$/);
     for (const view of api.views) {
       expect(view.queue).toMatchObject({ fifo: true, maxReceiveCount: 5, visibilityTimeoutSeconds: 180 });
       expect(view.queue.arn).toMatch(/\.fifo$/);
@@ -60,10 +62,12 @@ describe('readCloudAssembly on the synthesized example app', () => {
     }
   });
 
-  test("the publisher's stream mapping: batches of 100, 10 retries, the new-events filter", () => {
+  test("the publisher's stream mapping: batches of 100, 10 retries, a day's max age, bisect, the new-events filter", () => {
     expect(api.publisherStream).toEqual({
       batchSize: 100,
       maximumRetryAttempts: 10,
+      maximumRecordAgeSeconds: 86400,
+      bisectBatchOnFunctionError: true,
       filterPatterns: [{ eventName: ['INSERT'], dynamodb: { NewImage: { eventId: { S: [{ exists: true }] } } } }],
     });
   });
@@ -96,6 +100,34 @@ describe('readCloudAssembly on the synthesized example app', () => {
     }
     expect(new Set(api.views.map((v) => v.aggregator.codeDir)).size).toBe(2);
     expect(fs.readFileSync(path.join(api.views[1].aggregator.codeDir, 'index.js'), 'utf8')).toContain('amountCents');
+  });
+});
+
+describe('readCloudAssembly: what the template leaves out, and where the stack deploys', () => {
+  test('a stream mapping without retry, age and bisect settings gets Lambda\'s defaults: infinite, infinite, off', () => {
+    const app = new App({ outdir: tempDir('es-local-assembly-') });
+    buildExampleApp(app);
+    const directory = app.synth().directory;
+    const file = path.join(directory, 'CustomersApi.template.json');
+    const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+    for (const resource of Object.values<any>(template.Resources)) {
+      if (resource.Type !== 'AWS::Lambda::EventSourceMapping') continue;
+      for (const key of ['MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'BisectBatchOnFunctionError']) delete resource.Properties[key];
+    }
+    fs.writeFileSync(file, JSON.stringify(template));
+    const [api] = readCloudAssembly(directory, { tablePrefix: 'p-' });
+    expect(api.publisherStream).toMatchObject({ maximumRetryAttempts: -1, maximumRecordAgeSeconds: -1, bisectBatchOnFunctionError: false });
+  });
+
+  test('a stack with an environment: its region and account in every ARN, pseudo parameter and queue URL', () => {
+    const app = new App({ outdir: tempDir('es-local-assembly-') });
+    const stack = new Stack(app, 'Placed', { env: { region: 'eu-west-1', account: '111111111111' } });
+    new EventSourcedApi(stack, 'Api', { projections: [{ name: 'counter', entry: COUNTER }] });
+    const [api] = readCloudAssembly(app.synth().directory, { tablePrefix: 'p-' });
+    expect(api).toMatchObject({ region: 'eu-west-1', account: '111111111111' });
+    expect(api.topicArn).toMatch(/^arn:aws:sns:eu-west-1:111111111111:/);
+    expect(api.views[0].queue.arn).toMatch(/^arn:aws:sqs:eu-west-1:111111111111:.+\.fifo$/);
+    expect(api.publisherArn).toMatch(/^arn:aws:lambda:eu-west-1:111111111111:function:/);
   });
 });
 

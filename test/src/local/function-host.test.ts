@@ -27,6 +27,7 @@ exports.hangsOnRequest = async (event) => {
   return { invocations: ++invocations };
 };
 exports.logs = async () => { console.log('line one'); console.error('line two'); return 'ok'; };
+exports.environment = async () => ({ ...process.env });
 exports.tagged = async (event) => {
   console.log('start', event.n);
   await new Promise((resolve) => setTimeout(resolve, event.delayMs));
@@ -158,5 +159,36 @@ describe('LocalFunction', () => {
     expect(fast).toEqual({ result: 2, logs: ['start 2', '{"level":"error","n":2}'] });
     expect(failed).toBeInstanceOf(InvocationError);
     expect((failed as InvocationError).logs).toEqual(['start 3', '{"level":"error","n":3}']);
+  });
+
+  test('the variables Lambda sets, with the values the template implies', async () => {
+    const fn = new LocalFunction({
+      logicalId: 'OrdersWriter',
+      codeDir,
+      handler: 'index.environment',
+      timeoutSeconds: 3,
+      environment: { OWN_VAR: 'own', AWS_REGION: 'set-by-user' },
+      runtime: 'nodejs24.x',
+      memorySize: 512,
+      logGroupName: '/custom/orders-writer',
+      region: 'eu-west-1',
+    }, { baseEnvironment: {}, nodePath: path.dirname(path.dirname(path.dirname(require.resolve('@aws-sdk/client-dynamodb/package.json')))) });
+    functions.push(fn);
+    const env = await fn.invoke<Record<string, string>>({});
+    expect(env).toMatchObject({
+      OWN_VAR: 'own',
+      AWS_REGION: 'eu-west-1', // reserved: Lambda's value wins
+      AWS_DEFAULT_REGION: 'eu-west-1',
+      AWS_LAMBDA_FUNCTION_NAME: 'OrdersWriter',
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+      AWS_LAMBDA_LOG_GROUP_NAME: '/custom/orders-writer',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+      _HANDLER: 'index.environment',
+      LAMBDA_TASK_ROOT: codeDir,
+      TZ: ':UTC',
+    });
+    expect(env.AWS_LAMBDA_LOG_STREAM_NAME).toMatch(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
   });
 });

@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { PreflightDefinition } from '../../../src/local/cloud-assembly';
+import { PreflightDefinition, ThrottleDefinition } from '../../../src/local/cloud-assembly';
 import { InvocationError, LocalFunction } from '../../../src/local/function-host';
 import { HttpGateway } from '../../../src/local/http-gateway';
 import { connect } from '../../support/local-app';
@@ -22,7 +22,9 @@ function fakeFunction(name: string, events: APIGatewayProxyEvent[], handler?: Ha
   return { invokeWithLogs } as unknown as LocalFunction;
 }
 
-async function startGateway(options: { reader?: boolean; preflight?: PreflightDefinition; writer?: Handler } = {}) {
+async function startGateway(options: {
+  reader?: boolean; preflight?: PreflightDefinition; writer?: Handler; binaryMediaTypes?: string[]; throttle?: ThrottleDefinition;
+} = {}) {
   const writerEvents: APIGatewayProxyEvent[] = [];
   const readerEvents: APIGatewayProxyEvent[] = [];
   const responses: Array<[string, string, number]> = [];
@@ -31,6 +33,8 @@ async function startGateway(options: { reader?: boolean; preflight?: PreflightDe
     writer: fakeFunction('writer', writerEvents, options.writer),
     reader: options.reader === false ? undefined : fakeFunction('reader', readerEvents),
     preflight: options.preflight,
+    binaryMediaTypes: options.binaryMediaTypes,
+    throttle: options.throttle,
     onResponse: (method, url, status) => responses.push([method, url, status]),
     onServerError: (...args) => serverErrors.push(args),
   });
@@ -127,7 +131,7 @@ describe('HttpGateway answers', () => {
     }
   });
 
-  test("the function's status, headers and body go back as they are; a base64 body is decoded", async () => {
+  test("the function's status, headers and body go back as they are; without binary media types a base64 body stays text, as on AWS", async () => {
     const { gateway, url } = await startGateway({
       writer: async (event): Promise<APIGatewayProxyResult> => (event.body === 'b64'
         ? { statusCode: 201, headers: { 'Content-Type': 'text/plain' }, body: Buffer.from('héllo').toString('base64'), isBase64Encoded: true }
@@ -140,7 +144,7 @@ describe('HttpGateway answers', () => {
       expect(await conflict.text()).toBe('{"message":"conflict"}');
       const decoded = await fetch(`${url}/`, { method: 'POST', body: 'b64' });
       expect(decoded.status).toBe(201);
-      expect(await decoded.text()).toBe('héllo');
+      expect(await decoded.text()).toBe(Buffer.from('héllo').toString('base64'));
     } finally {
       await gateway.stop();
     }
@@ -164,7 +168,7 @@ describe('HttpGateway answers', () => {
       // Every 5xx is reported with its cause and the lines the function logged for that request.
       expect(serverErrors).toEqual([
         ['POST', '/', 502, 'the function failed: writer: boom', ['writer got POST /']],
-        ['POST', '/', 502, 'the function failed: malformed Lambda proxy response', ['writer got POST /']],
+        ['POST', '/', 502, 'the function failed: statusCode undefined is not an HTTP status', ['writer got POST /']],
         ['POST', '/?x=1', 500, 'the function answered it', ['writer got POST /']],
       ]);
     } finally {
@@ -184,6 +188,49 @@ describe('HttpGateway answers', () => {
       }
       expect((await fetch(`${url}/a/b/c`, { method: 'OPTIONS' })).status).toBe(403);
       expect(readerEvents).toHaveLength(0);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  test('every Set-Cookie value of an answer reaches the client, each on its own line', async () => {
+    const { gateway, url } = await startGateway({
+      writer: async () => ({ statusCode: 200, headers: { 'Set-Cookie': 'c=3' }, multiValueHeaders: { 'Set-Cookie': ['a=1', 'b=2'] }, body: '{}' }),
+    });
+    try {
+      const response = await fetch(`${url}/`, { method: 'POST', body: '{}' });
+      expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2', 'c=3']);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  test('a base64 answer is sent as bytes for an Accept among the binary media types, else as its base64 text', async () => {
+    const bytes = Buffer.from([0, 1, 2, 0xfe, 0xff]);
+    const { gateway, url } = await startGateway({
+      binaryMediaTypes: ['application/octet-stream'],
+      writer: async () => ({ statusCode: 200, body: bytes.toString('base64'), isBase64Encoded: true }),
+    });
+    try {
+      const binary = await fetch(`${url}/`, { method: 'POST', body: '{}', headers: { Accept: 'application/octet-stream' } });
+      expect(Buffer.from(await binary.arrayBuffer())).toEqual(bytes);
+      const text = await fetch(`${url}/`, { method: 'POST', body: '{}', headers: { Accept: 'application/json' } });
+      expect(await text.text()).toBe(bytes.toString('base64'));
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  test('past the stage\'s burst and rate, 429 Too Many Requests without calling the function', async () => {
+    const { gateway, url, writerEvents } = await startGateway({ throttle: { rateLimit: 1, burstLimit: 3 } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await fetch(`${url}/`, { method: 'POST', body: '{}' })).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      const throttled = await fetch(`${url}/`, { method: 'POST', body: '{}' });
+      expect(throttled.headers.get('x-amzn-errortype')).toBe('TooManyRequestsException');
+      expect(await throttled.json()).toEqual({ message: 'Too Many Requests' });
+      expect(writerEvents).toHaveLength(3);
     } finally {
       await gateway.stop();
     }

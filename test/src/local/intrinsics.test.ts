@@ -1,4 +1,8 @@
-import { LocalResource, resolveIntrinsics } from '../../../src/local/intrinsics';
+import { LocalResource, pseudoParameters, resolveIntrinsics as resolveIn } from '../../../src/local/intrinsics';
+
+/** Resolves as for a stack "Orders" deployed to eu-west-1 in account 111111111111. */
+const resolveIntrinsics = (value: unknown, resources: Record<string, LocalResource>) =>
+  resolveIn(value, resources, pseudoParameters('eu-west-1', '111111111111', 'Orders'));
 
 const resources: Record<string, LocalResource> = {
   EventsTable: { ref: 'local-events', attributes: { Arn: 'arn:aws:dynamodb:local:000000000000:table/local-events' } },
@@ -12,10 +16,11 @@ describe('resolveIntrinsics', () => {
     expect(resolveIntrinsics(true, resources)).toBe('true');
   });
 
-  test('Ref: a resource gives its local value, a pseudo parameter its local stand-in', () => {
+  test('Ref: a resource gives its local value, a pseudo parameter the stack\'s', () => {
     expect(resolveIntrinsics({ Ref: 'EventsTable' }, resources)).toBe('local-events');
-    expect(resolveIntrinsics({ Ref: 'AWS::Region' }, resources)).toBe('local');
-    expect(resolveIntrinsics({ Ref: 'AWS::AccountId' }, resources)).toBe('000000000000');
+    expect(resolveIntrinsics({ Ref: 'AWS::Region' }, resources)).toBe('eu-west-1');
+    expect(resolveIntrinsics({ Ref: 'AWS::AccountId' }, resources)).toBe('111111111111');
+    expect(resolveIntrinsics({ Ref: 'AWS::StackName' }, resources)).toBe('Orders');
     expect(resolveIntrinsics({ Ref: 'AWS::Partition' }, resources)).toBe('aws');
     expect(resolveIntrinsics({ Ref: 'AWS::URLSuffix' }, resources)).toBe('amazonaws.com');
   });
@@ -27,7 +32,7 @@ describe('resolveIntrinsics', () => {
 
   test('Fn::Join and Fn::Select, nested, as CDK writes them (e.g. the reader\'s VIEW_TABLES)', () => {
     const viewTables = { 'Fn::Join': ['', ['{"default":"', { Ref: 'EventsTable' }, '","region":"', { Ref: 'AWS::Region' }, '"}']] };
-    expect(JSON.parse(resolveIntrinsics(viewTables, resources))).toEqual({ default: 'local-events', region: 'local' });
+    expect(JSON.parse(resolveIntrinsics(viewTables, resources))).toEqual({ default: 'local-events', region: 'eu-west-1' });
     expect(resolveIntrinsics({ 'Fn::Select': [1, ['a', { Ref: 'EventsTable' }, 'c']] }, resources)).toBe('local-events');
     expect(resolveIntrinsics({ 'Fn::Join': ['/', [{ 'Fn::Select': [0, [{ 'Fn::GetAtt': ['Topic', 'TopicName'] }]] }, 'x']] }, resources)).toBe('Topic.fifo/x');
   });

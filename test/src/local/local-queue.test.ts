@@ -210,14 +210,16 @@ describe('FIFO queue', () => {
   });
 
   test('Lambda SQS records: group, deduplication id, receive count, attributes, and a sequence number per message', () => {
-    const queue = fifo();
+    const queue = new LocalQueue({ name: 'q', fifo: true, visibilityTimeoutMs: 1000, arn: 'arn:aws:sqs:eu-west-1:111111111111:Orders.fifo', region: 'eu-west-1' });
     queue.send('{"n":1}', 'A', 'd1', { kind: 'x' });
     queue.send('{"n":2}', 'A', 'd2');
     const records = queue.receive(10).map((m) => queue.toRecord(m));
     expect(records[0]).toMatchObject({
       body: '{"n":1}',
       eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:local:000000000000:q.fifo',
+      // The queue's real ARN (with .fifo) and region, as Lambda delivers them.
+      eventSourceARN: 'arn:aws:sqs:eu-west-1:111111111111:Orders.fifo',
+      awsRegion: 'eu-west-1',
       attributes: { ApproximateReceiveCount: '1', MessageGroupId: 'A', MessageDeduplicationId: 'd1' },
       messageAttributes: { kind: { stringValue: 'x', dataType: 'String' } },
     });
@@ -225,5 +227,19 @@ describe('FIFO queue', () => {
     expect(records[0].messageId).not.toBe(records[1].messageId);
     const sequence = records.map((r) => BigInt(r.attributes.SequenceNumber!));
     expect(sequence[1]).toBeGreaterThan(sequence[0]);
+  });
+
+  test('ApproximateFirstReceiveTimestamp is the first receive, not the send; it stays on later receives', () => {
+    const queue = new LocalQueue({ name: 'q', fifo: false, visibilityTimeoutMs: 0 });
+    queue.send('x');
+    advance(1000);
+    const [first] = queue.receive(1);
+    const firstRecord = queue.toRecord(first);
+    expect(Number(firstRecord.attributes.ApproximateFirstReceiveTimestamp)).toBe(Number(firstRecord.attributes.SentTimestamp) + 1000);
+    queue.release(first.messageId);
+    advance(500);
+    const [again] = queue.receive(1);
+    expect(queue.toRecord(again).attributes.ApproximateFirstReceiveTimestamp).toBe(firstRecord.attributes.ApproximateFirstReceiveTimestamp);
+    expect(queue.toRecord(again).attributes.ApproximateReceiveCount).toBe('2');
   });
 });

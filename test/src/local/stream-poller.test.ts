@@ -2,19 +2,22 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { StreamMappingDefinition } from '../../../src/local/cloud-assembly';
 import { LocalFunction } from '../../../src/local/function-host';
-import { StreamPoller } from '../../../src/local/stream-poller';
+import { StreamFailureRecord, StreamPoller } from '../../../src/local/stream-poller';
 import { createEventsTable, documentClient, dynamoStreamsClient, EventsTable } from '../../support/local-dynamo';
 
 /** The publisher's filter, as the construct writes it: INSERTs of items with an eventId. */
 const NEW_EVENTS_ONLY = { eventName: ['INSERT'], dynamodb: { NewImage: { eventId: { S: [{ exists: true }] } } } };
 
-type Target = (records: DynamoDBRecord[]) => Promise<DynamoDBBatchResponse | void>;
+type Target = (records: DynamoDBRecord[]) => Promise<DynamoDBBatchResponse | Record<string, unknown> | void>;
+const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:111111111111:function:Publisher';
 
 interface Harness {
   readonly poller: StreamPoller;
   /** The records of each invocation. */
   readonly invocations: DynamoDBRecord[][];
   readonly givenUp: DynamoDBRecord[][];
+  /** What the on-failure destination got for each, in AWS's shape. */
+  readonly failures: StreamFailureRecord[];
   readonly errors: unknown[];
 }
 
@@ -23,6 +26,7 @@ const pollers: StreamPoller[] = [];
 function startPoller(table: EventsTable, mapping: Partial<StreamMappingDefinition>, target: Target = async () => undefined): Harness {
   const invocations: DynamoDBRecord[][] = [];
   const givenUp: DynamoDBRecord[][] = [];
+  const failures: StreamFailureRecord[] = [];
   const errors: unknown[] = [];
   const fn = {
     invoke: async (event: DynamoDBStreamEvent) => {
@@ -32,15 +36,26 @@ function startPoller(table: EventsTable, mapping: Partial<StreamMappingDefinitio
   } as unknown as LocalFunction;
   const poller = new StreamPoller(dynamoStreamsClient(), {
     streamArn: table.streamArn,
-    mapping: { batchSize: 100, maximumRetryAttempts: 10, filterPatterns: [NEW_EVENTS_ONLY], ...mapping },
+    mapping: {
+      batchSize: 100,
+      maximumRetryAttempts: 10,
+      maximumRecordAgeSeconds: -1,
+      bisectBatchOnFunctionError: false,
+      filterPatterns: [NEW_EVENTS_ONLY],
+      ...mapping,
+    },
     target: fn,
+    functionArn: FUNCTION_ARN,
     pollIntervalMs: 10,
-    onGiveUp: (records) => givenUp.push(records),
+    onGiveUp: (failure, records) => {
+      failures.push(failure);
+      givenUp.push(records);
+    },
     onError: (error) => errors.push(error),
   });
   pollers.push(poller);
   poller.start();
-  return { poller, invocations, givenUp, errors };
+  return { poller, invocations, givenUp, failures, errors };
 }
 
 async function put(table: EventsTable, item: Record<string, unknown>): Promise<void> {
@@ -129,4 +144,107 @@ test('a function that throws gets its batch again; from the moment records are f
   expect(idleDuringInvocation).toEqual([false, false, false]);
   expect(harness.poller.quietSince).toBeGreaterThan(quietBefore);
   expect(harness.givenUp).toEqual([]);
+});
+
+const seq = (r: DynamoDBRecord) => r.dynamodb!.SequenceNumber!;
+async function putVersions(table: EventsTable, versions: number[]): Promise<void> {
+  for (const v of versions) await put(table, { streamId: 's', version: v, eventId: `e-${v}`, type: 'T' });
+}
+
+test('with several batchItemFailures, the lowest sequence number is the checkpoint, whatever order they are listed in', async () => {
+  const table = await createEventsTable();
+  await putVersions(table, [1, 2, 3, 4, 5]);
+  let calls = 0;
+  const harness = startPoller(table, {}, async (records) => {
+    if (++calls > 1) return undefined;
+    // Listed highest first: Lambda still retries from version 2.
+    const failing = records.filter((r) => version(r) === 4 || version(r) === 2).reverse();
+    return { batchItemFailures: failing.map((r) => ({ itemIdentifier: seq(r) })) };
+  });
+  await until('the retry', () => harness.invocations.length >= 2 && harness.poller.idle);
+  expect(harness.invocations.map((batch) => batch.map(version))).toEqual([[1, 2, 3, 4, 5], [2, 3, 4, 5]]);
+});
+
+test.each<[string, Record<string, unknown>]>([
+  ['an itemIdentifier that names no record of the batch', { batchItemFailures: [{ itemIdentifier: '999' }] }],
+  ['an empty itemIdentifier', { batchItemFailures: [{ itemIdentifier: '' }] }],
+  ['a null itemIdentifier', { batchItemFailures: [{ itemIdentifier: null }] }],
+  ['a response without batchItemFailures', { foo: 'notvalid' }],
+])('%s fails the whole batch, as on AWS', async (_name, response) => {
+  const table = await createEventsTable();
+  await putVersions(table, [1, 2]);
+  let calls = 0;
+  const harness = startPoller(table, {}, async () => (++calls === 1 ? response : undefined));
+  await until('the retry', () => harness.invocations.length >= 2 && harness.poller.idle);
+  expect(harness.invocations.map((batch) => batch.map(version))).toEqual([[1, 2], [1, 2]]);
+});
+
+test('after MaximumRetryAttempts the on-failure destination gets metadata in AWS\'s shape, not the records', async () => {
+  const table = await createEventsTable();
+  await putVersions(table, [1, 2, 3]);
+  const harness = startPoller(table, { maximumRetryAttempts: 1 }, async () => { throw new Error('publish failed'); });
+  await until('give up', () => harness.failures.length > 0);
+  const [records] = harness.givenUp;
+  expect(harness.failures[0]).toEqual({
+    requestContext: { requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), functionArn: FUNCTION_ARN, condition: 'RetryAttemptsExhausted', approximateInvokeCount: 2 },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    version: '1.0',
+    timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    DDBStreamBatchInfo: {
+      shardId: expect.stringMatching(/^shardId-/),
+      startSequenceNumber: seq(records[0]),
+      endSequenceNumber: seq(records[2]),
+      approximateArrivalOfFirstRecord: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      approximateArrivalOfLastRecord: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      batchSize: 3,
+      streamArn: table.streamArn,
+    },
+  });
+  expect(JSON.stringify(harness.failures[0])).not.toContain('NewImage');
+});
+
+test('a partial failure given up on has no functionError; MaximumRetryAttempts -1 (Lambda\'s default) retries without end', async () => {
+  const table = await createEventsTable();
+  await putVersions(table, [1]);
+  const partial = startPoller(table, { maximumRetryAttempts: 0 }, async (records) => ({ batchItemFailures: [{ itemIdentifier: seq(records[0]) }] }));
+  await until('give up', () => partial.failures.length > 0);
+  expect(partial.failures[0].responseContext).toEqual({ statusCode: 200, executedVersion: '$LATEST', functionError: null });
+  expect(partial.failures[0].requestContext.approximateInvokeCount).toBe(1);
+
+  const other = await createEventsTable();
+  await putVersions(other, [1]);
+  const endless = startPoller(other, { maximumRetryAttempts: -1 }, async () => { throw new Error('always'); });
+  await until('many retries', () => endless.invocations.length > 15);
+  expect(endless.givenUp).toEqual([]);
+});
+
+test('records older than MaximumRecordAgeInSeconds go to the on-failure destination (RecordAgeExceeded), newer ones go on', async () => {
+  const table = await createEventsTable();
+  await putVersions(table, [1, 2]);
+  let healthy = false;
+  const harness = startPoller(table, { maximumRecordAgeSeconds: 1, maximumRetryAttempts: -1 }, async () => {
+    if (!healthy) throw new Error('down');
+  });
+  await until('expiry', () => harness.failures.length > 0, 15_000);
+  expect(harness.failures[0].requestContext.condition).toBe('RecordAgeExceeded');
+  expect(harness.failures[0].responseContext).toBeUndefined();
+  expect(harness.givenUp[0].map(version)).toEqual([1, 2]);
+
+  healthy = true;
+  await putVersions(table, [3]);
+  await until('version 3', () => harness.invocations.flat().some((r) => version(r) === 3) && harness.poller.idle);
+  expect(harness.failures).toHaveLength(1);
+});
+
+test('BisectBatchOnFunctionError: a failing batch is halved until the bad record is alone; only it is given up on', async () => {
+  const table = await createEventsTable();
+  await putVersions(table, [1, 2, 3, 4]);
+  const harness = startPoller(table, { bisectBatchOnFunctionError: true, maximumRetryAttempts: 1 }, async (records) => {
+    if (records.some((r) => version(r) === 3)) throw new Error('v3 is poison');
+  });
+  await until('v4 delivered', () => harness.invocations.flat().some((r) => version(r) === 4 && harness.givenUp.length > 0) && harness.poller.idle);
+  // Halving uses no retry; the lone v3 gets its one retry, then is given up on.
+  expect(harness.invocations.map((batch) => batch.map(version))).toEqual([[1, 2, 3, 4], [1, 2], [3, 4], [3], [3], [4]]);
+  expect(harness.givenUp.map((batch) => batch.map(version))).toEqual([[3]]);
+  expect(harness.failures[0].DDBStreamBatchInfo.batchSize).toBe(1);
 });

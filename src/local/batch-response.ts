@@ -1,0 +1,38 @@
+/**
+ * Lambda's reading of a partial batch response (ReportBatchItemFailures), the same for SQS and
+ * stream event sources:
+ * - success: no response, an empty object, or batchItemFailures null or empty;
+ * - complete failure: an object without batchItemFailures but with other keys, batchItemFailures
+ *   that is not a list, or an entry whose itemIdentifier is missing, empty, not a string or names
+ *   no record of the batch;
+ * - otherwise the records named fail.
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html and
+ * services-ddb-batchfailurereporting.html; AWS-validated in LocalStack's
+ * test_report_batch_item_failure_scenarios.
+ */
+export type BatchOutcome =
+  | { readonly kind: 'success' }
+  | { readonly kind: 'partial'; readonly failed: ReadonlySet<string> }
+  | { readonly kind: 'failure'; readonly reason: string };
+
+export function readBatchResponse(response: unknown, ids: readonly string[]): BatchOutcome {
+  if (response === undefined || response === null) return { kind: 'success' };
+  if (typeof response !== 'object' || Array.isArray(response)) return { kind: 'failure', reason: 'the response is not a batch response object' };
+  const fields = response as Record<string, unknown>;
+  if (!('batchItemFailures' in fields)) {
+    return Object.keys(fields).length === 0 ? { kind: 'success' } : { kind: 'failure', reason: 'the response has no batchItemFailures' };
+  }
+  const failures = fields.batchItemFailures;
+  if (failures === null || (Array.isArray(failures) && failures.length === 0)) return { kind: 'success' };
+  if (!Array.isArray(failures)) return { kind: 'failure', reason: 'batchItemFailures is not a list' };
+  const known = new Set(ids);
+  const failed = new Set<string>();
+  for (const entry of failures) {
+    const id = (entry as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+    if (typeof id !== 'string' || !known.has(id)) {
+      return { kind: 'failure', reason: `batchItemFailures names ${JSON.stringify(id) ?? 'nothing'}, which is no record of the batch` };
+    }
+    failed.add(id);
+  }
+  return { kind: 'partial', failed };
+}

@@ -1,0 +1,66 @@
+import type { SQSEvent } from 'aws-lambda';
+import { LocalFunction } from '../../../src/local/function-host';
+import { LocalQueue, QueueMessage } from '../../../src/local/local-queue';
+import { QueuePoller } from '../../../src/local/queue-poller';
+
+/** A poller over a standard queue whose function answers `respond` for each batch. */
+function harness(respond: (event: SQSEvent, call: number) => unknown) {
+  const queue = new LocalQueue({ name: 'q', fifo: false, visibilityTimeoutMs: 0 });
+  const batches: string[][] = [];
+  const failed: Array<[string, string]> = [];
+  const processed: string[] = [];
+  const target = { invoke: async (event: SQSEvent) => { batches.push(event.Records.map((r) => r.body)); return respond(event, batches.length); } };
+  const poller = new QueuePoller({
+    queue,
+    target: target as unknown as LocalFunction,
+    batchSize: 10,
+    pollIntervalMs: 5,
+    onProcessed: (m: QueueMessage) => processed.push(m.body),
+    onFailed: (m: QueueMessage, reason: string) => failed.push([m.body, reason]),
+  });
+  return { queue, poller, batches, failed, processed };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+test.each<[string, (event: SQSEvent) => unknown]>([
+  ['an itemIdentifier that names no message of the batch', () => ({ batchItemFailures: [{ itemIdentifier: 'no-such-message' }] })],
+  ['an empty itemIdentifier', () => ({ batchItemFailures: [{ itemIdentifier: '' }] })],
+  ['a null itemIdentifier', () => ({ batchItemFailures: [{ itemIdentifier: null }] })],
+  ['a response without batchItemFailures', () => ({ foo: 'notvalid' })],
+])('%s fails the whole batch, as on AWS', async (_name, invalid) => {
+  const h = harness((event, call) => (call === 1 ? invalid(event) : undefined));
+  h.queue.send('a');
+  h.queue.send('b');
+  h.poller.start();
+  try {
+    await until(() => h.queue.depth === 0);
+    expect(h.failed.map(([body]) => body).sort()).toEqual(['a', 'b']);
+    expect(h.failed[0][1]).toMatch(/whole batch failed/);
+    expect(h.batches).toHaveLength(2);
+  } finally {
+    await h.poller.stop();
+  }
+});
+
+test('a valid partial response fails only the messages it names; an empty one, or none, is a success', async () => {
+  const h = harness((event, call) => (call === 1
+    ? { batchItemFailures: [{ itemIdentifier: event.Records.find((r) => r.body === 'b')!.messageId }] }
+    : { batchItemFailures: [] }));
+  h.queue.send('a');
+  h.queue.send('b');
+  h.poller.start();
+  try {
+    await until(() => h.queue.depth === 0);
+    expect(h.failed.map(([body]) => body)).toEqual(['b']);
+    expect(h.processed.sort()).toEqual(['a', 'b']);
+  } finally {
+    await h.poller.stop();
+  }
+});
