@@ -24,6 +24,9 @@ Options:
   --port <n>                 port of the HTTP server (default: any free port)
   --visibility-timeout <ms>  delay before a failed message is retried (default: 1000)
   --function-logs            also print the Lambda functions' own log lines
+  --chaos                    AWS's worst case: duplicated, reordered and early-redelivered
+                             messages, parallel pollers, varied batches, throttling, crashes
+  --chaos-seed <n>           chaos mode with this seed (to replay a run)
   -h, --help                 show this help
 
 Environment: AWS_ENDPOINT_URL_DYNAMODB points the store at a DynamoDB Local already
@@ -35,6 +38,7 @@ interface CliOptions {
   port?: number;
   visibilityTimeoutMs?: number;
   functionLogs: boolean;
+  chaos?: { seed?: number };
 }
 
 export function parseArgs(argv: string[]): CliOptions | 'help' {
@@ -59,6 +63,8 @@ export function parseArgs(argv: string[]): CliOptions | 'help' {
     else if (arg === '--port') options.port = number();
     else if (arg === '--visibility-timeout') options.visibilityTimeoutMs = number();
     else if (arg === '--function-logs') options.functionLogs = true;
+    else if (arg === '--chaos') options.chaos = options.chaos ?? {};
+    else if (arg === '--chaos-seed') options.chaos = { seed: number() };
     else if (arg === '-h' || arg === '--help') return 'help';
     else throw new Error(`Unknown option "${arg}"\n\n${USAGE}`);
   }
@@ -105,6 +111,7 @@ async function main(): Promise<void> {
     port: parsed.port,
     visibilityTimeoutMs: parsed.visibilityTimeoutMs,
     functionLogs: parsed.functionLogs,
+    chaos: parsed.chaos,
   });
   console.log(`\nReady. Try:\n  curl -X POST ${runtime.url}/ -d '{"type":"Created","id":"s-1"}'\n  curl ${runtime.url}/\nCtrl-C stops.`);
   await new Promise<void>((resolve) => {

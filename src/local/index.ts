@@ -7,3 +7,4 @@ export type { LocalRuntimeOptions, LocalApi, DeadLetter } from './local-runtime'
 export { readCloudAssembly } from './cloud-assembly';
 export type { ApiDefinition } from './cloud-assembly';
 export type { StreamFailureRecord } from './stream-poller';
+export type { ChaosOptions } from './chaos';

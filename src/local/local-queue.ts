@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
+import { Chaos } from './chaos';
 
 export interface QueueMessage {
   readonly messageId: string;
@@ -16,7 +17,12 @@ export interface QueueMessage {
   /** Time (ms) it becomes visible again; 0 when it is visible. */
   invisibleUntil: number;
   inFlight: boolean;
+  /** The receipt handle of its latest receive: only that one deletes or releases it. */
+  receipt?: string;
 }
+
+/** A message as a receive hands it out: a snapshot, with the receipt handle of this receive. */
+export type ReceivedMessage = Readonly<QueueMessage> & { readonly receiptHandle: string };
 
 export interface LocalQueueOptions {
   readonly name: string;
@@ -32,6 +38,13 @@ export interface LocalQueueOptions {
   readonly deadLetterQueue?: LocalQueue;
   /** Called when a message is moved to the dead-letter queue. */
   readonly onDeadLetter?: (message: QueueMessage) => void;
+  /**
+   * Chaos mode: what SQS may do and usually does not, within its guarantees for the queue type.
+   * Standard queues deliver some messages twice and in any order; every queue hands out batches
+   * of varied size and makes some messages visible again while they are still being processed
+   * (their visibility timeout ran out); FIFO queues fill a batch from one group where they can.
+   */
+  readonly chaos?: Chaos;
 }
 
 /** SQS FIFO deduplicates a deduplication id seen within this window. */
@@ -80,6 +93,10 @@ export class LocalQueue {
       inFlight: false,
     };
     this.messages.push(message);
+    // At-least-once: a standard queue may deliver a copy too, a little later.
+    if (!this.options.fifo && this.options.chaos?.strikes('duplicate')) {
+      this.messages.push({ ...message, invisibleUntil: now + this.options.chaos.int(0, 200) });
+    }
     return message;
   }
 
@@ -87,19 +104,13 @@ export class LocalQueue {
    * Receives up to `max` visible messages and makes them invisible. On FIFO queues a group with
    * a message in flight or invisible is skipped, and a group's messages come in order.
    */
-  public receive(max: number): QueueMessage[] {
+  public receive(max: number): ReceivedMessage[] {
     const now = Date.now();
-    const blockedGroups = new Set<string>();
+    const chaos = this.options.chaos;
+    const wanted = chaos ? chaos.int(1, max) : max;
     const batch: QueueMessage[] = [];
-    for (const message of [...this.messages]) {
-      if (batch.length >= max) break;
-      const visible = !message.inFlight && message.invisibleUntil <= now;
-      if (this.options.fifo && message.groupId !== undefined) {
-        if (blockedGroups.has(message.groupId)) continue;
-        if (!visible) { blockedGroups.add(message.groupId); continue; }
-      } else if (!visible) {
-        continue;
-      }
+    for (const message of this.candidates(now)) {
+      if (batch.length >= wanted) break;
       if (this.options.maxReceiveCount !== undefined && this.options.deadLetterQueue && message.receiveCount >= this.options.maxReceiveCount) {
         this.remove(message);
         this.options.deadLetterQueue.park(message);
@@ -109,21 +120,61 @@ export class LocalQueue {
       message.receiveCount++;
       if (message.firstReceivedAt === 0) message.firstReceivedAt = now;
       message.inFlight = true;
+      message.receipt = randomUUID();
       batch.push(message);
+      if (chaos?.strikes('earlyRedelivery')) this.expireVisibilitySoon(message, message.receipt, chaos.int(0, 50));
     }
-    return batch;
+    return batch.map((m) => ({ ...m, receiptHandle: m.receipt! }));
   }
 
-  /** Deletes a received message (it was processed). */
-  public delete(messageId: string): void {
-    const message = this.messages.find((m) => m.messageId === messageId);
+  /**
+   * The messages a receive may hand out, in the order it takes them. Without chaos: oldest first,
+   * and on FIFO queues only the groups with nothing in flight or invisible, each in order. With
+   * chaos: standard queues in any order; FIFO queues group by group in a random order of groups,
+   * each group's run as long as it goes (as SQS fills a batch from one group where it can).
+   */
+  private candidates(now: number): QueueMessage[] {
+    const visible = (m: QueueMessage) => !m.inFlight && m.invisibleUntil <= now;
+    if (!this.options.fifo) {
+      const ready = this.messages.filter(visible);
+      return this.options.chaos ? this.options.chaos.shuffle(ready) : ready;
+    }
+    // Each group offers its leading run of visible messages, up to its first one in flight or invisible.
+    const blocked = new Set<string>();
+    const runs = new Map<string, QueueMessage[]>();
+    for (const message of this.messages) {
+      const group = message.groupId ?? '';
+      if (blocked.has(group)) continue;
+      if (!visible(message)) {
+        blocked.add(group);
+        continue;
+      }
+      runs.set(group, [...(runs.get(group) ?? []), message]);
+    }
+    if (this.options.chaos) return this.options.chaos.shuffle([...runs.keys()]).flatMap((group) => runs.get(group)!);
+    const eligible = new Set([...runs.values()].flat());
+    return this.messages.filter((m) => eligible.has(m));
+  }
+
+  /** Its visibility timeout runs out while it is still being processed: another receive may take it. */
+  private expireVisibilitySoon(message: QueueMessage, receipt: string, afterMs: number): void {
+    setTimeout(() => {
+      if (message.receipt !== receipt || !message.inFlight || !this.messages.includes(message)) return;
+      message.inFlight = false;
+      message.invisibleUntil = 0;
+    }, afterMs).unref();
+  }
+
+  /** Deletes a received message (it was processed), unless a later receive holds it now. */
+  public delete(receiptHandle: string): void {
+    const message = this.messages.find((m) => m.receipt === receiptHandle);
     if (message) this.remove(message);
   }
 
   /** Ends a receive without deleting: the message comes back after the visibility timeout. */
-  public release(messageId: string): void {
-    const message = this.messages.find((m) => m.messageId === messageId);
-    if (!message) return;
+  public release(receiptHandle: string): void {
+    const message = this.messages.find((m) => m.receipt === receiptHandle);
+    if (!message || !message.inFlight) return;
     message.inFlight = false;
     message.invisibleUntil = Date.now() + this.options.visibilityTimeoutMs;
   }
@@ -150,10 +201,10 @@ export class LocalQueue {
   }
 
   /** The Lambda SQS event record of a received message. */
-  public toRecord(message: QueueMessage): SQSRecord {
+  public toRecord(message: ReceivedMessage): SQSRecord {
     return {
       messageId: message.messageId,
-      receiptHandle: `${message.messageId}#${message.receiveCount}`,
+      receiptHandle: message.receiptHandle,
       body: message.body,
       attributes: {
         ApproximateReceiveCount: String(message.receiveCount),
@@ -176,11 +227,13 @@ export class LocalQueue {
   }
 
   private park(message: QueueMessage): void {
-    this.messages.push({ ...message, inFlight: false, invisibleUntil: 0 });
+    this.messages.push({ ...message, inFlight: false, invisibleUntil: 0, receipt: undefined });
   }
 
   private requeue(message: QueueMessage): void {
-    this.messages.push({ ...message, sequenceNumber: ++this.sequence, receiveCount: 0, firstReceivedAt: 0, inFlight: false, invisibleUntil: 0 });
+    this.messages.push({
+      ...message, sequenceNumber: ++this.sequence, receiveCount: 0, firstReceivedAt: 0, inFlight: false, invisibleUntil: 0, receipt: undefined,
+    });
   }
 
   private remove(message: QueueMessage): void {

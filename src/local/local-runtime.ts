@@ -4,7 +4,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Stage } from 'aws-cdk-lib';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { Chaos, ChaosFault, ChaosOptions } from './chaos';
 import { ApiDefinition, readCloudAssembly } from './cloud-assembly';
+import { DynamoChaosProxy } from './dynamo-chaos-proxy';
 import { createTable, deleteTable, DynamoStore, startDynamoStore } from './dynamo-store';
 import { LocalFunction } from './function-host';
 import { hostNotes } from './host-notes';
@@ -39,6 +41,15 @@ export interface LocalRuntimeOptions {
    * @default true
    */
   readonly stageThrottling?: boolean;
+  /**
+   * Chaos mode: AWS's worst case within its guarantees. Queues deliver in varied batches, with
+   * messages whose visibility runs out mid-processing; standard queues also duplicate and
+   * reorder; each queue has several pollers; the publisher and aggregators sometimes fail before
+   * or crash after doing their work; SNS and (for the aggregators) DynamoDB throttle. Seeded and
+   * printed: pass the seed to replay the choices. `true` for a random seed.
+   * @default false
+   */
+  readonly chaos?: boolean | ChaosOptions;
 }
 
 /** One running EventSourcedApi. */
@@ -54,10 +65,20 @@ export interface DeadLetter {
   readonly receiveCount: number;
 }
 
+/** A view's queue, its dead-letter list and the pollers (several in chaos mode) that feed its aggregator. */
+interface ViewQueues {
+  readonly queue: LocalQueue;
+  readonly deadLetters: LocalQueue;
+  readonly pollers: QueuePoller[];
+}
+
+/** Lambda runs several batches of a queue at once (it starts with five pollers); chaos mode runs this many. */
+const CHAOS_POLLERS_PER_QUEUE = 3;
+
 interface RunningApi extends LocalApi {
   readonly gateway: HttpGateway;
   readonly functions: LocalFunction[];
-  readonly queues: Map<string, { queue: LocalQueue; deadLetters: LocalQueue; poller: QueuePoller }>;
+  readonly queues: Map<string, ViewQueues>;
   readonly publisherFailures: StreamFailureRecord[];
   readonly streamPoller: StreamPoller;
 }
@@ -88,9 +109,25 @@ export class LocalRuntime {
   private readonly tables: string[] = [];
   private readonly log: (line: string) => void;
   private readonly backgroundErrors: unknown[] = [];
+  private readonly chaos?: Chaos;
+  private dynamoProxy?: DynamoChaosProxy;
 
   private constructor(private readonly options: LocalRuntimeOptions) {
     this.log = options.log ?? ((line) => console.log(line));
+    if (options.chaos) {
+      this.chaos = new Chaos(options.chaos === true ? {} : options.chaos);
+      this.log(`[local] chaos mode, seed ${this.chaos.seed} (replay: --chaos-seed ${this.chaos.seed}, or chaos: { seed: ${this.chaos.seed} })`);
+    }
+  }
+
+  /** Chaos mode's seed; undefined without chaos. */
+  public get chaosSeed(): number | undefined {
+    return this.chaos?.seed;
+  }
+
+  /** How often each chaos fault struck so far; undefined without chaos. */
+  public chaosReport(): Record<ChaosFault, number> | undefined {
+    return this.chaos?.report();
   }
 
   /** The APIs, in the order they were found. */
@@ -111,10 +148,10 @@ export class LocalRuntime {
 
   /** Moves a view's parked messages back to its queue; returns how many moved. */
   public redrive(view: string, api?: string): number {
-    const { queue, deadLetters, poller } = this.viewQueues(view, api);
+    const { queue, deadLetters, pollers } = this.viewQueues(view, api);
     const moved = deadLetters.redriveTo(queue);
     if (moved) this.log(`[local] ${view}: redrove ${moved} message(s) from the dead-letter list`);
-    poller.nudge();
+    for (const poller of pollers) poller.nudge();
     return moved;
   }
 
@@ -147,11 +184,13 @@ export class LocalRuntime {
     for (const api of this.running) {
       await api.gateway.stop();
       await api.streamPoller.stop();
-      for (const { poller } of api.queues.values()) await poller.stop();
+      for (const { pollers } of api.queues.values()) for (const poller of pollers) await poller.stop();
       for (const fn of api.functions) await fn.stop();
     }
     this.running.length = 0;
     await this.sns?.stop();
+    await this.dynamoProxy?.stop();
+    if (this.chaos) this.log(`[local] chaos (seed ${this.chaos.seed}) struck: ${Object.entries(this.chaos.report()).map(([f, n]) => `${f} ×${n}`).join(', ')}`);
     if (this.dynamo && this.store && !this.store.embedded) {
       for (const table of this.tables) await deleteTable(this.dynamo, table).catch(() => undefined);
     }
@@ -183,8 +222,8 @@ export class LocalRuntime {
     this.dynamo = new DynamoDBClient(clientConfig);
     this.streams = new DynamoDBStreamsClient(clientConfig);
 
-    const queuesByArn = new Map<string, { queue: LocalQueue; poller: QueuePoller }[]>();
-    this.sns = new LocalSnsEndpoint((message) => this.fanOut(message, queuesByArn));
+    const queuesByArn = new Map<string, ViewQueues[]>();
+    this.sns = new LocalSnsEndpoint((message) => this.fanOut(message, queuesByArn), this.chaos);
     const snsEndpoint = await this.sns.start();
 
     const baseEnvironment: Record<string, string> = {
@@ -200,6 +239,14 @@ export class LocalRuntime {
       nodePath,
       onLog: this.options.functionLogs ? (fn: string, line: string) => this.log(`  [${fn}] ${line}`) : undefined,
     };
+    // Chaos mode throttles the aggregators' DynamoDB calls. The API's functions are spared, so
+    // HTTP clients under test need not retry 503s.
+    let aggregatorHostOptions = hostOptions;
+    if (this.chaos) {
+      this.dynamoProxy = new DynamoChaosProxy(this.store.endpoint, this.chaos);
+      const proxied = await this.dynamoProxy.start();
+      aggregatorHostOptions = { ...hostOptions, baseEnvironment: { ...baseEnvironment, AWS_ENDPOINT_URL_DYNAMODB: proxied } };
+    }
 
     let port = this.options.port ?? 0;
     for (const definition of definitions) {
@@ -209,7 +256,7 @@ export class LocalRuntime {
       const reader = definition.reader ? new LocalFunction(definition.reader, hostOptions) : undefined;
       const functions = [writer, publisher, ...(reader ? [reader] : [])];
 
-      const queues = new Map<string, { queue: LocalQueue; deadLetters: LocalQueue; poller: QueuePoller }>();
+      const queues = new Map<string, ViewQueues>();
       for (const view of definition.views) {
         const deadLetters = new LocalQueue({
           name: view.deadLetterQueue.logicalId,
@@ -227,21 +274,23 @@ export class LocalRuntime {
           maxReceiveCount: view.queue.maxReceiveCount,
           deadLetterQueue: deadLetters,
           onDeadLetter: (m) => this.log(`[local] ${describe(m)} → ${view.name} parked in its dead-letter list after ${m.receiveCount} receives`),
+          chaos: this.chaos,
         });
-        const aggregator = new LocalFunction(view.aggregator, hostOptions);
+        const aggregator = new LocalFunction(view.aggregator, aggregatorHostOptions);
         functions.push(aggregator);
-        const poller = new QueuePoller({
+        const receives = view.queue.maxReceiveCount ? ` of ${view.queue.maxReceiveCount}` : '';
+        const pollers = Array.from({ length: this.chaos ? CHAOS_POLLERS_PER_QUEUE : 1 }, () => new QueuePoller({
           queue,
           target: aggregator,
           batchSize: view.batchSize,
           pollIntervalMs: this.options.pollIntervalMs ?? 50,
           onProcessed: (m) => this.log(`[local] ${describe(m)} → ${view.name} applied`),
-          onFailed: (m, reason) => this.log(`[local] ${describe(m)} → ${view.name} failed (receive ${m.receiveCount}${view.queue.maxReceiveCount ? ` of ${view.queue.maxReceiveCount}` : ''}): ${reason}`),
-        });
-        queues.set(view.name, { queue, deadLetters, poller });
-        const subscribers = queuesByArn.get(definition.topicArn) ?? [];
-        subscribers.push({ queue, poller });
-        queuesByArn.set(definition.topicArn, subscribers);
+          onFailed: (m, reason) => this.log(`[local] ${describe(m)} → ${view.name} failed (receive ${m.receiveCount}${receives}): ${reason}`),
+          chaos: this.chaos,
+        }));
+        const viewQueues = { queue, deadLetters, pollers };
+        queues.set(view.name, viewQueues);
+        queuesByArn.set(definition.topicArn, [...(queuesByArn.get(definition.topicArn) ?? []), viewQueues]);
       }
 
       const publisherFailures: StreamFailureRecord[] = [];
@@ -257,6 +306,7 @@ export class LocalRuntime {
             `metadata sent to its failure queue, events ${records.map(describeRecord).join(', ')} stay in the table`);
         },
         onError: (error) => this.backgroundErrors.push(error),
+        chaos: this.chaos,
       });
 
       const gateway = new HttpGateway({
@@ -272,7 +322,7 @@ export class LocalRuntime {
       if (port !== 0) port++;
       this.running.push({ definition, url, gateway, functions, queues, publisherFailures, streamPoller });
       streamPoller.start();
-      for (const { poller } of queues.values()) poller.start();
+      for (const { pollers } of queues.values()) for (const poller of pollers) poller.start();
       this.log(`[local] ${definition.owner}: ${url} (views: ${definition.views.map((v) => v.name).join(', ') || 'none'}; DynamoDB ${this.store.endpoint}${this.store.embedded ? ', in memory' : ''})`);
     }
   }
@@ -293,10 +343,10 @@ export class LocalRuntime {
     return streamArn;
   }
 
-  private fanOut(message: PublishedMessage, queuesByArn: Map<string, { queue: LocalQueue; poller: QueuePoller }[]>): void {
-    for (const { queue, poller } of queuesByArn.get(message.topicArn) ?? []) {
+  private fanOut(message: PublishedMessage, queuesByArn: Map<string, ViewQueues[]>): void {
+    for (const { queue, pollers } of queuesByArn.get(message.topicArn) ?? []) {
       queue.send(message.message, message.groupId, message.deduplicationId, message.attributes);
-      poller.nudge();
+      for (const poller of pollers) poller.nudge();
     }
   }
 
@@ -324,7 +374,7 @@ export class LocalRuntime {
    */
   private isIdle(since: number): boolean {
     return this.running.every((api) => api.streamPoller.idle && (api.streamPoller.quietSince ?? -Infinity) > since
-      && [...api.queues.values()].every(({ queue, poller }) => queue.depth === 0 && !poller.busy));
+      && [...api.queues.values()].every(({ queue, pollers }) => queue.depth === 0 && pollers.every((p) => !p.busy)));
   }
 
   private describeBusy(): string {

@@ -1,4 +1,5 @@
 import { readBatchResponse } from './batch-response';
+import { Chaos } from './chaos';
 import { LocalFunction } from './function-host';
 import { LocalQueue, QueueMessage } from './local-queue';
 
@@ -9,12 +10,15 @@ export interface QueuePollerOptions {
   readonly pollIntervalMs: number;
   readonly onProcessed: (message: QueueMessage) => void;
   readonly onFailed: (message: QueueMessage, reason: string) => void;
+  /** Chaos mode: invocations that fail before, or crash after, doing their work. */
+  readonly chaos?: Chaos;
 }
 
 /**
  * Lambda's SQS event source mapping, locally: receives batches, invokes the function with an
  * SQS event, deletes what succeeded and leaves the reported failures to come back after the
- * visibility timeout (ReportBatchItemFailures). One batch at a time per queue.
+ * visibility timeout (ReportBatchItemFailures). One batch at a time per poller; chaos mode runs
+ * several pollers per queue, as Lambda does.
  */
 export class QueuePoller {
   private timer?: NodeJS.Timeout;
@@ -64,20 +68,24 @@ export class QueuePoller {
       let failed: ReadonlySet<string> = new Set<string>();
       let reason = 'reported in batchItemFailures';
       const all = new Set(batch.map((m) => m.messageId));
+      const { chaos } = this.options;
       try {
+        if (chaos?.strikes('crashBeforeWork')) throw new Error('chaos: the invocation failed before the function did anything');
         const outcome = readBatchResponse(await target.invoke({ Records: batch.map((m) => queue.toRecord(m)) }), [...all]);
         if (outcome.kind === 'partial') failed = outcome.failed;
         if (outcome.kind === 'failure') [failed, reason] = [all, `the whole batch failed: ${outcome.reason}`];
+        // Its writes are done, but no answer reaches Lambda: the whole batch comes back.
+        if (chaos?.strikes('crashAfterWork')) [failed, reason] = [all, 'chaos: the function crashed (or timed out) after its work, before it answered'];
       } catch (err) {
         failed = all;
         reason = String((err as Error).message);
       }
       for (const message of batch) {
         if (failed.has(message.messageId)) {
-          queue.release(message.messageId);
+          queue.release(message.receiptHandle);
           this.options.onFailed(message, reason);
         } else {
-          queue.delete(message.messageId);
+          queue.delete(message.receiptHandle);
           this.options.onProcessed(message);
         }
       }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { Chaos } from './chaos';
 
 export interface PublishedMessage {
   readonly topicArn: string;
@@ -19,7 +20,7 @@ export interface PublishedMessage {
 export class LocalSnsEndpoint {
   private server?: http.Server;
 
-  constructor(private readonly deliver: (message: PublishedMessage) => void) {}
+  constructor(private readonly deliver: (message: PublishedMessage) => void, private readonly chaos?: Chaos) {}
 
   public async start(): Promise<string> {
     this.server = http.createServer((req, res) => {
@@ -60,19 +61,47 @@ export class LocalSnsEndpoint {
         entries.push({ id: params.get(`${prefix}.Id`)!, message: readMessage(params, prefix, topicArn) });
       }
       checkBatch(entries, topicArn);
-      const successful = entries.map(({ id, message }) => {
+      this.maybeThrottle();
+      const failing = this.failingEntries(entries.length, topicArn.endsWith('.fifo'));
+      const successful: string[] = [];
+      const failed: string[] = [];
+      entries.forEach(({ id, message }, index) => {
+        if (failing.has(index)) {
+          failed.push(`<member><Id>${escapeXml(id)}</Id><Code>InternalError</Code><Message>chaos: this entry failed</Message><SenderFault>false</SenderFault></member>`);
+          return;
+        }
         this.deliver(message);
-        return `<member><Id>${escapeXml(id)}</Id><MessageId>${randomUUID()}</MessageId></member>`;
+        successful.push(`<member><Id>${escapeXml(id)}</Id><MessageId>${randomUUID()}</MessageId></member>`);
       });
-      return `<PublishBatchResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishBatchResult><Successful>${successful.join('')}</Successful><Failed/></PublishBatchResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishBatchResponse>`;
+      return `<PublishBatchResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishBatchResult><Successful>${successful.join('')}</Successful>` +
+        `<Failed>${failed.join('')}</Failed></PublishBatchResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishBatchResponse>`;
     }
     if (action === 'Publish') {
       const message = readMessage(params, '', topicArn);
       checkMessage(message, topicArn);
+      this.maybeThrottle();
       this.deliver(message);
       return `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`;
     }
     throw new SnsError('InvalidParameter', `The local SNS endpoint does not support ${action}`);
+  }
+
+  /** Chaos mode: SNS answers "Rate exceeded" now and then (the SDK retries it on its own). */
+  private maybeThrottle(): void {
+    if (this.chaos?.strikes('snsThrottle')) throw new SnsError('Throttling', 'Rate exceeded');
+  }
+
+  /**
+   * Chaos mode: some entries of a batch fail while the others are published. On a FIFO topic an
+   * entry's failure fails the entries after it too, as SNS keeps each group's order.
+   */
+  private failingEntries(count: number, fifo: boolean): Set<number> {
+    const chaos = this.chaos;
+    if (!chaos?.strikes('snsEntryFailure')) return new Set();
+    const first = chaos.int(0, count - 1);
+    const failing = new Set<number>([first]);
+    for (let i = first + 1; i < count; i++) if (fifo || chaos.next() < 0.5) failing.add(i);
+    return failing;
   }
 }
 

@@ -4,6 +4,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { BatchOutcome, readBatchResponse } from './batch-response';
+import { Chaos } from './chaos';
 import { StreamMappingDefinition } from './cloud-assembly';
 import { matchesPattern } from './event-pattern';
 import { LocalFunction } from './function-host';
@@ -54,6 +55,8 @@ export interface StreamPollerOptions {
   /** Records given up on, in the shape Lambda sends to the on-failure destination, and the records themselves. */
   readonly onGiveUp: (failure: StreamFailureRecord, records: DynamoDBRecord[], reason: string) => void;
   readonly onError: (error: unknown) => void;
+  /** Chaos mode: invocations that fail before, or crash after, doing their work. */
+  readonly chaos?: Chaos;
 }
 
 /**
@@ -199,8 +202,12 @@ export class StreamPoller {
     state.invocations++;
     let outcome: BatchOutcome;
     let functionError: string | null = null;
+    const { chaos } = this.options;
     try {
+      if (chaos?.strikes('crashBeforeWork')) throw new Error('chaos: the invocation failed before the function did anything');
       outcome = readBatchResponse(await this.options.target.invoke(this.event(batch)), batch.map(sequenceOf));
+      // Published, but no answer reaches Lambda: the batch is retried (SNS FIFO drops the repeats).
+      if (chaos?.strikes('crashAfterWork')) throw new Error('chaos: the function crashed (or timed out) after its work, before it answered');
     } catch (err) {
       outcome = { kind: 'failure', reason: String((err as Error).message) };
       functionError = 'Unhandled';

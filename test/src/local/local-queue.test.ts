@@ -33,10 +33,10 @@ describe('standard queue', () => {
     expect(queue.receive(10)).toEqual([]);
     expect(queue.depth).toBe(2);
 
-    queue.delete(b.messageId);
+    queue.delete(b.receiptHandle);
     expect(queue.depth).toBe(1);
 
-    queue.release(a.messageId);
+    queue.release(a.receiptHandle);
     expect(queue.receive(10)).toEqual([]);
     expect(queue.nextVisibleIn()).toBe(1000);
     advance(999);
@@ -78,8 +78,8 @@ describe('standard queue', () => {
       const poison = batch.find((m) => m.body === 'poison')!;
       expect(poison.receiveCount).toBe(receive);
       for (const m of batch) {
-        if (m.body === 'poison') queue.release(m.messageId);
-        else queue.delete(m.messageId);
+        if (m.body === 'poison') queue.release(m.receiptHandle);
+        else queue.delete(m.receiptHandle);
       }
       advance(100);
     }
@@ -96,7 +96,7 @@ describe('standard queue', () => {
     for (let i = 1; i <= 5; i++) {
       const [m] = queue.receive(1);
       expect(m.receiveCount).toBe(i);
-      queue.release(m.messageId);
+      queue.release(m.receiptHandle);
       advance(10);
     }
   });
@@ -106,7 +106,7 @@ describe('standard queue', () => {
     const queue = new LocalQueue({ name: 'q', fifo: false, visibilityTimeoutMs: 10, maxReceiveCount: 1, deadLetterQueue: deadLetters });
     queue.send('p1');
     queue.send('p2');
-    for (const m of queue.receive(10)) queue.release(m.messageId);
+    for (const m of queue.receive(10)) queue.release(m.receiptHandle);
     advance(10);
     expect(queue.receive(10)).toEqual([]);
     expect(bodies(deadLetters.peek())).toEqual(['p1', 'p2']);
@@ -117,7 +117,7 @@ describe('standard queue', () => {
 
     const again = queue.receive(10);
     expect(again.map((m) => m.receiveCount)).toEqual([1, 1]);
-    for (const m of again) queue.release(m.messageId);
+    for (const m of again) queue.release(m.receiptHandle);
     advance(10);
     expect(queue.receive(10)).toEqual([]);
     expect(deadLetters.depth).toBe(2);
@@ -149,7 +149,7 @@ describe('FIFO queue', () => {
     expect(bodies(queue.receive(10))).toEqual(['b1']);
     expect(queue.receive(10)).toEqual([]);
 
-    queue.delete(a1.messageId);
+    queue.delete(a1.receiptHandle);
     expect(bodies(queue.receive(10))).toEqual(['a2']);
   });
 
@@ -164,10 +164,10 @@ describe('FIFO queue', () => {
     // A group's messages come in order within one batch.
     expect(bodies(first)).toEqual(['a1', 'a2', 'a3', 'b1']);
     const byBody = Object.fromEntries(first.map((m) => [m.body, m]));
-    queue.delete(byBody.a1.messageId);
-    queue.release(byBody.a2.messageId);
-    queue.release(byBody.a3.messageId);
-    queue.delete(byBody.b1.messageId);
+    queue.delete(byBody.a1.receiptHandle);
+    queue.release(byBody.a2.receiptHandle);
+    queue.release(byBody.a3.receiptHandle);
+    queue.delete(byBody.b1.receiptHandle);
     queue.send('a4', 'A', 'a4');
     queue.send('b2', 'B', 'b2');
 
@@ -185,7 +185,7 @@ describe('FIFO queue', () => {
     queue.send('a1', 'A', 'a1');
     queue.send('a2', 'A', 'a2');
     const [a1] = queue.receive(1);
-    queue.release(a1.messageId);
+    queue.release(a1.receiptHandle);
     advance(100);
     expect(bodies(queue.receive(10))).toEqual(['a2']);
     expect(bodies(deadLetters.peek())).toEqual(['a1']);
@@ -200,7 +200,7 @@ describe('FIFO queue', () => {
     expect(queue.depth).toBe(2);
 
     // Still deduplicated after the first copy was processed.
-    for (const m of queue.receive(10)) queue.delete(m.messageId);
+    for (const m of queue.receive(10)) queue.delete(m.receiptHandle);
     expect(queue.send('again', 'A', 'd1')).toBeUndefined();
 
     advance(5 * 60 * 1000 - 1);
@@ -236,7 +236,7 @@ describe('FIFO queue', () => {
     const [first] = queue.receive(1);
     const firstRecord = queue.toRecord(first);
     expect(Number(firstRecord.attributes.ApproximateFirstReceiveTimestamp)).toBe(Number(firstRecord.attributes.SentTimestamp) + 1000);
-    queue.release(first.messageId);
+    queue.release(first.receiptHandle);
     advance(500);
     const [again] = queue.receive(1);
     expect(queue.toRecord(again).attributes.ApproximateFirstReceiveTimestamp).toBe(firstRecord.attributes.ApproximateFirstReceiveTimestamp);
