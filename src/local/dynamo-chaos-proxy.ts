@@ -1,6 +1,6 @@
 import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { Chaos } from './chaos';
+import { closeServer, listenOnLoopback } from './loopback-server';
 
 /**
  * Chaos mode: a loopback proxy in front of DynamoDB Local that answers some calls as a throttled
@@ -36,16 +36,11 @@ export class DynamoChaosProxy {
         forward.end(Buffer.concat(chunks));
       });
     });
-    this.server.keepAliveTimeout = 1000;
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return listenOnLoopback(this.server);
   }
 
   public async stop(): Promise<void> {
-    const server = this.server;
+    await closeServer(this.server);
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

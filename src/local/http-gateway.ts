@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { PreflightDefinition, ThrottleDefinition } from './cloud-assembly';
 import { InvocationError, LocalFunction } from './function-host';
+import { closeServer, listenOnLoopback } from './loopback-server';
 import { HttpAnswer, toHttpAnswer } from './proxy-response';
 import { TokenBucket } from './token-bucket';
 
@@ -55,20 +55,12 @@ export class HttpGateway {
         res.end(JSON.stringify({ message: 'Internal server error' }));
       });
     });
-    this.server.keepAliveTimeout = 1000;
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, '127.0.0.1', () => resolve());
-    });
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return listenOnLoopback(this.server, port);
   }
 
   public async stop(): Promise<void> {
-    const server = this.server;
+    await closeServer(this.server);
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

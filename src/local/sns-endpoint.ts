@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { Chaos } from './chaos';
+import { closeServer, listenOnLoopback } from './loopback-server';
 
 export interface PublishedMessage {
   readonly topicArn: string;
@@ -40,14 +40,12 @@ export class LocalSnsEndpoint {
         }
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return listenOnLoopback(this.server);
   }
 
   public async stop(): Promise<void> {
-    const server = this.server;
+    await closeServer(this.server);
     this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   private handle(params: URLSearchParams): string {

@@ -1,0 +1,19 @@
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/** Listens on 127.0.0.1 (any free port by default); resolves with the server's URL, rejects if the port is taken. */
+export async function listenOnLoopback(server: http.Server, port = 0): Promise<string> {
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Closes a server, dropping its open (keep-alive) connections, and waits until it is closed. */
+export async function closeServer(server: http.Server | undefined): Promise<void> {
+  if (!server) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
