@@ -10,7 +10,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, DynamoDBRecord, SQSEvent, SQSRecord } from 'aws-lambda';
 import { toLambdaRecord } from '../../src/local/stream-records';
-import { KEYS } from '../../src/private/contract';
+import { ENV, KEYS } from '../../src/private/contract';
 
 let rawClient: DynamoDBClient | undefined;
 let docClient: DynamoDBDocumentClient | undefined;
@@ -79,6 +79,17 @@ export async function createEventsTable(): Promise<EventsTable> {
   const streamArn = result.TableDescription?.LatestStreamArn;
   if (!streamArn) throw new Error(`DynamoDB Local made table ${tableName} without a stream`);
   return { tableName, streamArn };
+}
+
+/**
+ * A fresh events table for the writer's handler, and the writer's environment as the construct
+ * sets it by default (the table, no custom stream id field, body limit or CORS origin).
+ */
+export async function freshWriterTable(): Promise<string> {
+  const { tableName } = await createEventsTable();
+  process.env[ENV.eventsTable] = tableName;
+  for (const name of [ENV.streamIdField, ENV.maxBodyBytes, ENV.corsOrigin]) delete process.env[name];
+  return tableName;
 }
 
 /** A view table as the construct makes it: streamId (S) only. */

@@ -4,17 +4,15 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { handler } from '../../../lambda-src/writer/index';
-import { ENV, KEYS } from '../../../src/private/contract';
-import { captureLogs, createEventsTable, postEvent, scanAll, type CapturedLogs } from '../../support/local-dynamo';
+import { KEYS } from '../../../src/private/contract';
+import { captureLogs, freshWriterTable, postEvent, scanAll, type CapturedLogs } from '../../support/local-dynamo';
 
 let logs: CapturedLogs;
 let table: string;
 
 beforeEach(async () => {
   logs = captureLogs();
-  table = (await createEventsTable()).tableName;
-  process.env[ENV.eventsTable] = table;
-  for (const name of [ENV.streamIdField, ENV.maxBodyBytes, ENV.corsOrigin]) delete process.env[name];
+  table = await freshWriterTable();
 });
 afterEach(() => logs.restore());
 

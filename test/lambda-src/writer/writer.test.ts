@@ -7,18 +7,14 @@ import { HttpError } from '../../../lambda-src/core/http';
 import { appendEvent } from '../../../lambda-src/writer/append';
 import { handler } from '../../../lambda-src/writer/index';
 import { ENV, EVENT_ID_MARKER_PREFIX, KEYS } from '../../../src/private/contract';
-import { captureLogs, countItems, createEventsTable, dynamoClient, postEvent, scanAll, type CapturedLogs } from '../../support/local-dynamo';
+import { captureLogs, countItems, dynamoClient, freshWriterTable, postEvent, scanAll, type CapturedLogs } from '../../support/local-dynamo';
 
 let logs: CapturedLogs;
 let table: string;
 
 beforeEach(async () => {
   logs = captureLogs();
-  table = (await createEventsTable()).tableName;
-  process.env[ENV.eventsTable] = table;
-  delete process.env[ENV.streamIdField];
-  delete process.env[ENV.maxBodyBytes];
-  delete process.env[ENV.corsOrigin];
+  table = await freshWriterTable();
 });
 
 afterEach(() => logs.restore());
