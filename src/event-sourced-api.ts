@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { ApiAuthorization } from './api-authorization';
 import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './private/acknowledge';
 import { assetDir } from './private/assets';
-import { ENV, KEYS, PAGE_HEADERS } from './private/contract';
+import { CATALOGUE, ENV, KEYS, PAGE_HEADERS } from './private/contract';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { libraryFunction } from './private/library-function';
 import { tagRole } from './private/resource-roles';
@@ -178,7 +178,16 @@ export class EventSourcedApi extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: props.eventsTableRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
-    if (!props.existingEventsTable && !key) acknowledgeScanners(this.eventsTable, { checkov: { CKV_AWS_119: SCANNER_REASONS.tableKey } });
+    if (!props.existingEventsTable) {
+      // The stream catalogue (see CATALOGUE): backfills and rebuilds list the streams from it.
+      (this.eventsTable as dynamodb.Table).addGlobalSecondaryIndex({
+        indexName: CATALOGUE.indexName,
+        partitionKey: { name: CATALOGUE.shardAttribute, type: dynamodb.AttributeType.NUMBER },
+        sortKey: { name: KEYS.streamId, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+      });
+      if (!key) acknowledgeScanners(this.eventsTable, { checkov: { CKV_AWS_119: SCANNER_REASONS.tableKey } });
+    }
 
     this.topic = new sns.Topic(this, 'Topic', {
       fifo: fifo || undefined,

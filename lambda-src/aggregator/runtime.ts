@@ -6,7 +6,7 @@ import { loadView, readEvents, saveView } from './view-store';
 import { ENV } from '../../src/private/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { log } from '../core/log';
-import { parseStoredEvent, type StoredEvent } from '../core/stored-event';
+import { parseCatchUp, parseStoredEvent, type StoredEvent } from '../core/stored-event';
 
 export interface AggregatorConfig {
   readonly viewName: string;
@@ -19,8 +19,13 @@ export interface AggregatorConfig {
 
 interface Delivery {
   readonly record: SQSRecord;
-  readonly event: StoredEvent;
+  readonly streamId: string;
+  /** The event delivered; undefined for a catch-up, which asks for the stream's head. */
+  readonly event?: StoredEvent;
 }
+
+/** The version a delivery asks the view to reach: its event's, or for a catch-up the head (whatever it is). */
+const targetOf = (delivery: Delivery): number => delivery.event?.version ?? Number.MAX_SAFE_INTEGER;
 
 /** Streams of one batch processed at the same time. */
 const STREAM_CONCURRENCY = 8;
@@ -53,10 +58,9 @@ export async function processBatch(handlers: ProjectionHandlers, records: SQSRec
   const byStream = new Map<string, Delivery[]>();
   for (const record of records) {
     try {
-      const event = parseStoredEvent(record.body);
-      const list = byStream.get(event.streamId) ?? [];
-      list.push({ record, event });
-      byStream.set(event.streamId, list);
+      const catchUp = parseCatchUp(record.body);
+      const delivery: Delivery = catchUp !== undefined ? { record, streamId: catchUp } : deliveryOf(record);
+      byStream.set(delivery.streamId, [...(byStream.get(delivery.streamId) ?? []), delivery]);
     } catch (error) {
       log('error', 'unreadable message', { view: config.viewName, messageId: record.messageId, error: String(error) });
       failed.add(record.messageId);
@@ -74,12 +78,17 @@ export async function processBatch(handlers: ProjectionHandlers, records: SQSRec
   return { batchItemFailures: records.filter((r) => failed.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId })) };
 }
 
+function deliveryOf(record: SQSRecord): Delivery {
+  const event = parseStoredEvent(record.body);
+  return { record, streamId: event.streamId, event };
+}
+
 /** Returns the message ids of this stream that must be retried. */
 async function processStream(handlers: ProjectionHandlers, streamId: string, deliveries: Delivery[], config: AggregatorConfig): Promise<string[]> {
   const { client, viewTable, eventsTable, viewName } = config;
   try {
     const view = await loadView(client, viewTable, streamId);
-    const target = Math.max(...deliveries.map((d) => d.event.version));
+    const target = Math.max(...deliveries.map(targetOf));
     if (target <= view.version) {
       log('debug', 'duplicate deliveries skipped', { view: viewName, streamId, viewVersion: view.version });
       return [];
@@ -91,7 +100,7 @@ async function processStream(handlers: ProjectionHandlers, streamId: string, del
       const saved = await saveView(client, viewTable, streamId, view.version, outcome.record);
       if (!saved) {
         log('warn', 'view changed concurrently; will retry', { view: viewName, streamId });
-        return deliveries.filter((d) => d.event.version > view.version).map((d) => d.record.messageId);
+        return deliveries.filter((d) => targetOf(d) > view.version).map((d) => d.record.messageId);
       }
       log('info', 'events applied', { view: viewName, streamId, fromVersion: view.version + 1, toVersion: outcome.record.version });
     }
@@ -101,7 +110,9 @@ async function processStream(handlers: ProjectionHandlers, streamId: string, del
         view: viewName, streamId, version: outcome.failure.version, error: String(error), stack: error?.stack,
       });
     }
-    return deliveries.filter((d) => d.event.version > outcome.record.version).map((d) => d.record.messageId);
+    // A catch-up is done once the view reached the end of the events read, unless a handler failed.
+    const reached = outcome.record.version;
+    return deliveries.filter((d) => (d.event ? d.event.version > reached : outcome.failure !== undefined)).map((d) => d.record.messageId);
   } catch (error) {
     log('error', 'stream processing failed', { view: viewName, streamId, error: String(error) });
     return deliveries.map((d) => d.record.messageId);
@@ -118,7 +129,7 @@ async function eventsToApply(
   client: DynamoDBClient, eventsTable: string, streamId: string,
 ): Promise<StoredEvent[]> {
   const byVersion = new Map<number, StoredEvent>();
-  for (const { event } of deliveries) if (event.version > viewVersion) byVersion.set(event.version, event);
+  for (const { event } of deliveries) if (event && event.version > viewVersion) byVersion.set(event.version, event);
   if (byVersion.size < target - viewVersion) {
     for (const event of await readEvents(client, eventsTable, streamId, viewVersion + 1, target)) {
       if (!byVersion.has(event.version)) byVersion.set(event.version, event);

@@ -3,7 +3,7 @@ import type { ViewRecord } from './apply';
 import { KEYS } from '../../src/private/contract';
 import { fromAttributeValue, fromItem, toAttributeValue } from '../core/attribute-value';
 import { errorName } from '../core/dynamo';
-import type { StoredEvent } from '../core/stored-event';
+import { storedEventOf, type StoredEvent } from '../core/stored-event';
 
 export async function loadView(client: DynamoDBClient, tableName: string, streamId: string): Promise<ViewRecord> {
   const result = await client.send(new GetItemCommand({ TableName: tableName, Key: { [KEYS.streamId]: { S: streamId } }, ConsistentRead: true }));
@@ -59,7 +59,7 @@ export async function readEvents(
       ConsistentRead: true,
       ExclusiveStartKey: startKey,
     }));
-    events.push(...(page.Items ?? []).map((item) => fromItem(item) as unknown as StoredEvent));
+    events.push(...(page.Items ?? []).map((item) => storedEventOf(fromItem(item))));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return events;

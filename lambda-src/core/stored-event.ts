@@ -10,6 +10,15 @@ export interface StoredEvent {
   readonly timestamp: string;
 }
 
+/**
+ * The event an events-table item holds: its envelope fields only (the item may carry the store's
+ * own attributes, such as the catalogue shard of a stream's first event).
+ */
+export function storedEventOf(item: Record<string, unknown>): StoredEvent {
+  const { streamId, version, eventId, type, data, timestamp } = item as unknown as StoredEvent;
+  return { streamId, version, eventId, type, data, timestamp };
+}
+
 /** Checks the shape of a message body before a projection ever sees it. */
 export function parseStoredEvent(body: string): StoredEvent {
   const value = JSON.parse(body) as Partial<StoredEvent>;
@@ -25,4 +34,27 @@ export function parseStoredEvent(body: string): StoredEvent {
     throw new Error('Message body is not a stored event');
   }
   return value as StoredEvent;
+}
+
+/**
+ * A catch-up message: "bring this view to the head of this stream". Backfills, rebuilds and
+ * replays send one per stream to a view's queue; the aggregator reads what the view lacks from
+ * the events table, so one message per stream is enough however far behind the view is.
+ */
+export interface CatchUp {
+  readonly catchUp: { readonly streamId: string };
+}
+
+export function catchUpBody(streamId: string): string {
+  return JSON.stringify({ catchUp: { streamId } } satisfies CatchUp);
+}
+
+/** The stream id of a catch-up message body, or undefined when the body is something else. */
+export function parseCatchUp(body: string): string | undefined {
+  try {
+    const streamId = (JSON.parse(body) as Partial<CatchUp>)?.catchUp?.streamId;
+    return typeof streamId === 'string' && streamId.length > 0 ? streamId : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -6,7 +6,7 @@ import { KEYS } from '../../src/private/contract';
 import { fromItem } from '../core/attribute-value';
 import { eventMessage, SNS_MAX_BATCH_BYTES, SNS_MAX_BATCH_ENTRIES, type EventMessage } from '../core/event-message';
 import { log } from '../core/log';
-import type { StoredEvent } from '../core/stored-event';
+import { storedEventOf, type StoredEvent } from '../core/stored-event';
 
 // SNS FIFO group and deduplication ids: at most 128 characters from this set.
 const SNS_ID_PATTERN = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
@@ -28,7 +28,7 @@ export function newEventOf(record: DynamoDBRecord): StoredEvent | undefined {
   const item = fromItem(record.dynamodb.NewImage as Record<string, AttributeValue>);
   const version = item[KEYS.version];
   if (typeof version !== 'number' || version < 1) return undefined;
-  return item as unknown as StoredEvent;
+  return storedEventOf(item);
 }
 
 /** The FIFO message group of a stream: the stream id itself when SNS accepts it, else its hash. */

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand, QueryCommand, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AppendRequest } from './validate';
-import { EVENT_ID_MARKER_PREFIX, KEYS } from '../../src/private/contract';
+import { CATALOGUE, EVENT_ID_MARKER_PREFIX, KEYS } from '../../src/private/contract';
 import { fromItem, toItem } from '../core/attribute-value';
+import { catalogueShard } from '../core/catalogue';
 import { errorName } from '../core/dynamo';
 import { eventMessage, SNS_MAX_MESSAGE_BYTES } from '../core/event-message';
 import { HttpError } from '../core/http';
-import type { StoredEvent } from '../core/stored-event';
+import { storedEventOf, type StoredEvent } from '../core/stored-event';
 import { canonicalJson } from '../core/user-data';
 
 export interface AppendResult {
@@ -52,7 +53,7 @@ export async function appendEvent(
     try {
       await client.send(new TransactWriteItemsCommand({
         TransactItems: [
-          { Put: { TableName: tableName, Item: toItem({ ...event }), ...ifAbsent() } },
+          { Put: { TableName: tableName, Item: eventItem(event), ...ifAbsent() } },
           {
             Put: {
               TableName: tableName,
@@ -103,6 +104,11 @@ export async function currentVersion(client: DynamoDBClient, tableName: string, 
   return version === undefined ? 0 : Number(version);
 }
 
+/** The event as an item; a stream's first event also enters the stream catalogue (a sparse index). */
+function eventItem(event: StoredEvent) {
+  return toItem({ ...event, ...(event.version === 1 ? { [CATALOGUE.shardAttribute]: catalogueShard(event.streamId) } : {}) });
+}
+
 function ifAbsent() {
   return { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': KEYS.streamId } };
 }
@@ -141,7 +147,7 @@ async function findByEventId(client: DynamoDBClient, tableName: string, eventId:
     Key: { [KEYS.streamId]: marker.Item.eventStreamId, [KEYS.version]: marker.Item.eventVersion },
     ConsistentRead: true,
   }));
-  return stored.Item ? (fromItem(stored.Item) as unknown as StoredEvent) : undefined;
+  return stored.Item ? storedEventOf(fromItem(stored.Item)) : undefined;
 }
 
 /** Full-jitter exponential backoff, capped, so racing writers spread out. */

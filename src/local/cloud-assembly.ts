@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalResource, pseudoParameters, resolveIntrinsics } from './intrinsics';
+import { CATALOGUE } from '../private/contract';
 import { ROLE_METADATA_KEY, RoleMetadata } from '../private/resource-roles';
 
 /** A DynamoDB table as the template defines it, with the name it gets locally. */
@@ -10,6 +11,8 @@ export interface TableDefinition {
   readonly keySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>;
   readonly attributeDefinitions: Array<{ AttributeName: string; AttributeType: 'S' | 'N' | 'B' }>;
   readonly stream: boolean;
+  /** As the template defines them (CreateTable's shape). */
+  readonly globalSecondaryIndexes?: Array<{ IndexName: string; KeySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>; Projection: { ProjectionType: string } }>;
 }
 
 export interface FunctionDefinition {
@@ -232,6 +235,7 @@ function readStack(
       keySchema: resources[id].Properties.KeySchema,
       attributeDefinitions: resources[id].Properties.AttributeDefinitions,
       stream: Boolean(resources[id].Properties.StreamSpecification),
+      globalSecondaryIndexes: resources[id].Properties.GlobalSecondaryIndexes,
     });
     const queue = (id: string): QueueDefinition => {
       const props = resources[id].Properties ?? {};
@@ -253,8 +257,11 @@ function readStack(
       logicalId: 'ExistingEventsTable',
       tableName: writerFn.environment.EVENTS_TABLE_NAME,
       keySchema: [{ AttributeName: 'streamId', KeyType: 'HASH' }, { AttributeName: 'version', KeyType: 'RANGE' }],
-      attributeDefinitions: [{ AttributeName: 'streamId', AttributeType: 'S' }, { AttributeName: 'version', AttributeType: 'N' }],
+      attributeDefinitions: [
+        { AttributeName: 'streamId', AttributeType: 'S' }, { AttributeName: 'version', AttributeType: 'N' }, { AttributeName: CATALOGUE.shardAttribute, AttributeType: 'N' },
+      ],
       stream: true,
+      globalSecondaryIndexes: [catalogueIndex()],
     };
     const publisherMapping = mappingOf(publisher.id);
 
@@ -327,5 +334,14 @@ function readThrottle(resources: Record<string, CfnResource>, restApiId: string)
   return {
     rateLimit: all?.ThrottlingRateLimit ?? ACCOUNT_THROTTLE.rateLimit,
     burstLimit: all?.ThrottlingBurstLimit ?? ACCOUNT_THROTTLE.burstLimit,
+  };
+}
+
+/** The stream catalogue index as the construct defines it (for an imported events table, made locally). */
+function catalogueIndex(): NonNullable<TableDefinition['globalSecondaryIndexes']>[number] {
+  return {
+    IndexName: CATALOGUE.indexName,
+    KeySchema: [{ AttributeName: CATALOGUE.shardAttribute, KeyType: 'HASH' }, { AttributeName: 'streamId', KeyType: 'RANGE' }],
+    Projection: { ProjectionType: 'KEYS_ONLY' },
   };
 }

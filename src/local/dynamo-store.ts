@@ -1,6 +1,6 @@
 import { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, CreateTableCommandInput, DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { TableDefinition } from './cloud-assembly';
 
 export interface DynamoStore {
@@ -90,6 +90,7 @@ export async function createTable(client: DynamoDBClient, table: TableDefinition
     AttributeDefinitions: table.attributeDefinitions,
     BillingMode: 'PAY_PER_REQUEST',
     ...(table.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } } : {}),
+    ...(table.globalSecondaryIndexes?.length ? { GlobalSecondaryIndexes: table.globalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'] } : {}),
   }));
   return result.TableDescription?.LatestStreamArn;
 }

@@ -27,6 +27,17 @@ export const INTERNAL_KEY_PREFIX = '$';
  */
 export const EVENT_ID_MARKER_PREFIX = `${INTERNAL_KEY_PREFIX}eventId#`;
 
+/**
+ * The stream catalogue: a sparse global secondary index of the events table over each stream's
+ * first event only (the writer gives version 1 a shard attribute), so the streams can be listed
+ * without reading any event and at no extra write per append. Shards spread the index's writes.
+ */
+export const CATALOGUE = {
+  indexName: 'streams',
+  shardAttribute: 'catalogueShard',
+  shards: 16,
+} as const;
+
 /** Environment variables the library's Lambdas read. */
 export const ENV = {
   eventsTable: 'EVENTS_TABLE_NAME',

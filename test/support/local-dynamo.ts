@@ -10,7 +10,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, DynamoDBRecord, SQSEvent, SQSRecord } from 'aws-lambda';
 import { toLambdaRecord } from '../../src/local/stream-records';
-import { ENV, KEYS } from '../../src/private/contract';
+import { CATALOGUE, ENV, KEYS } from '../../src/private/contract';
 
 let rawClient: DynamoDBClient | undefined;
 let docClient: DynamoDBDocumentClient | undefined;
@@ -68,6 +68,7 @@ export async function createEventsTable(): Promise<EventsTable> {
     AttributeDefinitions: [
       { AttributeName: KEYS.streamId, AttributeType: 'S' },
       { AttributeName: KEYS.version, AttributeType: 'N' },
+      { AttributeName: CATALOGUE.shardAttribute, AttributeType: 'N' },
     ],
     KeySchema: [
       { AttributeName: KEYS.streamId, KeyType: 'HASH' },
@@ -75,6 +76,12 @@ export async function createEventsTable(): Promise<EventsTable> {
     ],
     BillingMode: 'PAY_PER_REQUEST',
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+    // The stream catalogue, as the construct defines it.
+    GlobalSecondaryIndexes: [{
+      IndexName: CATALOGUE.indexName,
+      KeySchema: [{ AttributeName: CATALOGUE.shardAttribute, KeyType: 'HASH' }, { AttributeName: KEYS.streamId, KeyType: 'RANGE' }],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    }],
   }));
   const streamArn = result.TableDescription?.LatestStreamArn;
   if (!streamArn) throw new Error(`DynamoDB Local made table ${tableName} without a stream`);

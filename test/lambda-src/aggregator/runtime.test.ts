@@ -6,7 +6,7 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { createHandler, processBatch } from '../../../lambda-src/aggregator/index';
 import { loadHandlers, type ProjectionEvent, type ProjectionHandlers, type ViewState } from '../../../lambda-src/aggregator/projection-module';
-import type { StoredEvent } from '../../../lambda-src/core/stored-event';
+import { catchUpBody, parseCatchUp, type StoredEvent } from '../../../lambda-src/core/stored-event';
 import { appendEvent } from '../../../lambda-src/writer/append';
 import { ENV, KEYS } from '../../../src/private/contract';
 import {
@@ -373,6 +373,45 @@ describe('records a projection returns: stored exactly, or the event fails namin
     expect((await applyReturning(() => ({ id: 'stream-r', n: 1 }))).stored).toEqual({ version: 1, state: { id: 'stream-r', n: 1 } });
     const custom = await applyReturning(() => ({ customer: 'other', id: 'anything' }), 'customer', 'stream-s');
     expect(custom.error).toContain('"customer" is not the stream id');
+  });
+});
+
+describe('catch-up messages (backfill, rebuild, replay)', () => {
+  const catchUp = (streamId: string, fifo = true) => sqsRecord(catchUpBody(streamId), { messageGroupId: fifo ? streamId : undefined });
+
+  test('one message per stream brings a view that never saw the stream to its head', async () => {
+    await append('late-a', ORDER_EVENTS);
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: dynamoClient() });
+    expect(failedIds(await handler(sqsEvent([catchUp('late-a')])))).toEqual([]);
+    expect(await viewRecord(viewTable, 'late-a')).toEqual(EXPECTED_ORDER);
+  });
+
+  test('at the head already, a catch-up changes nothing; with live deliveries in the same batch, both are applied once', async () => {
+    const events = await append('late-b', ORDER_EVENTS.slice(0, 3));
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: dynamoClient() });
+    expect(failedIds(await handler(sqsEvent([...deliveries(events.slice(0, 2)), catchUp('late-b'), ...deliveries(events.slice(2))])))).toEqual([]);
+    const item = await getViewItem(viewTable, 'late-b');
+    expect(item).toMatchObject({ version: 3, state: { applied: [1, 2, 3] } });
+    expect(failedIds(await handler(sqsEvent([catchUp('late-b')])))).toEqual([]);
+    expect(await getViewItem(viewTable, 'late-b')).toEqual(item); // not even rewritten
+  });
+
+  test('a catch-up that meets a failing handler is retried, the view at the version before it; other streams go on', async () => {
+    await append('late-c', [['OrderCreated', { customer: 'c' }], ['Poison'], ['ItemAdded', { sku: 'x', price: 1 }]]);
+    await append('late-d', ORDER_EVENTS.slice(0, 2));
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: dynamoClient() });
+    const [c, d] = [catchUp('late-c'), catchUp('late-d')];
+    expect(failedIds(await handler(sqsEvent([c, d])))).toEqual([c.messageId]);
+    expect((await viewRecord(viewTable, 'late-c'))?.version).toBe(1);
+    expect((await viewRecord(viewTable, 'late-d'))?.version).toBe(2);
+  });
+
+  test('a catch-up body is recognised only with a stream id; anything else is an unreadable message', () => {
+    expect(parseCatchUp(catchUpBody('s-1'))).toBe('s-1');
+    for (const body of ['{"catchUp":{}}', '{"catchUp":{"streamId":""}}', 'not json', '{"streamId":"s"}']) expect(parseCatchUp(body)).toBeUndefined();
   });
 });
 

@@ -1,12 +1,13 @@
 /**
  * The writer Lambda (POST /) against a real DynamoDB Local events table.
  */
-import { TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { catalogueShard } from '../../../lambda-src/core/catalogue';
 import { HttpError } from '../../../lambda-src/core/http';
 import { appendEvent } from '../../../lambda-src/writer/append';
 import { handler } from '../../../lambda-src/writer/index';
-import { ENV, EVENT_ID_MARKER_PREFIX, KEYS } from '../../../src/private/contract';
+import { CATALOGUE, ENV, EVENT_ID_MARKER_PREFIX, KEYS } from '../../../src/private/contract';
 import { captureLogs, countItems, dynamoClient, freshWriterTable, postEvent, scanAll, type CapturedLogs } from '../../support/local-dynamo';
 
 let logs: CapturedLogs;
@@ -68,7 +69,14 @@ describe('appending', () => {
     });
 
     expect(await storedEvents()).toEqual([{
-      streamId: 'order-1', version: 1, eventId: 'evt-1', type: 'OrderPlaced', timestamp: body.timestamp, data: { total: 42, lines: [{ sku: 'a' }] },
+      streamId: 'order-1',
+      version: 1,
+      eventId: 'evt-1',
+      type: 'OrderPlaced',
+      timestamp: body.timestamp,
+      data: { total: 42, lines: [{ sku: 'a' }] },
+      // The stream's first event enters the stream catalogue.
+      catalogueShard: catalogueShard('order-1'),
     }]);
     expect(await markers()).toEqual([{
       streamId: `${EVENT_ID_MARKER_PREFIX}evt-1`, version: 0, eventStreamId: 'order-1', eventVersion: 1,
@@ -83,6 +91,25 @@ describe('appending', () => {
     }
     expect(versions).toEqual([['a', 1], ['a', 2], ['b', 1], ['a', 3], ['b', 2]]);
     expect(await countItems(table)).toBe(10); // five events, five markers
+  });
+
+  test('only a stream\'s first event enters the stream catalogue, which lists every stream and nothing else', async () => {
+    for (const id of ['a', 'b', 'c']) for (let i = 0; i < 3; i++) await post({ type: 'T', id });
+    const items = await scanAll(table);
+    expect(items.filter((item) => item.catalogueShard !== undefined).map((item) => [item.streamId, item.version]).sort()).toEqual([['a', 1], ['b', 1], ['c', 1]]);
+    const listed: string[] = [];
+    for (let shard = 0; shard < CATALOGUE.shards; shard++) {
+      const page = await dynamoClient().send(new QueryCommand({
+        TableName: table,
+        IndexName: CATALOGUE.indexName,
+        KeyConditionExpression: '#s = :s',
+        ExpressionAttributeNames: { '#s': CATALOGUE.shardAttribute },
+        ExpressionAttributeValues: { ':s': { N: String(shard) } },
+      }));
+      listed.push(...(page.Items ?? []).map((item) => item.streamId.S!));
+    }
+    expect(listed.sort()).toEqual(['a', 'b', 'c']);
+    expect(new Set(['x', 'y', 'z', 'a', 'b'].map(catalogueShard)).size).toBeGreaterThan(1);
   });
 
   test('an event without eventId gets a generated one', async () => {

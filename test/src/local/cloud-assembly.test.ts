@@ -198,8 +198,15 @@ describe('readCloudAssembly on other shapes', () => {
     expect(api.eventsTable).toMatchObject({
       logicalId: 'ExistingEventsTable',
       keySchema: [{ AttributeName: 'streamId', KeyType: 'HASH' }, { AttributeName: 'version', KeyType: 'RANGE' }],
-      attributeDefinitions: [{ AttributeName: 'streamId', AttributeType: 'S' }, { AttributeName: 'version', AttributeType: 'N' }],
+      attributeDefinitions: [
+        { AttributeName: 'streamId', AttributeType: 'S' }, { AttributeName: 'version', AttributeType: 'N' }, { AttributeName: 'catalogueShard', AttributeType: 'N' },
+      ],
       stream: true,
+      globalSecondaryIndexes: [{
+        IndexName: 'streams',
+        KeySchema: [{ AttributeName: 'catalogueShard', KeyType: 'HASH' }, { AttributeName: 'streamId', KeyType: 'RANGE' }],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      }],
     });
     // Locally the table gets the run's prefix, and every function uses the table the runtime creates.
     expect(api.eventsTable.tableName).toBe('p-shared-events');
