@@ -30,6 +30,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-dynamodb@^3',
     '@aws-sdk/lib-dynamodb@^3',
     '@aws-sdk/client-sns@^3',
+    '@aws-sdk/client-sqs@^3',
+    '@aws-sdk/client-cloudformation@^3',
     '@aws-sdk/client-dynamodb-streams@^3',
     '@types/aws-lambda@^8',
     // 11.x needs Node 22; the machine and CI run Node 20.

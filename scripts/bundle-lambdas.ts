@@ -16,6 +16,7 @@ export const BUNDLES: Record<string, string> = {
   'writer': 'lambda-src/writer/index.ts',
   'publisher': 'lambda-src/publisher/index.ts',
   'reader': 'lambda-src/reader/index.ts',
+  'maintenance': 'lambda-src/maintenance/index.ts',
   // Not a handler: the library that wraps a user's projection, bundled with it at synth time.
   'aggregator-runtime': 'lambda-src/aggregator/index.ts',
 };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { StoredEvent } from './stored-event';
 
 /**
@@ -26,4 +27,19 @@ export function eventMessage(event: StoredEvent): EventMessage {
     bytes += Buffer.byteLength(name, 'utf8') + 'String'.length + Buffer.byteLength(value, 'utf8');
   }
   return { body, attributes, bytes };
+}
+
+// SNS and SQS FIFO group and deduplication ids: at most 128 characters from this set.
+const FIFO_ID_PATTERN = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
+
+/**
+ * The FIFO message group of a stream: the stream id itself when SNS and SQS accept it, else its
+ * hash. Everything sent about one stream (events, catch-ups) shares it, so it stays in order.
+ */
+export function messageGroupId(streamId: string): string {
+  return FIFO_ID_PATTERN.test(streamId) ? streamId : sha256(streamId);
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

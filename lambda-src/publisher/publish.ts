@@ -1,15 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { KEYS } from '../../src/private/contract';
 import { fromItem } from '../core/attribute-value';
-import { eventMessage, SNS_MAX_BATCH_BYTES, SNS_MAX_BATCH_ENTRIES, type EventMessage } from '../core/event-message';
+import { eventMessage, messageGroupId, sha256, SNS_MAX_BATCH_BYTES, SNS_MAX_BATCH_ENTRIES, type EventMessage } from '../core/event-message';
 import { log } from '../core/log';
 import { storedEventOf, type StoredEvent } from '../core/stored-event';
-
-// SNS FIFO group and deduplication ids: at most 128 characters from this set.
-const SNS_ID_PATTERN = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
 
 export interface PublishOptions {
   readonly topicArn: string;
@@ -29,11 +25,6 @@ export function newEventOf(record: DynamoDBRecord): StoredEvent | undefined {
   const version = item[KEYS.version];
   if (typeof version !== 'number' || version < 1) return undefined;
   return storedEventOf(item);
-}
-
-/** The FIFO message group of a stream: the stream id itself when SNS accepts it, else its hash. */
-export function messageGroupId(streamId: string): string {
-  return SNS_ID_PATTERN.test(streamId) ? streamId : sha256(streamId);
 }
 
 /** Same event, same deduplication id, so a re-published record is dropped by SNS FIFO. */
@@ -115,8 +106,4 @@ export async function publishRecords(sns: SNSClient, records: DynamoDBRecord[], 
   }
   if (undecodable) return { batchItemFailures: [{ itemIdentifier: undecodable.dynamodb?.SequenceNumber ?? '' }] };
   return { batchItemFailures: [] };
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

@@ -66,7 +66,10 @@ export class LocalQueue {
 
   private get region(): string { return this.options.region ?? 'us-east-1'; }
 
-  public send(body: string, groupId?: string, deduplicationId?: string, attributes: Record<string, string> = {}): QueueMessage | undefined {
+  /** Sends a message, visible after `delayMs` (SQS's DelaySeconds); undefined when FIFO deduplication drops it. */
+  public send(
+    body: string, groupId?: string, deduplicationId?: string, attributes: Record<string, string> = {}, delayMs = 0,
+  ): QueueMessage | undefined {
     const now = Date.now();
     if (this.options.fifo) {
       for (const [id, at] of this.seenDeduplicationIds) {
@@ -89,7 +92,7 @@ export class LocalQueue {
       firstReceivedAt: 0,
       sequenceNumber: ++this.sequence,
       receiveCount: 0,
-      invisibleUntil: 0,
+      invisibleUntil: delayMs > 0 ? now + delayMs : 0,
       inFlight: false,
     };
     this.messages.push(message);
@@ -177,6 +180,18 @@ export class LocalQueue {
     if (!message || !message.inFlight) return;
     message.inFlight = false;
     message.invisibleUntil = Date.now() + this.options.visibilityTimeoutMs;
+  }
+
+  /** SQS's approximate counts: visible, in flight (received, or back from a failed receive), delayed (never received yet). */
+  public counts(): { visible: number; inFlight: number; delayed: number } {
+    const now = Date.now();
+    const counts = { visible: 0, inFlight: 0, delayed: 0 };
+    for (const m of this.messages) {
+      if (m.inFlight || (m.invisibleUntil > now && m.receiveCount > 0)) counts.inFlight++;
+      else if (m.invisibleUntil > now) counts.delayed++;
+      else counts.visible++;
+    }
+    return counts;
   }
 
   /** Messages not yet deleted (visible, invisible or in flight). */

@@ -53,7 +53,21 @@ export const ENV = {
   defaultPageSize: 'DEFAULT_PAGE_SIZE',
   maxPageSize: 'MAX_PAGE_SIZE',
   corsOrigin: 'CORS_ALLOW_ORIGIN',
+  /** Reader: JSON object, view name -> the table of its previous version (while a rebuild runs). */
+  previousViews: 'PREVIOUS_VIEW_TABLES',
+  /** Maintenance: JSON object, view name -> { queueUrl, fifo }. */
+  maintenanceViews: 'MAINTENANCE_VIEWS',
+  jobsQueueUrl: 'JOBS_QUEUE_URL',
+  /** Maintenance: streams per second a catch-up job sends (and then checks). */
+  catchUpRate: 'CATCH_UP_RATE',
 } as const;
+
+/**
+ * The progress of the maintenance job on a view table lives in that table under this key (no
+ * stream id starts with "$"; the reader serves no record without state). Its `ready` attribute
+ * tells the reader a rebuilt table has caught up.
+ */
+export const MAINTENANCE_KEY = `${INTERNAL_KEY_PREFIX}maintenance`;
 
 /** HTTP headers of the pagination contract (simple-es-api compatible). */
 export const PAGE_HEADERS = {

@@ -9,8 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import { PublishBatchCommand, type PublishBatchCommandInput, type PublishBatchCommandOutput, type SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { messageGroupId } from '../../../lambda-src/core/event-message';
 import { parseStoredEvent, type StoredEvent } from '../../../lambda-src/core/stored-event';
-import { deduplicationId, messageGroupId, publishRecords } from '../../../lambda-src/publisher/publish';
+import { deduplicationId, publishRecords } from '../../../lambda-src/publisher/publish';
 import { appendEvent } from '../../../lambda-src/writer/append';
 import { KEYS } from '../../../src/private/contract';
 import { captureLogs, createEventsTable, dynamoClient, readStream, type CapturedLogs } from '../../support/local-dynamo';

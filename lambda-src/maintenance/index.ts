@@ -1,0 +1,55 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { isCustomResourceEvent, respond, type CustomResourceEvent } from './cfn-response';
+import { runStep, startJob, type JobMessage, type MaintenanceConfig, type StartJob } from './jobs';
+import { ENV } from '../../src/private/contract';
+import { dynamoClient, requireEnv } from '../core/dynamo';
+import { log } from '../core/log';
+
+let sqs: SQSClient | undefined;
+
+function config(): MaintenanceConfig {
+  return {
+    eventsTable: requireEnv(ENV.eventsTable),
+    jobsQueueUrl: requireEnv(ENV.jobsQueueUrl),
+    views: JSON.parse(requireEnv(ENV.maintenanceViews)) as MaintenanceConfig['views'],
+    rate: Number(process.env[ENV.catchUpRate] ?? 100),
+  };
+}
+
+/**
+ * Keeps views complete. Its jobs queue carries job messages (start a job, or one step of one);
+ * CloudFormation calls it when a view table is created (a new view, or a new version of one) to
+ * start that table's backfill.
+ */
+export async function handler(event: SQSEvent | CustomResourceEvent): Promise<SQSBatchResponse | void> {
+  const clients = { dynamo: dynamoClient(), sqs: (sqs ??= new SQSClient({})) };
+  if (isCustomResourceEvent(event)) return onCustomResource(event, clients);
+  const failures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    try {
+      const message = JSON.parse(record.body) as JobMessage;
+      if ('start' in message) await startJob(message.start, config(), clients);
+      else await runStep(message.step, config(), clients);
+    } catch (error) {
+      log('error', 'maintenance job failed; it will be retried', { messageId: record.messageId, error: String(error) });
+      failures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures: failures };
+}
+
+/** A view table was created (Create): its backfill starts. Updates and deletes need nothing. */
+async function onCustomResource(event: CustomResourceEvent, clients: Parameters<typeof startJob>[2]): Promise<void> {
+  const props = event.ResourceProperties as unknown as StartJob & { Version?: string };
+  const physicalId = `${props.view}:${props.table}`;
+  try {
+    if (event.RequestType === 'Create') {
+      await startJob({ view: props.view, table: props.table, markReady: true, reason: props.reason ?? 'backfill' }, config(), clients);
+    }
+    await respond(event, 'SUCCESS', event.PhysicalResourceId ?? physicalId);
+  } catch (error) {
+    log('error', 'could not start the backfill', { view: props.view, table: props.table, error: String(error) });
+    await respond(event, 'FAILED', event.PhysicalResourceId ?? physicalId, `Could not start the backfill of ${props.view}: ${String(error)}`);
+  }
+}

@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { BatchGetItemCommand, QueryCommand, type AttributeValue, type BatchGetItemCommandOutput, type DynamoDBClient, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { readProgress, writeProgress, type Progress } from './progress';
+import { CATALOGUE, KEYS } from '../../src/private/contract';
+import { messageGroupId, sha256 } from '../core/event-message';
+import { log } from '../core/log';
+import { catchUpBody } from '../core/stored-event';
+
+export interface MaintenanceConfig {
+  readonly eventsTable: string;
+  readonly jobsQueueUrl: string;
+  /** Each view's queue, where catch-up messages go. */
+  readonly views: Record<string, { readonly queueUrl: string; readonly fifo: boolean }>;
+  /** Streams a step sends catch-ups for (or checks); one step a second. */
+  readonly rate: number;
+}
+
+export interface Clients {
+  readonly dynamo: DynamoDBClient;
+  readonly sqs: SQSClient;
+}
+
+/** What to start: bring `table`, the current table of `view`, to the head of every stream. */
+export interface StartJob {
+  readonly view: string;
+  readonly table: string;
+  /** When it has caught up, mark the table ready, so reads switch to it (a new version). */
+  readonly markReady: boolean;
+  readonly reason: string;
+}
+
+/** One step of a job, as a message on the jobs queue. */
+export interface JobStep {
+  readonly jobId: string;
+  readonly view: string;
+  readonly table: string;
+  readonly markReady: boolean;
+  readonly step: number;
+  readonly phase: 'send' | 'verify';
+  /** Where in the stream catalogue this step starts. */
+  readonly shard: number;
+  readonly after?: string;
+  readonly pass: number;
+}
+
+export type JobMessage = { readonly start: StartJob } | { readonly step: JobStep };
+
+/** Verify passes before a job gives up and says which streams stayed behind. */
+const MAX_VERIFY_PASSES = 20;
+
+/**
+ * Starts a job: its progress at step 0 (replacing any job on the table, whose later steps then
+ * find themselves superseded), then its first step on the jobs queue. A table already ready stays so.
+ */
+export async function startJob(start: StartJob, config: MaintenanceConfig, clients: Clients): Promise<string> {
+  if (!config.views[start.view]) throw new Error(`No view named "${start.view}"`);
+  const jobId = randomUUID();
+  const now = new Date().toISOString();
+  const previous = await readProgress(clients.dynamo, start.table);
+  await writeProgress(clients.dynamo, start.table, {
+    jobId,
+    view: start.view,
+    reason: start.reason,
+    phase: 'send',
+    step: 0,
+    sent: 0,
+    checked: 0,
+    behind: 0,
+    pass: 0,
+    ready: previous?.ready ?? false,
+    startedAt: now,
+    updatedAt: now,
+  });
+  await enqueue(clients.sqs, config, { jobId, view: start.view, table: start.table, markReady: start.markReady, step: 1, phase: 'send', shard: 0, pass: 0 }, 0);
+  log('info', 'maintenance job started', { jobId, view: start.view, table: start.table, reason: start.reason });
+  return jobId;
+}
+
+/**
+ * Runs one step: a page of the stream catalogue (at most `rate` streams) gets catch-ups (send
+ * phase) or is checked (verify phase), the progress moves on, and the next step is queued a
+ * second later. A message whose step is already done only queues the next step again (its
+ * first try may have failed after the progress was written); one for another job is dropped.
+ */
+export async function runStep(job: JobStep, config: MaintenanceConfig, clients: Clients): Promise<void> {
+  const progress = await readProgress(clients.dynamo, job.table);
+  if (progress?.jobId !== job.jobId || (progress.step !== job.step && progress.step !== job.step - 1)) {
+    log('debug', 'maintenance step dropped', { jobId: job.jobId, step: job.step, current: progress?.jobId, at: progress?.step });
+    return;
+  }
+  if (progress.step === job.step) {
+    // Done already (the first try failed after writing its progress): only its next step may be missing.
+    if (progress.next) await enqueue(clients.sqs, config, progress.next.step as JobStep, progress.next.delaySeconds);
+    return;
+  }
+
+  const page = await cataloguePage(clients.dynamo, config.eventsTable, { shard: job.shard, after: job.after }, config.rate);
+  let { sent, checked, behind } = progress;
+  if (job.phase === 'verify' && (progress.phase !== 'verify' || progress.pass !== job.pass)) [checked, behind] = [0, 0]; // a new pass
+  if (job.phase === 'send') {
+    await sendCatchUps(clients.sqs, config, job, page.streams);
+    sent += page.streams.length;
+  } else {
+    checked += page.streams.length;
+    behind += (await streamsBehind(clients.dynamo, config.eventsTable, job.table, page.streams, progress.startedAt)).length;
+  }
+  let phase: Progress['phase'] = job.phase;
+  let ready = progress.ready;
+  let next: { step: JobStep; delaySeconds: number } | undefined;
+  if (page.next) {
+    next = { step: { ...job, step: job.step + 1, ...page.next }, delaySeconds: 1 };
+  } else if (job.phase === 'send' || behind > 0) {
+    if (job.phase === 'verify' && job.pass >= MAX_VERIFY_PASSES) {
+      phase = 'stalled';
+    } else {
+      // The end of the catalogue: check every stream (again, a little later, if some were behind).
+      const verify: JobStep = { ...job, step: job.step + 1, phase: 'verify', shard: 0, after: undefined, pass: job.pass + 1 };
+      next = { step: verify, delaySeconds: job.phase === 'send' ? 1 : 5 };
+    }
+  } else {
+    phase = 'done';
+    ready = ready || job.markReady;
+  }
+  const done: Progress = {
+    ...progress, step: job.step, phase, sent, checked, behind, ready, pass: job.phase === 'verify' ? job.pass : 0, updatedAt: new Date().toISOString(), next,
+  };
+  // The next step is kept with the progress, so a retry of this message can queue it again.
+  if (!await writeProgress(clients.dynamo, job.table, done)) return; // another message did this step
+  log('info', 'maintenance step done', { jobId: job.jobId, view: job.view, step: job.step, phase, sent, checked, behind, ready });
+  if (next) await enqueue(clients.sqs, config, next.step, next.delaySeconds);
+}
+
+async function enqueue(sqs: SQSClient, config: MaintenanceConfig, step: JobStep, delaySeconds: number): Promise<void> {
+  const body = JSON.stringify({ step } satisfies JobMessage);
+  await sqs.send(new SendMessageCommand({ QueueUrl: config.jobsQueueUrl, MessageBody: body, DelaySeconds: delaySeconds }));
+}
+
+interface CataloguePosition {
+  readonly shard: number;
+  /** The last stream of this shard already done. */
+  readonly after?: string;
+}
+
+/**
+ * Up to `limit` stream ids from the catalogue, from a position on, shard after shard; `next` is
+ * where the following page starts, undefined at the end of the catalogue.
+ */
+async function cataloguePage(dynamo: DynamoDBClient, eventsTable: string, from: CataloguePosition, limit: number) {
+  const streams: string[] = [];
+  let position: CataloguePosition | undefined = from;
+  while (position && streams.length < limit) {
+    const { shard, after }: CataloguePosition = position;
+    const page: QueryCommandOutput = await dynamo.send(new QueryCommand({
+      TableName: eventsTable,
+      IndexName: CATALOGUE.indexName,
+      KeyConditionExpression: '#shard = :shard',
+      ExpressionAttributeNames: { '#shard': CATALOGUE.shardAttribute },
+      ExpressionAttributeValues: { ':shard': { N: String(shard) } },
+      Limit: limit - streams.length,
+      ...(after === undefined ? {} : {
+        ExclusiveStartKey: { [CATALOGUE.shardAttribute]: { N: String(shard) }, [KEYS.streamId]: { S: after }, [KEYS.version]: { N: '1' } },
+      }),
+    }));
+    const found = (page.Items ?? []).map((item) => item[KEYS.streamId].S!);
+    streams.push(...found);
+    if (page.LastEvaluatedKey) position = { shard, after: found[found.length - 1] ?? after };
+    else position = shard + 1 < CATALOGUE.shards ? { shard: shard + 1 } : undefined;
+  }
+  return { streams, next: position };
+}
+
+async function sendCatchUps(sqs: SQSClient, config: MaintenanceConfig, job: JobStep, streams: string[]): Promise<void> {
+  const view = config.views[job.view];
+  for (let i = 0; i < streams.length; i += 10) {
+    const entries = streams.slice(i, i + 10).map((streamId, n) => ({
+      Id: String(n),
+      MessageBody: catchUpBody(streamId),
+      ...(view.fifo ? { MessageGroupId: messageGroupId(streamId), MessageDeduplicationId: sha256(`${job.jobId}\u0000${streamId}`) } : {}),
+    }));
+    const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: view.queueUrl, Entries: entries }));
+    if (result.Failed?.length) throw new Error(`could not send ${result.Failed.length} catch-up(s) to ${job.view}: ${result.Failed[0].Message ?? result.Failed[0].Code}`);
+  }
+}
+
+/**
+ * The streams whose view record is older than their last event written before `cutoff` (the
+ * job's start). Later events reach the view as usual, and need not hold the job back.
+ */
+export async function streamsBehind(
+  dynamo: DynamoDBClient, eventsTable: string, viewTable: string, streams: string[], cutoff: string,
+): Promise<string[]> {
+  const versions = new Map<string, number>();
+  for (let i = 0; i < streams.length; i += 100) {
+    let keys: Array<Record<string, AttributeValue>> | undefined = streams.slice(i, i + 100).map((s) => ({ [KEYS.streamId]: { S: s } }));
+    while (keys?.length) {
+      const result: BatchGetItemCommandOutput = await dynamo.send(new BatchGetItemCommand({
+        RequestItems: { [viewTable]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#s, #v', ExpressionAttributeNames: { '#s': KEYS.streamId, '#v': KEYS.version } } },
+      }));
+      for (const item of result.Responses?.[viewTable] ?? []) versions.set(item[KEYS.streamId].S!, Number(item[KEYS.version].N));
+      keys = result.UnprocessedKeys?.[viewTable]?.Keys;
+    }
+  }
+  const behind: string[] = [];
+  for (const streamId of streams) {
+    const required = await lastVersionBefore(dynamo, eventsTable, streamId, cutoff);
+    if ((versions.get(streamId) ?? 0) < required) behind.push(streamId);
+  }
+  return behind;
+}
+
+/** The version of a stream's last event stored before `cutoff` (ISO time); 0 if none. Reads from the head down. */
+async function lastVersionBefore(dynamo: DynamoDBClient, eventsTable: string, streamId: string, cutoff: string): Promise<number> {
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page: QueryCommandOutput = await dynamo.send(new QueryCommand({
+      TableName: eventsTable,
+      KeyConditionExpression: '#pk = :pk AND #sk > :zero',
+      ExpressionAttributeNames: { '#pk': KEYS.streamId, '#sk': KEYS.version, '#t': 'timestamp' },
+      ExpressionAttributeValues: { ':pk': { S: streamId }, ':zero': { N: '0' } },
+      ScanIndexForward: false,
+      Limit: 5,
+      ConsistentRead: true,
+      ProjectionExpression: '#sk, #t',
+      ExclusiveStartKey: startKey,
+    }));
+    const before = (page.Items ?? []).find((item) => (item.timestamp?.S ?? '') <= cutoff);
+    if (before) return Number(before[KEYS.version].N);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return 0;
+}

@@ -1,0 +1,55 @@
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KEYS, MAINTENANCE_KEY } from '../../src/private/contract';
+import { fromItem, toItem } from '../core/attribute-value';
+import { errorName } from '../core/dynamo';
+
+/** What a view table's maintenance item says about the job that brings it up to date. */
+export interface Progress {
+  readonly jobId: string;
+  readonly view: string;
+  /** Why the job runs: a backfill (the table is new), a rebuild (a new version), a replay. */
+  readonly reason: string;
+  /** send: catch-ups go out; verify: the streams are checked; done; stalled (streams stayed behind). */
+  readonly phase: 'send' | 'verify' | 'done' | 'stalled';
+  /** Steps done; each job message carries the step it is, so a repeated message does nothing twice. */
+  readonly step: number;
+  readonly sent: number;
+  /** In the last (or current) verify pass: streams checked, and found behind. */
+  readonly checked: number;
+  readonly behind: number;
+  readonly pass: number;
+  /** The table has caught up and reads may switch to it (a rebuilt version). Once true, it stays true. */
+  readonly ready: boolean;
+  readonly startedAt: string;
+  readonly updatedAt: string;
+  /** The job message of the next step, kept so that a retried step can queue it again. */
+  readonly next?: { readonly step: object; readonly delaySeconds: number };
+}
+
+export async function readProgress(client: DynamoDBClient, table: string): Promise<Progress | undefined> {
+  const result = await client.send(new GetItemCommand({ TableName: table, Key: { [KEYS.streamId]: { S: MAINTENANCE_KEY } }, ConsistentRead: true }));
+  if (!result.Item) return undefined;
+  const { [KEYS.streamId]: _key, ...progress } = fromItem(result.Item);
+  return progress as unknown as Progress;
+}
+
+/**
+ * Writes the progress of step `progress.step`, only on top of the step before it of the same
+ * job (or, for step 0, over anything): false when another message got there first.
+ */
+export async function writeProgress(client: DynamoDBClient, table: string, progress: Progress): Promise<boolean> {
+  try {
+    await client.send(new PutItemCommand({
+      TableName: table,
+      Item: toItem({ [KEYS.streamId]: MAINTENANCE_KEY, ...progress }),
+      ...(progress.step === 0 ? {} : {
+        ConditionExpression: 'jobId = :job AND step = :previous',
+        ExpressionAttributeValues: { ':job': { S: progress.jobId }, ':previous': { N: String(progress.step - 1) } },
+      }),
+    }));
+    return true;
+  } catch (err) {
+    if (errorName(err) === 'ConditionalCheckFailedException') return false;
+    throw err;
+  }
+}
