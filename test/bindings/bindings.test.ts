@@ -74,6 +74,9 @@ beforeAll(() => {
 
   // Java: Maven resolves aws-cdk-lib from Maven Central and our jar from dist/java.
   if (!fs.existsSync(path.join(ROOT, 'dist', 'java'))) throw new Error('No dist/java: run `npx projen package:java` first');
+  // Maven copies a release from dist/java into its local repository once and never checks again,
+  // so a jar built by an earlier run would shadow this one: drop the cached copy first.
+  fs.rmSync(path.join(os.homedir(), '.m2', 'repository', 'io', 'github', 'cdkeventsourcedapi'), { recursive: true, force: true });
   const javaOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-java-'));
   javaTemplate = timed('Java synth (mvn compile exec:java)', () => {
     run('mvn', ['-q', '-B', 'compile', 'exec:java'], { cwd: path.join(ROOT, 'examples', 'java'), env: { ...process.env, CDK_OUTDIR: javaOut } });
