@@ -12,11 +12,12 @@ import { Construct } from 'constructs';
 import { ApiAuthorization } from './api-authorization';
 import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './private/acknowledge';
 import { assetDir } from './private/assets';
-import { CATALOGUE, ENV, KEYS, PAGE_HEADERS } from './private/contract';
+import { CATALOGUE, ENV, KEYS, MIN_VERSION_HEADER, PAGE_HEADERS } from './private/contract';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { libraryFunction } from './private/library-function';
 import { tagRole } from './private/resource-roles';
 import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
+import { ViewMaintenance } from './private/view-maintenance';
 import { Projection, ProjectionDefinition } from './projection';
 import { RestApiOptions } from './rest-api-options';
 
@@ -123,6 +124,14 @@ export interface EventSourcedApiProps {
    * @default 10
    */
   readonly publisherRetryAttempts?: number;
+
+  /**
+   * Streams per second a backfill, rebuild or replay job brings up to date (it sends one
+   * catch-up message per stream, then checks every stream), so that a job never crowds out live
+   * traffic. At most 1000.
+   * @default 100
+   */
+  readonly catchUpRate?: number;
 }
 
 /**
@@ -151,6 +160,10 @@ export class EventSourcedApi extends Construct {
   public readonly projections: Projection[];
   /** The name of the view `GET /` and `GET /{id}` read; undefined without projections. */
   public readonly defaultView?: string;
+  /** Runs backfills, rebuilds and replays of views from its jobs queue; undefined without projections. */
+  public readonly maintenanceFunction?: lambda.IFunction;
+  /** The maintenance jobs queue (one message per step of a job); undefined without projections. */
+  public readonly jobsQueue?: sqs.IQueue;
 
   private readonly stageName: string;
   private readonly encryptionKey?: kms.IKey;
@@ -216,6 +229,16 @@ export class EventSourcedApi extends Construct {
 
     if (this.projections.length > 0) {
       this.reader = this.createReader(streamIdField, props.defaultPageSize ?? 10, props.maxPageSize ?? 100, logRetention, corsEnv);
+      const maintenance = new ViewMaintenance(this, 'Maintenance', {
+        eventsTable: this.eventsTable,
+        projections: this.projections,
+        catchUpRate: props.catchUpRate ?? 100,
+        logRetention,
+        encryptionKey: key,
+        owner: this.node.path,
+      });
+      this.maintenanceFunction = maintenance.function;
+      this.jobsQueue = maintenance.jobsQueue;
     }
     if (apiEnabled) {
       const restApi = this.createRestApi(apiOptions, logRetention);
@@ -341,27 +364,34 @@ export class EventSourcedApi extends Construct {
     streamIdField: string, defaultPageSize: number, maxPageSize: number, logRetention: logs.RetentionDays, corsEnv: Record<string, string>,
   ): lambda.Function {
     const views: Record<string, string> = {};
-    for (const p of this.projections) views[p.name] = p.table.tableName;
+    const previousViews: Record<string, string> = {};
+    for (const p of this.projections) {
+      views[p.name] = p.table.tableName;
+      if (p.previousTable) previousViews[p.name] = p.previousTable.tableName;
+    }
     const reader = libraryFunction(this, 'Reader', {
       codeDir: assetDir('reader'),
       description: 'cdk-event-sourced-api: reads views (GET routes)',
       environment: {
         [ENV.views]: Stack.of(this).toJsonString(views),
+        ...(Object.keys(previousViews).length ? { [ENV.previousViews]: Stack.of(this).toJsonString(previousViews) } : {}),
         [ENV.defaultView]: this.defaultView!,
         [ENV.streamIdField]: streamIdField,
         [ENV.defaultPageSize]: String(defaultPageSize),
         [ENV.maxPageSize]: String(maxPageSize),
         ...corsEnv,
       },
-      timeout: Duration.seconds(10),
+      // Read-your-writes (?minVersion) waits up to 10 s.
+      timeout: Duration.seconds(15),
       memorySize: 256,
       logRetention,
       encryptionKey: this.encryptionKey,
     });
-    // Read-only, and only the two calls it makes.
+    // Read-only, and only the two calls it makes: on each view's tables, the previous version's
+    // while a rebuild runs.
     reader.addToRolePolicy(new iam.PolicyStatement({
       actions: ['dynamodb:GetItem', 'dynamodb:Scan'],
-      resources: this.projections.map((p) => p.table.tableArn),
+      resources: this.projections.flatMap((p) => [p.table, ...(p.previousTable ? [p.previousTable] : [])]).map((t) => t.tableArn),
     }));
     this.encryptionKey?.grantDecrypt(reader);
     return reader;
@@ -423,13 +453,14 @@ export class EventSourcedApi extends Construct {
 }
 
 /**
- * Browsers send the paging header only if the preflight allows it: add it to the allowed
+ * Browsers send the paging and read-your-writes headers only if the preflight allows them: add them to the allowed
  * headers (CDK's defaults, or the user's list).
  */
 function withPagingHeader(cors: apigateway.CorsOptions): apigateway.CorsOptions {
   const allowHeaders = cors.allowHeaders ?? apigateway.Cors.DEFAULT_HEADERS;
-  const has = allowHeaders.some((h) => h.toLowerCase() === PAGE_HEADERS.request.toLowerCase() || h === '*');
-  return { ...cors, allowHeaders: has ? allowHeaders : [...allowHeaders, PAGE_HEADERS.request] };
+  if (allowHeaders.includes('*')) return cors;
+  const missing = [PAGE_HEADERS.request, MIN_VERSION_HEADER].filter((name) => !allowHeaders.some((h) => h.toLowerCase() === name.toLowerCase()));
+  return { ...cors, allowHeaders: [...allowHeaders, ...missing] };
 }
 
 /** Synth-time checks of every prop; returns the default view's name. */
@@ -471,6 +502,7 @@ function validateProps(
   validateInteger('maxPageSize', props.maxPageSize, 1, 1000);
   validateInteger('defaultPageSize', props.defaultPageSize, 1, props.maxPageSize ?? 100);
   validateInteger('publisherRetryAttempts', props.publisherRetryAttempts, 0, 10000);
+  validateInteger('catchUpRate', props.catchUpRate, 1, 1000);
   validateInteger('api.throttlingRateLimit', api.throttlingRateLimit, 0, 10000);
   validateInteger('api.throttlingBurstLimit', api.throttlingBurstLimit, 0, 5000);
   return defaultView;

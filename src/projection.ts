@@ -35,6 +35,14 @@ export interface ProjectionDefinition {
   readonly entry: string;
 
   /**
+   * The version of the projection's code. Raise it when a change to the code changes what records
+   * it builds: the view is rebuilt from the events into a fresh table while reads keep answering
+   * from the table of the version before; once the new table has caught up, reads switch to it.
+   * @default 1
+   */
+  readonly version?: number;
+
+  /**
    * Memory of the aggregator Lambda, in MiB.
    * @default 256
    */
@@ -117,8 +125,16 @@ export interface ProjectionProps extends ProjectionDefinition {
 export class Projection extends Construct {
   /** The view's name. */
   public readonly name: string;
-  /** The view table: partition key `streamId`; one record per stream. */
+  /** The version of the projection's code. */
+  public readonly version: number;
+  /** The view table of this version: partition key `streamId`; one record per stream. */
   public readonly table: dynamodb.ITable;
+  /**
+   * The view table of the version before, from which reads are answered until `table` has caught
+   * up; undefined at version 1. It leaves the stack (and follows the removal policy) when the
+   * version is raised again.
+   */
+  public readonly previousTable?: dynamodb.ITable;
   /** The queue that receives every event for this view. */
   public readonly queue: sqs.IQueue;
   /** Where messages that keep failing are parked; redrive them to the queue after a fix. */
@@ -133,6 +149,7 @@ export class Projection extends Construct {
     validateInteger(`projection "${props.name}" batchSize`, props.batchSize, 1, 10);
     validateInteger(`projection "${props.name}" maxReceiveCount`, props.maxReceiveCount, 1, 1000);
     validateInteger(`projection "${props.name}" memorySize`, props.memorySize, 128, 10240);
+    validateInteger(`projection "${props.name}" version`, props.version, 1, 10000);
     if (props.streamIdField !== undefined) validateStreamIdField(props.streamIdField);
     this.name = props.name;
     const fifo = props.fifo ?? true;
@@ -140,14 +157,20 @@ export class Projection extends Construct {
 
     const key = props.encryptionKey;
     if (key) allowServicesToUseKey(this, key);
-    const table = new dynamodb.Table(this, 'Table', {
+    this.version = props.version ?? 1;
+    // One table per version of the code (version 1 keeps the id it always had); the version
+    // before stays while the new one is rebuilt.
+    const viewTable = (version: number) => new dynamodb.Table(this, version === 1 ? 'Table' : `TableV${version}`, {
       partitionKey: { name: KEYS.streamId, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       ...tableEncryption(key),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
+    const table = viewTable(this.version);
     this.table = table;
+    const previousTable = this.version > 1 ? viewTable(this.version - 1) : undefined;
+    this.previousTable = previousTable;
 
     const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       fifo: fifo || undefined,
@@ -190,7 +213,8 @@ export class Projection extends Construct {
     }));
 
     const owner = (props.owner ?? this).node.path;
-    tagRole(table, { owner, role: 'view-table', view: props.name });
+    tagRole(table, { owner, role: 'view-table', view: props.name, version: this.version });
+    if (previousTable) tagRole(previousTable, { owner, role: 'previous-view-table', view: props.name, version: this.version - 1 });
     tagRole(queue, { owner, role: 'queue', view: props.name });
     tagRole(deadLetterQueue, { owner, role: 'dead-letter-queue', view: props.name });
     tagRole(aggregator, { owner, role: 'aggregator', view: props.name });
@@ -207,7 +231,9 @@ export class Projection extends Construct {
     // DynamoDB encrypts and decrypts the view table's items with the caller's permissions on the key.
     key?.grantEncryptDecrypt(aggregator);
     if (!key) {
-      acknowledgeScanners(table, { checkov: { CKV_AWS_119: SCANNER_REASONS.tableKey } });
+      for (const t of [table, ...(previousTable ? [previousTable] : [])]) {
+        acknowledgeScanners(t, { checkov: { CKV_AWS_119: SCANNER_REASONS.tableKey } });
+      }
       for (const q of [queue, deadLetterQueue]) acknowledgeScanners(q, { checkov: { CKV_AWS_27: SCANNER_REASONS.queueKey } });
     }
   }

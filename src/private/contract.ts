@@ -75,5 +75,8 @@ export const PAGE_HEADERS = {
   response: 'LastEvaluatedKey',
 } as const;
 
+/** Read-your-writes: the request header that asks for at least this version (as ?minVersion does). */
+export const MIN_VERSION_HEADER = 'X-Min-Version';
+
 /** Fields of a POST body that are not event data. */
 export const RESERVED_EVENT_FIELDS = ['type', 'eventId', 'expectedVersion', 'version', 'timestamp'] as const;

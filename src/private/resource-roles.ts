@@ -6,7 +6,8 @@ export const ROLE_METADATA_KEY = 'cdk-event-sourced-api';
 
 export type ResourceRole =
   | 'events-table' | 'topic' | 'writer' | 'publisher' | 'publisher-failure-queue' | 'reader' | 'rest-api'
-  | 'view-table' | 'queue' | 'dead-letter-queue' | 'aggregator';
+  | 'maintenance' | 'jobs-queue' | 'jobs-dead-letter-queue'
+  | 'view-table' | 'previous-view-table' | 'queue' | 'dead-letter-queue' | 'aggregator';
 
 export interface RoleMetadata {
   /** Construct path of the EventSourcedApi (or Projection) the resource belongs to. */
@@ -14,6 +15,8 @@ export interface RoleMetadata {
   readonly role: ResourceRole;
   /** The view, for a projection's resources. */
   readonly view?: string;
+  /** The version of the projection code a view table belongs to. */
+  readonly version?: number;
 }
 
 /**

@@ -46,14 +46,14 @@ describe('with encryptionKey', () => {
     expect(tables).toHaveLength(3);
     for (const table of tables) expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyRef });
     const queues = ofType(t, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(5);
+    expect(queues).toHaveLength(7);
     for (const queue of queues) expect(queue.Properties.KmsMasterKeyId).toEqual(keyRef);
     t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyRef });
     const groups = ofType(t, 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(6);
+    expect(groups).toHaveLength(7);
     for (const group of groups) expect(group.Properties.KmsKeyId).toEqual(keyRef);
     const functions = ofType(t, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     for (const fn of functions) expect(fn.Properties.KmsKeyArn).toEqual(keyRef);
   });
 

@@ -70,7 +70,7 @@ describe('EventSourcedApi with two views (defaults)', () => {
     }
     template.resourcePropertiesCountIs('AWS::SQS::QueuePolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
-    }, 5);
+    }, 7); // the views' queues and DLQs, the publisher's failure queue, the jobs queue and its DLQ
   });
 
   test('the publisher is the only consumer of the stream: bisect, bounded retries, on-failure queue, new events only', () => {
@@ -106,7 +106,7 @@ describe('EventSourcedApi with two views (defaults)', () => {
 
   test('every function: Node 24, arm64, X-Ray, its own log group with retention', () => {
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6); // writer, publisher, reader, maintenance, two aggregators
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties.LoggingConfig.LogGroup.Ref).toBeDefined();
@@ -242,19 +242,19 @@ describe('options', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CORS_ALLOW_ORIGIN: 'https://app.example.com', EVENTS_TABLE_NAME: Match.anyValue() }) } });
   });
 
-  test('CORS: every preflight allows the ExclusiveStartKey paging header, with CDK\'s default headers or the user\'s', () => {
+  test('CORS: every preflight allows the ExclusiveStartKey paging and X-Min-Version headers, with CDK\'s default headers or the user\'s', () => {
     const allowed = (props: EventSourcedApiProps) => Object.values(synth(props).template.findResources('AWS::ApiGateway::Method'))
       .filter((m) => m.Properties.HttpMethod === 'OPTIONS')
       .map((m) => m.Properties.Integration.IntegrationResponses[0].ResponseParameters['method.response.header.Access-Control-Allow-Headers']);
     const defaults = allowed({ projections: twoViews(), api: { cors: { allowOrigins: ['*'] } } });
     expect(defaults).toHaveLength(3);
-    for (const headers of defaults) expect(headers).toBe(`'${[...apigateway.Cors.DEFAULT_HEADERS, 'ExclusiveStartKey'].join(',')}'`);
+    for (const headers of defaults) expect(headers).toBe(`'${[...apigateway.Cors.DEFAULT_HEADERS, 'ExclusiveStartKey', 'X-Min-Version'].join(',')}'`);
 
     const custom = allowed({ projections: twoViews(), api: { cors: { allowOrigins: ['*'], allowHeaders: ['Content-Type', 'X-Trace'] } } });
-    for (const headers of custom) expect(headers).toBe("'Content-Type,X-Trace,ExclusiveStartKey'");
+    for (const headers of custom) expect(headers).toBe("'Content-Type,X-Trace,ExclusiveStartKey,X-Min-Version'");
     // Listed already (in any case): not twice.
-    const listed = allowed({ projections: twoViews(), api: { cors: { allowOrigins: ['*'], allowHeaders: ['exclusivestartkey'] } } });
-    for (const headers of listed) expect(headers).toBe("'exclusivestartkey'");
+    const listed = allowed({ projections: twoViews(), api: { cors: { allowOrigins: ['*'], allowHeaders: ['exclusivestartkey', 'X-MIN-VERSION'] } } });
+    for (const headers of listed) expect(headers).toBe("'exclusivestartkey,X-MIN-VERSION'");
   });
 
   test('custom stream id field, page sizes, body limit, throttling and retention reach the template', () => {

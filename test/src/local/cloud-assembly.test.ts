@@ -162,7 +162,7 @@ describe('readCloudAssembly on other shapes', () => {
     expect(standard.preflight).toEqual({
       statusCode: 204,
       headers: {
-        'Access-Control-Allow-Headers': 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent,ExclusiveStartKey',
+        'Access-Control-Allow-Headers': 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent,ExclusiveStartKey,X-Min-Version',
         'Access-Control-Allow-Origin': 'https://example.com',
         'Vary': 'Origin',
         'Access-Control-Allow-Methods': 'OPTIONS,GET,PUT,POST,DELETE,PATCH,HEAD',
