@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { isThrottling } from './dynamo';
 import { log } from './log';
 import { ENV, PAGE_HEADERS } from '../../src/private/contract';
@@ -30,10 +30,10 @@ function corsHeaders(): Record<string, string> {
  * Runs a proxy handler; HttpErrors answer as JSON, DynamoDB throttling (after the SDK's retries)
  * answers 503 with Retry-After, anything else is logged and answers 500.
  */
-export function httpHandler(fn: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>) {
-  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+export function httpHandler(fn: (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>) {
+  return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
     try {
-      return await fn(event);
+      return await fn(event, context);
     } catch (err) {
       if (err instanceof HttpError) {
         return jsonResponse(err.statusCode, { message: err.message }, err.headers);

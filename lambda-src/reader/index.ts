@@ -1,23 +1,30 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { decodePageToken, encodePageToken } from './page-token';
-import { getRecord, listRecords } from './views';
-import { ENV, PAGE_HEADERS } from '../../src/private/contract';
+import { rebuilt, type ViewTables } from './rebuilds';
+import { getEntry, listRecords, type ViewEntry } from './views';
+import { ENV, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../src/private/contract';
 import { dynamoClient } from '../core/dynamo';
 import { header, httpHandler, HttpError, jsonResponse } from '../core/http';
 import { isStreamId } from '../core/stream-id';
 
 interface ReaderConfig {
   readonly views: Record<string, string>;
+  /** The previous version's table of views being rebuilt. */
+  readonly previous: Record<string, string>;
   readonly defaultView: string;
   readonly streamIdField: string;
   readonly defaultPageSize: number;
   readonly maxPageSize: number;
 }
 
+/** Read-your-writes waits at most this long for a record to reach ?minVersion. */
+export const MAX_MIN_VERSION_WAIT_MS = 10_000;
+
 function config(): ReaderConfig {
   const views = JSON.parse(process.env[ENV.views] ?? '{}') as Record<string, string>;
   return {
     views,
+    previous: JSON.parse(process.env[ENV.previousViews] ?? '{}') as Record<string, string>,
     defaultView: process.env[ENV.defaultView] ?? Object.keys(views)[0],
     streamIdField: process.env[ENV.streamIdField] ?? 'id',
     defaultPageSize: Number(process.env[ENV.defaultPageSize] ?? 10),
@@ -28,33 +35,79 @@ function config(): ReaderConfig {
 /**
  * GET /              list the default view
  * GET /{view}        list a view, or (if no view has that name) read record {view} of the default view
- * GET /{view}/{id}   read one record of a view
+ * GET /{view}/{id}   read one record of a view; ?minVersion=N (or X-Min-Version) waits for version N
  */
-export const handler = httpHandler(async (event) => {
+export const handler = httpHandler(async (event, context) => {
   const cfg = config();
   const first = pathParameter(event, 'view');
   const second = pathParameter(event, 'id');
 
-  if (first !== undefined && second !== undefined) return readOne(event, cfg, first, second);
+  if (first !== undefined && second !== undefined) return readOne(event, context, cfg, first, second);
   if (first === undefined) return list(event, cfg, cfg.defaultView);
   if (Object.prototype.hasOwnProperty.call(cfg.views, first)) return list(event, cfg, first);
-  return readOne(event, cfg, cfg.defaultView, first);
+  return readOne(event, context, cfg, cfg.defaultView, first);
 });
 
-async function readOne(_event: APIGatewayProxyEvent, cfg: ReaderConfig, view: string, id: string) {
-  const table = tableOf(cfg, view);
+/**
+ * One record. While the view is rebuilt, the entry with the higher version of the two tables
+ * answers (the new version's as soon as its stream is rebuilt), so a record never goes back in
+ * version and never disappears. With minVersion, it waits (bounded) until the record has reached
+ * that version, and answers 412 with the version it has if it does not get there in time.
+ */
+async function readOne(event: APIGatewayProxyEvent, context: Context | undefined, cfg: ReaderConfig, view: string, id: string) {
+  const tables = tablesOf(cfg, view);
+  const minVersion = minVersionOf(event);
   // An id the writer never stores (empty, too long...) has no record: no need to ask DynamoDB,
   // which would refuse some of them (an empty key) with an error.
-  const record = isStreamId(id) ? await getRecord(dynamoClient(), table, id, cfg.streamIdField) : undefined;
-  if (!record) throw new HttpError(404, `No record "${id}" in view "${view}"`);
-  return jsonResponse(200, record);
+  if (!isStreamId(id)) {
+    if (minVersion !== undefined) throw new HttpError(412, `View "${view}" has no record "${id}", so it is not at version ${minVersion}`);
+    throw new HttpError(404, `No record "${id}" in view "${view}"`);
+  }
+  const client = dynamoClient();
+  const read = async (consistent: boolean): Promise<ViewEntry | undefined> => {
+    if (await rebuilt(client, tables)) return getEntry(client, tables.current, id, cfg.streamIdField, consistent);
+    const [current, previous] = await Promise.all([
+      getEntry(client, tables.current, id, cfg.streamIdField, consistent), getEntry(client, tables.previous!, id, cfg.streamIdField, consistent),
+    ]);
+    return (current?.version ?? 0) >= (previous?.version ?? 0) ? current : previous;
+  };
+
+  let entry = await read(minVersion !== undefined);
+  if (minVersion !== undefined) {
+    const deadline = Date.now() + Math.min(MAX_MIN_VERSION_WAIT_MS, (context?.getRemainingTimeInMillis?.() ?? Infinity) - 1000);
+    for (let wait = 20; (entry?.version ?? 0) < minVersion && Date.now() + wait < deadline; wait = Math.min(wait * 2, 500)) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      entry = await read(true);
+    }
+    if ((entry?.version ?? 0) < minVersion) {
+      return jsonResponse(412, {
+        message: `View "${view}" has record "${id}" at version ${entry?.version ?? 0}, not yet at ${minVersion}; retry shortly`,
+        version: entry?.version ?? 0,
+      }, { 'Retry-After': '1' });
+    }
+  }
+  if (!entry?.record) throw new HttpError(404, `No record "${id}" in view "${view}"`);
+  return jsonResponse(200, entry.record);
+}
+
+/** ?minVersion=N or the X-Min-Version header: a whole number from 1, or absent. */
+function minVersionOf(event: APIGatewayProxyEvent): number | undefined {
+  const raw = event.queryStringParameters?.minVersion ?? header(event, MIN_VERSION_HEADER);
+  if (raw === undefined) return undefined;
+  if (!/^[1-9]\d{0,15}$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    throw new HttpError(400, `minVersion must be a whole number from 1 (the version a POST answered), got "${raw}"`);
+  }
+  return Number(raw);
 }
 
 async function list(event: APIGatewayProxyEvent, cfg: ReaderConfig, view: string) {
-  const table = tableOf(cfg, view);
+  const tables = tablesOf(cfg, view);
+  if (minVersionOf(event) !== undefined) throw new HttpError(400, 'minVersion applies to reading one record: GET /{view}/{id}?minVersion=N');
   const limit = pageSize(event, cfg);
   const token = event.queryStringParameters?.cursor ?? header(event, PAGE_HEADERS.request);
   const after = token === undefined || token === '' ? undefined : decodePageToken(view, token);
+  // Lists come from one table: the previous version's until the rebuilt one has caught up.
+  const table = await rebuilt(dynamoClient(), tables) ? tables.current : tables.previous!;
   const page = await listRecords(dynamoClient(), table, limit, after, cfg.streamIdField);
   const headers: Record<string, string> = page.lastStreamId === undefined
     ? {}
@@ -62,9 +115,9 @@ async function list(event: APIGatewayProxyEvent, cfg: ReaderConfig, view: string
   return jsonResponse(200, page.items, headers);
 }
 
-function tableOf(cfg: ReaderConfig, view: string): string {
+function tablesOf(cfg: ReaderConfig, view: string): ViewTables {
   if (!Object.prototype.hasOwnProperty.call(cfg.views, view)) throw new HttpError(404, `Unknown view "${view}"`);
-  return cfg.views[view];
+  return { current: cfg.views[view], previous: Object.prototype.hasOwnProperty.call(cfg.previous, view) ? cfg.previous[view] : undefined };
 }
 
 function pageSize(event: APIGatewayProxyEvent, cfg: ReaderConfig): number {

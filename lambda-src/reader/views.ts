@@ -23,12 +23,22 @@ export function toApiRecord(item: Item, streamIdField: string): ApiRecord {
   return { ...state, [streamIdField]: item[KEYS.streamId].S, [KEYS.version]: Number(item[KEYS.version].N) };
 }
 
-export async function getRecord(
-  client: DynamoDBClient, tableName: string, streamId: string, streamIdField: string,
-): Promise<ApiRecord | undefined> {
-  const result = await client.send(new GetItemCommand({ TableName: tableName, Key: { [KEYS.streamId]: { S: streamId } } }));
-  if (!result.Item || result.Item[KEYS.state] === undefined) return undefined;
-  return toApiRecord(result.Item, streamIdField);
+/** A stream's entry in a view table: its version, and its record unless it has none (deleted, or skipped events only). */
+export interface ViewEntry {
+  readonly version: number;
+  readonly record?: ApiRecord;
+}
+
+export async function getEntry(
+  client: DynamoDBClient, tableName: string, streamId: string, streamIdField: string, consistent = false,
+): Promise<ViewEntry | undefined> {
+  const key = { [KEYS.streamId]: { S: streamId } };
+  const result = await client.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: consistent }));
+  if (!result.Item) return undefined;
+  return {
+    version: Number(result.Item[KEYS.version].N),
+    record: result.Item[KEYS.state] === undefined ? undefined : toApiRecord(result.Item, streamIdField),
+  };
 }
 
 export async function listRecords(

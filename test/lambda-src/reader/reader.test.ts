@@ -2,10 +2,12 @@
  * The reader Lambda (GET /, /{view}, /{view}/{id}) against real DynamoDB Local view tables.
  * Path parameters are set as API Gateway sets them for those three resources.
  */
-import type { APIGatewayProxyResult } from 'aws-lambda';
-import { handler } from '../../../lambda-src/reader/index';
-import { ENV, PAGE_HEADERS } from '../../../src/private/contract';
-import { apiEvent, captureLogs, createViewTable, putViewItem, type CapturedLogs } from '../../support/local-dynamo';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyResult, Context } from 'aws-lambda';
+import { handler, MAX_MIN_VERSION_WAIT_MS } from '../../../lambda-src/reader/index';
+import { forgetReadiness } from '../../../lambda-src/reader/rebuilds';
+import { ENV, KEYS, MAINTENANCE_KEY, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../../src/private/contract';
+import { apiEvent, captureLogs, createViewTable, documentClient, putViewItem, type CapturedLogs } from '../../support/local-dynamo';
 
 let logs: CapturedLogs;
 let defaultTable: string;
@@ -16,7 +18,8 @@ beforeEach(async () => {
   [defaultTable, summaryTable] = await Promise.all([createViewTable(), createViewTable()]);
   process.env[ENV.views] = JSON.stringify({ default: defaultTable, summary: summaryTable });
   process.env[ENV.defaultView] = 'default';
-  for (const name of [ENV.streamIdField, ENV.defaultPageSize, ENV.maxPageSize, ENV.corsOrigin]) delete process.env[name];
+  for (const name of [ENV.streamIdField, ENV.defaultPageSize, ENV.maxPageSize, ENV.corsOrigin, ENV.previousViews]) delete process.env[name];
+  forgetReadiness();
 });
 
 afterEach(() => logs.restore());
@@ -26,13 +29,16 @@ interface Request {
   readonly id?: string;
   readonly query?: Record<string, string>;
   readonly headers?: Record<string, string>;
+  /** The Lambda's time left, as context.getRemainingTimeInMillis() reports it. */
+  readonly remainingMs?: number;
 }
 
 /** GET as API Gateway routes it: resource '/', '/{view}' or '/{view}/{id}'. */
 async function get(request: Request = {}): Promise<APIGatewayProxyResult> {
   const resource = request.view === undefined ? '/' : request.id === undefined ? '/{view}' : '/{view}/{id}';
   const pathParameters = request.view === undefined ? undefined : { view: request.view, ...(request.id === undefined ? {} : { id: request.id }) };
-  const result = await handler(apiEvent({ method: 'GET', resource, pathParameters, queryStringParameters: request.query, headers: request.headers }));
+  const context = request.remainingMs === undefined ? undefined : { getRemainingTimeInMillis: () => request.remainingMs } as unknown as Context;
+  const result = await handler(apiEvent({ method: 'GET', resource, pathParameters, queryStringParameters: request.query, headers: request.headers }), context);
   expect(result.headers?.['Content-Type']).toBe('application/json');
   return result;
 }
@@ -284,5 +290,134 @@ describe('lists skip records without state', () => {
     await Promise.all(ids(30, 'gone').map((id) => putViewItem(defaultTable, id, 1)));
     const { pages } = await allPages((token) => get({ query: token === undefined ? {} : { cursor: token } }));
     expect(pages.flat()).toEqual([]);
+  });
+});
+
+describe('read-your-writes: ?minVersion and X-Min-Version', () => {
+  test('a record already at the version answers 200 at once', async () => {
+    await putViewItem(defaultTable, 'order-1', 3, { total: 3 });
+    for (const minVersion of ['1', '3']) {
+      const result = await get({ view: 'default', id: 'order-1', query: { minVersion } });
+      expect(result.statusCode).toBe(200);
+      expect(json(result)).toEqual({ total: 3, id: 'order-1', version: 3 });
+    }
+  });
+
+  test('the read waits for the version to arrive, then answers it (no client polling)', async () => {
+    await putViewItem(defaultTable, 'order-1', 2, { total: 2 });
+    const later = new Promise((resolve) => setTimeout(resolve, 400)).then(() => putViewItem(defaultTable, 'order-1', 3, { total: 3 }));
+    const started = Date.now();
+    const result = await get({ view: 'order-1', query: { minVersion: '3' } });
+    await later;
+    expect(result.statusCode).toBe(200);
+    expect(json(result)).toEqual({ total: 3, id: 'order-1', version: 3 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+  });
+
+  test('the X-Min-Version header does the same (any case), and waits for a record not yet there', async () => {
+    setTimeout(() => void putViewItem(summaryTable, 'new-1', 1, { count: 1 }), 200);
+    const result = await get({ view: 'summary', id: 'new-1', headers: { [MIN_VERSION_HEADER.toLowerCase()]: '1' } });
+    expect(result.statusCode).toBe(200);
+    expect(json(result)).toEqual({ count: 1, id: 'new-1', version: 1 });
+  });
+
+  test('when the version does not arrive in time: 412 JSON with the version the record has, never an older 200', async () => {
+    await putViewItem(defaultTable, 'order-1', 2, { total: 2 });
+    const started = Date.now();
+    // 2.5 s left in the Lambda: the wait ends a second before the Lambda would time out.
+    const result = await get({ view: 'default', id: 'order-1', query: { minVersion: '5' }, remainingMs: 2500 });
+    const waited = Date.now() - started;
+    expect(result.statusCode).toBe(412);
+    expect(result.headers?.['Retry-After']).toBe('1');
+    const body = json<Record<string, unknown>>(result);
+    expect(body.version).toBe(2);
+    expect(body.message).toMatch(/version 2, not yet at 5/);
+    expect(waited).toBeGreaterThanOrEqual(1000);
+    expect(waited).toBeLessThan(2500);
+  });
+
+  test('a record that never appears answers 412 with version 0', async () => {
+    const result = await get({ view: 'default', id: 'never', query: { minVersion: '1' }, remainingMs: 1500 });
+    expect(result.statusCode).toBe(412);
+    expect(json(result)).toMatchObject({ version: 0 });
+  });
+
+  test('the wait ends at the documented limit (at most 10 s) even with a minute left in the Lambda', async () => {
+    expect(MAX_MIN_VERSION_WAIT_MS).toBeLessThanOrEqual(10_000);
+    await putViewItem(defaultTable, 'order-1', 1, { total: 1 });
+    const started = Date.now();
+    const result = await get({ view: 'default', id: 'order-1', query: { minVersion: '2' }, remainingMs: 60_000 });
+    const waited = Date.now() - started;
+    expect(result.statusCode).toBe(412);
+    expect(waited).toBeGreaterThanOrEqual(MAX_MIN_VERSION_WAIT_MS - 600);
+    expect(waited).toBeLessThan(MAX_MIN_VERSION_WAIT_MS + 1500);
+  }, 20_000);
+
+  test('a minVersion that is not a whole number from 1 answers 400 JSON', async () => {
+    await putViewItem(defaultTable, 'order-1', 2, { total: 2 });
+    for (const bad of ['0', '-1', 'abc', '1.5', '1e3', ' 2', '', '99999999999999999']) {
+      const message = expectErrorBody(await get({ view: 'default', id: 'order-1', query: { minVersion: bad } }), 400);
+      expect(message).toContain('minVersion');
+    }
+    expectErrorBody(await get({ view: 'default', id: 'order-1', headers: { [MIN_VERSION_HEADER]: 'x' } }), 400);
+  });
+
+  test('minVersion on a list answers 400 JSON', async () => {
+    expect(expectErrorBody(await get({ view: 'default', query: { minVersion: '1' } }), 400)).toMatch(/one record/);
+    expectErrorBody(await get({ query: { minVersion: '1' } }), 400);
+  });
+});
+
+describe('reads while a view is rebuilt (a new version\'s table beside the previous one)', () => {
+  let previousTable: string;
+
+  beforeEach(async () => {
+    previousTable = await createViewTable();
+    process.env[ENV.previousViews] = JSON.stringify({ default: previousTable });
+    await putRecords(previousTable, ids(12, 'old'));
+  });
+
+  async function markReady(table: string): Promise<void> {
+    await documentClient().send(new PutCommand({ TableName: table, Item: { [KEYS.streamId]: MAINTENANCE_KEY, ready: true, phase: 'done' } }));
+    forgetReadiness(); // the reader re-checks a table that was not ready every few seconds
+  }
+
+  test('a record the new table has not rebuilt yet answers from the previous table, never 404', async () => {
+    const result = await get({ view: 'default', id: 'old-03' });
+    expect(result.statusCode).toBe(200);
+    expect(json(result)).toEqual({ name: 'name of old-03', n: 3, id: 'old-03', version: 4 });
+  });
+
+  test('the higher version of the two tables answers; at equal versions the new code\'s record', async () => {
+    await putViewItem(defaultTable, 'old-03', 4, { rebuilt: true });
+    expect(json(await get({ view: 'old-03' }))).toEqual({ rebuilt: true, id: 'old-03', version: 4 });
+    // A newer event reached the previous table first: the record does not go back a version.
+    await putViewItem(previousTable, 'old-03', 5, { newer: true });
+    expect(json(await get({ view: 'old-03' }))).toEqual({ newer: true, id: 'old-03', version: 5 });
+    // minVersion looks at both tables too.
+    expect(json(await get({ view: 'old-03', query: { minVersion: '5' } }))).toMatchObject({ version: 5 });
+  });
+
+  test('lists come from the previous table until the new one is ready, then from the new one', async () => {
+    await putRecords(defaultTable, ids(3, 'new'));
+    const before = json<Page>(await get({ query: { limit: '50' } })).map((r) => r.id);
+    expect(before).toEqual(expect.arrayContaining(ids(12, 'old')));
+    expect(before).toHaveLength(12);
+
+    await markReady(defaultTable);
+    const after = json<Page>(await get({ query: { limit: '50' } })).map((r) => r.id);
+    expect(after.sort()).toEqual(ids(3, 'new')); // the maintenance item is not a record
+  });
+
+  test('once ready, one record reads the new table only', async () => {
+    await markReady(defaultTable);
+    expectErrorBody(await get({ view: 'old-03' }), 404);
+    expectErrorBody(await get({ view: 'default', id: MAINTENANCE_KEY }), 404);
+  });
+
+  test('a view that is not being rebuilt never reads another table', async () => {
+    await putViewItem(summaryTable, 'only-here', 1, { ok: true });
+    expect(json(await get({ view: 'summary', id: 'only-here' }))).toEqual({ ok: true, id: 'only-here', version: 1 });
+    expectErrorBody(await get({ view: 'summary', id: 'old-03' }), 404);
   });
 });
