@@ -23,7 +23,9 @@ function config(): MaintenanceConfig {
  * start that table's backfill.
  */
 export async function handler(event: SQSEvent | CustomResourceEvent): Promise<SQSBatchResponse | void> {
-  const clients = { dynamo: dynamoClient(), sqs: (sqs ??= new SQSClient({})) };
+  // The regional endpoint (or AWS_ENDPOINT_URL_SQS), not each queue URL's host: both are the same
+  // on AWS, and an endpoint override (a local runtime, a VPC endpoint) must win.
+  const clients = { dynamo: dynamoClient(), sqs: (sqs ??= new SQSClient({ useQueueUrlAsEndpoint: false })) };
   if (isCustomResourceEvent(event)) return onCustomResource(event, clients);
   const failures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {

@@ -33,7 +33,10 @@ export interface FunctionDefinition {
 
 export interface QueueDefinition {
   readonly logicalId: string;
+  /** The queue's name, its ARN and its URL, as the template's Ref gives it. */
+  readonly name: string;
   readonly arn: string;
+  readonly url: string;
   readonly fifo: boolean;
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount?: number;
@@ -41,7 +44,11 @@ export interface QueueDefinition {
 
 export interface ViewDefinition {
   readonly name: string;
+  /** The projection's version; its table is that version's. */
+  readonly version: number;
   readonly table: TableDefinition;
+  /** The previous version's table, kept for reads while the current one is rebuilt. */
+  readonly previousTable?: TableDefinition;
   readonly queue: QueueDefinition;
   readonly deadLetterQueue: QueueDefinition;
   readonly aggregator: FunctionDefinition;
@@ -61,6 +68,21 @@ export interface StreamMappingDefinition {
   readonly filterPatterns: unknown[];
 }
 
+/** A Custom::ViewBackfill: its creation starts the backfill of a view table. */
+export interface BackfillDefinition {
+  readonly logicalId: string;
+  /** Its ResourceProperties, resolved (view, table, reason). */
+  readonly properties: Record<string, string>;
+}
+
+/** What keeps views complete: the maintenance function, its jobs queue and the backfill resources. */
+export interface MaintenanceDefinition {
+  readonly function: FunctionDefinition;
+  readonly jobsQueue: QueueDefinition;
+  readonly jobsDeadLetterQueue: QueueDefinition;
+  readonly backfills: BackfillDefinition[];
+}
+
 /** Everything the local runtime needs to run one EventSourcedApi. */
 export interface ApiDefinition {
   /** Construct path of the EventSourcedApi. */
@@ -78,6 +100,9 @@ export interface ApiDefinition {
   /** The function ARN the publisher has in this stack's region and account. */
   readonly publisherArn: string;
   readonly reader?: FunctionDefinition;
+  /** Where the publisher's stream mapping sends the metadata of batches it gives up on. */
+  readonly publisherFailureQueue?: QueueDefinition;
+  readonly maintenance?: MaintenanceDefinition;
   readonly views: ViewDefinition[];
   /** The CORS preflight answer the template's OPTIONS methods give; undefined without CORS. */
   readonly preflight?: PreflightDefinition;
@@ -241,7 +266,9 @@ function readStack(
       const props = resources[id].Properties ?? {};
       return {
         logicalId: id,
+        name: local[id].attributes!.QueueName,
         arn: local[id].attributes!.Arn,
+        url: local[id].ref,
         fifo: Boolean(props.FifoQueue),
         visibilityTimeoutSeconds: props.VisibilityTimeout ?? 30,
         maxReceiveCount: props.RedrivePolicy?.maxReceiveCount,
@@ -269,9 +296,13 @@ function readStack(
       const queuePart = one('queue', meta.view)!;
       const subscription = Object.values(resources).find((r) => r.Type === 'AWS::SNS::Subscription'
         && JSON.stringify(r.Properties?.Endpoint) === JSON.stringify({ 'Fn::GetAtt': [queuePart.id, 'Arn'] }));
+      const tablePart = one('view-table', meta.view)!;
+      const previous = one('previous-view-table', meta.view);
       return {
         name: meta.view!,
-        table: table(one('view-table', meta.view)!.id),
+        version: tablePart.meta.version ?? 1,
+        table: table(tablePart.id),
+        ...(previous ? { previousTable: table(previous.id) } : {}),
         queue: queue(queuePart.id),
         deadLetterQueue: queue(one('dead-letter-queue', meta.view)!.id),
         aggregator: fn(id),
@@ -280,6 +311,8 @@ function readStack(
       };
     });
     const restApi = one('rest-api');
+    const maintenance = one('maintenance');
+    const failureQueue = one('publisher-failure-queue');
     apis.push({
       owner,
       stackName,
@@ -301,6 +334,21 @@ function readStack(
       },
       publisherArn: local[publisher.id].attributes!.Arn,
       reader: one('reader') ? fn(one('reader')!.id) : undefined,
+      ...(failureQueue ? { publisherFailureQueue: queue(failureQueue.id) } : {}),
+      ...(maintenance ? {
+        maintenance: {
+          function: fn(maintenance.id),
+          jobsQueue: queue(one('jobs-queue')!.id),
+          jobsDeadLetterQueue: queue(one('jobs-dead-letter-queue')!.id),
+          backfills: Object.entries(resources)
+            .filter(([, r]) => r.Type === 'Custom::ViewBackfill' && JSON.stringify(r.Properties?.ServiceToken) === JSON.stringify({ 'Fn::GetAtt': [maintenance.id, 'Arn'] }))
+            .map(([id, r]) => ({
+              logicalId: id,
+              properties: Object.fromEntries(Object.entries<unknown>(r.Properties ?? {})
+                .filter(([name]) => name !== 'ServiceToken').map(([name, value]) => [name, resolveIntrinsics(value, local, pseudo)])),
+            })),
+        },
+      } : {}),
       views,
       preflight: restApi ? readPreflight(resources, restApi.id) : undefined,
       binaryMediaTypes: restApi ? resources[restApi.id].Properties?.BinaryMediaTypes ?? [] : [],

