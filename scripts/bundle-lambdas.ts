@@ -19,6 +19,8 @@ export const BUNDLES: Record<string, string> = {
   'maintenance': 'lambda-src/maintenance/index.ts',
   // Not a handler: the library that wraps a user's projection, bundled with it at synth time.
   'aggregator-runtime': 'lambda-src/aggregator/index.ts',
+  // Not a handler: the operator commands (status, backfill, rebuild, replay) the bin runs.
+  'operator': 'lambda-src/operator/cli.ts',
 };
 
 rmSync(outRoot, { recursive: true, force: true });

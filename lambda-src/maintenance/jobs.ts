@@ -28,6 +28,11 @@ export interface StartJob {
   /** When it has caught up, mark the table ready, so reads switch to it (a new version). */
   readonly markReady: boolean;
   readonly reason: string;
+  /**
+   * Only streams with an event stored at or after this time (ISO): a replay bounded by what the
+   * publisher gave up on. @default every stream
+   */
+  readonly since?: string;
 }
 
 /** One step of a job, as a message on the jobs queue. */
@@ -42,6 +47,7 @@ export interface JobStep {
   readonly shard: number;
   readonly after?: string;
   readonly pass: number;
+  readonly since?: string;
 }
 
 export type JobMessage = { readonly start: StartJob } | { readonly step: JobStep };
@@ -72,8 +78,11 @@ export async function startJob(start: StartJob, config: MaintenanceConfig, clien
     startedAt: now,
     updatedAt: now,
   });
-  await enqueue(clients.sqs, config, { jobId, view: start.view, table: start.table, markReady: start.markReady, step: 1, phase: 'send', shard: 0, pass: 0 }, 0);
-  log('info', 'maintenance job started', { jobId, view: start.view, table: start.table, reason: start.reason });
+  const first: JobStep = {
+    jobId, view: start.view, table: start.table, markReady: start.markReady, step: 1, phase: 'send', shard: 0, pass: 0, ...(start.since ? { since: start.since } : {}),
+  };
+  await enqueue(clients.sqs, config, first, 0);
+  log('info', 'maintenance job started', { jobId, view: start.view, table: start.table, reason: start.reason, since: start.since });
   return jobId;
 }
 
@@ -96,14 +105,15 @@ export async function runStep(job: JobStep, config: MaintenanceConfig, clients: 
   }
 
   const page = await cataloguePage(clients.dynamo, config.eventsTable, { shard: job.shard, after: job.after }, config.rate);
+  const streams = job.since ? await streamsWrittenSince(clients.dynamo, config.eventsTable, page.streams, job.since) : page.streams;
   let { sent, checked, behind } = progress;
   if (job.phase === 'verify' && (progress.phase !== 'verify' || progress.pass !== job.pass)) [checked, behind] = [0, 0]; // a new pass
   if (job.phase === 'send') {
-    await sendCatchUps(clients.sqs, config, job, page.streams);
-    sent += page.streams.length;
+    await sendCatchUps(clients.sqs, config, job, streams);
+    sent += streams.length;
   } else {
-    checked += page.streams.length;
-    behind += (await streamsBehind(clients.dynamo, config.eventsTable, job.table, page.streams, progress.startedAt)).length;
+    checked += streams.length;
+    behind += (await streamsBehind(clients.dynamo, config.eventsTable, job.table, streams, progress.startedAt)).length;
   }
   let phase: Progress['phase'] = job.phase;
   let ready = progress.ready;
@@ -136,7 +146,7 @@ async function enqueue(sqs: SQSClient, config: MaintenanceConfig, step: JobStep,
   await sqs.send(new SendMessageCommand({ QueueUrl: config.jobsQueueUrl, MessageBody: body, DelaySeconds: delaySeconds }));
 }
 
-interface CataloguePosition {
+export interface CataloguePosition {
   readonly shard: number;
   /** The last stream of this shard already done. */
   readonly after?: string;
@@ -146,7 +156,7 @@ interface CataloguePosition {
  * Up to `limit` stream ids from the catalogue, from a position on, shard after shard; `next` is
  * where the following page starts, undefined at the end of the catalogue.
  */
-async function cataloguePage(dynamo: DynamoDBClient, eventsTable: string, from: CataloguePosition, limit: number) {
+export async function cataloguePage(dynamo: DynamoDBClient, eventsTable: string, from: CataloguePosition, limit: number) {
   const streams: string[] = [];
   let position: CataloguePosition | undefined = from;
   while (position && streams.length < limit) {
@@ -190,6 +200,17 @@ async function sendCatchUps(sqs: SQSClient, config: MaintenanceConfig, job: JobS
 export async function streamsBehind(
   dynamo: DynamoDBClient, eventsTable: string, viewTable: string, streams: string[], cutoff: string,
 ): Promise<string[]> {
+  const versions = await viewVersions(dynamo, viewTable, streams);
+  const behind: string[] = [];
+  for (const streamId of streams) {
+    const required = await lastVersionBefore(dynamo, eventsTable, streamId, cutoff);
+    if ((versions.get(streamId) ?? 0) < required) behind.push(streamId);
+  }
+  return behind;
+}
+
+/** The version each stream's record in a view table is at (absent: no record yet). Strongly consistent. */
+export async function viewVersions(dynamo: DynamoDBClient, viewTable: string, streams: string[]): Promise<Map<string, number>> {
   const versions = new Map<string, number>();
   for (let i = 0; i < streams.length; i += 100) {
     let keys: Array<Record<string, AttributeValue>> | undefined = streams.slice(i, i + 100).map((s) => ({ [KEYS.streamId]: { S: s } }));
@@ -201,12 +222,35 @@ export async function streamsBehind(
       keys = result.UnprocessedKeys?.[viewTable]?.Keys;
     }
   }
-  const behind: string[] = [];
+  return versions;
+}
+
+/** The streams whose last event was stored at or after `since` (ISO time): one read of each stream's head. */
+async function streamsWrittenSince(dynamo: DynamoDBClient, eventsTable: string, streams: string[], since: string): Promise<string[]> {
+  const recent: string[] = [];
   for (const streamId of streams) {
-    const required = await lastVersionBefore(dynamo, eventsTable, streamId, cutoff);
-    if ((versions.get(streamId) ?? 0) < required) behind.push(streamId);
+    const head = await streamHead(dynamo, eventsTable, streamId);
+    if (head && head.timestamp >= since) recent.push(streamId);
   }
-  return behind;
+  return recent;
+}
+
+/** A stream's last event: its version and when it was stored; undefined for no events. */
+export async function streamHead(
+  dynamo: DynamoDBClient, eventsTable: string, streamId: string,
+): Promise<{ version: number; timestamp: string } | undefined> {
+  const page = await dynamo.send(new QueryCommand({
+    TableName: eventsTable,
+    KeyConditionExpression: '#pk = :pk AND #sk > :zero',
+    ExpressionAttributeNames: { '#pk': KEYS.streamId, '#sk': KEYS.version, '#t': 'timestamp' },
+    ExpressionAttributeValues: { ':pk': { S: streamId }, ':zero': { N: '0' } },
+    ScanIndexForward: false,
+    Limit: 1,
+    ConsistentRead: true,
+    ProjectionExpression: '#sk, #t',
+  }));
+  const item = page.Items?.[0];
+  return item ? { version: Number(item[KEYS.version].N), timestamp: item.timestamp?.S ?? '' } : undefined;
 }
 
 /** The version of a stream's last event stored before `cutoff` (ISO time); 0 if none. Reads from the head down. */

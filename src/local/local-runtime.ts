@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -15,6 +16,7 @@ import { hostNotes } from './host-notes';
 import { HttpGateway } from './http-gateway';
 import { LocalQueue, LocalQueueOptions, QueueMessage } from './local-queue';
 import { keepMessages, LocalState, readState, restoreMessages, writeState } from './local-state';
+import { closeServer, listenOnLoopback } from './loopback-server';
 import { requirePackages } from './packages';
 import { QueuePoller } from './queue-poller';
 import { LocalSnsEndpoint, PublishedMessage } from './sns-endpoint';
@@ -126,6 +128,8 @@ export class LocalRuntime {
   private sns?: LocalSnsEndpoint;
   private sqs?: LocalSqsEndpoint;
   private sqsUrl?: string;
+  private operatorServer?: http.Server;
+  private operatorEndpoint?: string;
   /** Every queue, by ARN (for the data folder). */
   private readonly allQueues = new Map<string, LocalQueue>();
   private state: LocalState = { streams: {}, queues: {} };
@@ -164,6 +168,26 @@ export class LocalRuntime {
   public get url(): string {
     if (!this.running.length) throw new Error('No EventSourcedApi is running');
     return this.running[0].url;
+  }
+
+  /**
+   * The URL the operator commands take as `--local` (`cdk-event-sourced-api status --local URL`):
+   * it answers this runtime's resources and AWS endpoints, and the commands then use the AWS SDK
+   * on them as they would on a deployed stack.
+   */
+  public get operatorUrl(): string {
+    if (!this.operatorEndpoint) throw new Error('The local runtime has not started');
+    return this.operatorEndpoint;
+  }
+
+  /**
+   * What an SNS outage looks like to the publisher: every Publish and PublishBatch answers 500
+   * InternalError for `durationMs`. With the publisher's retries exhausted, its stream batches go
+   * to the failure queue, as they would on AWS. For rehearsing recovery (`replay --failures`).
+   */
+  public simulateSnsOutage(durationMs: number): void {
+    this.sns!.outageUntil = Date.now() + durationMs;
+    this.log(`[local] SNS is out for ${durationMs} ms (simulated)`);
   }
 
   /** Messages parked in a view's dead-letter list. */
@@ -242,6 +266,7 @@ export class LocalRuntime {
     }
     if (this.options.dataDir && this.store) this.keepState();
     this.running.length = 0;
+    await closeServer(this.operatorServer);
     await this.sns?.stop();
     await this.sqs?.stop();
     await this.dynamoProxy?.stop();
@@ -390,6 +415,11 @@ export class LocalRuntime {
       this.log(`[local] ${definition.owner}: ${url} (views: ${definition.views.map((v) => v.name).join(', ') || 'none'}; DynamoDB ${this.store.endpoint}${where})`);
       if (maintenance) await this.createBackfills(definition, maintenance.fn, createdTables);
     }
+    this.operatorServer = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(this.operatorView()));
+    });
+    this.operatorEndpoint = await listenOnLoopback(this.operatorServer);
+    if (dataDir) fs.writeFileSync(path.join(dataDir, 'operator-url'), this.operatorEndpoint);
   }
 
   /** A queue of the template, served by the local SQS endpoint under its URL, with any messages a data folder kept. */
@@ -443,7 +473,8 @@ export class LocalRuntime {
   /** One line per job message: what the job is doing. */
   private logJob(body: string): void {
     try {
-      const message = JSON.parse(body) as { start?: { view: string; reason: string }; step?: { view: string; step: number; phase: string; pass: number } };
+      type JobBody = { start?: { view: string; reason: string }; step?: { view: string; step: number; phase: string; pass: number } };
+      const message = JSON.parse(body) as JobBody;
       if (message.step) {
         const { view, step, phase, pass } = message.step;
         this.log(`[local] maintenance: ${view} step ${step} (${phase === 'send' ? 'sending catch-ups' : `checking, pass ${pass}`})`);

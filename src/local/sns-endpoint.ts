@@ -19,6 +19,8 @@ export interface PublishedMessage {
  */
 export class LocalSnsEndpoint {
   private server?: http.Server;
+  /** Until this time (Date.now()), every publish fails with a 500: a simulated outage. */
+  public outageUntil = 0;
 
   constructor(private readonly deliver: (message: PublishedMessage) => void, private readonly chaos?: Chaos) {}
 
@@ -49,6 +51,7 @@ export class LocalSnsEndpoint {
   }
 
   private handle(params: URLSearchParams): string {
+    if (Date.now() < this.outageUntil) throw new Error('SNS is unavailable (a simulated outage)');
     const action = params.get('Action');
     const topicArn = params.get('TopicArn') ?? '';
     const requestId = randomUUID();

@@ -80,3 +80,24 @@ export const MIN_VERSION_HEADER = 'X-Min-Version';
 
 /** Fields of a POST body that are not event data. */
 export const RESERVED_EVENT_FIELDS = ['type', 'eventId', 'expectedVersion', 'version', 'timestamp'] as const;
+
+/**
+ * CloudFormation metadata key that tags every resource an EventSourcedApi creates (read by the
+ * local runtime and the operator commands).
+ */
+export const ROLE_METADATA_KEY = 'cdk-event-sourced-api';
+
+export type ResourceRole =
+  | 'events-table' | 'topic' | 'writer' | 'publisher' | 'publisher-failure-queue' | 'reader' | 'rest-api'
+  | 'maintenance' | 'jobs-queue' | 'jobs-dead-letter-queue'
+  | 'view-table' | 'previous-view-table' | 'queue' | 'dead-letter-queue' | 'aggregator';
+
+export interface RoleMetadata {
+  /** Construct path of the EventSourcedApi (or Projection) the resource belongs to. */
+  readonly owner: string;
+  readonly role: ResourceRole;
+  /** The view, for a projection's resources. */
+  readonly view?: string;
+  /** The version of the projection code a view table belongs to. */
+  readonly version?: number;
+}

@@ -1,23 +1,9 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { ROLE_METADATA_KEY, RoleMetadata } from './contract';
 
-/** CloudFormation metadata key that tags every resource an EventSourcedApi creates. */
-export const ROLE_METADATA_KEY = 'cdk-event-sourced-api';
-
-export type ResourceRole =
-  | 'events-table' | 'topic' | 'writer' | 'publisher' | 'publisher-failure-queue' | 'reader' | 'rest-api'
-  | 'maintenance' | 'jobs-queue' | 'jobs-dead-letter-queue'
-  | 'view-table' | 'previous-view-table' | 'queue' | 'dead-letter-queue' | 'aggregator';
-
-export interface RoleMetadata {
-  /** Construct path of the EventSourcedApi (or Projection) the resource belongs to. */
-  readonly owner: string;
-  readonly role: ResourceRole;
-  /** The view, for a projection's resources. */
-  readonly view?: string;
-  /** The version of the projection code a view table belongs to. */
-  readonly version?: number;
-}
+export { ROLE_METADATA_KEY } from './contract';
+export type { ResourceRole, RoleMetadata } from './contract';
 
 /**
  * Tags a construct's CloudFormation resource with its role, so tools that read the synthesized

@@ -1,0 +1,124 @@
+/**
+ * The operator commands of the `cdk-event-sourced-api` bin (not a Lambda handler: bundled into
+ * assets/operator with the shared core, and run by lib/local/cli.js).
+ */
+import { replay, selectViews, startJobs, status, type ApiStatus } from './commands';
+import { localTarget, stackTarget, type Target } from './target';
+
+export const OPERATOR_USAGE = `Usage: cdk-event-sourced-api <status|backfill|rebuild|replay> <where> [options]
+
+Where (one of):
+  --stack <name> [--region <r>] [--profile <p>]   a deployed stack (AWS SDK credentials)
+  --local <url>                                   a running local runtime (its operator URL)
+  --api <path>                                    the EventSourcedApi, when the stack has several
+
+Commands:
+  status   [--view <v>] [--no-scan] [--json]
+           per view: its version and rebuild, its latest job, queued and parked messages,
+           and (unless --no-scan) the streams and events it is behind the events table
+  backfill [--view <v>]
+           catch-up job for one view or all: every stream is brought to its last event
+  rebuild  --view <v>
+           runs the catch-up of the view's current version again, and switches reads to it
+           when done (to rebuild with new projection code, raise the projection's version)
+  replay   [--view <v>] [--failures] [--since <ISO time>]
+           re-publishes events from the events table to one view or all; --failures bounds
+           it by the publisher's failure records and takes them off their queue`;
+
+export const OPERATOR_COMMANDS = ['status', 'backfill', 'rebuild', 'replay'] as const;
+export type OperatorCommand = typeof OPERATOR_COMMANDS[number];
+
+export interface OperatorArgs {
+  readonly command: OperatorCommand;
+  readonly stack?: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly local?: string;
+  readonly api?: string;
+  readonly view?: string;
+  readonly scan: boolean;
+  readonly json: boolean;
+  readonly failures: boolean;
+  readonly since?: string;
+}
+
+export function parseOperatorArgs(argv: string[]): OperatorArgs {
+  const [command, ...rest] = argv;
+  if (!OPERATOR_COMMANDS.includes(command as OperatorCommand)) throw new Error(`Unknown command "${command}"\n\n${OPERATOR_USAGE}`);
+  const args: Record<string, string | boolean> = { scan: true, json: false, failures: false };
+  const valued = ['--stack', '--region', '--profile', '--local', '--api', '--view', '--since'];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (valued.includes(arg)) {
+      const value = rest[++i];
+      if (value === undefined || value.startsWith('--')) throw new Error(`${arg} needs a value`);
+      args[arg.slice(2)] = value;
+    } else if (arg === '--no-scan') {args.scan = false;} else if (arg === '--json') {args.json = true;} else if (arg === '--failures') {args.failures = true;} else {throw new Error(`Unknown option "${arg}" for ${command}\n\n${OPERATOR_USAGE}`);}
+  }
+  const parsed = { command, ...args } as unknown as OperatorArgs;
+  if (Boolean(parsed.stack) === Boolean(parsed.local)) throw new Error(`${command} needs --stack <name> or --local <url> (one of them)`);
+  if (parsed.local && (parsed.region || parsed.profile)) throw new Error('--region and --profile go with --stack, not --local');
+  if (command === 'rebuild' && !parsed.view) throw new Error('rebuild needs --view <name>');
+  if (parsed.since !== undefined && (command !== 'replay' || Number.isNaN(Date.parse(parsed.since)))) {
+    throw new Error(command === 'replay' ? `--since needs an ISO time, got "${parsed.since}"` : '--since goes with replay');
+  }
+  if (parsed.failures && command !== 'replay') throw new Error('--failures goes with replay');
+  return parsed;
+}
+
+/** Runs one operator command; returns what to print. */
+export async function runOperator(args: OperatorArgs): Promise<string> {
+  const target: Target = args.local
+    ? await localTarget(args.local, args.api)
+    : await stackTarget({ stack: args.stack!, region: args.region, profile: args.profile, api: args.api });
+  try {
+    switch (args.command) {
+      case 'status': {
+        const result = await status(target, { scan: args.scan });
+        const shown = args.view ? { ...result, views: result.views.filter((v) => v.name === selectViews(target.api, args.view)[0].name) } : result;
+        return args.json ? JSON.stringify(shown, null, 2) : formatStatus(shown, target.where);
+      }
+      case 'backfill': {
+        const views = selectViews(target.api, args.view);
+        await startJobs(target, views, { markReady: false, reason: 'backfill (operator)' });
+        return `Backfill queued for ${views.map((v) => v.name).join(', ')}; follow it with: status`;
+      }
+      case 'rebuild': {
+        const views = selectViews(target.api, args.view);
+        await startJobs(target, views, { markReady: true, reason: `rebuild (version ${views[0].version}, operator)` });
+        return `Rebuild of ${views[0].name} v${views[0].version} queued; reads switch to it when it has caught up; follow it with: status`;
+      }
+      case 'replay': {
+        const outcome = await replay(target, { view: args.view, failures: args.failures, since: args.since });
+        if (args.failures && outcome.failureRecords === 0) return 'No publisher failure records: nothing to replay';
+        const bound = outcome.since ? `streams written since ${outcome.since}` : 'every stream';
+        const records = args.failures ? ` (bounded by ${outcome.failureRecords} failure record(s), now removed from their queue)` : '';
+        return `Replay queued for ${outcome.views.join(', ')}: ${bound}${records}; follow it with: status`;
+      }
+    }
+  } finally {
+    target.dynamo.destroy();
+    target.sqs.destroy();
+  }
+}
+
+export function formatStatus(s: ApiStatus, where: string): string {
+  const lines = [`${s.owner} in ${where}`];
+  const facts = [
+    s.streams === undefined ? undefined : `${s.streams} stream(s)`,
+    s.publisherFailures === undefined ? undefined : `publisher failure records: ${s.publisherFailures}${s.publisherFailures ? ' (replay --failures)' : ''}`,
+    s.jobs ? `jobs: ${s.jobs.waiting + s.jobs.inFlight} queued, ${s.jobsParked ?? 0} parked` : undefined,
+  ].filter(Boolean);
+  if (facts.length) lines.push(`  ${facts.join(' · ')}`);
+  for (const v of s.views) {
+    const behind = v.streamsBehind === undefined ? '' : v.streamsBehind === 0 ? ', up to date' : `, behind: ${v.streamsBehind} stream(s), ${v.versionsBehind} event(s)`;
+    lines.push(`  ${v.name} v${v.version}${v.rebuilding ? ' (rebuilding: reads still come from the previous version)' : ''}${behind}`);
+    lines.push(`    queue: ${v.queue.waiting} waiting, ${v.queue.inFlight} in flight · parked: ${v.parked}${v.parked ? ' (redrive from its dead-letter queue)' : ''}`);
+    if (v.job) {
+      const j = v.job;
+      const check = j.phase === 'verify' || j.phase === 'done' || j.phase === 'stalled' ? `, pass ${j.pass}: ${j.checked} checked, ${j.behind} behind` : '';
+      lines.push(`    job: ${j.reason}: ${j.phase}, ${j.sent} stream(s) sent${check}${j.ready ? ', ready' : ''} (started ${j.startedAt}, updated ${j.updatedAt})`);
+    }
+  }
+  return lines.join('\n');
+}

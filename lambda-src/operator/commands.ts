@@ -1,0 +1,191 @@
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import type { ApiTarget, Target, ViewTarget } from './target';
+import { cataloguePage, streamHead, viewVersions, type CataloguePosition, type JobMessage, type StartJob } from '../maintenance/jobs';
+import { readProgress, type Progress } from '../maintenance/progress';
+
+/** Streams read per page of the catalogue by `status`. */
+const STATUS_PAGE = 100;
+/**
+ * A replay bounded by failure records starts this long before the first record's arrival: the
+ * arrival time is approximate (DynamoDB Local rounds it down to the minute, AWS to the second),
+ * and an event's timestamp is taken by the writer a moment before its stream record exists.
+ */
+export const REPLAY_MARGIN_MS = 5 * 60 * 1000;
+
+export interface QueueDepth {
+  /** Waiting to be received (delayed ones included). */
+  readonly waiting: number;
+  /** Received and being processed. */
+  readonly inFlight: number;
+}
+
+export interface ViewStatus {
+  readonly name: string;
+  readonly version: number;
+  readonly table: string;
+  /** A new version whose table has not caught up: reads are still answered from the previous one. */
+  readonly rebuilding: boolean;
+  /** The latest maintenance job on the table (backfill, rebuild or replay), if any ran. */
+  readonly job?: Progress;
+  readonly queue: QueueDepth;
+  /** Messages parked in its dead-letter queue. */
+  readonly parked: number;
+  /** With a scan: streams whose record is older than their last event, and by how many events in all. */
+  readonly streamsBehind?: number;
+  readonly versionsBehind?: number;
+}
+
+export interface ApiStatus {
+  readonly owner: string;
+  readonly views: ViewStatus[];
+  /** With a scan: streams in the catalogue. */
+  readonly streams?: number;
+  /** Stream batches the publisher gave up on, waiting for `replay --failures`. */
+  readonly publisherFailures?: number;
+  readonly jobs?: QueueDepth;
+  readonly jobsParked?: number;
+}
+
+async function depth(target: Target, queueUrl: string | undefined): Promise<QueueDepth | undefined> {
+  if (!queueUrl) return undefined;
+  const { Attributes: a = {} } = await target.sqs.send(new GetQueueAttributesCommand({
+    QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+  }));
+  return {
+    waiting: Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
+    inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
+}
+
+const total = (d: QueueDepth | undefined) => (d ? d.waiting + d.inFlight : 0);
+
+/**
+ * Where each view stands: its job, its queue and parked messages and, with `scan`, how far
+ * behind the events table it is (one read of each stream's head: a full pass over the catalogue).
+ */
+export async function status(target: Target, options: { scan: boolean }): Promise<ApiStatus> {
+  const { api } = target;
+  const behind = new Map<string, { streams: number; versions: number }>(api.views.map((v) => [v.name, { streams: 0, versions: 0 }]));
+  let streams: number | undefined;
+  if (options.scan) {
+    streams = 0;
+    let position: CataloguePosition | undefined = { shard: 0 };
+    while (position) {
+      const page: Awaited<ReturnType<typeof cataloguePage>> = await cataloguePage(target.dynamo, api.eventsTable, position, STATUS_PAGE);
+      streams += page.streams.length;
+      const heads = new Map<string, number>();
+      for (const streamId of page.streams) heads.set(streamId, (await streamHead(target.dynamo, api.eventsTable, streamId))?.version ?? 0);
+      for (const view of api.views) {
+        const versions = await viewVersions(target.dynamo, view.table, page.streams);
+        const counts = behind.get(view.name)!;
+        for (const [streamId, head] of heads) {
+          const gap = head - (versions.get(streamId) ?? 0);
+          if (gap > 0) [counts.streams, counts.versions] = [counts.streams + 1, counts.versions + gap];
+        }
+      }
+      position = page.next;
+    }
+  }
+  const views: ViewStatus[] = [];
+  for (const view of api.views) {
+    const job = await readProgress(target.dynamo, view.table);
+    views.push({
+      name: view.name,
+      version: view.version,
+      table: view.table,
+      rebuilding: Boolean(view.previousTable) && !job?.ready,
+      ...(job ? { job } : {}),
+      queue: (await depth(target, view.queueUrl))!,
+      parked: total(await depth(target, view.deadLetterQueueUrl)),
+      ...(options.scan ? { streamsBehind: behind.get(view.name)!.streams, versionsBehind: behind.get(view.name)!.versions } : {}),
+    });
+  }
+  return {
+    owner: api.owner,
+    views,
+    ...(streams === undefined ? {} : { streams }),
+    ...(api.publisherFailureQueueUrl ? { publisherFailures: total(await depth(target, api.publisherFailureQueueUrl)) } : {}),
+    ...(api.jobsQueueUrl ? { jobs: await depth(target, api.jobsQueueUrl), jobsParked: total(await depth(target, api.jobsDeadLetterQueueUrl)) } : {}),
+  };
+}
+
+/** The views a command works on: the one named, or all of them. */
+export function selectViews(api: ApiTarget, view: string | undefined): ViewTarget[] {
+  if (view === undefined) return api.views;
+  const found = api.views.find((v) => v.name === view);
+  if (!found) throw new Error(`No view "${view}" in ${api.owner} (its views: ${api.views.map((v) => v.name).join(', ') || 'none'})`);
+  return [found];
+}
+
+/** Queues a maintenance job per view on the jobs queue; the maintenance function runs them. */
+export async function startJobs(target: Target, views: ViewTarget[], job: Omit<StartJob, 'view' | 'table'>): Promise<void> {
+  const jobsQueueUrl = target.api.jobsQueueUrl;
+  if (!jobsQueueUrl) throw new Error(`${target.api.owner} in ${target.where} has no jobs queue: deploy a version of cdk-event-sourced-api with view maintenance`);
+  for (const view of views) {
+    const message: JobMessage = { start: { ...job, view: view.name, table: view.table } };
+    await target.sqs.send(new SendMessageCommand({ QueueUrl: jobsQueueUrl, MessageBody: JSON.stringify(message) }));
+  }
+}
+
+export interface ReplayOptions {
+  readonly view?: string;
+  /** Bound the replay by the publisher's failure records (and take them off their queue). */
+  readonly failures: boolean;
+  /** Only streams written at or after this time (ISO). */
+  readonly since?: string;
+}
+
+export interface ReplayOutcome {
+  readonly views: string[];
+  /** Failure records the replay was bounded by (and removed). */
+  readonly failureRecords: number;
+  readonly since?: string;
+}
+
+/**
+ * Re-publishes events from the events table (the source of truth) to one view or all: each view
+ * gets a catch-up job, which sends one catch-up per stream; version gating drops what a view has.
+ * With `failures`, the failure records (metadata only: shard, sequence numbers, arrival times)
+ * bound the replay to streams written since the first failed batch arrived, minus a margin.
+ */
+export async function replay(target: Target, options: ReplayOptions): Promise<ReplayOutcome> {
+  const views = selectViews(target.api, options.view);
+  let since = options.since;
+  let received: Message[] = [];
+  if (options.failures) {
+    const queueUrl = target.api.publisherFailureQueueUrl;
+    if (!queueUrl) throw new Error(`${target.api.owner} has no publisher failure queue`);
+    received = await receiveAll(target, queueUrl);
+    if (received.length === 0) return { views: [], failureRecords: 0 };
+    const arrivals = received.map((m) => Date.parse(failureArrival(m)));
+    const first = new Date(Math.min(...arrivals) - REPLAY_MARGIN_MS).toISOString();
+    since = since && since < first ? since : first;
+  }
+  await startJobs(target, views, { markReady: false, reason: options.failures ? 'replay of publisher failures' : 'replay', ...(since ? { since } : {}) });
+  // Only once the jobs are queued (durably): a failure before this leaves the records for another try.
+  const failureQueueUrl = target.api.publisherFailureQueueUrl!;
+  for (const m of received) await target.sqs.send(new DeleteMessageCommand({ QueueUrl: failureQueueUrl, ReceiptHandle: m.ReceiptHandle! }));
+  return { views: views.map((v) => v.name), failureRecords: received.length, ...(since ? { since } : {}) };
+}
+
+function failureArrival(message: Message): string {
+  try {
+    const record = JSON.parse(message.Body ?? '') as { DDBStreamBatchInfo?: { approximateArrivalOfFirstRecord?: string } };
+    const arrival = record.DDBStreamBatchInfo?.approximateArrivalOfFirstRecord;
+    if (arrival && !Number.isNaN(Date.parse(arrival))) return arrival;
+  } catch {
+    // reported below
+  }
+  throw new Error(`A message on the publisher failure queue is not a stream failure record: ${(message.Body ?? '').slice(0, 200)}`);
+}
+
+/** Every message on a queue, kept invisible (not deleted) while the caller works. */
+async function receiveAll(target: Target, queueUrl: string): Promise<Message[]> {
+  const all: Message[] = [];
+  for (;;) {
+    const receive = new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300, WaitTimeSeconds: 0 });
+    const { Messages = [] } = await target.sqs.send(receive);
+    if (Messages.length === 0) return all;
+    all.push(...Messages);
+  }
+}

@@ -1,0 +1,133 @@
+import { CloudFormationClient, DescribeStackResourcesCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { ROLE_METADATA_KEY, type RoleMetadata } from '../../src/private/contract';
+
+/** A view as the operator commands need it. */
+export interface ViewTarget {
+  readonly name: string;
+  readonly version: number;
+  readonly table: string;
+  readonly previousTable?: string;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+}
+
+/** An EventSourcedApi's resources, by their real names (tables) and URLs (queues). */
+export interface ApiTarget {
+  /** Construct path of the EventSourcedApi. */
+  readonly owner: string;
+  readonly eventsTable: string;
+  readonly publisherFailureQueueUrl?: string;
+  readonly jobsQueueUrl?: string;
+  readonly jobsDeadLetterQueueUrl?: string;
+  readonly views: ViewTarget[];
+}
+
+/** What a command works on: one API, and the clients that reach it. */
+export interface Target {
+  readonly api: ApiTarget;
+  readonly dynamo: DynamoDBClient;
+  readonly sqs: SQSClient;
+  /** For messages: "stack Shop (eu-west-1)" or "the local runtime at …". */
+  readonly where: string;
+}
+
+/** What a local runtime's operator endpoint answers (LocalRuntime.operatorView). */
+interface LocalView {
+  readonly endpoints: { readonly dynamodb: string; readonly sqs: string };
+  readonly region: string;
+  readonly apis: ApiTarget[];
+}
+
+/** The one API, or the one named by `--api` (its construct path). */
+function pick(apis: ApiTarget[], api: string | undefined, where: string): ApiTarget {
+  if (apis.length === 0) throw new Error(`No EventSourcedApi in ${where}`);
+  if (api === undefined) {
+    if (apis.length > 1) throw new Error(`${where} has ${apis.length} EventSourcedApis: name one with --api (${apis.map((a) => a.owner).join(', ')})`);
+    return apis[0];
+  }
+  const found = apis.find((a) => a.owner === api || a.owner.endsWith(`/${api}`));
+  if (!found) throw new Error(`No EventSourcedApi "${api}" in ${where} (there are: ${apis.map((a) => a.owner).join(', ')})`);
+  return found;
+}
+
+/** A running local runtime, found by its operator URL. */
+export async function localTarget(url: string, api?: string): Promise<Target> {
+  let view: LocalView;
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`it answered ${response.status}`);
+    view = await response.json() as LocalView;
+  } catch (err) {
+    throw new Error(`Cannot reach the local runtime's operator endpoint ${url}: ${String((err as Error).message ?? err)}`);
+  }
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const where = `the local runtime at ${url}`;
+  return {
+    api: pick(view.apis, api, where),
+    dynamo: new DynamoDBClient({ endpoint: view.endpoints.dynamodb, region: view.region, credentials }),
+    sqs: new SQSClient({ endpoint: view.endpoints.sqs, region: view.region, credentials }),
+    where,
+  };
+}
+
+export interface StackOptions {
+  readonly stack: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly api?: string;
+}
+
+/** A deployed stack: its template's role metadata says which resource is what, DescribeStackResources their names. */
+export async function stackTarget(options: StackOptions, cloudFormation?: CloudFormationClient): Promise<Target> {
+  const config = { ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
+  const cfn = cloudFormation ?? new CloudFormationClient(config);
+  const where = `stack ${options.stack}${options.region ? ` (${options.region})` : ''}`;
+  const template = await cfn.send(new GetTemplateCommand({ StackName: options.stack, TemplateStage: 'Original' }));
+  type Resource = { Metadata?: Record<string, unknown>; Properties?: { Environment?: { Variables?: Record<string, unknown> } } };
+  const resources = (JSON.parse(template.TemplateBody ?? '{}') as { Resources?: Record<string, Resource> }).Resources ?? {};
+  const physical = new Map<string, string>();
+  const described = await cfn.send(new DescribeStackResourcesCommand({ StackName: options.stack }));
+  for (const r of described.StackResources ?? []) {
+    if (r.LogicalResourceId && r.PhysicalResourceId) physical.set(r.LogicalResourceId, r.PhysicalResourceId);
+  }
+
+  const byOwner = new Map<string, Array<{ id: string; meta: RoleMetadata }>>();
+  for (const [id, resource] of Object.entries(resources)) {
+    const meta = resource.Metadata?.[ROLE_METADATA_KEY] as RoleMetadata | undefined;
+    if (meta) byOwner.set(meta.owner, [...(byOwner.get(meta.owner) ?? []), { id, meta }]);
+  }
+  const apis: ApiTarget[] = [];
+  for (const [owner, parts] of byOwner) {
+    const name = (role: RoleMetadata['role'], view?: string) => {
+      const part = parts.find((p) => p.meta.role === role && p.meta.view === view);
+      return part ? physical.get(part.id) : undefined;
+    };
+    const writer = parts.find((p) => p.meta.role === 'writer');
+    if (!writer) continue;
+    // An imported events table is not in the stack: the writer's environment names it.
+    const named = resources[writer.id].Properties?.Environment?.Variables?.EVENTS_TABLE_NAME;
+    const eventsTable = name('events-table') ?? (typeof named === 'string' ? named : undefined);
+    if (!eventsTable) throw new Error(`${where}: cannot tell the name of ${owner}'s events table from the template`);
+    const views = parts.filter((p) => p.meta.role === 'view-table').map(({ meta }) => ({
+      name: meta.view!,
+      version: meta.version ?? 1,
+      table: name('view-table', meta.view)!,
+      previousTable: name('previous-view-table', meta.view),
+      queueUrl: name('queue', meta.view)!,
+      deadLetterQueueUrl: name('dead-letter-queue', meta.view)!,
+    }));
+    apis.push({
+      owner,
+      eventsTable,
+      publisherFailureQueueUrl: name('publisher-failure-queue'),
+      jobsQueueUrl: name('jobs-queue'),
+      jobsDeadLetterQueueUrl: name('jobs-dead-letter-queue'),
+      views,
+    });
+  }
+  // The regional SQS endpoint (or AWS_ENDPOINT_URL_SQS), as the maintenance function uses it.
+  const sqs = new SQSClient({ ...config, useQueueUrlAsEndpoint: false });
+  return { api: pick(apis, options.api, where), dynamo: new DynamoDBClient(config), sqs, where };
+}
