@@ -62,6 +62,8 @@ export interface StartedApp {
   readonly client: HttpClient;
   /** Every line the runtime logged. */
   readonly logs: string[];
+  /** The stack's synthesized template. */
+  readonly template: any;
 }
 
 /** Synthesizes an app with one EventSourcedApi into a temp folder and starts it locally. */
@@ -69,7 +71,8 @@ export async function startLocalApp(options: LocalAppOptions): Promise<StartedAp
   const app = new App({ outdir: tempDir('es-local-cdk-out-') });
   const stack = new Stack(app, 'LocalTest');
   new EventSourcedApi(stack, 'Api', typeof options.props === 'function' ? options.props(stack) : options.props);
-  recordTemplate(app.synth().getStackByName(stack.stackName).template);
+  const template = app.synth().getStackByName(stack.stackName).template;
+  recordTemplate(template);
   const logs: string[] = [];
   const runtime = await LocalRuntime.start({
     app,
@@ -78,7 +81,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<StartedAp
     log: (line) => logs.push(line),
     ...options.runtime,
   });
-  return { runtime, client: new HttpClient(runtime.url), logs };
+  return { runtime, client: new HttpClient(runtime.url), logs, template };
 }
 
 export interface HttpResponse<T = any> {

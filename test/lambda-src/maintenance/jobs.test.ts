@@ -177,3 +177,16 @@ test('an unknown view is an error; an empty catalogue is done at once', async ()
   await s.drive();
   expect(await readProgress(dynamoClient(), s.viewTable)).toMatchObject({ phase: 'done', ready: true, sent: 0 });
 });
+
+test('a job bounded by `since` sends catch-ups only for streams written since then, and verifies only those', async () => {
+  const s = await system(8, 3); // s-0..s-7, all written before `since`
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const since = new Date().toISOString();
+  for (const streamId of ['s-1', 's-6']) await appendEvent(dynamoClient(), s.eventsTable, { streamId, type: 'Tick', data: {} });
+  await appendEvent(dynamoClient(), s.eventsTable, { streamId: 'late-1', type: 'Tick', data: {} });
+  await startJob({ view: 'counts', table: s.viewTable, markReady: false, reason: 'replay', since }, s.config, { dynamo: dynamoClient(), sqs });
+  await s.drive();
+  const records = (await scanAll(s.viewTable)).filter((item) => !String(item.streamId).startsWith('$'));
+  expect(records.map((r) => [r.streamId, r.version]).sort()).toEqual([['late-1', 1], ['s-1', 3], ['s-6', 3]]);
+  expect(await readProgress(dynamoClient(), s.viewTable)).toMatchObject({ phase: 'done', sent: 3, checked: 3, behind: 0, ready: false });
+});
