@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildExampleApp } from '../examples/typescript/app';
+import { parseOperatorArgs, runOperator } from '../lambda-src/operator/cli';
 import { LocalRuntime } from '../src/local';
 
 // The SDK's notice about Node 20 support is noise in a demo's output.
@@ -17,15 +18,17 @@ const eventLog: string[] = [];
 
 async function main(): Promise<void> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-api-demo-'));
-  const app = new App({ outdir });
+  // The store is kept in a data folder, so step 8 can deploy a new version of the app onto it.
+  const dataDir = path.join(outdir, 'data');
+  const app = new App({ outdir: path.join(outdir, 'v1') });
   buildExampleApp(app);
   const started = Date.now();
-  const runtime = await LocalRuntime.start({ app, visibilityTimeoutMs: 200, log: (line) => eventLog.push(line) });
+  let runtime = await LocalRuntime.start({ app, dataDir, visibilityTimeoutMs: 200, log: (line) => eventLog.push(line) });
   console.log(`Local API for the example app: ${runtime.url} (started in ${Date.now() - started} ms)\n`);
 
   try {
     const post = async (what: string, body: Record<string, unknown>) => {
-      const res = await fetch(`${runtime.url}/`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const res: Response = await fetch(`${runtime.url}/`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       const json = await res.json() as Record<string, unknown>;
       const replay = res.headers.get('Idempotent-Replay') ? ' (Idempotent-Replay)' : '';
       const detail = res.status === 201 ? `${json.streamId} v${json.version} eventId=${json.eventId}` : json.message;
@@ -81,6 +84,21 @@ async function main(): Promise<void> {
       token = res.next;
     } while (token);
     if (seen.size !== names.length) throw new Error(`pagination returned ${seen.size} distinct customers, expected ${names.length}`);
+
+    console.log('\n8. A new view ships: the next deploy adds "emails" (each customer\'s addresses, oldest first)');
+    await runtime.stop();
+    eventLog.length = 0;
+    const next = new App({ outdir: path.join(outdir, 'v2') });
+    buildExampleApp(next, { withEmailsView: true });
+    runtime = await LocalRuntime.start({ app: next, dataDir, visibilityTimeoutMs: 200, log: (line) => eventLog.push(line) });
+    await runtime.waitUntilIdle(60_000);
+    for (const line of eventLog.filter((l) => /emails|maintenance/.test(l))) console.log(`   ${line}`);
+    console.log('GET /emails/customer-1 →', JSON.stringify((await get('/emails/customer-1')).json));
+    console.log('GET /emails/customer-2 →', JSON.stringify((await get('/emails/customer-2')).json));
+    const { version } = (await post('EmailChanged customer-3', { type: 'EmailChanged', id: 'customer-3', email: 'alan@bletchley.uk' })).json as { version: number };
+    console.log(`GET /emails/customer-3?minVersion=${version} →`, JSON.stringify((await get(`/emails/customer-3?minVersion=${version}`)).json), '(read-your-writes)');
+    console.log(`\n$ npx cdk-event-sourced-api status --local ${runtime.operatorUrl}`);
+    console.log(await runOperator(parseOperatorArgs(['status', '--local', runtime.operatorUrl])));
 
     if (keep) {
       console.log(`\nRunning at ${runtime.url}. Try:\n  curl ${runtime.url}/summary\n  curl -X POST ${runtime.url}/ -d '{"type":"OrderPlaced","id":"customer-4","amountCents":700}'\nCtrl-C stops.`);

@@ -588,10 +588,11 @@ export interface LocalOperatorView {
   }>;
 }
 
-/** "stream-1 v3" for a message that carries a stored event. */
+/** "stream-1 v3" for a message that carries a stored event, "stream-1 catch-up" for a catch-up. */
 function describe(message: QueueMessage): string {
   try {
-    const event = JSON.parse(message.body) as { streamId?: string; version?: number };
+    const event = JSON.parse(message.body) as { streamId?: string; version?: number; catchUp?: { streamId?: string } };
+    if (event.catchUp) return `${event.catchUp.streamId} catch-up`;
     return `${event.streamId} v${event.version}`;
   } catch {
     return `message ${message.messageId}`;

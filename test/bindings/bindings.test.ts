@@ -99,8 +99,11 @@ describe('templates synthesized from Python and Java match TypeScript', () => {
 
   test('the comparison is not vacuous: the templates hold the whole API', () => {
     const types = Object.values<any>(normalizeTemplate(pythonTemplate).Resources).map((r) => r.Type);
-    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(5);
-    expect(types.filter((t) => t === 'AWS::SQS::Queue')).toHaveLength(5);
+    // writer, publisher, reader, two aggregators, maintenance; two views' queues and DLQs, the
+    // publisher's failure queue, the jobs queue and its DLQ; one backfill per view table.
+    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(6);
+    expect(types.filter((t) => t === 'AWS::SQS::Queue')).toHaveLength(7);
+    expect(types.filter((t) => t === 'Custom::ViewBackfill')).toHaveLength(2);
     expect(types).toContain('AWS::ApiGateway::RestApi');
     const different = normalizeTemplate(tsTemplate);
     different.Resources[Object.keys(different.Resources)[0]].Properties = { changed: true };
@@ -137,9 +140,9 @@ print(json.dumps({
   test('names read naturally in snake_case, with keyword props', () => {
     const api = introspect();
     expect(api.exports).toEqual(expect.arrayContaining(['ApiAuthorization', 'EventSourcedApi', 'EventSourcedApiProps', 'Projection', 'ProjectionDefinition', 'RestApiOptions']));
-    expect(api.api_members).toEqual(expect.arrayContaining(['grant_append', 'grant_read', 'grant_read_events', 'grant_read_views', 'projection', 'events_table', 'publisher_failure_queue', 'rest_api', 'default_view']));
-    expect(api.projection_members).toEqual(expect.arrayContaining(['aggregator', 'dead_letter_queue', 'queue', 'table', 'name']));
-    expect(api.props_params).toEqual(expect.arrayContaining(['self', 'projections', 'stream_id_field', 'existing_events_table', 'max_body_bytes', 'api']));
+    expect(api.api_members).toEqual(expect.arrayContaining(['grant_append', 'grant_read', 'grant_read_events', 'grant_read_views', 'projection', 'events_table', 'publisher_failure_queue', 'rest_api', 'default_view', 'maintenance_function', 'jobs_queue']));
+    expect(api.projection_members).toEqual(expect.arrayContaining(['aggregator', 'dead_letter_queue', 'queue', 'table', 'name', 'version', 'previous_table']));
+    expect(api.props_params).toEqual(expect.arrayContaining(['self', 'projections', 'stream_id_field', 'existing_events_table', 'max_body_bytes', 'api', 'catch_up_rate']));
     expect(api.auth_members).toEqual(expect.arrayContaining(['iam', 'none', 'authorizer']));
     expect(api.api_members.filter((n: string) => /[A-Z]/.test(n))).toEqual([]);
   });
@@ -169,7 +172,7 @@ describe('the API as Java sees it', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-java-src-'));
     run('unzip', ['-q', '-o', jar, '-d', dir]);
     const read = (name: string) => fs.readFileSync(path.join(dir, 'io', 'github', 'cdkeventsourcedapi', `${name}.java`), 'utf8');
-    return { api: read('EventSourcedApi'), props: read('EventSourcedApiProps'), projection: read('Projection') };
+    return { api: read('EventSourcedApi'), props: read('EventSourcedApiProps'), projection: read('Projection'), definition: read('ProjectionDefinition') };
   };
 
   test('builders, getters and javadoc with defaults', () => {
@@ -179,6 +182,8 @@ describe('the API as Java sees it', () => {
     expect(projection).toMatch(/getDeadLetterQueue\(\)/);
     expect(props).toMatch(/getStreamIdField\(\)/);
     expect(props).toMatch(/Default: 'id'/);
+    expect(props).toMatch(/Builder catchUpRate\(java\.lang\.Number catchUpRate\)/);
+    expect(sources().definition).toMatch(/Builder version\(java\.lang\.Number version\)/);
     expect(props).toMatch(/Builder projections\(java\.util\.List<\? extends io\.github\.cdkeventsourcedapi\.ProjectionDefinition> projections\)/);
   });
 });

@@ -63,16 +63,22 @@ describe('a deployed stack, found through CloudFormation', () => {
     const definition = app.runtime.apis[0].definition;
     const physical: Record<string, string> = { [definition.eventsTable.logicalId]: view.eventsTable };
     for (const v of definition.views) {
-      Object.assign(physical, { [v.table.logicalId]: v.table.tableName, [v.queue.logicalId]: v.queue.url, [v.deadLetterQueue.logicalId]: v.deadLetterQueue.url });
+      physical[v.table.logicalId] = v.table.tableName;
+      physical[v.queue.logicalId] = v.queue.url;
+      physical[v.deadLetterQueue.logicalId] = v.deadLetterQueue.url;
     }
-    for (const q of [definition.publisherFailureQueue!, definition.maintenance!.jobsQueue, definition.maintenance!.jobsDeadLetterQueue]) physical[q.logicalId] = q.url;
+    const { jobsQueue, jobsDeadLetterQueue } = definition.maintenance!;
+    for (const q of [definition.publisherFailureQueue!, jobsQueue, jobsDeadLetterQueue]) physical[q.logicalId] = q.url;
     physical[definition.writer.logicalId] = 'writer-function';
     const client = {
       send: async (command: { constructor: { name: string }; input: { StackName?: string } }) => {
         calls.push(`${command.constructor.name} ${command.input.StackName}`);
-        if (command.input.StackName !== stackName) throw Object.assign(new Error(`Stack with id ${command.input.StackName} does not exist`), { name: 'ValidationError' });
+        if (command.input.StackName !== stackName) {
+          throw Object.assign(new Error(`Stack with id ${command.input.StackName} does not exist`), { name: 'ValidationError' });
+        }
         if (command.constructor.name === 'GetTemplateCommand') return { TemplateBody: JSON.stringify(template) };
-        return { StackResources: Object.entries(physical).map(([LogicalResourceId, PhysicalResourceId]) => ({ LogicalResourceId, PhysicalResourceId })) };
+        const resources = Object.entries(physical).map(([LogicalResourceId, PhysicalResourceId]) => ({ LogicalResourceId, PhysicalResourceId }));
+        return { StackResources: resources };
       },
     };
     return { client: client as unknown as CloudFormationClient, calls };
