@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BatchGetItemCommand, QueryCommand, type AttributeValue, type BatchGetItemCommandOutput, type DynamoDBClient, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, QueryCommand, type AttributeValue, type BatchGetItemCommandOutput, type DynamoDBClient, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { readProgress, writeProgress, type Progress } from './progress';
 import { CATALOGUE, KEYS } from '../../src/private/contract';
@@ -88,8 +88,9 @@ export async function startJob(start: StartJob, config: MaintenanceConfig, clien
 
 /**
  * Runs one step: a page of the stream catalogue (at most `rate` streams) gets catch-ups (send
- * phase) or is checked (verify phase), the progress moves on, and the next step is queued a
- * second later. A message whose step is already done only queues the next step again (its
+ * phase) or is checked (verify phase), the progress moves on, and the next step is queued to
+ * start a second after this one began (at once if this one took a second or more, so a page's
+ * work does not slow the rate down; SQS delays are whole seconds). A message whose step is already done only queues the next step again (its
  * first try may have failed after the progress was written); one for another job is dropped.
  */
 export async function runStep(job: JobStep, config: MaintenanceConfig, clients: Clients): Promise<void> {
@@ -104,6 +105,7 @@ export async function runStep(job: JobStep, config: MaintenanceConfig, clients: 
     return;
   }
 
+  const began = Date.now();
   const page = await cataloguePage(clients.dynamo, config.eventsTable, { shard: job.shard, after: job.after }, config.rate);
   const streams = job.since ? await streamsWrittenSince(clients.dynamo, config.eventsTable, page.streams, job.since) : page.streams;
   let { sent, checked, behind } = progress;
@@ -118,15 +120,16 @@ export async function runStep(job: JobStep, config: MaintenanceConfig, clients: 
   let phase: Progress['phase'] = job.phase;
   let ready = progress.ready;
   let next: { step: JobStep; delaySeconds: number } | undefined;
+  const paced = Date.now() - began >= 1000 ? 0 : 1;
   if (page.next) {
-    next = { step: { ...job, step: job.step + 1, ...page.next }, delaySeconds: 1 };
+    next = { step: { ...job, step: job.step + 1, ...page.next }, delaySeconds: paced };
   } else if (job.phase === 'send' || behind > 0) {
     if (job.phase === 'verify' && job.pass >= MAX_VERIFY_PASSES) {
       phase = 'stalled';
     } else {
       // The end of the catalogue: check every stream (again, a little later, if some were behind).
       const verify: JobStep = { ...job, step: job.step + 1, phase: 'verify', shard: 0, after: undefined, pass: job.pass + 1 };
-      next = { step: verify, delaySeconds: job.phase === 'send' ? 1 : 5 };
+      next = { step: verify, delaySeconds: job.phase === 'send' ? paced : 5 };
     }
   } else {
     phase = 'done';
@@ -235,20 +238,25 @@ async function streamsWrittenSince(dynamo: DynamoDBClient, eventsTable: string, 
   return recent;
 }
 
-/** A stream's last event: its version and when it was stored; undefined for no events. */
-export async function streamHead(
-  dynamo: DynamoDBClient, eventsTable: string, streamId: string,
-): Promise<{ version: number; timestamp: string } | undefined> {
-  const page = await dynamo.send(new QueryCommand({
+/** A query of a stream's events (not its markers at version 0), newest first: version and timestamp only. */
+function newestEvents(eventsTable: string, streamId: string, limit: number): QueryCommandInput {
+  return {
     TableName: eventsTable,
     KeyConditionExpression: '#pk = :pk AND #sk > :zero',
     ExpressionAttributeNames: { '#pk': KEYS.streamId, '#sk': KEYS.version, '#t': 'timestamp' },
     ExpressionAttributeValues: { ':pk': { S: streamId }, ':zero': { N: '0' } },
     ScanIndexForward: false,
-    Limit: 1,
+    Limit: limit,
     ConsistentRead: true,
     ProjectionExpression: '#sk, #t',
-  }));
+  };
+}
+
+/** A stream's last event: its version and when it was stored; undefined for no events. */
+export async function streamHead(
+  dynamo: DynamoDBClient, eventsTable: string, streamId: string,
+): Promise<{ version: number; timestamp: string } | undefined> {
+  const page = await dynamo.send(new QueryCommand(newestEvents(eventsTable, streamId, 1)));
   const item = page.Items?.[0];
   return item ? { version: Number(item[KEYS.version].N), timestamp: item.timestamp?.S ?? '' } : undefined;
 }
@@ -257,17 +265,7 @@ export async function streamHead(
 async function lastVersionBefore(dynamo: DynamoDBClient, eventsTable: string, streamId: string, cutoff: string): Promise<number> {
   let startKey: Record<string, AttributeValue> | undefined;
   do {
-    const page: QueryCommandOutput = await dynamo.send(new QueryCommand({
-      TableName: eventsTable,
-      KeyConditionExpression: '#pk = :pk AND #sk > :zero',
-      ExpressionAttributeNames: { '#pk': KEYS.streamId, '#sk': KEYS.version, '#t': 'timestamp' },
-      ExpressionAttributeValues: { ':pk': { S: streamId }, ':zero': { N: '0' } },
-      ScanIndexForward: false,
-      Limit: 5,
-      ConsistentRead: true,
-      ProjectionExpression: '#sk, #t',
-      ExclusiveStartKey: startKey,
-    }));
+    const page: QueryCommandOutput = await dynamo.send(new QueryCommand({ ...newestEvents(eventsTable, streamId, 5), ExclusiveStartKey: startKey }));
     const before = (page.Items ?? []).find((item) => (item.timestamp?.S ?? '') <= cutoff);
     if (before) return Number(before[KEYS.version].N);
     startKey = page.LastEvaluatedKey;

@@ -1,28 +1,10 @@
 import { CloudFormationClient, DescribeStackResourcesCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ROLE_METADATA_KEY, type RoleMetadata } from '../../src/private/contract';
+import { ROLE_METADATA_KEY, type LocalOperatorView, type OperatorApiResources, type OperatorViewResources, type RoleMetadata } from '../../src/private/contract';
 
-/** A view as the operator commands need it. */
-export interface ViewTarget {
-  readonly name: string;
-  readonly version: number;
-  readonly table: string;
-  readonly previousTable?: string;
-  readonly queueUrl: string;
-  readonly deadLetterQueueUrl: string;
-}
-
-/** An EventSourcedApi's resources, by their real names (tables) and URLs (queues). */
-export interface ApiTarget {
-  /** Construct path of the EventSourcedApi. */
-  readonly owner: string;
-  readonly eventsTable: string;
-  readonly publisherFailureQueueUrl?: string;
-  readonly jobsQueueUrl?: string;
-  readonly jobsDeadLetterQueueUrl?: string;
-  readonly views: ViewTarget[];
-}
+export type ViewTarget = OperatorViewResources;
+export type ApiTarget = OperatorApiResources;
 
 /** What a command works on: one API, and the clients that reach it. */
 export interface Target {
@@ -31,13 +13,6 @@ export interface Target {
   readonly sqs: SQSClient;
   /** For messages: "stack Shop (eu-west-1)" or "the local runtime at …". */
   readonly where: string;
-}
-
-/** What a local runtime's operator endpoint answers (LocalRuntime.operatorView). */
-interface LocalView {
-  readonly endpoints: { readonly dynamodb: string; readonly sqs: string };
-  readonly region: string;
-  readonly apis: ApiTarget[];
 }
 
 /** The one API, or the one named by `--api` (its construct path). */
@@ -54,11 +29,11 @@ function pick(apis: ApiTarget[], api: string | undefined, where: string): ApiTar
 
 /** A running local runtime, found by its operator URL. */
 export async function localTarget(url: string, api?: string): Promise<Target> {
-  let view: LocalView;
+  let view: LocalOperatorView;
   try {
     const response = await fetch(url);
     if (!response.ok) throw new Error(`it answered ${response.status}`);
-    view = await response.json() as LocalView;
+    view = await response.json() as LocalOperatorView;
   } catch (err) {
     throw new Error(`Cannot reach the local runtime's operator endpoint ${url}: ${String((err as Error).message ?? err)}`);
   }

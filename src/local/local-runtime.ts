@@ -22,6 +22,7 @@ import { QueuePoller } from './queue-poller';
 import { LocalSnsEndpoint, PublishedMessage } from './sns-endpoint';
 import { LocalSqsEndpoint } from './sqs-endpoint';
 import { StreamFailureRecord, StreamPoller } from './stream-poller';
+import type { LocalOperatorView } from '../private/contract';
 
 export interface LocalRuntimeOptions {
   /** A synthesized cloud assembly (cdk.out). One of `assemblyDir` and `app` is required. */
@@ -564,28 +565,6 @@ export class LocalRuntime {
     if (!queues) throw new Error(`No view named "${view}"`);
     return queues;
   }
-}
-
-/** What the operator commands need to reach a local runtime (see `LocalRuntime.operatorView`). */
-export interface LocalOperatorView {
-  readonly endpoints: { readonly dynamodb: string; readonly sqs: string };
-  readonly region: string;
-  readonly apis: Array<{
-    readonly owner: string;
-    readonly url: string;
-    readonly eventsTable: string;
-    readonly publisherFailureQueueUrl?: string;
-    readonly jobsQueueUrl?: string;
-    readonly jobsDeadLetterQueueUrl?: string;
-    readonly views: Array<{
-      readonly name: string;
-      readonly version: number;
-      readonly table: string;
-      readonly previousTable?: string;
-      readonly queueUrl: string;
-      readonly deadLetterQueueUrl: string;
-    }>;
-  }>;
 }
 
 /** "stream-1 v3" for a message that carries a stored event, "stream-1 catch-up" for a catch-up. */

@@ -101,3 +101,34 @@ export interface RoleMetadata {
   /** The version of the projection code a view table belongs to. */
   readonly version?: number;
 }
+
+/** A view's resources as the operator commands need them: real table names and queue URLs. */
+export interface OperatorViewResources {
+  readonly name: string;
+  readonly version: number;
+  readonly table: string;
+  readonly previousTable?: string;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+}
+
+/**
+ * An EventSourcedApi's resources as the operator commands need them, whether found in a deployed
+ * stack or answered by a local runtime's operator endpoint.
+ */
+export interface OperatorApiResources {
+  /** Construct path of the EventSourcedApi. */
+  readonly owner: string;
+  readonly eventsTable: string;
+  readonly publisherFailureQueueUrl?: string;
+  readonly jobsQueueUrl?: string;
+  readonly jobsDeadLetterQueueUrl?: string;
+  readonly views: OperatorViewResources[];
+}
+
+/** What a local runtime's operator endpoint answers: its AWS endpoints and its APIs. */
+export interface LocalOperatorView {
+  readonly endpoints: { readonly dynamodb: string; readonly sqs: string };
+  readonly region: string;
+  readonly apis: Array<OperatorApiResources & { readonly url: string }>;
+}
