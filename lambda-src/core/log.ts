@@ -6,3 +6,26 @@ export function log(level: 'debug' | 'info' | 'warn' | 'error', message: string,
   else if (level === 'warn') console.warn(line);
   else console.log(line);
 }
+
+/** The CloudWatch namespace of the library's metrics. */
+export const METRIC_NAMESPACE = 'CdkEventSourcedApi';
+
+/**
+ * Fields that make a log line a CloudWatch metric too (Embedded Metric Format,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html):
+ * spread into `log()`'s fields; CloudWatch Logs extracts the metrics, no API call is made.
+ */
+export function metricFields(dimensions: Record<string, string>, counts: Record<string, number>): Record<string, unknown> {
+  return {
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [{
+        Namespace: METRIC_NAMESPACE,
+        Dimensions: [Object.keys(dimensions)],
+        Metrics: Object.keys(counts).map((Name) => ({ Name, Unit: 'Count' })),
+      }],
+    },
+    ...dimensions,
+    ...counts,
+  };
+}

@@ -4,7 +4,7 @@ import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aw
 import { readProgress, writeProgress, type Progress } from './progress';
 import { CATALOGUE, KEYS } from '../../src/private/contract';
 import { messageGroupId, sha256 } from '../core/event-message';
-import { log } from '../core/log';
+import { log, metricFields } from '../core/log';
 import { catchUpBody } from '../core/stored-event';
 
 export interface MaintenanceConfig {
@@ -140,7 +140,10 @@ export async function runStep(job: JobStep, config: MaintenanceConfig, clients: 
   };
   // The next step is kept with the progress, so a retry of this message can queue it again.
   if (!await writeProgress(clients.dynamo, job.table, done)) return; // another message did this step
-  log('info', 'maintenance step done', { jobId: job.jobId, view: job.view, step: job.step, phase, sent, checked, behind, ready });
+  // Also metrics per view: the catch-ups this step sent and, when a check pass ends, the streams it found behind.
+  const passEnded = job.phase === 'verify' && !page.next;
+  const metrics = metricFields({ View: job.view }, { CatchUpsSent: job.phase === 'send' ? streams.length : 0, ...(passEnded ? { StreamsBehind: behind } : {}) });
+  log('info', 'maintenance step done', { jobId: job.jobId, view: job.view, step: job.step, phase, sent, checked, behind, ready, ...metrics });
   if (next) await enqueue(clients.sqs, config, next.step, next.delaySeconds);
 }
 

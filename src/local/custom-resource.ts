@@ -26,7 +26,9 @@ const ANSWER_TIMEOUT_MS = 120_000;
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html), and
  * resolves with the answer the function PUT there. A function that never answers times out.
  */
-export async function createCustomResource(fn: LocalFunction, request: CustomResourceRequest): Promise<CustomResourceOutcome> {
+export async function createCustomResource(
+  fn: LocalFunction, request: CustomResourceRequest, timeoutMs = ANSWER_TIMEOUT_MS,
+): Promise<CustomResourceOutcome> {
   let answered!: (outcome: CustomResourceOutcome) => void;
   const answer = new Promise<CustomResourceOutcome>((resolve) => { answered = resolve; });
   const server = http.createServer((req, res) => {
@@ -56,7 +58,7 @@ export async function createCustomResource(fn: LocalFunction, request: CustomRes
       ResourceProperties: { ServiceToken: fn.definition.logicalId, ...request.properties },
     });
     const timeout = new Promise<CustomResourceOutcome>((resolve) => {
-      timer = setTimeout(() => resolve({ Status: 'FAILED', Reason: `no answer within ${ANSWER_TIMEOUT_MS / 1000} s` }), ANSWER_TIMEOUT_MS);
+      timer = setTimeout(() => resolve({ Status: 'FAILED', Reason: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);
     });
     const failed = invocation.then(() => timeout, (err) => ({ Status: 'FAILED' as const, Reason: `the function failed: ${String((err as Error).message ?? err)}` }));
     return await Promise.race([answer, failed]);

@@ -117,6 +117,15 @@ test('a backfill brings a view that never saw the events to the head of every st
   // Pages of at most 7 streams: 4 steps send, 4 check (the last one finds the job done).
   const steps = logs.lines.filter((l) => l.message === 'maintenance step done' && l.jobId === jobId);
   expect(steps.map((l) => l.phase)).toEqual(['send', 'send', 'send', 'send', 'verify', 'verify', 'verify', 'done']);
+  // Each step line is a CloudWatch metric too (Embedded Metric Format): catch-ups sent per view,
+  // and at the end of a check pass, the streams found behind.
+  expect(steps.map((l) => l.CatchUpsSent)).toEqual([7, 7, 7, 2, 0, 0, 0, 0]);
+  expect(steps.map((l) => l.StreamsBehind)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined, undefined, 0]);
+  expect(steps[0]).toMatchObject({
+    View: 'counts',
+    _aws: { CloudWatchMetrics: [{ Namespace: 'CdkEventSourcedApi', Dimensions: [['View']], Metrics: [{ Name: 'CatchUpsSent', Unit: 'Count' }] }] },
+  });
+  expect(steps[7]._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'CatchUpsSent', Unit: 'Count' }, { Name: 'StreamsBehind', Unit: 'Count' }]);
 });
 
 test('until the catch-ups are applied, verify finds streams behind and checks again; without markReady, done is not ready', async () => {
