@@ -58,7 +58,11 @@ describe('embedded mode: without AWS_ENDPOINT_URL_DYNAMODB the runtime runs its 
     expect((await client.get('/default/c-1')).json).toEqual({ name: 'Ada', email: 'ada@example.com', status: 'active', id: 'c-1', version: 3 });
     expect((await client.get('/summary/c-1')).json).toMatchObject({ orders: 1, totalCents: 1999, id: 'c-1', version: 2 });
     // The example's summary projection rejects a negative amount: parked after the default 5 receives.
-    expect(runtime!.deadLetters('summary').map((m) => [JSON.parse(m.body).version, m.receiveCount])).toEqual([[3, 5]]);
+    // When the start's backfill ran after these appends, its catch-up of c-1 meets the same v3 and is parked too.
+    const parked = runtime!.deadLetters('summary').map((m) => JSON.parse(m.body));
+    expect(parked.filter((m) => !m.catchUp).map((m) => m.version)).toEqual([3]);
+    expect(parked.filter((m) => m.catchUp)).toEqual(parked.length > 1 ? [{ catchUp: { streamId: 'c-1' } }] : []);
+    expect(runtime!.deadLetters('summary').map((m) => m.receiveCount)).toEqual(parked.map(() => 5));
     // Nothing went to the shared DynamoDB Local.
     const definition = runtime!.apis[0].definition;
     const shared = await listTables();

