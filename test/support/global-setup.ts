@@ -7,7 +7,7 @@
  *
  * Every test creates its own uniquely named tables, so test files can share the one instance.
  */
-import { DYNAMO_GLOBAL_KEY } from './dynamo-process';
+import { DYNAMO_GLOBAL_KEY } from './dynamo-global';
 import { DynamoStore, startDynamoDbLocal } from '../../src/local/dynamo-store';
 
 export default async function globalSetup(): Promise<void> {

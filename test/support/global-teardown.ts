@@ -1,5 +1,5 @@
 /** Jest globalTeardown: stops the DynamoDB Local that globalSetup started, and waits until it is gone. */
-import { DYNAMO_GLOBAL_KEY } from './dynamo-process';
+import { DYNAMO_GLOBAL_KEY } from './dynamo-global';
 import type { DynamoStore } from '../../src/local/dynamo-store';
 
 export default async function globalTeardown(): Promise<void> {

@@ -125,7 +125,7 @@ test('a backfill brings a view that never saw the events to the head of every st
     View: 'counts',
     _aws: { CloudWatchMetrics: [{ Namespace: 'CdkEventSourcedApi', Dimensions: [['View']], Metrics: [{ Name: 'CatchUpsSent', Unit: 'Count' }] }] },
   });
-  expect(steps[7]._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'CatchUpsSent', Unit: 'Count' }, { Name: 'StreamsBehind', Unit: 'Count' }]);
+  expect((steps[7]._aws as { CloudWatchMetrics: Array<{ Metrics: unknown }> }).CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'CatchUpsSent', Unit: 'Count' }, { Name: 'StreamsBehind', Unit: 'Count' }]);
 });
 
 test('until the catch-ups are applied, verify finds streams behind and checks again; without markReady, done is not ready', async () => {
