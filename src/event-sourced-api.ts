@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Tokenization } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,10 +12,10 @@ import { Construct } from 'constructs';
 import { ApiAuthorization } from './api-authorization';
 import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './private/acknowledge';
 import { assetDir } from './private/assets';
-import { CATALOGUE, ENV, KEYS, MIN_VERSION_HEADER, PAGE_HEADERS } from './private/contract';
+import { CATALOGUE, ENV, implicitDefaultView, KEYS, MIN_VERSION_HEADER, PAGE_HEADERS } from './private/contract';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { libraryFunction } from './private/library-function';
-import { tagRole } from './private/resource-roles';
+import { tagProjectionRoles, tagRole } from './private/resource-roles';
 import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
 import { ViewMaintenance } from './private/view-maintenance';
 import { Projection, ProjectionDefinition } from './projection';
@@ -166,6 +166,8 @@ export class EventSourcedApi extends Construct {
   public readonly jobsQueue?: sqs.IQueue;
 
   private readonly stageName: string;
+  /** How the REST API's routes are authorized (IAM unless the props say otherwise). */
+  private authorizationType?: apigateway.AuthorizationType;
   private readonly encryptionKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: EventSourcedApiProps = {}) {
@@ -224,7 +226,6 @@ export class EventSourcedApi extends Construct {
       logRetention,
       streamIdField,
       encryptionKey: key,
-      owner: this,
     }));
 
     if (this.projections.length > 0) {
@@ -253,6 +254,7 @@ export class EventSourcedApi extends Construct {
     tagRole(this.publisher, { owner, role: 'publisher' });
     tagRole(this.publisherFailureQueue, { owner, role: 'publisher-failure-queue' });
     if (this.reader) tagRole(this.reader, { owner, role: 'reader' });
+    for (const p of this.projections) tagProjectionRoles(p, owner);
   }
 
   /** Returns the projection with this name; throws if there is none. */
@@ -262,12 +264,19 @@ export class EventSourcedApi extends Construct {
     return found;
   }
 
-  /** Lets the grantee call `POST /` (IAM authorization). */
+  /**
+   * Lets the grantee call `POST /`: `execute-api:Invoke` on the stage's POST / route. Only IAM
+   * authorization reads IAM policies: with another authorizer (or none) this grants nothing
+   * useful, and synth warns.
+   */
   public grantAppend(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: [this.executeApiArn('grantAppend', 'POST', '/')] });
   }
 
-  /** Lets the grantee call every `GET` route (IAM authorization). */
+  /**
+   * Lets the grantee call every `GET` route: `execute-api:Invoke` on GET / and GET /*. As for
+   * `grantAppend`, only IAM authorization uses it; synth warns otherwise.
+   */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
@@ -276,18 +285,33 @@ export class EventSourcedApi extends Construct {
     });
   }
 
-  /** Lets the grantee read every view table directly (GetItem, Query, Scan...). */
-  public grantReadViews(grantee: iam.IGrantable): iam.Grant[] {
-    return this.projections.map((p) => p.table.grantReadData(grantee));
+  /**
+   * Lets the grantee read every view table directly, each version's (during a rebuild, the
+   * previous one's too): `dynamodb:BatchGetItem`, `GetRecords`, `GetShardIterator`, `Query`,
+   * `GetItem`, `Scan`, `ConditionCheckItem` and `DescribeTable`, plus `kms:Decrypt` with an
+   * `encryptionKey`. One grant for all of them.
+   */
+  public grantReadViews(grantee: iam.IGrantable): iam.Grant {
+    const tables = this.projections.flatMap((p) => [p.table, ...(p.previousTable ? [p.previousTable] : [])]);
+    if (tables.length === 0) throw new Error('grantReadViews() needs at least one projection: this EventSourcedApi has no views.');
+    return tables.map((t) => t.grantReadData(grantee)).reduce((all, grant) => all.combine(grant));
   }
 
-  /** Lets the grantee read the events table (for replays, audits and rebuilds). */
+  /**
+   * Lets the grantee read the events table (for replays, audits and rebuilds): the same actions
+   * as `grantReadViews`, on the events table and its indexes.
+   */
   public grantReadEvents(grantee: iam.IGrantable): iam.Grant {
     return this.eventsTable.grantReadData(grantee);
   }
 
   private executeApiArn(caller: string, method: string, path: string): string {
     if (!this.restApi) throw new Error(`${caller}() needs the REST API, but api.enabled is false.`);
+    if (this.authorizationType !== apigateway.AuthorizationType.IAM) {
+      Annotations.of(this).addWarningV2(`cdk-event-sourced-api:${caller}-without-iam`,
+        `${caller}() grants execute-api:Invoke, which only IAM authorization checks; this API's routes use ` +
+        `${this.authorizationType === apigateway.AuthorizationType.NONE ? 'no authorization' : `a ${this.authorizationType} authorizer`}, so the grant changes nothing.`);
+    }
     return this.restApi.arnForExecuteApi(method, path, this.stageName);
   }
 
@@ -300,7 +324,7 @@ export class EventSourcedApi extends Construct {
       environment: {
         [ENV.eventsTable]: this.eventsTable.tableName,
         [ENV.streamIdField]: streamIdField,
-        [ENV.maxBodyBytes]: String(maxBodyBytes),
+        [ENV.maxBodyBytes]: Tokenization.stringifyNumber(maxBodyBytes),
         ...corsEnv,
       },
       timeout: Duration.seconds(10),
@@ -377,8 +401,8 @@ export class EventSourcedApi extends Construct {
         ...(Object.keys(previousViews).length ? { [ENV.previousViews]: Stack.of(this).toJsonString(previousViews) } : {}),
         [ENV.defaultView]: this.defaultView!,
         [ENV.streamIdField]: streamIdField,
-        [ENV.defaultPageSize]: String(defaultPageSize),
-        [ENV.maxPageSize]: String(maxPageSize),
+        [ENV.defaultPageSize]: Tokenization.stringifyNumber(defaultPageSize),
+        [ENV.maxPageSize]: Tokenization.stringifyNumber(maxPageSize),
         ...corsEnv,
       },
       // Read-your-writes (?minVersion) waits up to 10 s.
@@ -425,6 +449,7 @@ export class EventSourcedApi extends Construct {
 
     // Authorization is set per method, not as a default, so CORS preflight OPTIONS stays open.
     const authorization = options.authorization ?? ApiAuthorization.iam();
+    this.authorizationType = authorization.authorizationType;
     const methodOptions: apigateway.MethodOptions = {
       authorizationType: authorization.authorizationType,
       authorizer: authorization.authorizerRef,
@@ -483,7 +508,7 @@ function validateProps(
     }
     defaultView = props.defaultView;
   } else if (definitions.length > 0) {
-    defaultView = seen.has('default') ? 'default' : definitions[0].name;
+    defaultView = implicitDefaultView(definitions.map((d) => d.name));
   }
 
   const api = props.api ?? {};

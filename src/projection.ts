@@ -8,13 +8,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { acknowledgeScanners, SCANNER_REASONS } from './private/acknowledge';
 import { bundleProjection } from './private/bundle-projection';
 import { ENV, KEYS } from './private/contract';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { libraryFunction } from './private/library-function';
-import { tagRole } from './private/resource-roles';
 import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
 
 /**
@@ -109,13 +108,6 @@ export interface ProjectionProps extends ProjectionDefinition {
    * @default 'id'
    */
   readonly streamIdField?: string;
-
-  /**
-   * The construct this view belongs to; its resources are tagged with its path for tools that
-   * read the synthesized template, such as the local runtime.
-   * @default - this projection
-   */
-  readonly owner?: IConstruct;
 }
 
 /**
@@ -211,13 +203,6 @@ export class Projection extends Construct {
       batchSize: props.batchSize ?? 10,
       reportBatchItemFailures: true,
     }));
-
-    const owner = (props.owner ?? this).node.path;
-    tagRole(table, { owner, role: 'view-table', view: props.name, version: this.version });
-    if (previousTable) tagRole(previousTable, { owner, role: 'previous-view-table', view: props.name, version: this.version - 1 });
-    tagRole(queue, { owner, role: 'queue', view: props.name });
-    tagRole(deadLetterQueue, { owner, role: 'dead-letter-queue', view: props.name });
-    tagRole(aggregator, { owner, role: 'aggregator', view: props.name });
 
     // Least privilege: read and conditionally replace its own view records, read events to fill gaps.
     aggregator.addToRolePolicy(new iam.PolicyStatement({

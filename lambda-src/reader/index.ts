@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { decodePageToken, encodePageToken } from './page-token';
 import { rebuilt, type ViewTables } from './rebuilds';
 import { getEntry, listRecords, type ViewEntry } from './views';
-import { ENV, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../src/private/contract';
+import { ENV, implicitDefaultView, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../src/private/contract';
 import { dynamoClient } from '../core/dynamo';
 import { header, httpHandler, HttpError, jsonResponse } from '../core/http';
 import { isStreamId } from '../core/stream-id';
@@ -25,7 +25,7 @@ function config(): ReaderConfig {
   return {
     views,
     previous: JSON.parse(process.env[ENV.previousViews] ?? '{}') as Record<string, string>,
-    defaultView: process.env[ENV.defaultView] ?? Object.keys(views)[0],
+    defaultView: process.env[ENV.defaultView] ?? implicitDefaultView(Object.keys(views)) ?? '',
     streamIdField: process.env[ENV.streamIdField] ?? 'id',
     defaultPageSize: Number(process.env[ENV.defaultPageSize] ?? 10),
     maxPageSize: Number(process.env[ENV.maxPageSize] ?? 100),

@@ -132,3 +132,11 @@ export interface LocalOperatorView {
   readonly region: string;
   readonly apis: Array<OperatorApiResources & { readonly url: string }>;
 }
+
+/**
+ * The view `GET /` and `GET /{id}` read when `defaultView` is not set: the one named "default",
+ * else the first. The construct and the reader both follow this rule.
+ */
+export function implicitDefaultView(viewNames: readonly string[]): string | undefined {
+  return viewNames.includes('default') ? 'default' : viewNames[0];
+}

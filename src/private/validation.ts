@@ -6,7 +6,10 @@ import { RESERVED_EVENT_FIELDS } from './contract';
 /** URL-safe, short enough for resource names, and readable in logs. */
 export const PROJECTION_NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
 
-/** First path segments kept for the API's own routes (event history); no view may take them. */
+/**
+ * Kept free for routes the API will add (a stream's event history at `GET /events/{id}`, a list of
+ * streams at `GET /streams`): a deployed view with one of these names would block them.
+ */
 export const RESERVED_VIEW_NAMES = ['events', 'streams'];
 
 const ENTRY_EXTENSIONS = ['.ts', '.js', '.mjs', '.cjs', '.mts', '.cts'];
@@ -17,7 +20,7 @@ export function validateProjectionName(name: string, where: string): void {
     throw new Error(`${where} "${name}" is invalid: use 1-40 characters of lowercase letters, digits and "-", starting with a letter (it becomes a URL path segment).`);
   }
   if (RESERVED_VIEW_NAMES.includes(name)) {
-    throw new Error(`${where} "${name}" is reserved for the API's own routes (${RESERVED_VIEW_NAMES.join(', ')}); choose another name.`);
+    throw new Error(`${where} "${name}" is reserved for routes the API will add (${RESERVED_VIEW_NAMES.join(', ')}); choose another name.`);
   }
 }
 

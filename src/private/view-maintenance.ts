@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack, Tokenization } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -65,7 +65,7 @@ export class ViewMaintenance extends Construct {
         [ENV.eventsTable]: props.eventsTable.tableName,
         [ENV.jobsQueueUrl]: this.jobsQueue.queueUrl,
         [ENV.maintenanceViews]: Stack.of(this).toJsonString(views),
-        [ENV.catchUpRate]: String(props.catchUpRate),
+        [ENV.catchUpRate]: Tokenization.stringifyNumber(props.catchUpRate),
       },
       timeout,
       memorySize: 256,

@@ -1,13 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { IConstruct } from 'constructs';
 import { ApiAuthorization, EventSourcedApi, EventSourcedApiProps } from '../../src';
-import { actionsOf, COUNTER, logicalId, referencedIds, statementsOfFunction, synth, twoViews } from '../support/synth';
+import { actionsOf, COUNTER, logicalId, logicalIdOf, referencedIds, statementsOfFunction, synth, twoViews } from '../support/synth';
 
 describe('EventSourcedApi with two views (defaults)', () => {
   const { template, api } = synth({ projections: twoViews() });
@@ -177,13 +178,14 @@ describe('EventSourcedApi with two views (defaults)', () => {
 
   test('public properties expose every resource', () => {
     expect(api.projections.map((p) => p.name)).toEqual(['default', 'summary']);
-    expect(api.projection('summary').queue).toBeDefined();
-    expect(api.projection('summary').deadLetterQueue).toBeDefined();
-    expect(api.projection('summary').aggregator).toBeDefined();
-    expect(api.projection('summary').table).toBeDefined();
-    expect(api.reader).toBeDefined();
-    expect(api.restApi).toBeDefined();
-    expect(api.url).toBeDefined();
+    // Each property is the resource of that kind in the template (not merely defined).
+    const summary = api.projection('summary');
+    const typeOf = (construct: IConstruct) => resources[logicalIdOf(construct)]?.Type;
+    expect([summary.queue, summary.deadLetterQueue, summary.aggregator, summary.table, api.reader!, api.restApi!].map(typeOf)).toEqual([
+      'AWS::SQS::Queue', 'AWS::SQS::Queue', 'AWS::Lambda::Function', 'AWS::DynamoDB::Table', 'AWS::Lambda::Function', 'AWS::ApiGateway::RestApi',
+    ]);
+    expect(logicalIdOf(summary.queue)).not.toBe(logicalIdOf(summary.deadLetterQueue));
+    expect(JSON.stringify(Stack.of(api).resolve(api.url))).toContain(logicalIdOf(api.restApi!));
     expect(api.defaultView).toBe('default');
     expect(() => api.projection('nope')).toThrow(/No projection named "nope" \(have: default, summary\)/);
   });
@@ -217,9 +219,19 @@ describe('options', () => {
     expect(() => api.grantReadViews(role)).not.toThrow();
   });
 
-  test('ApiAuthorization.none() opens every route', () => {
-    const { template } = synth({ projections: twoViews(), api: { authorization: ApiAuthorization.none() } });
+  test('ApiAuthorization.none() opens every route; an IAM grant on it is a synth warning, as it changes nothing', () => {
+    const { template, api, stack } = synth({ projections: twoViews(), api: { authorization: ApiAuthorization.none() } });
     template.allResourcesProperties('AWS::ApiGateway::Method', { AuthorizationType: 'NONE' });
+    const warnings = () => Annotations.fromStack(stack).findWarning(`/${stack.stackName}/Api`, Match.stringLikeRegexp('grantRead\\(\\) grants execute-api:Invoke'));
+    expect(warnings()).toHaveLength(0);
+    api.grantRead(new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() }));
+    expect(warnings().map((w) => w.entry.data)).toEqual([expect.stringMatching(/only IAM authorization checks; this API's routes use no authorization, so the grant changes nothing/)]);
+  });
+
+  test('with IAM authorization (the default) a grant raises no warning', () => {
+    const { api, stack } = synth({ projections: twoViews() });
+    api.grantAppend(new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() }));
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('grants execute-api:Invoke'))).toEqual([]);
   });
 
   test('ApiAuthorization.authorizer() attaches a custom authorizer to every route', () => {
@@ -312,10 +324,13 @@ describe('grants', () => {
     expect(of('ViewerDefaultPolicy')).not.toContain('/POST/');
   });
 
-  test('grantReadViews and grantReadEvents give read-only table access', () => {
+  test('grantReadViews and grantReadEvents give read-only table access; grantReadViews is one grant over every view table', () => {
     const { template } = synth({ projections: twoViews() }, (api, stack) => {
       const role = new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() });
-      api.grantReadViews(role);
+      const grant = api.grantReadViews(role);
+      expect(grant.success).toBe(true);
+      const granted = JSON.stringify(stack.resolve(grant.principalStatements.map((st) => st.toStatementJson())));
+      for (const p of api.projections) expect(granted).toContain(logicalIdOf(p.table));
       api.grantReadEvents(role);
     });
     const policy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('AnalystDefaultPolicy'))![1];

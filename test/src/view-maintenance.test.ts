@@ -3,7 +3,7 @@
  * queue, a backfill custom resource per view table, and a fresh table per projection version.
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { actionsOf, COUNTER, logicalId, referencedIds, statementsOfFunction, synth } from '../support/synth';
+import { actionsOf, COUNTER, logicalId, logicalIdOf, referencedIds, statementsOfFunction, synth } from '../support/synth';
 
 type Resources = Record<string, { Type: string; Properties: any; DeletionPolicy?: string }>;
 const resourcesOf = (template: Template) => template.toJSON().Resources as Resources;
@@ -35,8 +35,8 @@ describe('with two views', () => {
       FunctionName: { Ref: maintenanceId }, EventSourceArn: { 'Fn::GetAtt': [jobs, 'Arn'] }, BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
     expect(resources[maintenanceId].Properties.Environment.Variables).toMatchObject({ CATCH_UP_RATE: '250', JOBS_QUEUE_URL: { Ref: jobs } });
-    expect(api.maintenanceFunction).toBeDefined();
-    expect(api.jobsQueue).toBeDefined();
+    expect(logicalIdOf(api.maintenanceFunction!)).toBe(maintenanceId);
+    expect(logicalIdOf(api.jobsQueue!)).toBe(jobs);
   });
 
   test('each view table has a backfill custom resource, served by the maintenance function', () => {

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
 import { recordTemplate } from './templates';
 import { EventSourcedApi, EventSourcedApiProps } from '../../src';
 
@@ -68,4 +69,9 @@ export function actionsOf(statements: Array<{ Action: string | string[] }>): str
 export function referencedIds(resource: unknown): string[] {
   const text = JSON.stringify(resource);
   return [...text.matchAll(/"(?:Ref|Fn::GetAtt)":\s*\[?"([A-Za-z0-9]+)"/g)].map((m) => m[1]);
+}
+
+/** The logical id of the CloudFormation resource a construct (an L2) stands for. */
+export function logicalIdOf(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
 }
