@@ -10,13 +10,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ApiAuthorization } from './api-authorization';
+import { FunctionTuning } from './function-tuning';
 import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './private/acknowledge';
 import { assetDir } from './private/assets';
 import { CATALOGUE, ENV, implicitDefaultView, KEYS, MIN_VERSION_HEADER, PAGE_HEADERS } from './private/contract';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { libraryFunction } from './private/library-function';
 import { tagProjectionRoles, tagRole } from './private/resource-roles';
-import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
+import { validateFunctionTuning, validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
 import { ViewMaintenance } from './private/view-maintenance';
 import { Projection, ProjectionDefinition } from './projection';
 import { RestApiOptions } from './rest-api-options';
@@ -76,6 +77,32 @@ export interface EventSourcedApiProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly eventsTableRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * Turn on DynamoDB deletion protection for the events table, so that not even a direct
+   * DeleteTable call (or a stack deletion that overrides the removal policy) can drop the events.
+   * Only for a new table.
+   * @default false
+   */
+  readonly eventsTableDeletionProtection?: boolean;
+
+  /**
+   * Memory and timeout of the writer (`POST /`).
+   * @default - 256 MiB, 10 seconds
+   */
+  readonly writer?: FunctionTuning;
+
+  /**
+   * Memory and timeout of the reader (`GET` routes).
+   * @default - 256 MiB, 15 seconds
+   */
+  readonly reader?: FunctionTuning;
+
+  /**
+   * Memory and timeout of the publisher (the events table's stream reader).
+   * @default - 256 MiB, 30 seconds
+   */
+  readonly publisher?: FunctionTuning;
 
   /**
    * What happens to the view tables when they leave the stack (views can be rebuilt from events).
@@ -166,6 +193,7 @@ export class EventSourcedApi extends Construct {
   public readonly jobsQueue?: sqs.IQueue;
 
   private readonly stageName: string;
+  private readonly tuning: Pick<EventSourcedApiProps, 'writer' | 'reader' | 'publisher'>;
   /** How the REST API's routes are authorized (IAM unless the props say otherwise). */
   private authorizationType?: apigateway.AuthorizationType;
   private readonly encryptionKey?: kms.IKey;
@@ -179,6 +207,7 @@ export class EventSourcedApi extends Construct {
     const apiEnabled = apiOptions.enabled ?? true;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.stageName = apiOptions.stageName ?? 'prod';
+    this.tuning = { writer: props.writer, reader: props.reader, publisher: props.publisher };
     this.defaultView = validateProps(props, definitions, streamIdField, apiEnabled);
     const key = props.encryptionKey;
     this.encryptionKey = key;
@@ -192,6 +221,7 @@ export class EventSourcedApi extends Construct {
       ...tableEncryption(key),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: props.eventsTableRemovalPolicy ?? RemovalPolicy.RETAIN,
+      deletionProtection: props.eventsTableDeletionProtection,
     });
     if (!props.existingEventsTable) {
       // The stream catalogue (see CATALOGUE): backfills and rebuilds list the streams from it.
@@ -327,8 +357,8 @@ export class EventSourcedApi extends Construct {
         [ENV.maxBodyBytes]: Tokenization.stringifyNumber(maxBodyBytes),
         ...corsEnv,
       },
-      timeout: Duration.seconds(10),
-      memorySize: 256,
+      timeout: this.tuning.writer?.timeout ?? Duration.seconds(10),
+      memorySize: this.tuning.writer?.memorySize ?? 256,
       logRetention,
       encryptionKey: this.encryptionKey,
     });
@@ -357,8 +387,8 @@ export class EventSourcedApi extends Construct {
       codeDir: assetDir('publisher'),
       description: 'cdk-event-sourced-api: publishes new events from the events stream to SNS',
       environment: { [ENV.topicArn]: this.topic.topicArn, [ENV.fifo]: String(fifo) },
-      timeout: Duration.seconds(30),
-      memorySize: 256,
+      timeout: this.tuning.publisher?.timeout ?? Duration.seconds(30),
+      memorySize: this.tuning.publisher?.memorySize ?? 256,
       logRetention,
       encryptionKey: this.encryptionKey,
     });
@@ -406,8 +436,8 @@ export class EventSourcedApi extends Construct {
         ...corsEnv,
       },
       // Read-your-writes (?minVersion) waits up to 10 s.
-      timeout: Duration.seconds(15),
-      memorySize: 256,
+      timeout: this.tuning.reader?.timeout ?? Duration.seconds(15),
+      memorySize: this.tuning.reader?.memorySize ?? 256,
       logRetention,
       encryptionKey: this.encryptionKey,
     });
@@ -520,9 +550,12 @@ function validateProps(
   if (api.cors && api.cors.allowOrigins.length !== 1) {
     throw new Error('api.cors.allowOrigins must name exactly one origin (or "*"): the handlers answer with it.');
   }
-  if (props.existingEventsTable && props.eventsTableRemovalPolicy !== undefined) {
-    throw new Error('eventsTableRemovalPolicy applies only to a new events table; it cannot be set with existingEventsTable.');
+  for (const prop of ['eventsTableRemovalPolicy', 'eventsTableDeletionProtection'] as const) {
+    if (props.existingEventsTable && props[prop] !== undefined) {
+      throw new Error(`${prop} applies only to a new events table; it cannot be set with existingEventsTable.`);
+    }
   }
+  for (const fn of ['writer', 'reader', 'publisher'] as const) validateFunctionTuning(fn, props[fn]);
   validateInteger('maxBodyBytes', props.maxBodyBytes, 1, MAX_BODY_BYTES_LIMIT);
   validateInteger('maxPageSize', props.maxPageSize, 1, 1000);
   validateInteger('defaultPageSize', props.defaultPageSize, 1, props.maxPageSize ?? 100);

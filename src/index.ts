@@ -2,3 +2,4 @@ export * from './api-authorization';
 export * from './event-sourced-api';
 export * from './projection';
 export * from './rest-api-options';
+export * from './function-tuning';

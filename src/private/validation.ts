@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { RESERVED_EVENT_FIELDS } from './contract';
 
 /** URL-safe, short enough for resource names, and readable in logs. */
@@ -48,5 +48,17 @@ export function validateInteger(prop: string, value: number | undefined, min: nu
   if (value === undefined || Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${prop} must be a whole number from ${min} to ${max}, got ${value}.`);
+  }
+}
+
+/** Lambda's limits (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). */
+export function validateFunctionTuning(prop: string, tuning: { memorySize?: number; timeout?: Duration } | undefined): void {
+  if (!tuning) return;
+  validateInteger(`${prop}.memorySize`, tuning.memorySize, 128, 10240);
+  if (tuning.timeout && !Token.isUnresolved(tuning.timeout.toSeconds({ integral: false }))) {
+    const seconds = tuning.timeout.toSeconds({ integral: false });
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 900) {
+      throw new Error(`${prop}.timeout must be whole seconds from 1 second to 15 minutes, got ${tuning.timeout.toHumanString()}.`);
+    }
   }
 }

@@ -139,10 +139,10 @@ print(json.dumps({
 
   test('names read naturally in snake_case, with keyword props', () => {
     const api = introspect();
-    expect(api.exports).toEqual(expect.arrayContaining(['ApiAuthorization', 'EventSourcedApi', 'EventSourcedApiProps', 'Projection', 'ProjectionDefinition', 'RestApiOptions']));
+    expect(api.exports).toEqual(expect.arrayContaining(['ApiAuthorization', 'EventSourcedApi', 'EventSourcedApiProps', 'Projection', 'ProjectionDefinition', 'RestApiOptions', 'FunctionTuning']));
     expect(api.api_members).toEqual(expect.arrayContaining(['grant_append', 'grant_read', 'grant_read_events', 'grant_read_views', 'projection', 'events_table', 'publisher_failure_queue', 'rest_api', 'default_view', 'maintenance_function', 'jobs_queue']));
     expect(api.projection_members).toEqual(expect.arrayContaining(['aggregator', 'dead_letter_queue', 'queue', 'table', 'name', 'version', 'previous_table']));
-    expect(api.props_params).toEqual(expect.arrayContaining(['self', 'projections', 'stream_id_field', 'existing_events_table', 'max_body_bytes', 'api', 'catch_up_rate']));
+    expect(api.props_params).toEqual(expect.arrayContaining(['self', 'projections', 'stream_id_field', 'existing_events_table', 'max_body_bytes', 'api', 'catch_up_rate', 'writer', 'reader', 'publisher', 'events_table_deletion_protection']));
     expect(api.auth_members).toEqual(expect.arrayContaining(['iam', 'none', 'authorizer']));
     expect(api.api_members.filter((n: string) => /[A-Z]/.test(n))).toEqual([]);
   });

@@ -367,3 +367,18 @@ function synthWithAuthorizer() {
   new EventSourcedApi(stack, 'Api', { projections: twoViews(), api: { authorization: ApiAuthorization.authorizer(authorizer) } });
   return { template: Template.fromStack(stack) };
 }
+
+describe('tuning', () => {
+  test('writer, reader and publisher memory and timeout, and the events table\'s deletion protection, are the user\'s to set', () => {
+    const { template } = synth({
+      projections: twoViews(),
+      writer: { memorySize: 1024, timeout: Duration.seconds(20) },
+      reader: { memorySize: 512 },
+      publisher: { timeout: Duration.minutes(2) },
+      eventsTableDeletionProtection: true,
+    });
+    const fn = (prefix: string) => template.toJSON().Resources[logicalId(template, 'AWS::Lambda::Function', prefix)].Properties;
+    expect([fn('ApiWriter'), fn('ApiReader'), fn('ApiPublisher')].map((p) => [p.MemorySize, p.Timeout])).toEqual([[1024, 20], [512, 15], [256, 120]]);
+    template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true, StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+  });
+});

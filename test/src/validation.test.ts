@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { ApiAuthorization, EventSourcedApi, EventSourcedApiProps } from '../../src';
 import { COUNTER, FIXTURES } from '../support/synth';
@@ -78,5 +79,32 @@ describe('synth-time validation names the bad prop', () => {
     const stack2 = new Stack(new App(), 'S2');
     const withStream = dynamodb.Table.fromTableAttributes(stack2, 'T', { tableName: 'e', tableStreamArn: 'arn:aws:dynamodb:eu-west-1:1:table/e/stream/x' });
     expect(build({ existingEventsTable: withStream, eventsTableRemovalPolicy: RemovalPolicy.DESTROY }, stack2)).toThrow(/eventsTableRemovalPolicy applies only to a new events table/);
+  });
+});
+
+describe('function tuning and events table options', () => {
+  test.each([
+    [{ writer: { memorySize: 64 } }, /writer\.memorySize must be a whole number from 128 to 10240, got 64/],
+    [{ reader: { memorySize: 10241 } }, /reader\.memorySize must be a whole number from 128 to 10240/],
+    [{ publisher: { timeout: Duration.minutes(16) } }, /publisher\.timeout must be whole seconds from 1 second to 15 minutes, got 16 minutes/],
+    [{ writer: { timeout: Duration.millis(500) } }, /writer\.timeout must be whole seconds/],
+  ])('%j is refused, naming the prop', (props, message) => {
+    expect(build({ projections: [view('a')], ...props })).toThrow(message);
+  });
+
+  test('deletion protection, like the removal policy, is only for a new events table', () => {
+    const stack = new Stack(new App(), 'S');
+    const existingEventsTable = dynamodb.Table.fromTableAttributes(stack, 'T', { tableName: 't', tableStreamArn: 'arn:aws:dynamodb:us-east-1:1:table/t/stream/x' });
+    expect(build({ existingEventsTable, eventsTableDeletionProtection: true }, stack)).toThrow(/eventsTableDeletionProtection applies only to a new events table/);
+  });
+
+  test('tokens are left for CloudFormation: a memory size from a parameter reaches the function as a reference', () => {
+    const stack = new Stack(new App(), 'S');
+    const memory = new CfnParameter(stack, 'WriterMemory', { type: 'Number', default: 512 });
+    new EventSourcedApi(stack, 'Api', { projections: [view('a')], writer: { memorySize: memory.valueAsNumber }, maxBodyBytes: memory.valueAsNumber });
+    const template = Template.fromStack(stack);
+    const writer = Object.values<any>(template.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Description?.includes('appends events'));
+    expect(writer.Properties.MemorySize).toEqual({ Ref: 'WriterMemory' });
+    expect(writer.Properties.Environment.Variables.MAX_BODY_BYTES).toEqual({ Ref: 'WriterMemory' });
   });
 });
