@@ -1,19 +1,12 @@
-import type { StoredEvent } from '../core/stored-event';
+import type { ProjectionHandlers as TypedHandlers } from '../../src/authoring/projection';
 
-/** The event a projection handler receives. */
-export type ProjectionEvent = StoredEvent;
+export type { ProjectionEvent, ProjectionHandler } from '../../src/authoring/projection';
 
 /** A view record's projected object: any JSON object. */
 export type ViewState = Record<string, unknown>;
 
-/**
- * Given the current view (undefined when there is none) and an event, returns the new view,
- * or undefined to delete it. May be async. Throwing marks the event as failed.
- */
-export type ProjectionHandler = (view: ViewState | undefined, event: ProjectionEvent) => ViewState | undefined | Promise<ViewState | undefined>;
-
-/** The handlers of a projection, by event type. */
-export type ProjectionHandlers = Record<string, ProjectionHandler>;
+/** The handlers of a projection, by event type (untyped records, as the runtime sees them). */
+export type ProjectionHandlers = TypedHandlers<ViewState>;
 
 /**
  * Finds the handlers map in a projection entry module. Accepted shapes:

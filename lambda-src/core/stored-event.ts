@@ -1,14 +1,7 @@
-/** An event as the events table stores it and as SNS/SQS carry it to projections. */
-export interface StoredEvent {
-  readonly streamId: string;
-  readonly version: number;
-  readonly eventId: string;
-  readonly type: string;
-  /** Every field of the POST body that is not part of the envelope. */
-  readonly data: Record<string, unknown>;
-  /** ISO-8601 time the writer stored the event. */
-  readonly timestamp: string;
-}
+import type { ProjectionEvent } from '../../src/authoring/projection';
+
+/** An event as the events table stores it and as SNS/SQS carry it to projections: the published authoring type. */
+export type StoredEvent = ProjectionEvent;
 
 /**
  * The event an events-table item holds: its envelope fields only (the item may carry the store's

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { differences, normalizeTemplate } from './normalize-template';
 import { buildExampleApp } from '../../examples/typescript/app';
+import { compileProjection, TYPED_PROJECTION } from '../support/typed-projection';
 
 const ROOT = path.join(__dirname, '..', '..');
 const VENV = path.join(ROOT, 'node_modules', '.cache', 'bindings-venv');
@@ -162,6 +163,15 @@ print(json.dumps({
     // No TypeScript left under a python label, and no TypeScript block left untranslated.
     for (const block of pythonBlocks) expect(block).not.toMatch(/\bnew [A-Z]|\bconst |=>|\bthis\b|;\s*$/m);
     expect(metadata).not.toMatch(/```(ts|typescript)\b/);
+  });
+});
+
+describe('the package as a TypeScript projection author sees it', () => {
+  test('cdk-event-sourced-api/projection (projection.d.ts, shipped in the npm package) types a projection under tsc --strict', () => {
+    expect(fs.readFileSync(path.join(ROOT, '.npmignore'), 'utf8')).toMatch(/^!\/projection\.d\.ts$/m);
+    const { status, output } = compileProjection(TYPED_PROJECTION, path.join(ROOT, 'projection.d.ts'));
+    expect(output).toBe('');
+    expect(status).toBe(0);
   });
 });
 

@@ -3,21 +3,16 @@
  * customer's email addresses, oldest first. On deploy it is backfilled from the events already
  * stored, so it holds the history of every customer, not only of those who change later.
  */
+import type { ProjectionHandler, ProjectionHandlers } from '../../../src/authoring/projection';
+
 interface EmailHistory {
   emails: string[];
 }
 
-interface CustomerEvent {
-  type: string;
-  data: Record<string, unknown>;
-  timestamp: string;
-}
+const withEmail: ProjectionHandler<EmailHistory> = (view, event) => ({ emails: [...(view?.emails ?? []), String(event.data.email)] });
 
-const withEmail = (view: EmailHistory | undefined, event: CustomerEvent): EmailHistory =>
-  ({ emails: [...(view?.emails ?? []), String(event.data.email)] });
-
-export const handlers = {
+export const handlers: ProjectionHandlers<EmailHistory> = {
   CustomerRegistered: withEmail,
   EmailChanged: withEmail,
-  CustomerForgotten: (): undefined => undefined,
+  CustomerForgotten: () => undefined,
 };
