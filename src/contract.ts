@@ -1,7 +1,9 @@
 /**
- * Names shared by the constructs and the Lambda code in lambda-src/.
- * One definition, so the table schema and environment never drift apart.
- * Not exported from the package index.
+ * The contract between the constructs (src/), the Lambda code (lambda-src/), the local runtime
+ * (src/local/) and the operator commands: table keys, environment variable names, defaults,
+ * headers and role metadata. One definition, so the two sides never drift apart. It imports
+ * nothing, so every side can take it (the Lambda bundles include only what they use); it lives
+ * under src/ because jsii compiles src/ alone. Not exported from the package index.
  */
 
 /** Attribute names of the events table and the view tables. */
@@ -36,6 +38,21 @@ export const CATALOGUE = {
   indexName: 'streams',
   shardAttribute: 'catalogueShard',
   shards: 16,
+} as const;
+
+/**
+ * Defaults of the props the Lambdas also read from their environment (a Lambda falls back to the
+ * same value when its variable is missing, as in unit tests).
+ */
+export const DEFAULTS = {
+  streamIdField: 'id',
+  defaultPageSize: 10,
+  maxPageSize: 100,
+  maxBodyBytes: 65536,
+  catchUpRate: 100,
+  publisherRetryAttempts: 10,
+  /** Messages per aggregator invocation. */
+  batchSize: 10,
 } as const;
 
 /** Environment variables the library's Lambdas read. */
@@ -80,6 +97,9 @@ export const MIN_VERSION_HEADER = 'X-Min-Version';
 
 /** Fields of a POST body that are not event data. */
 export const RESERVED_EVENT_FIELDS = ['type', 'eventId', 'expectedVersion', 'version', 'timestamp'] as const;
+
+/** Fields of a stored event the event store sets itself: a POST that sends them answers 400. */
+export const STORE_SET_FIELDS = ['version', 'timestamp'] as const satisfies ReadonlyArray<typeof RESERVED_EVENT_FIELDS[number]>;
 
 /**
  * CloudFormation metadata key that tags every resource an EventSourcedApi creates (read by the

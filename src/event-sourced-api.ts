@@ -10,10 +10,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ApiAuthorization } from './api-authorization';
+import { CATALOGUE, DEFAULTS, ENV, implicitDefaultView, KEYS, MIN_VERSION_HEADER, PAGE_HEADERS } from './contract';
 import { FunctionTuning } from './function-tuning';
 import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './private/acknowledge';
 import { assetDir } from './private/assets';
-import { CATALOGUE, ENV, implicitDefaultView, KEYS, MIN_VERSION_HEADER, PAGE_HEADERS } from './private/contract';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { libraryFunction } from './private/library-function';
 import { tagProjectionRoles, tagRole } from './private/resource-roles';
@@ -201,7 +201,7 @@ export class EventSourcedApi extends Construct {
   constructor(scope: Construct, id: string, props: EventSourcedApiProps = {}) {
     super(scope, id);
     const definitions = props.projections ?? [];
-    const streamIdField = props.streamIdField ?? 'id';
+    const streamIdField = props.streamIdField ?? DEFAULTS.streamIdField;
     const fifo = props.fifo ?? true;
     const apiOptions = props.api ?? {};
     const apiEnabled = apiOptions.enabled ?? true;
@@ -242,8 +242,8 @@ export class EventSourcedApi extends Construct {
 
     // With CORS, the handlers answer with the allowed origin on every response.
     const corsEnv: Record<string, string> = apiEnabled && apiOptions.cors ? { [ENV.corsOrigin]: apiOptions.cors.allowOrigins[0] } : {};
-    this.writer = this.createWriter(streamIdField, props.maxBodyBytes ?? 65536, logRetention, corsEnv);
-    const { publisher, failureQueue } = this.createPublisher(fifo, props.publisherRetryAttempts ?? 10, logRetention);
+    this.writer = this.createWriter(streamIdField, props.maxBodyBytes ?? DEFAULTS.maxBodyBytes, logRetention, corsEnv);
+    const { publisher, failureQueue } = this.createPublisher(fifo, props.publisherRetryAttempts ?? DEFAULTS.publisherRetryAttempts, logRetention);
     this.publisher = publisher;
     this.publisherFailureQueue = failureQueue;
 
@@ -259,11 +259,12 @@ export class EventSourcedApi extends Construct {
     }));
 
     if (this.projections.length > 0) {
-      this.reader = this.createReader(streamIdField, props.defaultPageSize ?? 10, props.maxPageSize ?? 100, logRetention, corsEnv);
+      const defaultPageSize = props.defaultPageSize ?? DEFAULTS.defaultPageSize;
+      this.reader = this.createReader(streamIdField, defaultPageSize, props.maxPageSize ?? DEFAULTS.maxPageSize, logRetention, corsEnv);
       const maintenance = new ViewMaintenance(this, 'Maintenance', {
         eventsTable: this.eventsTable,
         projections: this.projections,
-        catchUpRate: props.catchUpRate ?? 100,
+        catchUpRate: props.catchUpRate ?? DEFAULTS.catchUpRate,
         logRetention,
         encryptionKey: key,
         owner: this.node.path,
@@ -558,7 +559,7 @@ function validateProps(
   for (const fn of ['writer', 'reader', 'publisher'] as const) validateFunctionTuning(fn, props[fn]);
   validateInteger('maxBodyBytes', props.maxBodyBytes, 1, MAX_BODY_BYTES_LIMIT);
   validateInteger('maxPageSize', props.maxPageSize, 1, 1000);
-  validateInteger('defaultPageSize', props.defaultPageSize, 1, props.maxPageSize ?? 100);
+  validateInteger('defaultPageSize', props.defaultPageSize, 1, props.maxPageSize ?? DEFAULTS.maxPageSize);
   validateInteger('publisherRetryAttempts', props.publisherRetryAttempts, 0, 10000);
   validateInteger('catchUpRate', props.catchUpRate, 1, 1000);
   validateInteger('api.throttlingRateLimit', api.throttlingRateLimit, 0, 10000);

@@ -9,9 +9,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULTS, ENV, KEYS } from './contract';
 import { acknowledgeScanners, SCANNER_REASONS } from './private/acknowledge';
 import { bundleProjection } from './private/bundle-projection';
-import { ENV, KEYS } from './private/contract';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { libraryFunction } from './private/library-function';
 import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
@@ -191,7 +191,7 @@ export class Projection extends Construct {
         [ENV.viewName]: props.name,
         [ENV.viewTable]: table.tableName,
         [ENV.eventsTable]: props.eventsTable.tableName,
-        [ENV.streamIdField]: props.streamIdField ?? 'id',
+        [ENV.streamIdField]: props.streamIdField ?? DEFAULTS.streamIdField,
       },
       timeout,
       memorySize: props.memorySize ?? 256,
@@ -200,7 +200,7 @@ export class Projection extends Construct {
     });
     this.aggregator = aggregator;
     aggregator.addEventSource(new SqsEventSource(queue, {
-      batchSize: props.batchSize ?? 10,
+      batchSize: props.batchSize ?? DEFAULTS.batchSize,
       reportBatchItemFailures: true,
     }));
 

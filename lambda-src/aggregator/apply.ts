@@ -1,5 +1,5 @@
 import type { ProjectionEvent, ProjectionHandlers, ViewState } from './projection-module';
-import { KEYS } from '../../src/private/contract';
+import { KEYS } from '../../src/contract';
 import { findDataProblem } from '../core/user-data';
 
 /** A view record as the runtime keeps it: the projected object and the last applied version. */

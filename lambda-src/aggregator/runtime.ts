@@ -3,7 +3,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { applyInOrder } from './apply';
 import { loadHandlers, type ProjectionHandlers } from './projection-module';
 import { loadView, readEvents, saveView } from './view-store';
-import { ENV } from '../../src/private/contract';
+import { DEFAULTS, ENV } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { log } from '../core/log';
 import { parseCatchUp, parseStoredEvent, type StoredEvent } from '../core/stored-event';
@@ -41,7 +41,7 @@ export function createHandler(projectionModule: unknown, config?: Partial<Aggreg
       viewName: config?.viewName ?? process.env[ENV.viewName] ?? 'view',
       viewTable: config?.viewTable ?? requireEnv(ENV.viewTable),
       eventsTable: config?.eventsTable ?? requireEnv(ENV.eventsTable),
-      streamIdField: config?.streamIdField ?? process.env[ENV.streamIdField] ?? 'id',
+      streamIdField: config?.streamIdField ?? process.env[ENV.streamIdField] ?? DEFAULTS.streamIdField,
       client: config?.client ?? dynamoClient(),
     };
     return processBatch(handlers, event.Records, resolved);

@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ViewRecord } from './apply';
-import { KEYS } from '../../src/private/contract';
+import { KEYS } from '../../src/contract';
 import { fromAttributeValue, fromItem, toAttributeValue } from '../core/attribute-value';
 import { errorName } from '../core/dynamo';
 import { storedEventOf, type StoredEvent } from '../core/stored-event';

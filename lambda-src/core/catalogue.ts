@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CATALOGUE } from '../../src/private/contract';
+import { CATALOGUE } from '../../src/contract';
 
 /** The catalogue shard of a stream: stable, and spread evenly over CATALOGUE.shards. */
 export function catalogueShard(streamId: string): number {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { isThrottling } from './dynamo';
 import { log } from './log';
-import { ENV, PAGE_HEADERS } from '../../src/private/contract';
+import { ENV, PAGE_HEADERS } from '../../src/contract';
 
 /** Response headers a browser script may read under CORS beyond the safelisted ones. */
 const EXPOSED_HEADERS = [PAGE_HEADERS.response, 'Idempotent-Replay', 'Retry-After'].join(',');

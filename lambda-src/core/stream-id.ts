@@ -1,5 +1,5 @@
 import { isWellFormed } from './user-data';
-import { INTERNAL_KEY_PREFIX } from '../../src/private/contract';
+import { INTERNAL_KEY_PREFIX } from '../../src/contract';
 
 export const MAX_STREAM_ID_LENGTH = 256;
 // Control characters make ids unreadable in logs and URLs.

@@ -2,7 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { isCustomResourceEvent, respond, type CustomResourceEvent } from './cfn-response';
 import { runStep, startJob, type JobMessage, type MaintenanceConfig, type StartJob } from './jobs';
-import { ENV } from '../../src/private/contract';
+import { DEFAULTS, ENV } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { log } from '../core/log';
 
@@ -13,7 +13,7 @@ function config(): MaintenanceConfig {
     eventsTable: requireEnv(ENV.eventsTable),
     jobsQueueUrl: requireEnv(ENV.jobsQueueUrl),
     views: JSON.parse(requireEnv(ENV.maintenanceViews)) as MaintenanceConfig['views'],
-    rate: Number(process.env[ENV.catchUpRate] ?? 100),
+    rate: Number(process.env[ENV.catchUpRate] ?? DEFAULTS.catchUpRate),
   };
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchGetItemCommand, QueryCommand, type AttributeValue, type BatchGetItemCommandOutput, type DynamoDBClient, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { readProgress, writeProgress, type Progress } from './progress';
-import { CATALOGUE, KEYS } from '../../src/private/contract';
+import { CATALOGUE, KEYS } from '../../src/contract';
 import { messageGroupId, sha256 } from '../core/event-message';
 import { log, metricFields } from '../core/log';
 import { catchUpBody } from '../core/stored-event';

@@ -1,5 +1,5 @@
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KEYS, MAINTENANCE_KEY } from '../../src/private/contract';
+import { KEYS, MAINTENANCE_KEY } from '../../src/contract';
 import { fromItem, toItem } from '../core/attribute-value';
 import { errorName } from '../core/dynamo';
 

@@ -1,7 +1,7 @@
 import { CloudFormationClient, DescribeStackResourcesCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ROLE_METADATA_KEY, type LocalOperatorView, type OperatorApiResources, type OperatorViewResources, type RoleMetadata } from '../../src/private/contract';
+import { ROLE_METADATA_KEY, type LocalOperatorView, type OperatorApiResources, type OperatorViewResources, type RoleMetadata } from '../../src/contract';
 
 export type ViewTarget = OperatorViewResources;
 export type ApiTarget = OperatorApiResources;

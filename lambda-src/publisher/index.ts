@@ -1,7 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { publishRecords } from './publish';
-import { ENV } from '../../src/private/contract';
+import { ENV } from '../../src/contract';
 import { requireEnv } from '../core/dynamo';
 
 const sns = new SNSClient({});

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import { KEYS } from '../../src/private/contract';
+import { KEYS } from '../../src/contract';
 import { fromItem } from '../core/attribute-value';
 import { eventMessage, messageGroupId, sha256, SNS_MAX_BATCH_BYTES, SNS_MAX_BATCH_ENTRIES, type EventMessage } from '../core/event-message';
 import { log } from '../core/log';

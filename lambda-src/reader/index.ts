@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { decodePageToken, encodePageToken } from './page-token';
 import { rebuilt, type ViewTables } from './rebuilds';
 import { getEntry, listRecords, type ViewEntry } from './views';
-import { ENV, implicitDefaultView, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../src/private/contract';
+import { DEFAULTS, ENV, implicitDefaultView, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../src/contract';
 import { dynamoClient } from '../core/dynamo';
 import { header, httpHandler, HttpError, jsonResponse } from '../core/http';
 import { isStreamId } from '../core/stream-id';
@@ -26,9 +26,9 @@ function config(): ReaderConfig {
     views,
     previous: JSON.parse(process.env[ENV.previousViews] ?? '{}') as Record<string, string>,
     defaultView: process.env[ENV.defaultView] ?? implicitDefaultView(Object.keys(views)) ?? '',
-    streamIdField: process.env[ENV.streamIdField] ?? 'id',
-    defaultPageSize: Number(process.env[ENV.defaultPageSize] ?? 10),
-    maxPageSize: Number(process.env[ENV.maxPageSize] ?? 100),
+    streamIdField: process.env[ENV.streamIdField] ?? DEFAULTS.streamIdField,
+    defaultPageSize: Number(process.env[ENV.defaultPageSize] ?? DEFAULTS.defaultPageSize),
+    maxPageSize: Number(process.env[ENV.maxPageSize] ?? DEFAULTS.maxPageSize),
   };
 }
 

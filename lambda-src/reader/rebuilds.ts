@@ -1,5 +1,5 @@
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KEYS, MAINTENANCE_KEY } from '../../src/private/contract';
+import { KEYS, MAINTENANCE_KEY } from '../../src/contract';
 
 /** A view's tables: its current version's, and while that one is rebuilt, the version before's. */
 export interface ViewTables {

@@ -1,5 +1,5 @@
 import { GetItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KEYS } from '../../src/private/contract';
+import { KEYS } from '../../src/contract';
 import { fromAttributeValue, type Item } from '../core/attribute-value';
 
 /** A view record as the API returns it: the projected object, its stream id and its version. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand, QueryCommand, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AppendRequest } from './validate';
-import { CATALOGUE, EVENT_ID_MARKER_PREFIX, KEYS } from '../../src/private/contract';
+import { CATALOGUE, EVENT_ID_MARKER_PREFIX, KEYS } from '../../src/contract';
 import { fromItem, toItem } from '../core/attribute-value';
 import { catalogueShard } from '../core/catalogue';
 import { errorName } from '../core/dynamo';

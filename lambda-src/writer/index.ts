@@ -1,6 +1,6 @@
 import { appendEvent } from './append';
 import { parseAppendRequest } from './validate';
-import { ENV } from '../../src/private/contract';
+import { DEFAULTS, ENV } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { httpHandler, jsonResponse } from '../core/http';
 import { log } from '../core/log';
@@ -10,8 +10,8 @@ import { sortKeys } from '../core/user-data';
 /** POST / — appends one event. 201 with the stored envelope; a replayed eventId answers the same. */
 export const handler = httpHandler(async (event) => {
   const tableName = requireEnv(ENV.eventsTable);
-  const streamIdField = process.env[ENV.streamIdField] ?? 'id';
-  const maxBodyBytes = Number(process.env[ENV.maxBodyBytes] ?? 65536);
+  const streamIdField = process.env[ENV.streamIdField] ?? DEFAULTS.streamIdField;
+  const maxBodyBytes = Number(process.env[ENV.maxBodyBytes] ?? DEFAULTS.maxBodyBytes);
 
   const request = parseAppendRequest(event.body, event.isBase64Encoded, streamIdField, maxBodyBytes);
   const { event: stored, replayed } = await appendEvent(dynamoClient(), tableName, request);

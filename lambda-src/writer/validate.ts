@@ -1,4 +1,4 @@
-import { INTERNAL_KEY_PREFIX, RESERVED_EVENT_FIELDS } from '../../src/private/contract';
+import { INTERNAL_KEY_PREFIX, RESERVED_EVENT_FIELDS, STORE_SET_FIELDS } from '../../src/contract';
 import { HttpError } from '../core/http';
 import { isIdText, MAX_STREAM_ID_LENGTH } from '../core/stream-id';
 import { findDataProblem } from '../core/user-data';
@@ -57,7 +57,7 @@ export function parseAppendRequest(rawBody: string | null, isBase64: boolean, st
     throw new HttpError(400, 'Field "expectedVersion" must be a whole number >= 0 (0 means the stream must be new)');
   }
 
-  for (const reserved of ['version', 'timestamp'] as const) {
+  for (const reserved of STORE_SET_FIELDS) {
     if (own(reserved) !== undefined) throw new HttpError(400, `Field "${reserved}" is set by the event store and cannot be sent`);
   }
 

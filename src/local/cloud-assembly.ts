@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalResource, pseudoParameters, resolveIntrinsics } from './intrinsics';
-import { CATALOGUE } from '../private/contract';
+import { CATALOGUE, DEFAULTS, KEYS } from '../contract';
 import { ROLE_METADATA_KEY, RoleMetadata } from '../private/resource-roles';
 
 /** A DynamoDB table as the template defines it, with the name it gets locally. */
@@ -283,9 +283,9 @@ function readStack(
       // An existing (imported) events table: create it locally with the library's schema.
       logicalId: 'ExistingEventsTable',
       tableName: writerFn.environment.EVENTS_TABLE_NAME,
-      keySchema: [{ AttributeName: 'streamId', KeyType: 'HASH' }, { AttributeName: 'version', KeyType: 'RANGE' }],
+      keySchema: [{ AttributeName: KEYS.streamId, KeyType: 'HASH' }, { AttributeName: KEYS.version, KeyType: 'RANGE' }],
       attributeDefinitions: [
-        { AttributeName: 'streamId', AttributeType: 'S' }, { AttributeName: 'version', AttributeType: 'N' }, { AttributeName: CATALOGUE.shardAttribute, AttributeType: 'N' },
+        { AttributeName: KEYS.streamId, AttributeType: 'S' }, { AttributeName: KEYS.version, AttributeType: 'N' }, { AttributeName: CATALOGUE.shardAttribute, AttributeType: 'N' },
       ],
       stream: true,
       globalSecondaryIndexes: [catalogueIndex()],
@@ -306,7 +306,7 @@ function readStack(
         queue: queue(queuePart.id),
         deadLetterQueue: queue(one('dead-letter-queue', meta.view)!.id),
         aggregator: fn(id),
-        batchSize: mappingOf(id).BatchSize ?? 10,
+        batchSize: mappingOf(id).BatchSize ?? DEFAULTS.batchSize,
         rawMessageDelivery: Boolean(subscription?.Properties?.RawMessageDelivery),
       };
     });
@@ -389,7 +389,7 @@ function readThrottle(resources: Record<string, CfnResource>, restApiId: string)
 function catalogueIndex(): NonNullable<TableDefinition['globalSecondaryIndexes']>[number] {
   return {
     IndexName: CATALOGUE.indexName,
-    KeySchema: [{ AttributeName: CATALOGUE.shardAttribute, KeyType: 'HASH' }, { AttributeName: 'streamId', KeyType: 'RANGE' }],
+    KeySchema: [{ AttributeName: CATALOGUE.shardAttribute, KeyType: 'HASH' }, { AttributeName: KEYS.streamId, KeyType: 'RANGE' }],
     Projection: { ProjectionType: 'KEYS_ONLY' },
   };
 }

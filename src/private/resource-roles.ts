@@ -1,10 +1,10 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { ROLE_METADATA_KEY, RoleMetadata } from './contract';
+import { ROLE_METADATA_KEY, RoleMetadata } from '../contract';
 import type { Projection } from '../projection';
 
-export { ROLE_METADATA_KEY } from './contract';
-export type { ResourceRole, RoleMetadata } from './contract';
+export { ROLE_METADATA_KEY } from '../contract';
+export type { ResourceRole, RoleMetadata } from '../contract';
 
 /**
  * Tags a construct's CloudFormation resource with its role, so tools that read the synthesized

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Token } from 'aws-cdk-lib';
-import { RESERVED_EVENT_FIELDS } from './contract';
+import { RESERVED_EVENT_FIELDS } from '../contract';
 
 /** URL-safe, short enough for resource names, and readable in logs. */
 export const PROJECTION_NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;

@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeScanners, SCANNER_REASONS } from './acknowledge';
 import { assetDir } from './assets';
-import { CATALOGUE, ENV } from './contract';
+import { CATALOGUE, ENV } from '../contract';
 import { queueEncryption } from './encryption';
 import { libraryFunction } from './library-function';
 import { tagRole } from './resource-roles';

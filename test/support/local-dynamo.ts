@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, DynamoDBRecord, SQSEvent, SQSRecord } from 'aws-lambda';
+import { CATALOGUE, ENV, KEYS } from '../../src/contract';
 import { toLambdaRecord } from '../../src/local/stream-records';
-import { CATALOGUE, ENV, KEYS } from '../../src/private/contract';
 
 let rawClient: DynamoDBClient | undefined;
 let docClient: DynamoDBDocumentClient | undefined;

@@ -8,7 +8,7 @@ import { createHandler, processBatch } from '../../../lambda-src/aggregator/inde
 import { loadHandlers, type ProjectionEvent, type ProjectionHandlers, type ViewState } from '../../../lambda-src/aggregator/projection-module';
 import { catchUpBody, parseCatchUp, type StoredEvent } from '../../../lambda-src/core/stored-event';
 import { appendEvent } from '../../../lambda-src/writer/append';
-import { ENV, KEYS } from '../../../src/private/contract';
+import { ENV, KEYS } from '../../../src/contract';
 import {
   captureLogs, createEventsTable, createViewTable, dynamoClient, getViewItem, sqsEvent, sqsRecord, type CapturedLogs,
 } from '../../support/local-dynamo';

@@ -1,6 +1,6 @@
 /** The HTTP plumbing shared by the writer and the reader. */
 import { header, httpHandler, HttpError, jsonResponse } from '../../../lambda-src/core/http';
-import { ENV } from '../../../src/private/contract';
+import { ENV } from '../../../src/contract';
 import { apiEvent, captureLogs } from '../../support/local-dynamo';
 
 afterEach(() => { delete process.env[ENV.corsOrigin]; });

@@ -13,7 +13,7 @@ import { messageGroupId } from '../../../lambda-src/core/event-message';
 import { parseStoredEvent, type StoredEvent } from '../../../lambda-src/core/stored-event';
 import { deduplicationId, publishRecords } from '../../../lambda-src/publisher/publish';
 import { appendEvent } from '../../../lambda-src/writer/append';
-import { KEYS } from '../../../src/private/contract';
+import { KEYS } from '../../../src/contract';
 import { captureLogs, createEventsTable, dynamoClient, readStream, type CapturedLogs } from '../../support/local-dynamo';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:events.fifo';

@@ -13,7 +13,7 @@ import * as fc from 'fast-check';
 import { toAttributeValue } from '../../../lambda-src/core/attribute-value';
 import { isWellFormed } from '../../../lambda-src/core/user-data';
 import { handler } from '../../../lambda-src/reader/index';
-import { ENV, PAGE_HEADERS } from '../../../src/private/contract';
+import { ENV, PAGE_HEADERS } from '../../../src/contract';
 import { dataKey, hasProtoKey, PROTOTYPE_KEYS, runs, storableValue, text } from '../../support/arbitraries';
 import { apiEvent, captureLogs, createViewTable, dynamoClient, type CapturedLogs } from '../../support/local-dynamo';
 

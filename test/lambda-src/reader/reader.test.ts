@@ -6,7 +6,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { handler, MAX_MIN_VERSION_WAIT_MS } from '../../../lambda-src/reader/index';
 import { forgetReadiness } from '../../../lambda-src/reader/rebuilds';
-import { ENV, KEYS, MAINTENANCE_KEY, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../../src/private/contract';
+import { ENV, KEYS, MAINTENANCE_KEY, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../../src/contract';
 import { apiEvent, captureLogs, createViewTable, documentClient, putViewItem, type CapturedLogs } from '../../support/local-dynamo';
 
 let logs: CapturedLogs;

@@ -4,7 +4,7 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { handler } from '../../../lambda-src/writer/index';
-import { KEYS } from '../../../src/private/contract';
+import { KEYS } from '../../../src/contract';
 import { captureLogs, freshWriterTable, postEvent, scanAll, type CapturedLogs } from '../../support/local-dynamo';
 
 let logs: CapturedLogs;

@@ -13,7 +13,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import * as fc from 'fast-check';
 import { handler } from '../../../lambda-src/writer/index';
-import { ENV } from '../../../src/private/contract';
+import { ENV } from '../../../src/contract';
 import { hasProtoKey, key, memberText, runs, storableData, text } from '../../support/arbitraries';
 import { captureLogs, createEventsTable, documentClient, dynamoClient, postEvent, type CapturedLogs } from '../../support/local-dynamo';
 

@@ -7,7 +7,7 @@ import { catalogueShard } from '../../../lambda-src/core/catalogue';
 import { HttpError } from '../../../lambda-src/core/http';
 import { appendEvent } from '../../../lambda-src/writer/append';
 import { handler } from '../../../lambda-src/writer/index';
-import { CATALOGUE, ENV, EVENT_ID_MARKER_PREFIX, KEYS } from '../../../src/private/contract';
+import { CATALOGUE, ENV, EVENT_ID_MARKER_PREFIX, KEYS } from '../../../src/contract';
 import { captureLogs, countItems, dynamoClient, freshWriterTable, postEvent, scanAll, type CapturedLogs } from '../../support/local-dynamo';
 
 let logs: CapturedLogs;
