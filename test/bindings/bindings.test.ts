@@ -163,6 +163,9 @@ print(json.dumps({
     // No TypeScript left under a python label, and no TypeScript block left untranslated.
     for (const block of pythonBlocks) expect(block).not.toMatch(/\bnew [A-Z]|\bconst |=>|\bthis\b|;\s*$/m);
     expect(metadata).not.toMatch(/```(ts|typescript)\b/);
+    // Every block that uses the construct imports it, and no import names a thing twice.
+    for (const block of pythonBlocks.filter((b) => b.includes('EventSourcedApi('))) expect(block).toMatch(/^(import cdk_event_sourced_api|from cdk_event_sourced_api import .*EventSourcedApi)/m);
+    expect(pythonBlocks.join('\n')).not.toMatch(/import .*\b(\w+), \1\b/);
   });
 });
 
