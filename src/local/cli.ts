@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readCloudAssembly } from './cloud-assembly';
 import { requirePackages, requireOperatorPackages } from './packages';
+import { watchParent } from './parent-watch';
 import { assetDir } from '../private/assets';
 
 const USAGE = `Usage: cdk-event-sourced-api local [options]
@@ -128,10 +129,16 @@ async function main(): Promise<void> {
   });
   console.log(`\nReady. Try:\n  curl -X POST ${runtime.url}/ -d '{"type":"Created","id":"s-1"}'\n  curl ${runtime.url}/\n` +
     `  npx cdk-event-sourced-api status --local ${runtime.operatorUrl}\nCtrl-C stops.`);
+  let stopWatching = () => {};
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    stopWatching = watchParent(() => {
+      console.log('cdk-event-sourced-api: the process that started the local runtime is gone; stopping.');
+      resolve();
+    });
   });
+  stopWatching();
   await runtime.stop();
   if (!parsed.assembly) fs.rmSync(assemblyDir, { recursive: true, force: true });
 }
