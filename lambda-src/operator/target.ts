@@ -1,4 +1,4 @@
-import { CloudFormationClient, DescribeStackResourcesCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ROLE_METADATA_KEY, type LocalOperatorView, type OperatorApiResources, type OperatorViewResources, type RoleMetadata } from '../../src/contract';
@@ -57,7 +57,9 @@ export interface StackOptions {
 /** A deployed stack: its template's role metadata says which resource is what, DescribeStackResources their names. */
 export async function stackTarget(options: StackOptions, cloudFormation?: CloudFormationClient): Promise<Target> {
   const config = { ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
-  const cfn = cloudFormation ?? new CloudFormationClient(config);
+  // Loaded only here: the local path (--local) must not need the CloudFormation client installed.
+  const { CloudFormationClient: Client, DescribeStackResourcesCommand, GetTemplateCommand } = await import('@aws-sdk/client-cloudformation');
+  const cfn = cloudFormation ?? new Client(config);
   const where = `stack ${options.stack}${options.region ? ` (${options.region})` : ''}`;
   const template = await cfn.send(new GetTemplateCommand({ StackName: options.stack, TemplateStage: 'Original' }));
   type Resource = { Metadata?: Record<string, unknown>; Properties?: { Environment?: { Variables?: Record<string, unknown> } } };
