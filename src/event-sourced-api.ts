@@ -374,9 +374,6 @@ export class EventSourcedApi extends Construct {
   }
 
   private createPublisher(fifo: boolean, retryAttempts: number, logRetention: logs.RetentionDays) {
-    if (!this.eventsTable.tableStreamArn) {
-      throw new Error('existingEventsTable has no stream: enable a NEW_IMAGE stream and import the table with Table.fromTableAttributes({ tableName, tableStreamArn }).');
-    }
     const failureQueue = new sqs.Queue(this, 'PublisherFailureQueue', {
       ...queueEncryption(this.encryptionKey),
       enforceSSL: true,
@@ -394,6 +391,13 @@ export class EventSourcedApi extends Construct {
       encryptionKey: this.encryptionKey,
     });
     this.topic.grantPublish(publisher);
+    if (!this.eventsTable.tableStreamArn) {
+      // Reported at synth with every other problem of the app, rather than as an exception here.
+      this.node.addValidation({
+        validate: () => ['existingEventsTable has no stream: enable a NEW_IMAGE stream and import the table with Table.fromTableAttributes({ tableName, tableStreamArn }).'],
+      });
+      return { publisher, failureQueue };
+    }
     publisher.addEventSource(new DynamoEventSource(this.eventsTable, {
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
       batchSize: 100,

@@ -196,6 +196,8 @@ describe('the API as Java sees it', () => {
     expect(props).toMatch(/getStreamIdField\(\)/);
     expect(props).toMatch(/Default: 'id'/);
     expect(props).toMatch(/Builder catchUpRate\(java\.lang\.Number catchUpRate\)/);
+    expect(props).toMatch(/Builder writer\(io\.github\.cdkeventsourcedapi\.FunctionTuning writer\)/);
+    expect(props).toMatch(/Builder eventsTableDeletionProtection\(java\.lang\.Boolean eventsTableDeletionProtection\)/);
     expect(sources().definition).toMatch(/Builder version\(java\.lang\.Number version\)/);
     expect(props).toMatch(/Builder projections\(java\.util\.List<\? extends io\.github\.cdkeventsourcedapi\.ProjectionDefinition> projections\)/);
   });

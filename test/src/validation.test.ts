@@ -75,7 +75,9 @@ describe('synth-time validation names the bad prop', () => {
   test('existing events table needs a stream and takes no removal policy', () => {
     const stack = new Stack(new App(), 'S');
     const noStream = dynamodb.Table.fromTableName(stack, 'NoStream', 'events');
-    expect(build({ existingEventsTable: noStream }, stack)).toThrow(/existingEventsTable has no stream/);
+    // A validation: construction goes on, synth reports it (with any other problem of the app).
+    expect(build({ existingEventsTable: noStream }, stack)).not.toThrow();
+    expect(() => Template.fromStack(stack)).toThrow(/Validation failed with the following errors:\n\s+\[S\/Api\] existingEventsTable has no stream/);
     const stack2 = new Stack(new App(), 'S2');
     const withStream = dynamodb.Table.fromTableAttributes(stack2, 'T', { tableName: 'e', tableStreamArn: 'arn:aws:dynamodb:eu-west-1:1:table/e/stream/x' });
     expect(build({ existingEventsTable: withStream, eventsTableRemovalPolicy: RemovalPolicy.DESTROY }, stack2)).toThrow(/eventsTableRemovalPolicy applies only to a new events table/);
