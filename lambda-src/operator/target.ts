@@ -58,7 +58,8 @@ export interface StackOptions {
 export async function stackTarget(options: StackOptions, cloudFormation?: CloudFormationClient): Promise<Target> {
   const config = { ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
   // Loaded only here: the local path (--local) must not need the CloudFormation client installed.
-  const { CloudFormationClient: Client, DescribeStackResourcesCommand, GetTemplateCommand } = await import('@aws-sdk/client-cloudformation');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CloudFormationClient: Client, DescribeStackResourcesCommand, GetTemplateCommand } = require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
   const cfn = cloudFormation ?? new Client(config);
   const where = `stack ${options.stack}${options.region ? ` (${options.region})` : ''}`;
   const template = await cfn.send(new GetTemplateCommand({ StackName: options.stack, TemplateStage: 'Original' }));
