@@ -5,7 +5,7 @@ import { loadHandlers, type ProjectionHandlers } from './projection-module';
 import { loadView, readEvents, saveView } from './view-store';
 import { DEFAULTS, ENV } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
-import { log } from '../core/log';
+import { log, metricFields } from '../core/log';
 import { parseCatchUp, parseStoredEvent, type StoredEvent } from '../core/stored-event';
 
 export interface AggregatorConfig {
@@ -102,7 +102,11 @@ async function processStream(handlers: ProjectionHandlers, streamId: string, del
         log('warn', 'view changed concurrently; will retry', { view: viewName, streamId });
         return deliveries.filter((d) => targetOf(d) > view.version).map((d) => d.record.messageId);
       }
-      log('info', 'events applied', { view: viewName, streamId, fromVersion: view.version + 1, toVersion: outcome.record.version });
+      // Also metrics: events applied, and the lag from the last one's append to now (its view record is saved).
+      const last = events.find((e) => e.version === outcome.record.version);
+      const lag: Record<string, number> = last ? { ProjectionLag: Math.max(0, Date.now() - Date.parse(last.timestamp)) } : {};
+      const metrics = metricFields({ View: viewName }, { EventsApplied: outcome.record.version - view.version, ...lag }, { ProjectionLag: 'Milliseconds' });
+      log('info', 'events applied', { view: viewName, streamId, fromVersion: view.version + 1, toVersion: outcome.record.version, ...metrics });
     }
     if (outcome.failure) {
       const error = outcome.failure.error as Error;

@@ -15,17 +15,19 @@ export const METRIC_NAMESPACE = 'CdkEventSourcedApi';
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html):
  * spread into `log()`'s fields; CloudWatch Logs extracts the metrics, no API call is made.
  */
-export function metricFields(dimensions: Record<string, string>, counts: Record<string, number>): Record<string, unknown> {
+export function metricFields(
+  dimensions: Record<string, string>, values: Record<string, number>, units: Record<string, 'Count' | 'Milliseconds'> = {},
+): Record<string, unknown> {
   return {
     _aws: {
       Timestamp: Date.now(),
       CloudWatchMetrics: [{
         Namespace: METRIC_NAMESPACE,
         Dimensions: [Object.keys(dimensions)],
-        Metrics: Object.keys(counts).map((Name) => ({ Name, Unit: 'Count' })),
+        Metrics: Object.keys(values).map((Name) => ({ Name, Unit: units[Name] ?? 'Count' })),
       }],
     },
     ...dimensions,
-    ...counts,
+    ...values,
   };
 }

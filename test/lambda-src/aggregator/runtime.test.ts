@@ -549,3 +549,23 @@ describe('configuration', () => {
     expect(() => createHandler(mod, { viewTable: 'v', eventsTable: 'e', client: dynamoClient() })).toThrow(/handler/i);
   });
 });
+
+describe('metrics (CloudWatch Embedded Metric Format in the log)', () => {
+  test('each save logs EventsApplied and ProjectionLag (append to applied, ms) for its view', async () => {
+    const viewTable = await createViewTable();
+    const events = await append('order-m', ORDER_EVENTS.slice(0, 3));
+    await new Promise((resolve) => setTimeout(resolve, 30)); // a lag that must show
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: dynamoClient(), viewName: 'orders', streamIdField: 'id' });
+    const before = Date.now();
+    expect(failedIds(await handler(sqsEvent(deliveries(events))))).toEqual([]);
+    const line = logs.lines.find((l) => l.message === 'events applied' && l.streamId === 'order-m')!;
+    expect(line).toMatchObject({
+      View: 'orders',
+      EventsApplied: 3,
+      _aws: { CloudWatchMetrics: [{ Namespace: 'CdkEventSourcedApi', Dimensions: [['View']], Metrics: [{ Name: 'EventsApplied', Unit: 'Count' }, { Name: 'ProjectionLag', Unit: 'Milliseconds' }] }] },
+    });
+    const lastAppend = Date.parse(events[2].timestamp);
+    expect(line.ProjectionLag).toBeGreaterThanOrEqual(before - lastAppend);
+    expect(line.ProjectionLag).toBeLessThanOrEqual(Date.now() - lastAppend);
+  });
+});
