@@ -105,7 +105,7 @@ async function processStream(handlers: ProjectionHandlers, streamId: string, del
       // Also metrics: events applied, and the lag from the last one's append to now (its view record is saved).
       const last = events.find((e) => e.version === outcome.record.version);
       const lag: Record<string, number> = last ? { ProjectionLag: Math.max(0, Date.now() - Date.parse(last.timestamp)) } : {};
-      const metrics = metricFields({ View: viewName }, { EventsApplied: outcome.record.version - view.version, ...lag }, { ProjectionLag: 'Milliseconds' });
+      const metrics = metricFields({ Api: eventsTable, View: viewName }, { EventsApplied: outcome.record.version - view.version, ...lag }, { ProjectionLag: 'Milliseconds' });
       log('info', 'events applied', { view: viewName, streamId, fromVersion: view.version + 1, toVersion: outcome.record.version, ...metrics });
     }
     if (outcome.failure) {

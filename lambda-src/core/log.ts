@@ -14,6 +14,8 @@ export const METRIC_NAMESPACE = 'CdkEventSourcedApi';
  * Fields that make a log line a CloudWatch metric too (Embedded Metric Format,
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html):
  * spread into `log()`'s fields; CloudWatch Logs extracts the metrics, no API call is made.
+ * The library's metrics have the dimensions `Api` (the events table's name: one per deployed API,
+ * unchanged by view versions) and `View`.
  */
 export function metricFields(
   dimensions: Record<string, string>, values: Record<string, number>, units: Record<string, 'Count' | 'Milliseconds'> = {},

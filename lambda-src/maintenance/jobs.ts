@@ -142,7 +142,7 @@ export async function runStep(job: JobStep, config: MaintenanceConfig, clients: 
   if (!await writeProgress(clients.dynamo, job.table, done)) return; // another message did this step
   // Also metrics per view: the catch-ups this step sent and, when a check pass ends, the streams it found behind.
   const passEnded = job.phase === 'verify' && !page.next;
-  const metrics = metricFields({ View: job.view }, { CatchUpsSent: job.phase === 'send' ? streams.length : 0, ...(passEnded ? { StreamsBehind: behind } : {}) });
+  const metrics = metricFields({ Api: config.eventsTable, View: job.view }, { CatchUpsSent: job.phase === 'send' ? streams.length : 0, ...(passEnded ? { StreamsBehind: behind } : {}) });
   log('info', 'maintenance step done', { jobId: job.jobId, view: job.view, step: job.step, phase, sent, checked, behind, ready, ...metrics });
   if (next) await enqueue(clients.sqs, config, next.step, next.delaySeconds);
 }

@@ -560,9 +560,10 @@ describe('metrics (CloudWatch Embedded Metric Format in the log)', () => {
     expect(failedIds(await handler(sqsEvent(deliveries(events))))).toEqual([]);
     const line = logs.lines.find((l) => l.message === 'events applied' && l.streamId === 'order-m')!;
     expect(line).toMatchObject({
+      Api: eventsTable,
       View: 'orders',
       EventsApplied: 3,
-      _aws: { CloudWatchMetrics: [{ Namespace: 'CdkEventSourcedApi', Dimensions: [['View']], Metrics: [{ Name: 'EventsApplied', Unit: 'Count' }, { Name: 'ProjectionLag', Unit: 'Milliseconds' }] }] },
+      _aws: { CloudWatchMetrics: [{ Namespace: 'CdkEventSourcedApi', Dimensions: [['Api', 'View']], Metrics: [{ Name: 'EventsApplied', Unit: 'Count' }, { Name: 'ProjectionLag', Unit: 'Milliseconds' }] }] },
     });
     const lastAppend = Date.parse(events[2].timestamp);
     expect(line.ProjectionLag).toBeGreaterThanOrEqual(before - lastAppend);

@@ -122,8 +122,9 @@ test('a backfill brings a view that never saw the events to the head of every st
   expect(steps.map((l) => l.CatchUpsSent)).toEqual([7, 7, 7, 2, 0, 0, 0, 0]);
   expect(steps.map((l) => l.StreamsBehind)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined, undefined, 0]);
   expect(steps[0]).toMatchObject({
+    Api: s.eventsTable,
     View: 'counts',
-    _aws: { CloudWatchMetrics: [{ Namespace: 'CdkEventSourcedApi', Dimensions: [['View']], Metrics: [{ Name: 'CatchUpsSent', Unit: 'Count' }] }] },
+    _aws: { CloudWatchMetrics: [{ Namespace: 'CdkEventSourcedApi', Dimensions: [['Api', 'View']], Metrics: [{ Name: 'CatchUpsSent', Unit: 'Count' }] }] },
   });
   expect((steps[7]._aws as { CloudWatchMetrics: Array<{ Metrics: unknown }> }).CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'CatchUpsSent', Unit: 'Count' }, { Name: 'StreamsBehind', Unit: 'Count' }]);
 });
