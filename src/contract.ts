@@ -160,3 +160,16 @@ export interface LocalOperatorView {
 export function implicitDefaultView(viewNames: readonly string[]): string | undefined {
   return viewNames.includes('default') ? 'default' : viewNames[0];
 }
+
+/**
+ * The library's CloudWatch metrics (Embedded Metric Format lines from its Lambdas): their
+ * namespace, names and dimensions. `Api` is the events table's name (one per deployed API, the
+ * same across view versions); `View` the view's name.
+ */
+export const METRICS = {
+  namespace: 'CdkEventSourcedApi',
+  eventsApplied: 'EventsApplied',
+  projectionLag: 'ProjectionLag',
+  catchUpsSent: 'CatchUpsSent',
+  streamsBehind: 'StreamsBehind',
+} as const;

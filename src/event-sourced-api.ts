@@ -1,5 +1,6 @@
 import { Annotations, Duration, RemovalPolicy, Stack, Tokenization } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -334,6 +335,46 @@ export class EventSourcedApi extends Construct {
    */
   public grantReadEvents(grantee: iam.IGrantable): iam.Grant {
     return this.eventsTable.grantReadData(grantee);
+  }
+
+  /**
+   * Age in milliseconds of the newest stream record the publisher has read when it was read: how
+   * far publishing is behind the appends (Lambda's `IteratorAge` for the publisher).
+   * @default - maximum over 5 minutes
+   */
+  public metricPublisherIteratorAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.publisher.metric('IteratorAge', { statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
+
+  /**
+   * Stream batches the publisher gave up on: the failure records waiting in
+   * `publisherFailureQueue` (visible messages) for `replay --failures`.
+   * @default - maximum over 5 minutes
+   */
+  public metricPublisherFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.publisherFailureQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
+
+  /**
+   * Requests the REST API answered with a 5xx (API Gateway's `5XXError`). Throws without the REST API.
+   * @default - sum over 5 minutes
+   */
+  public metricApiServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireRestApi('metricApiServerErrors').metricServerError({ statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /**
+   * Milliseconds from a request's arrival at the REST API to its answer (API Gateway's `Latency`).
+   * Throws without the REST API.
+   * @default - p99 over 5 minutes
+   */
+  public metricApiLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireRestApi('metricApiLatency').metricLatency({ statistic: cloudwatch.Stats.p(99), ...props });
+  }
+
+  private requireRestApi(caller: string): apigateway.RestApi {
+    if (!this.restApi) throw new Error(`${caller}() needs the REST API, but api.enabled is false.`);
+    return this.restApi as apigateway.RestApi; // always the RestApi this construct made
   }
 
   private executeApiArn(caller: string, method: string, path: string): string {

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEFAULTS, ENV, KEYS } from './contract';
+import { DEFAULTS, ENV, KEYS, METRICS } from './contract';
 import { acknowledgeScanners, SCANNER_REASONS } from './private/acknowledge';
 import { bundleProjection } from './private/bundle-projection';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
@@ -134,8 +135,12 @@ export class Projection extends Construct {
   /** The Lambda that applies events to the view. */
   public readonly aggregator: lambda.IFunction;
 
+  /** The `Api` dimension of this view's metrics: the events table's name. */
+  private readonly metricsApi: string;
+
   constructor(scope: Construct, id: string, props: ProjectionProps) {
     super(scope, id);
+    this.metricsApi = props.eventsTable.tableName;
     validateProjectionName(props.name, 'name');
     validateProjectionEntry(props.entry, `projection "${props.name}" entry`);
     validateInteger(`projection "${props.name}" batchSize`, props.batchSize, 1, 10);
@@ -221,5 +226,58 @@ export class Projection extends Construct {
       }
       for (const q of [queue, deadLetterQueue]) acknowledgeScanners(q, { checkov: { CKV_AWS_27: SCANNER_REASONS.queueKey } });
     }
+  }
+
+  /**
+   * Events applied to this view (metric `EventsApplied` of the aggregator, namespace
+   * `CdkEventSourcedApi`, dimensions `Api` and `View`).
+   * @default - sum over 5 minutes
+   */
+  public metricEventsApplied(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.libraryMetric(METRICS.eventsApplied, { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /**
+   * How far this view is behind: milliseconds from an event's append to its view record being
+   * saved (metric `ProjectionLag`). Only reported while events arrive.
+   * @default - maximum over 5 minutes
+   */
+  public metricLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.libraryMetric(METRICS.projectionLag, { statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
+
+  /**
+   * Messages parked in this view's dead-letter queue (its visible messages): events the
+   * projection failed on `maxReceiveCount` times.
+   * @default - maximum over 5 minutes
+   */
+  public metricParkedMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
+
+  /**
+   * Age in seconds of the oldest message waiting in this view's queue.
+   * @default - maximum over 5 minutes
+   */
+  public metricOldestMessageAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
+
+  /**
+   * Invocations of the aggregator that failed as a whole (a handler's throw fails only its
+   * messages and is not counted here: see `metricParkedMessages`).
+   * @default - sum over 5 minutes
+   */
+  public metricAggregatorErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.aggregator.metricErrors({ statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  private libraryMetric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS.namespace,
+      metricName,
+      dimensionsMap: { Api: this.metricsApi, View: this.name },
+      ...props,
+    }).attachTo(this);
   }
 }

@@ -3,7 +3,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { applyInOrder } from './apply';
 import { loadHandlers, type ProjectionHandlers } from './projection-module';
 import { loadView, readEvents, saveView } from './view-store';
-import { DEFAULTS, ENV } from '../../src/contract';
+import { DEFAULTS, ENV, METRICS } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { log, metricFields } from '../core/log';
 import { parseCatchUp, parseStoredEvent, type StoredEvent } from '../core/stored-event';
@@ -104,8 +104,9 @@ async function processStream(handlers: ProjectionHandlers, streamId: string, del
       }
       // Also metrics: events applied, and the lag from the last one's append to now (its view record is saved).
       const last = events.find((e) => e.version === outcome.record.version);
-      const lag: Record<string, number> = last ? { ProjectionLag: Math.max(0, Date.now() - Date.parse(last.timestamp)) } : {};
-      const metrics = metricFields({ Api: eventsTable, View: viewName }, { EventsApplied: outcome.record.version - view.version, ...lag }, { ProjectionLag: 'Milliseconds' });
+      const lag: Record<string, number> = last ? { [METRICS.projectionLag]: Math.max(0, Date.now() - Date.parse(last.timestamp)) } : {};
+      const applied = { [METRICS.eventsApplied]: outcome.record.version - view.version, ...lag };
+      const metrics = metricFields({ Api: eventsTable, View: viewName }, applied, { [METRICS.projectionLag]: 'Milliseconds' });
       log('info', 'events applied', { view: viewName, streamId, fromVersion: view.version + 1, toVersion: outcome.record.version, ...metrics });
     }
     if (outcome.failure) {

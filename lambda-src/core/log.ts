@@ -1,3 +1,5 @@
+import { METRICS } from '../../src/contract';
+
 /** One JSON line per log entry, so CloudWatch Logs Insights can query every field. */
 export function log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
   if (level === 'debug' && process.env.LOG_LEVEL !== 'DEBUG') return;
@@ -7,8 +9,6 @@ export function log(level: 'debug' | 'info' | 'warn' | 'error', message: string,
   else console.log(line);
 }
 
-/** The CloudWatch namespace of the library's metrics. */
-export const METRIC_NAMESPACE = 'CdkEventSourcedApi';
 
 /**
  * Fields that make a log line a CloudWatch metric too (Embedded Metric Format,
@@ -24,7 +24,7 @@ export function metricFields(
     _aws: {
       Timestamp: Date.now(),
       CloudWatchMetrics: [{
-        Namespace: METRIC_NAMESPACE,
+        Namespace: METRICS.namespace,
         Dimensions: [Object.keys(dimensions)],
         Metrics: Object.keys(values).map((Name) => ({ Name, Unit: units[Name] ?? 'Count' })),
       }],

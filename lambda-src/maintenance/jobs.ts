@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchGetItemCommand, QueryCommand, type AttributeValue, type BatchGetItemCommandOutput, type DynamoDBClient, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { readProgress, writeProgress, type Progress } from './progress';
-import { CATALOGUE, KEYS } from '../../src/contract';
+import { CATALOGUE, KEYS, METRICS } from '../../src/contract';
 import { messageGroupId, sha256 } from '../core/event-message';
 import { log, metricFields } from '../core/log';
 import { catchUpBody } from '../core/stored-event';
@@ -142,7 +142,8 @@ export async function runStep(job: JobStep, config: MaintenanceConfig, clients: 
   if (!await writeProgress(clients.dynamo, job.table, done)) return; // another message did this step
   // Also metrics per view: the catch-ups this step sent and, when a check pass ends, the streams it found behind.
   const passEnded = job.phase === 'verify' && !page.next;
-  const metrics = metricFields({ Api: config.eventsTable, View: job.view }, { CatchUpsSent: job.phase === 'send' ? streams.length : 0, ...(passEnded ? { StreamsBehind: behind } : {}) });
+  const counts = { [METRICS.catchUpsSent]: job.phase === 'send' ? streams.length : 0, ...(passEnded ? { [METRICS.streamsBehind]: behind } : {}) };
+  const metrics = metricFields({ Api: config.eventsTable, View: job.view }, counts);
   log('info', 'maintenance step done', { jobId: job.jobId, view: job.view, step: job.step, phase, sent, checked, behind, ready, ...metrics });
   if (next) await enqueue(clients.sqs, config, next.step, next.delaySeconds);
 }
