@@ -168,6 +168,10 @@ export function implicitDefaultView(viewNames: readonly string[]): string | unde
  */
 export const METRICS = {
   namespace: 'CdkEventSourcedApi',
+  /** Writer (dimension Api only): events stored (replays excluded), requests refused with a 4xx, and the 409s among them. */
+  appends: 'Appends',
+  appendsRejected: 'AppendsRejected',
+  appendConflicts: 'AppendConflicts',
   eventsApplied: 'EventsApplied',
   projectionLag: 'ProjectionLag',
   catchUpsSent: 'CatchUpsSent',

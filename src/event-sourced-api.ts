@@ -11,7 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ApiAuthorization } from './api-authorization';
-import { CATALOGUE, DEFAULTS, ENV, implicitDefaultView, KEYS, MIN_VERSION_HEADER, PAGE_HEADERS } from './contract';
+import { CATALOGUE, DEFAULTS, ENV, implicitDefaultView, KEYS, METRICS, MIN_VERSION_HEADER, PAGE_HEADERS } from './contract';
 import { FunctionTuning } from './function-tuning';
 import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './private/acknowledge';
 import { assetDir } from './private/assets';
@@ -338,6 +338,32 @@ export class EventSourcedApi extends Construct {
   }
 
   /**
+   * Events stored by `POST /` (idempotent replays not counted): the writer's `Appends` metric
+   * (namespace `CdkEventSourcedApi`, dimension `Api`, the events table's name).
+   * @default - sum over 5 minutes
+   */
+  public metricAppends(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.writerMetric(METRICS.appends, props);
+  }
+
+  /**
+   * `POST /` requests refused with a 4xx (bad JSON, invalid fields, 409 conflicts, 413, 422):
+   * the writer's `AppendsRejected` metric.
+   * @default - sum over 5 minutes
+   */
+  public metricAppendsRejected(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.writerMetric(METRICS.appendsRejected, props);
+  }
+
+  /**
+   * `POST /` requests whose `expectedVersion` did not match (409): the writer's `AppendConflicts` metric.
+   * @default - sum over 5 minutes
+   */
+  public metricAppendConflicts(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.writerMetric(METRICS.appendConflicts, props);
+  }
+
+  /**
    * Age in milliseconds of the newest stream record the publisher has read when it was read: how
    * far publishing is behind the appends (Lambda's `IteratorAge` for the publisher).
    * @default - maximum over 5 minutes
@@ -370,6 +396,12 @@ export class EventSourcedApi extends Construct {
    */
   public metricApiLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.requireRestApi('metricApiLatency').metricLatency({ statistic: cloudwatch.Stats.p(99), ...props });
+  }
+
+  private writerMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS.namespace, metricName, dimensionsMap: { Api: this.eventsTable.tableName }, statistic: cloudwatch.Stats.SUM, ...props,
+    }).attachTo(this);
   }
 
   private requireRestApi(caller: string): apigateway.RestApi {

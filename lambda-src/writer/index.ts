@@ -1,14 +1,31 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { appendEvent } from './append';
 import { parseAppendRequest } from './validate';
-import { DEFAULTS, ENV } from '../../src/contract';
+import { DEFAULTS, ENV, METRICS } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { httpHandler, jsonResponse } from '../core/http';
-import { log } from '../core/log';
+import { log, metricFields } from '../core/log';
 import type { StoredEvent } from '../core/stored-event';
 import { sortKeys } from '../core/user-data';
 
 /** POST / — appends one event. 201 with the stored envelope; a replayed eventId answers the same. */
-export const handler = httpHandler(async (event) => {
+export async function handler(event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> {
+  const response = await append(event, context);
+  // One metrics line per request (EMF): new events, rejected requests (4xx), and the 409s among them.
+  const status = response.statusCode;
+  const stored = status === 201 && !response.headers?.['Idempotent-Replay'];
+  log('info', 'append answered', {
+    status,
+    ...metricFields({ Api: process.env[ENV.eventsTable] ?? '' }, {
+      [METRICS.appends]: stored ? 1 : 0,
+      [METRICS.appendsRejected]: status >= 400 && status < 500 ? 1 : 0,
+      [METRICS.appendConflicts]: status === 409 ? 1 : 0,
+    }),
+  });
+  return response;
+}
+
+const append = httpHandler(async (event) => {
   const tableName = requireEnv(ENV.eventsTable);
   const streamIdField = process.env[ENV.streamIdField] ?? DEFAULTS.streamIdField;
   const maxBodyBytes = Number(process.env[ENV.maxBodyBytes] ?? DEFAULTS.maxBodyBytes);

@@ -64,3 +64,11 @@ test('REST API metrics without a REST API say why', () => {
   const noApi = synth({ projections: twoViews(), api: { enabled: false } }).api;
   expect(() => noApi.metricApiLatency()).toThrow(/metricApiLatency\(\) needs the REST API, but api.enabled is false/);
 });
+
+test('the writer\'s appends, rejected appends and conflicts: its EMF metrics, dimension Api', () => {
+  for (const [metric, name] of [[api.metricAppends(), 'Appends'], [api.metricAppendsRejected(), 'AppendsRejected'], [api.metricAppendConflicts(), 'AppendConflicts']] as const) {
+    expect(resolved(metric)).toEqual({
+      namespace: 'CdkEventSourcedApi', metricName: name, statistic: 'Sum', period: 300, dimensions: { Api: { Ref: logicalIdOf(api.eventsTable) } },
+    });
+  }
+});

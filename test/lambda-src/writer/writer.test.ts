@@ -454,3 +454,26 @@ describe('request encodings and settings', () => {
     expect(json(result)).toEqual({ message: 'Internal server error' });
   });
 });
+
+describe('metrics (CloudWatch Embedded Metric Format in the log)', () => {
+  test('one line per request: Appends for a stored event, AppendsRejected for a 4xx, AppendConflicts for a 409', async () => {
+    expect((await post({ type: 'Created', id: 'm-1', eventId: 'm-e1' })).statusCode).toBe(201);
+    expect((await post({ type: 'Created', id: 'm-1', eventId: 'm-e1' })).statusCode).toBe(201); // a replay stores nothing
+    expect((await post({ type: 'Updated', id: 'm-1', expectedVersion: 5 })).statusCode).toBe(409);
+    expect((await post('{ not json')).statusCode).toBe(400);
+    const lines = logs.lines.filter((l) => l.message === 'append answered');
+    expect(lines.map((l) => [l.status, l.Appends, l.AppendsRejected, l.AppendConflicts])).toEqual([
+      [201, 1, 0, 0], [201, 0, 0, 0], [409, 0, 1, 1], [400, 0, 1, 0],
+    ]);
+    expect(lines[0]).toMatchObject({
+      Api: table,
+      _aws: {
+        CloudWatchMetrics: [{
+          Namespace: 'CdkEventSourcedApi',
+          Dimensions: [['Api']],
+          Metrics: [{ Name: 'Appends', Unit: 'Count' }, { Name: 'AppendsRejected', Unit: 'Count' }, { Name: 'AppendConflicts', Unit: 'Count' }],
+        }],
+      },
+    });
+  });
+});
