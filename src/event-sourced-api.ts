@@ -10,11 +10,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AlarmOptions } from './alarm-options';
 import { ApiAuthorization } from './api-authorization';
 import { CATALOGUE, DEFAULTS, ENV, implicitDefaultView, KEYS, METRICS, MIN_VERSION_HEADER, PAGE_HEADERS } from './contract';
 import { FunctionTuning } from './function-tuning';
 import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './private/acknowledge';
 import { assetDir } from './private/assets';
+import { createDefaultAlarms } from './private/default-alarms';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { libraryFunction } from './private/library-function';
 import { tagProjectionRoles, tagRole } from './private/resource-roles';
@@ -86,6 +88,13 @@ export interface EventSourcedApiProps {
    * @default false
    */
   readonly eventsTableDeletionProtection?: boolean;
+
+  /**
+   * The alarms every API gets: per view, parked messages and lag; the publisher's failures and
+   * iterator age; the REST API's 5xx rate; Lambda throttles. Thresholds and actions here.
+   * @default - all alarms, default thresholds, no actions
+   */
+  readonly alarms?: AlarmOptions;
 
   /**
    * Memory and timeout of the writer (`POST /`).
@@ -190,6 +199,8 @@ export class EventSourcedApi extends Construct {
   public readonly defaultView?: string;
   /** Runs backfills, rebuilds and replays of views from its jobs queue; undefined without projections. */
   public readonly maintenanceFunction?: lambda.IFunction;
+  /** The alarms created by default (see `alarms` in the props); empty when turned off. */
+  public readonly alarms: cloudwatch.Alarm[];
   /** The maintenance jobs queue (one message per step of a job); undefined without projections. */
   public readonly jobsQueue?: sqs.IQueue;
 
@@ -287,6 +298,18 @@ export class EventSourcedApi extends Construct {
     tagRole(this.publisherFailureQueue, { owner, role: 'publisher-failure-queue' });
     if (this.reader) tagRole(this.reader, { owner, role: 'reader' });
     for (const p of this.projections) tagProjectionRoles(p, owner);
+
+    const optional = [this.reader, this.maintenanceFunction].filter((fn): fn is lambda.IFunction => fn !== undefined);
+    const functions = [this.writer, this.publisher, ...optional, ...this.projections.map((p) => p.aggregator)];
+    const rest = this.restApi ? this.requireRestApi('alarms') : undefined;
+    const sum = { statistic: cloudwatch.Stats.SUM };
+    this.alarms = createDefaultAlarms(this, {
+      projections: this.projections,
+      functions,
+      metricPublisherFailures: (o) => this.metricPublisherFailures(o),
+      metricPublisherIteratorAge: (o) => this.metricPublisherIteratorAge(o),
+      apiRequests: rest ? { errors: rest.metricServerError(sum), count: rest.metricCount(sum) } : undefined,
+    }, props.alarms ?? {});
   }
 
   /** Returns the projection with this name; throws if there is none. */

@@ -3,3 +3,4 @@ export * from './event-sourced-api';
 export * from './projection';
 export * from './rest-api-options';
 export * from './function-tuning';
+export * from './alarm-options';

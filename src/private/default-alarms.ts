@@ -1,0 +1,95 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import type { AlarmOptions } from '../alarm-options';
+import type { Projection } from '../projection';
+
+/** What the alarms watch: the parts of an EventSourcedApi. */
+export interface AlarmedApi {
+  readonly projections: Projection[];
+  readonly functions: lambda.IFunction[];
+  /** REST API 5xx and request count; undefined without the REST API. */
+  readonly apiRequests?: { errors: cloudwatch.IMetric; count: cloudwatch.IMetric };
+  metricPublisherFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricPublisherIteratorAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+const MINUTE = Duration.minutes(1);
+
+/**
+ * The alarms every EventSourcedApi has unless turned off. Missing data is not breaching: lag is
+ * only reported while events arrive, and an idle API has no requests.
+ */
+export function createDefaultAlarms(scope: Construct, api: AlarmedApi, options: AlarmOptions): cloudwatch.Alarm[] {
+  if (options.enabled === false) return [];
+  const group = new Construct(scope, 'Alarms');
+  const alarms: cloudwatch.Alarm[] = [];
+  const add = (id: string, props: cloudwatch.AlarmProps) => {
+    const alarm = new cloudwatch.Alarm(group, id, { treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING, ...props });
+    for (const action of options.alarmActions ?? []) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+    alarms.push(alarm);
+  };
+  const maxLag = options.maxProjectionLag ?? Duration.minutes(5);
+  for (const p of api.projections) {
+    add(`${p.name}Parked`, {
+      metric: p.metricParkedMessages({ period: MINUTE }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: `View "${p.name}": an event was parked in its dead-letter queue after failing maxReceiveCount times. Fix the projection, then redrive the queue.`,
+    });
+    add(`${p.name}Lag`, {
+      metric: p.metricLag({ period: MINUTE }),
+      threshold: maxLag.toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      alarmDescription: `View "${p.name}": events reach it more than ${maxLag.toHumanString()} after their append, for 3 minutes.`,
+    });
+  }
+  add('PublisherFailures', {
+    metric: api.metricPublisherFailures({ period: MINUTE }),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    alarmDescription: 'The publisher gave up on stream records: no view received those events. Fix the cause, then run `replay --failures`.',
+  });
+  const maxAge = options.maxPublisherIteratorAge ?? Duration.minutes(5);
+  add('PublisherIteratorAge', {
+    metric: api.metricPublisherIteratorAge({ period: MINUTE }),
+    threshold: maxAge.toMilliseconds(),
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 3,
+    alarmDescription: `Publishing is more than ${maxAge.toHumanString()} behind the appends, for 3 minutes: every view is late.`,
+  });
+  if (api.apiRequests) {
+    const percent = options.maxApiServerErrorPercent ?? 5;
+    add('ApiServerErrors', {
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+        usingMetrics: { errors: api.apiRequests.errors, requests: api.apiRequests.count },
+        period: Duration.minutes(5),
+        label: 'REST API 5xx (%)',
+      }),
+      threshold: percent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: `More than ${percent}% of the REST API's requests were answered with a 5xx over 5 minutes.`,
+    });
+  }
+  const throttles: Record<string, cloudwatch.IMetric> = {};
+  api.functions.forEach((fn, i) => { throttles[`t${i}`] = fn.metricThrottles({ statistic: cloudwatch.Stats.SUM }); });
+  add('Throttles', {
+    metric: new cloudwatch.MathExpression({
+      expression: `SUM([${Object.keys(throttles).join(', ')}])`, usingMetrics: throttles, period: Duration.minutes(5), label: 'Lambda throttles',
+    }),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    alarmDescription: 'A function of this API was throttled (account or reserved concurrency reached): requests got 5xx or messages waited.',
+  });
+  return alarms;
+}

@@ -1,0 +1,93 @@
+/**
+ * The alarms every EventSourcedApi gets by default: which, on what metric, with which threshold,
+ * statistic and period, wired to the actions given; and none when turned off.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { logicalIdOf, synth, twoViews } from '../support/synth';
+
+function alarmsOf(template: { findResources(type: string): Record<string, any> }) {
+  return Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(([id, r]) => ({ id, ...r.Properties }));
+}
+
+describe('by default', () => {
+  const { template, api } = synth({ projections: twoViews() });
+  const alarms = alarmsOf(template);
+  const byId = (prefix: string) => alarms.find((a) => a.id.startsWith(`ApiAlarms${prefix}`))!;
+
+  test('per view parked and lag; publisher failures and iterator age; REST 5xx rate; throttles', () => {
+    expect(alarms.map((a) => a.id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'ApiAlarmsApiServerErrors', 'ApiAlarmsPublisherFailures', 'ApiAlarmsPublisherIteratorAge', 'ApiAlarmsThrottles',
+      'ApiAlarmsdefaultLag', 'ApiAlarmsdefaultParked', 'ApiAlarmssummaryLag', 'ApiAlarmssummaryParked',
+    ]);
+    expect(api.alarms).toHaveLength(8);
+    expect(alarms.every((a) => a.TreatMissingData === 'notBreaching' && a.AlarmActions === undefined)).toBe(true);
+  });
+
+  test('a parked message: the DLQ\'s visible messages >= 1 in a minute', () => {
+    expect(byId('summaryParked')).toMatchObject({
+      Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Statistic: 'Maximum', Period: 60,
+      Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1,
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(api.projection('summary').deadLetterQueue), 'QueueName'] } }],
+    });
+  });
+
+  test('lag: ProjectionLag above 5 minutes for 3 minutes, on the view\'s Api and View dimensions', () => {
+    expect(byId('summaryLag')).toMatchObject({
+      Namespace: 'CdkEventSourcedApi', MetricName: 'ProjectionLag', Statistic: 'Maximum', Period: 60,
+      Threshold: 300_000, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3,
+      Dimensions: [{ Name: 'Api', Value: { Ref: logicalIdOf(api.eventsTable) } }, { Name: 'View', Value: 'summary' }],
+    });
+  });
+
+  test('the publisher: any failure record; iterator age above 5 minutes for 3 minutes', () => {
+    expect(byId('PublisherFailures')).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(api.publisherFailureQueue), 'QueueName'] } }],
+    });
+    expect(byId('PublisherIteratorAge')).toMatchObject({
+      Namespace: 'AWS/Lambda', MetricName: 'IteratorAge', Statistic: 'Maximum', Threshold: 300_000, EvaluationPeriods: 3,
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(api.publisher) } }],
+    });
+  });
+
+  test('REST 5xx as a percentage of requests over 5 minutes; throttles summed over every function of the API', () => {
+    const errors = byId('ApiServerErrors');
+    expect(errors).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
+    const expression = errors.Metrics.find((m: any) => m.Expression);
+    expect(expression.Expression).toBe('IF(requests > 0, 100 * errors / requests, 0)');
+    expect(errors.Metrics.filter((m: any) => m.MetricStat).map((m: any) => [m.Id, m.MetricStat.Metric.MetricName, m.MetricStat.Period, m.MetricStat.Stat]))
+      .toEqual([['errors', '5XXError', 300, 'Sum'], ['requests', 'Count', 300, 'Sum']]);
+    const throttles = byId('Throttles');
+    const functions = throttles.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions[0].Value.Ref);
+    // writer, publisher, reader, maintenance and the two aggregators
+    expect(new Set(functions)).toEqual(new Set([api.writer, api.publisher, api.reader!, api.maintenanceFunction!, ...api.projections.map((p) => p.aggregator)]
+      .map((fn) => logicalIdOf(fn))));
+    expect(throttles.Metrics.find((m: any) => m.Expression).Expression).toBe(`SUM([${functions.map((_: unknown, i: number) => `t${i}`).join(', ')}])`);
+  });
+});
+
+test('thresholds and actions are the user\'s: every alarm notifies the topic on ALARM and on OK', () => {
+  const { template } = synth((stack: Stack) => ({
+    projections: twoViews(),
+    alarms: {
+      alarmActions: [new actions.SnsAction(new sns.Topic(stack, 'Oncall'))],
+      maxProjectionLag: Duration.seconds(30),
+      maxPublisherIteratorAge: Duration.minutes(1),
+      maxApiServerErrorPercent: 1,
+    },
+  }));
+  const alarms = alarmsOf(template);
+  const topic = Object.keys(template.findResources('AWS::SNS::Topic')).find((id) => id.startsWith('Oncall'))!;
+  expect(alarms.every((a) => JSON.stringify(a.AlarmActions) === JSON.stringify([{ Ref: topic }]) && JSON.stringify(a.OKActions) === JSON.stringify([{ Ref: topic }]))).toBe(true);
+  const threshold = (prefix: string) => alarms.find((a) => a.id.startsWith(`ApiAlarms${prefix}`))!.Threshold;
+  expect([threshold('summaryLag'), threshold('PublisherIteratorAge'), threshold('ApiServerErrors')]).toEqual([30_000, 60_000, 1]);
+});
+
+test('enabled: false creates no alarm; without a REST API there is no 5xx alarm', () => {
+  expect(alarmsOf(synth({ projections: twoViews(), alarms: { enabled: false } }).template)).toEqual([]);
+  const noRest = alarmsOf(synth({ projections: twoViews(), api: { enabled: false } }).template);
+  expect(noRest.map((a) => a.id)).not.toContainEqual(expect.stringMatching(/ApiServerErrors/));
+  expect(noRest).toHaveLength(7);
+});
