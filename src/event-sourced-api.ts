@@ -15,6 +15,7 @@ import { ApiAuthorization } from './api-authorization';
 import { CATALOGUE, DEFAULTS, ENV, implicitDefaultView, KEYS, METRICS, MIN_VERSION_HEADER, PAGE_HEADERS } from './contract';
 import { FunctionTuning } from './function-tuning';
 import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './private/acknowledge';
+import { createApiDashboard } from './private/api-dashboard';
 import { assetDir } from './private/assets';
 import { createDefaultAlarms } from './private/default-alarms';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
@@ -95,6 +96,13 @@ export interface EventSourcedApiProps {
    * @default - all alarms, default thresholds, no actions
    */
   readonly alarms?: AlarmOptions;
+
+  /**
+   * Add a CloudWatch dashboard: appends, lag and parked messages per view, errors, publisher
+   * iterator age and REST latency.
+   * @default false
+   */
+  readonly dashboard?: boolean;
 
   /**
    * Memory and timeout of the writer (`POST /`).
@@ -201,6 +209,8 @@ export class EventSourcedApi extends Construct {
   public readonly maintenanceFunction?: lambda.IFunction;
   /** The alarms created by default (see `alarms` in the props); empty when turned off. */
   public readonly alarms: cloudwatch.Alarm[];
+  /** The CloudWatch dashboard, with `dashboard: true`. */
+  public readonly dashboard?: cloudwatch.Dashboard;
   /** The maintenance jobs queue (one message per step of a job); undefined without projections. */
   public readonly jobsQueue?: sqs.IQueue;
 
@@ -310,6 +320,7 @@ export class EventSourcedApi extends Construct {
       metricPublisherIteratorAge: (o) => this.metricPublisherIteratorAge(o),
       apiRequests: rest ? { errors: rest.metricServerError(sum), count: rest.metricCount(sum) } : undefined,
     }, props.alarms ?? {});
+    if (props.dashboard) this.dashboard = createApiDashboard(this);
   }
 
   /** Returns the projection with this name; throws if there is none. */

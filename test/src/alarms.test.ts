@@ -27,27 +27,43 @@ describe('by default', () => {
 
   test('a parked message: the DLQ\'s visible messages >= 1 in a minute', () => {
     expect(byId('summaryParked')).toMatchObject({
-      Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Statistic: 'Maximum', Period: 60,
-      Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1,
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(api.projection('summary').deadLetterQueue), 'QueueName'] } }],
     });
   });
 
   test('lag: ProjectionLag above 5 minutes for 3 minutes, on the view\'s Api and View dimensions', () => {
     expect(byId('summaryLag')).toMatchObject({
-      Namespace: 'CdkEventSourcedApi', MetricName: 'ProjectionLag', Statistic: 'Maximum', Period: 60,
-      Threshold: 300_000, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3,
+      Namespace: 'CdkEventSourcedApi',
+      MetricName: 'ProjectionLag',
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 300_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
       Dimensions: [{ Name: 'Api', Value: { Ref: logicalIdOf(api.eventsTable) } }, { Name: 'View', Value: 'summary' }],
     });
   });
 
   test('the publisher: any failure record; iterator age above 5 minutes for 3 minutes', () => {
     expect(byId('PublisherFailures')).toMatchObject({
-      MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(api.publisherFailureQueue), 'QueueName'] } }],
     });
     expect(byId('PublisherIteratorAge')).toMatchObject({
-      Namespace: 'AWS/Lambda', MetricName: 'IteratorAge', Statistic: 'Maximum', Threshold: 300_000, EvaluationPeriods: 3,
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Statistic: 'Maximum',
+      Threshold: 300_000,
+      EvaluationPeriods: 3,
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(api.publisher) } }],
     });
   });
@@ -57,13 +73,15 @@ describe('by default', () => {
     expect(errors).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
     const expression = errors.Metrics.find((m: any) => m.Expression);
     expect(expression.Expression).toBe('IF(requests > 0, 100 * errors / requests, 0)');
-    expect(errors.Metrics.filter((m: any) => m.MetricStat).map((m: any) => [m.Id, m.MetricStat.Metric.MetricName, m.MetricStat.Period, m.MetricStat.Stat]))
+    const stats = errors.Metrics.filter((m: any) => m.MetricStat)
+      .map((m: any) => [m.Id, m.MetricStat.Metric.MetricName, m.MetricStat.Period, m.MetricStat.Stat]);
+    expect(stats)
       .toEqual([['errors', '5XXError', 300, 'Sum'], ['requests', 'Count', 300, 'Sum']]);
     const throttles = byId('Throttles');
     const functions = throttles.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions[0].Value.Ref);
     // writer, publisher, reader, maintenance and the two aggregators
-    expect(new Set(functions)).toEqual(new Set([api.writer, api.publisher, api.reader!, api.maintenanceFunction!, ...api.projections.map((p) => p.aggregator)]
-      .map((fn) => logicalIdOf(fn))));
+    const all = [api.writer, api.publisher, api.reader!, api.maintenanceFunction!, ...api.projections.map((p) => p.aggregator)];
+    expect(new Set(functions)).toEqual(new Set(all.map((fn) => logicalIdOf(fn))));
     expect(throttles.Metrics.find((m: any) => m.Expression).Expression).toBe(`SUM([${functions.map((_: unknown, i: number) => `t${i}`).join(', ')}])`);
   });
 });
@@ -80,7 +98,8 @@ test('thresholds and actions are the user\'s: every alarm notifies the topic on 
   }));
   const alarms = alarmsOf(template);
   const topic = Object.keys(template.findResources('AWS::SNS::Topic')).find((id) => id.startsWith('Oncall'))!;
-  expect(alarms.every((a) => JSON.stringify(a.AlarmActions) === JSON.stringify([{ Ref: topic }]) && JSON.stringify(a.OKActions) === JSON.stringify([{ Ref: topic }]))).toBe(true);
+  const toTopic = JSON.stringify([{ Ref: topic }]);
+  expect(alarms.every((a) => JSON.stringify(a.AlarmActions) === toTopic && JSON.stringify(a.OKActions) === toTopic)).toBe(true);
   const threshold = (prefix: string) => alarms.find((a) => a.id.startsWith(`ApiAlarms${prefix}`))!.Threshold;
   expect([threshold('summaryLag'), threshold('PublisherIteratorAge'), threshold('ApiServerErrors')]).toEqual([30_000, 60_000, 1]);
 });
@@ -90,4 +109,20 @@ test('enabled: false creates no alarm; without a REST API there is no 5xx alarm'
   const noRest = alarmsOf(synth({ projections: twoViews(), api: { enabled: false } }).template);
   expect(noRest.map((a) => a.id)).not.toContainEqual(expect.stringMatching(/ApiServerErrors/));
   expect(noRest).toHaveLength(7);
+});
+
+test('dashboard: true adds one dashboard with appends, lag and parked per view, errors, iterator age and latency', () => {
+  expect(Object.keys(synth({ projections: twoViews() }).template.findResources('AWS::CloudWatch::Dashboard'))).toHaveLength(0);
+  const { template, stack, api } = synth({ projections: twoViews(), dashboard: true });
+  const [dashboard] = Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'));
+  expect(api.dashboard).toBeDefined();
+  // The body is a Fn::Join of JSON text and references (which all sit inside JSON strings).
+  const parts: unknown[] = stack.resolve(dashboard.Properties.DashboardBody)['Fn::Join'][1];
+  const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'ref')).join(''));
+  const widgets = body.widgets.map((w: any) => w.properties.title);
+  expect(widgets).toEqual([
+    'Appends per minute', 'Lag per view (ms, append to applied)', 'Parked messages per view', 'Errors', 'Publisher iterator age (ms)', 'REST API latency (ms)',
+  ]);
+  const lag = body.widgets[1].properties.metrics;
+  expect(lag.map((m: any[]) => [m[0], m[1], m[m.length - 1].label])).toEqual([['CdkEventSourcedApi', 'ProjectionLag', 'default'], ['CdkEventSourcedApi', 'ProjectionLag', 'summary']]);
 });

@@ -1,0 +1,33 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { EventSourcedApi } from '../event-sourced-api';
+
+const period = Duration.minutes(1);
+
+/** A CloudWatch dashboard of one API: appends, lag and parked messages per view, errors, latency. */
+export function createApiDashboard(api: EventSourcedApi): cloudwatch.Dashboard {
+  const views = api.projections;
+  const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) =>
+    new cloudwatch.GraphWidget({ title, left, right, width: 12, height: 6 });
+  const dashboard = new cloudwatch.Dashboard(api, 'Dashboard', { defaultInterval: Duration.hours(3) });
+  dashboard.addWidgets(
+    graph('Appends per minute', [
+      api.metricAppends({ period, label: 'stored' }), api.metricAppendsRejected({ period, label: 'rejected (4xx)' }),
+      api.metricAppendConflicts({ period, label: 'conflicts (409)' }),
+    ]),
+    graph('Lag per view (ms, append to applied)', views.map((p) => p.metricLag({ period, label: p.name }))),
+  );
+  dashboard.addWidgets(
+    graph('Parked messages per view', views.map((p) => p.metricParkedMessages({ period, label: p.name }))),
+    graph('Errors', [
+      ...views.map((p) => p.metricAggregatorErrors({ period, label: `${p.name} aggregator` })),
+      api.metricPublisherFailures({ period, label: 'publisher failure records' }),
+      ...(api.restApi ? [api.metricApiServerErrors({ period, label: 'REST 5xx' })] : []),
+    ]),
+  );
+  dashboard.addWidgets(
+    graph('Publisher iterator age (ms)', [api.metricPublisherIteratorAge({ period })]),
+    ...(api.restApi ? [graph('REST API latency (ms)', [api.metricApiLatency({ period, label: 'p99' }), api.metricApiLatency({ period, statistic: 'p50', label: 'p50' })])] : []),
+  );
+  return dashboard;
+}
