@@ -6,7 +6,7 @@ import { loadView, readEvents, saveView } from './view-store';
 import { DEFAULTS, ENV, METRICS } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { log, metricFields } from '../core/log';
-import { parseCatchUp, parseStoredEvent, type StoredEvent } from '../core/stored-event';
+import { parseViewMessage, type StoredEvent } from '../core/stored-event';
 
 export interface AggregatorConfig {
   readonly viewName: string;
@@ -58,9 +58,10 @@ export async function processBatch(handlers: ProjectionHandlers, records: SQSRec
   const byStream = new Map<string, Delivery[]>();
   for (const record of records) {
     try {
-      const catchUp = parseCatchUp(record.body);
-      const delivery: Delivery = catchUp !== undefined ? { record, streamId: catchUp } : deliveryOf(record);
-      byStream.set(delivery.streamId, [...(byStream.get(delivery.streamId) ?? []), delivery]);
+      const delivery: Delivery = { record, ...parseViewMessage(record.body) };
+      const deliveries = byStream.get(delivery.streamId);
+      if (deliveries) deliveries.push(delivery);
+      else byStream.set(delivery.streamId, [delivery]);
     } catch (error) {
       log('error', 'unreadable message', { view: config.viewName, messageId: record.messageId, error: String(error) });
       failed.add(record.messageId);
@@ -76,11 +77,6 @@ export async function processBatch(handlers: ProjectionHandlers, records: SQSRec
 
   failLaterMessagesOfFailedGroups(records, failed);
   return { batchItemFailures: records.filter((r) => failed.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId })) };
-}
-
-function deliveryOf(record: SQSRecord): Delivery {
-  const event = parseStoredEvent(record.body);
-  return { record, streamId: event.streamId, event };
 }
 
 /** Returns the message ids of this stream that must be retried. */

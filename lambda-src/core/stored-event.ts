@@ -14,7 +14,11 @@ export function storedEventOf(item: Record<string, unknown>): StoredEvent {
 
 /** Checks the shape of a message body before a projection ever sees it. */
 export function parseStoredEvent(body: string): StoredEvent {
-  const value = JSON.parse(body) as Partial<StoredEvent>;
+  return checkStoredEvent(JSON.parse(body));
+}
+
+function checkStoredEvent(parsed: unknown): StoredEvent {
+  const value = parsed as Partial<StoredEvent> | null;
   if (
     typeof value !== 'object' || value === null ||
     typeof value.streamId !== 'string' ||
@@ -34,7 +38,7 @@ export function parseStoredEvent(body: string): StoredEvent {
  * replays send one per stream to a view's queue; the aggregator reads what the view lacks from
  * the events table, so one message per stream is enough however far behind the view is.
  */
-export interface CatchUp {
+interface CatchUp {
   readonly catchUp: { readonly streamId: string };
 }
 
@@ -42,12 +46,14 @@ export function catchUpBody(streamId: string): string {
   return JSON.stringify({ catchUp: { streamId } } satisfies CatchUp);
 }
 
-/** The stream id of a catch-up message body, or undefined when the body is something else. */
-export function parseCatchUp(body: string): string | undefined {
-  try {
-    const streamId = (JSON.parse(body) as Partial<CatchUp>)?.catchUp?.streamId;
-    return typeof streamId === 'string' && streamId.length > 0 ? streamId : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * A view queue's message, parsed once: a stored event, or a catch-up (its stream id only).
+ * Throws on anything else.
+ */
+export function parseViewMessage(body: string): { readonly streamId: string; readonly event?: StoredEvent } {
+  const parsed = JSON.parse(body) as Partial<CatchUp> | null;
+  const catchUp = parsed?.catchUp?.streamId;
+  if (typeof catchUp === 'string' && catchUp.length > 0) return { streamId: catchUp };
+  const event = checkStoredEvent(parsed);
+  return { streamId: event.streamId, event };
 }

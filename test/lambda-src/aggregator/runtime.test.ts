@@ -6,7 +6,7 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { createHandler, processBatch } from '../../../lambda-src/aggregator/index';
 import { loadHandlers, type ProjectionEvent, type ProjectionHandlers, type ViewState } from '../../../lambda-src/aggregator/projection-module';
-import { catchUpBody, parseCatchUp, type StoredEvent } from '../../../lambda-src/core/stored-event';
+import { catchUpBody, parseViewMessage, type StoredEvent } from '../../../lambda-src/core/stored-event';
 import { appendEvent } from '../../../lambda-src/writer/append';
 import { ENV, KEYS } from '../../../src/contract';
 import {
@@ -410,8 +410,8 @@ describe('catch-up messages (backfill, rebuild, replay)', () => {
   });
 
   test('a catch-up body is recognised only with a stream id; anything else is an unreadable message', () => {
-    expect(parseCatchUp(catchUpBody('s-1'))).toBe('s-1');
-    for (const body of ['{"catchUp":{}}', '{"catchUp":{"streamId":""}}', 'not json', '{"streamId":"s"}']) expect(parseCatchUp(body)).toBeUndefined();
+    expect(parseViewMessage(catchUpBody('s-1'))).toEqual({ streamId: 's-1' });
+    for (const body of ['{"catchUp":{}}', '{"catchUp":{"streamId":""}}', 'not json', '{"streamId":"s"}']) expect(() => parseViewMessage(body)).toThrow();
   });
 });
 
