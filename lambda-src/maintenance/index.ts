@@ -1,7 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { isCustomResourceEvent, respond, type CustomResourceEvent } from './cfn-response';
-import { runStep, startJob, type JobMessage, type MaintenanceConfig, type StartJob } from './jobs';
+import { runStep, startJob, type Clients, type JobMessage, type MaintenanceConfig, type StartJob } from './jobs';
 import { DEFAULTS, ENV } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { log } from '../core/log';
@@ -28,11 +28,13 @@ export async function handler(event: SQSEvent | CustomResourceEvent): Promise<SQ
   const clients = { dynamo: dynamoClient(), sqs: (sqs ??= new SQSClient({ useQueueUrlAsEndpoint: false })) };
   if (isCustomResourceEvent(event)) return onCustomResource(event, clients);
   const failures: SQSBatchResponse['batchItemFailures'] = [];
+  let settings: MaintenanceConfig | undefined; // read once per invocation, inside each record's try
   for (const record of event.Records) {
     try {
       const message = JSON.parse(record.body) as JobMessage;
-      if ('start' in message) await startJob(message.start, config(), clients);
-      else await runStep(message.step, config(), clients);
+      settings ??= config();
+      if ('start' in message) await startJob(message.start, settings, clients);
+      else await runStep(message.step, settings, clients);
     } catch (error) {
       log('error', 'maintenance job failed; it will be retried', { messageId: record.messageId, error: String(error) });
       failures.push({ itemIdentifier: record.messageId });
@@ -42,8 +44,8 @@ export async function handler(event: SQSEvent | CustomResourceEvent): Promise<SQ
 }
 
 /** A view table was created (Create): its backfill starts. Updates and deletes need nothing. */
-async function onCustomResource(event: CustomResourceEvent, clients: Parameters<typeof startJob>[2]): Promise<void> {
-  const props = event.ResourceProperties as unknown as StartJob & { Version?: string };
+async function onCustomResource(event: CustomResourceEvent, clients: Clients): Promise<void> {
+  const props = event.ResourceProperties as unknown as StartJob;
   const physicalId = `${props.view}:${props.table}`;
   try {
     if (event.RequestType === 'Create') {

@@ -20,7 +20,17 @@ interface ReaderConfig {
 /** Read-your-writes waits at most this long for a record to reach ?minVersion. */
 export const MAX_MIN_VERSION_WAIT_MS = 10_000;
 
+/** The settings are parsed once per container (again only if the environment changes, as in tests). */
+let parsed: { readonly key: string; readonly config: ReaderConfig } | undefined;
+const SETTINGS = [ENV.views, ENV.previousViews, ENV.defaultView, ENV.streamIdField, ENV.defaultPageSize, ENV.maxPageSize] as const;
+
 function config(): ReaderConfig {
+  const key = SETTINGS.map((name) => process.env[name] ?? '').join('\u0000');
+  if (parsed?.key !== key) parsed = { key, config: readConfig() };
+  return parsed.config;
+}
+
+function readConfig(): ReaderConfig {
   const views = JSON.parse(process.env[ENV.views] ?? '{}') as Record<string, string>;
   return {
     views,
@@ -65,10 +75,8 @@ async function readOne(event: APIGatewayProxyEvent, context: Context | undefined
   }
   const client = dynamoClient();
   const read = async (consistent: boolean): Promise<ViewEntry | undefined> => {
-    if (await rebuilt(client, tables)) return getEntry(client, tables.current, id, cfg.streamIdField, consistent);
-    const [current, previous] = await Promise.all([
-      getEntry(client, tables.current, id, cfg.streamIdField, consistent), getEntry(client, tables.previous!, id, cfg.streamIdField, consistent),
-    ]);
+    const names = await rebuilt(client, tables) ? [tables.current] : [tables.current, tables.previous!];
+    const [current, previous] = await Promise.all(names.map((table) => getEntry(client, table, id, cfg.streamIdField, consistent)));
     return (current?.version ?? 0) >= (previous?.version ?? 0) ? current : previous;
   };
 
@@ -107,8 +115,9 @@ async function list(event: APIGatewayProxyEvent, cfg: ReaderConfig, view: string
   const token = event.queryStringParameters?.cursor ?? header(event, PAGE_HEADERS.request);
   const after = token === undefined || token === '' ? undefined : decodePageToken(view, token);
   // Lists come from one table: the previous version's until the rebuilt one has caught up.
-  const table = await rebuilt(dynamoClient(), tables) ? tables.current : tables.previous!;
-  const page = await listRecords(dynamoClient(), table, limit, after, cfg.streamIdField);
+  const client = dynamoClient();
+  const table = await rebuilt(client, tables) ? tables.current : tables.previous!;
+  const page = await listRecords(client, table, limit, after, cfg.streamIdField);
   const headers: Record<string, string> = page.lastStreamId === undefined
     ? {}
     : { [PAGE_HEADERS.response]: encodePageToken(view, page.lastStreamId) };
