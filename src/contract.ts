@@ -122,6 +122,9 @@ export interface RoleMetadata {
   readonly version?: number;
 }
 
+/** The operator commands of the `cdk-event-sourced-api` bin (besides `local`). */
+export const OPERATOR_COMMANDS = ['status', 'backfill', 'rebuild', 'replay'] as const;
+
 /** A view's resources as the operator commands need them: real table names and queue URLs. */
 export interface OperatorViewResources {
   readonly name: string;

@@ -4,6 +4,7 @@
  */
 import { replay, selectViews, startJobs, status, type ApiStatus } from './commands';
 import { localTarget, stackTarget, type Target } from './target';
+import { OPERATOR_COMMANDS } from '../../src/contract';
 
 export const OPERATOR_USAGE = `Usage: cdk-event-sourced-api <status|backfill|rebuild|replay> <where> [options]
 
@@ -25,8 +26,7 @@ Commands:
            re-publishes events from the events table to one view or all; --failures bounds
            it by the publisher's failure records and takes them off their queue`;
 
-export const OPERATOR_COMMANDS = ['status', 'backfill', 'rebuild', 'replay'] as const;
-export type OperatorCommand = typeof OPERATOR_COMMANDS[number];
+type OperatorCommand = typeof OPERATOR_COMMANDS[number];
 
 export interface OperatorArgs {
   readonly command: OperatorCommand;
@@ -74,9 +74,8 @@ export async function runOperator(args: OperatorArgs): Promise<string> {
   try {
     switch (args.command) {
       case 'status': {
-        const result = await status(target, { scan: args.scan });
-        const shown = args.view ? { ...result, views: result.views.filter((v) => v.name === selectViews(target.api, args.view)[0].name) } : result;
-        return args.json ? JSON.stringify(shown, null, 2) : formatStatus(shown, target.where);
+        const result = await status(target, { scan: args.scan, views: selectViews(target.api, args.view) });
+        return args.json ? JSON.stringify(result, null, 2) : formatStatus(result, target.where);
       }
       case 'backfill': {
         const views = selectViews(target.api, args.view);

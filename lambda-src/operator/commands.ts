@@ -1,5 +1,6 @@
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import type { ApiTarget, Target, ViewTarget } from './target';
+import type { Target } from './target';
+import type { OperatorApiResources, OperatorViewResources } from '../../src/contract';
 import { cataloguePage, streamHead, viewVersions, type CataloguePosition, type JobMessage, type StartJob } from '../maintenance/jobs';
 import { readProgress, type Progress } from '../maintenance/progress';
 
@@ -10,7 +11,7 @@ const STATUS_PAGE = 100;
  * arrival time is approximate (DynamoDB Local rounds it down to the minute, AWS to the second),
  * and an event's timestamp is taken by the writer a moment before its stream record exists.
  */
-export const REPLAY_MARGIN_MS = 5 * 60 * 1000;
+const REPLAY_MARGIN_MS = 5 * 60 * 1000;
 
 export interface QueueDepth {
   /** Waiting to be received (delayed ones included). */
@@ -63,9 +64,10 @@ const total = (d: QueueDepth | undefined) => (d ? d.waiting + d.inFlight : 0);
  * Where each view stands: its job, its queue and parked messages and, with `scan`, how far
  * behind the events table it is (one read of each stream's head: a full pass over the catalogue).
  */
-export async function status(target: Target, options: { scan: boolean }): Promise<ApiStatus> {
+export async function status(target: Target, options: { scan: boolean; views?: OperatorViewResources[] }): Promise<ApiStatus> {
   const { api } = target;
-  const behind = new Map<string, { streams: number; versions: number }>(api.views.map((v) => [v.name, { streams: 0, versions: 0 }]));
+  const views = options.views ?? api.views;
+  const behind = new Map<string, { streams: number; versions: number }>(views.map((v) => [v.name, { streams: 0, versions: 0 }]));
   let streams: number | undefined;
   if (options.scan) {
     streams = 0;
@@ -75,7 +77,7 @@ export async function status(target: Target, options: { scan: boolean }): Promis
       streams += page.streams.length;
       const heads = new Map<string, number>();
       for (const streamId of page.streams) heads.set(streamId, (await streamHead(target.dynamo, api.eventsTable, streamId))?.version ?? 0);
-      for (const view of api.views) {
+      for (const view of views) {
         const versions = await viewVersions(target.dynamo, view.table, page.streams);
         const counts = behind.get(view.name)!;
         for (const [streamId, head] of heads) {
@@ -86,10 +88,10 @@ export async function status(target: Target, options: { scan: boolean }): Promis
       position = page.next;
     }
   }
-  const views: ViewStatus[] = [];
-  for (const view of api.views) {
+  const statuses: ViewStatus[] = [];
+  for (const view of views) {
     const job = await readProgress(target.dynamo, view.table);
-    views.push({
+    statuses.push({
       name: view.name,
       version: view.version,
       table: view.table,
@@ -102,7 +104,7 @@ export async function status(target: Target, options: { scan: boolean }): Promis
   }
   return {
     owner: api.owner,
-    views,
+    views: statuses,
     ...(streams === undefined ? {} : { streams }),
     ...(api.publisherFailureQueueUrl ? { publisherFailures: total(await depth(target, api.publisherFailureQueueUrl)) } : {}),
     ...(api.jobsQueueUrl ? { jobs: await depth(target, api.jobsQueueUrl), jobsParked: total(await depth(target, api.jobsDeadLetterQueueUrl)) } : {}),
@@ -110,7 +112,7 @@ export async function status(target: Target, options: { scan: boolean }): Promis
 }
 
 /** The views a command works on: the one named, or all of them. */
-export function selectViews(api: ApiTarget, view: string | undefined): ViewTarget[] {
+export function selectViews(api: OperatorApiResources, view: string | undefined): OperatorViewResources[] {
   if (view === undefined) return api.views;
   const found = api.views.find((v) => v.name === view);
   if (!found) throw new Error(`No view "${view}" in ${api.owner} (its views: ${api.views.map((v) => v.name).join(', ') || 'none'})`);
@@ -118,7 +120,7 @@ export function selectViews(api: ApiTarget, view: string | undefined): ViewTarge
 }
 
 /** Queues a maintenance job per view on the jobs queue; the maintenance function runs them. */
-export async function startJobs(target: Target, views: ViewTarget[], job: Omit<StartJob, 'view' | 'table'>): Promise<void> {
+export async function startJobs(target: Target, views: OperatorViewResources[], job: Omit<StartJob, 'view' | 'table'>): Promise<void> {
   const jobsQueueUrl = target.api.jobsQueueUrl;
   if (!jobsQueueUrl) throw new Error(`${target.api.owner} in ${target.where} has no jobs queue: deploy a version of cdk-event-sourced-api with view maintenance`);
   for (const view of views) {

@@ -1,14 +1,11 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ROLE_METADATA_KEY, type LocalOperatorView, type OperatorApiResources, type OperatorViewResources, type RoleMetadata } from '../../src/contract';
-
-export type ViewTarget = OperatorViewResources;
-export type ApiTarget = OperatorApiResources;
+import { ENV, ROLE_METADATA_KEY, type LocalOperatorView, type OperatorApiResources, type RoleMetadata } from '../../src/contract';
 
 /** What a command works on: one API, and the clients that reach it. */
 export interface Target {
-  readonly api: ApiTarget;
+  readonly api: OperatorApiResources;
   readonly dynamo: DynamoDBClient;
   readonly sqs: SQSClient;
   /** For messages: "stack Shop (eu-west-1)" or "the local runtime at …". */
@@ -16,7 +13,7 @@ export interface Target {
 }
 
 /** The one API, or the one named by `--api` (its construct path). */
-function pick(apis: ApiTarget[], api: string | undefined, where: string): ApiTarget {
+function pick(apis: OperatorApiResources[], api: string | undefined, where: string): OperatorApiResources {
   if (apis.length === 0) throw new Error(`No EventSourcedApi in ${where}`);
   if (api === undefined) {
     if (apis.length > 1) throw new Error(`${where} has ${apis.length} EventSourcedApis: name one with --api (${apis.map((a) => a.owner).join(', ')})`);
@@ -47,7 +44,7 @@ export async function localTarget(url: string, api?: string): Promise<Target> {
   };
 }
 
-export interface StackOptions {
+interface StackOptions {
   readonly stack: string;
   readonly region?: string;
   readonly profile?: string;
@@ -76,7 +73,7 @@ export async function stackTarget(options: StackOptions, cloudFormation?: CloudF
     const meta = resource.Metadata?.[ROLE_METADATA_KEY] as RoleMetadata | undefined;
     if (meta) byOwner.set(meta.owner, [...(byOwner.get(meta.owner) ?? []), { id, meta }]);
   }
-  const apis: ApiTarget[] = [];
+  const apis: OperatorApiResources[] = [];
   for (const [owner, parts] of byOwner) {
     const name = (role: RoleMetadata['role'], view?: string) => {
       const part = parts.find((p) => p.meta.role === role && p.meta.view === view);
@@ -85,7 +82,7 @@ export async function stackTarget(options: StackOptions, cloudFormation?: CloudF
     const writer = parts.find((p) => p.meta.role === 'writer');
     if (!writer) continue;
     // An imported events table is not in the stack: the writer's environment names it.
-    const named = resources[writer.id].Properties?.Environment?.Variables?.EVENTS_TABLE_NAME;
+    const named = resources[writer.id].Properties?.Environment?.Variables?.[ENV.eventsTable];
     const eventsTable = name('events-table') ?? (typeof named === 'string' ? named : undefined);
     if (!eventsTable) throw new Error(`${where}: cannot tell the name of ${owner}'s events table from the template`);
     const views = parts.filter((p) => p.meta.role === 'view-table').map(({ meta }) => ({

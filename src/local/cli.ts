@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { readCloudAssembly } from './cloud-assembly';
 import { requirePackages, requireOperatorPackages } from './packages';
 import { watchParent } from './parent-watch';
+import { OPERATOR_COMMANDS } from '../contract';
 import { assetDir } from '../private/assets';
 
 const USAGE = `Usage: cdk-event-sourced-api local [options]
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
   // own), and this process runs only the local runtime.
   process.env.TZ = 'UTC';
   const argv = process.argv.slice(2);
-  if (OPERATOR_COMMANDS.includes(argv[0])) return operator(argv);
+  if ((OPERATOR_COMMANDS as readonly string[]).includes(argv[0])) return operator(argv);
   const parsed = parseArgs(argv);
   if (parsed === 'help') {
     console.log(USAGE);
@@ -143,7 +144,6 @@ async function main(): Promise<void> {
   if (!parsed.assembly) fs.rmSync(assemblyDir, { recursive: true, force: true });
 }
 
-const OPERATOR_COMMANDS = ['status', 'backfill', 'rebuild', 'replay'];
 
 /** What assets/operator/index.js (lambda-src/operator/cli.ts, outside this compilation) exports. */
 interface OperatorModule {

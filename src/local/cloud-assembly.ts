@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalResource, pseudoParameters, resolveIntrinsics } from './intrinsics';
-import { CATALOGUE, DEFAULTS, KEYS } from '../contract';
+import { CATALOGUE, DEFAULTS, ENV, KEYS } from '../contract';
 import { ROLE_METADATA_KEY, RoleMetadata } from '../private/resource-roles';
 
 /** A DynamoDB table as the template defines it, with the name it gets locally. */
@@ -230,7 +230,7 @@ function readStack(
     }
     // An existing (imported) events table appears in the environment by its real name; locally it
     // gets the run's prefix like every other table, so runs never share or drop each other's data.
-    const importedEventsTable = one('events-table') ? undefined : resources[writer.id].Properties?.Environment?.Variables?.EVENTS_TABLE_NAME;
+    const importedEventsTable = one('events-table') ? undefined : resources[writer.id].Properties?.Environment?.Variables?.[ENV.eventsTable];
     const localName = (value: string) => (typeof importedEventsTable === 'string' && value === importedEventsTable ? tableName(value) : value);
     const fn = (id: string): FunctionDefinition => {
       const props = resources[id].Properties;
@@ -282,7 +282,7 @@ function readStack(
     const eventsTable: TableDefinition = eventsTableId ? table(eventsTableId) : {
       // An existing (imported) events table: create it locally with the library's schema.
       logicalId: 'ExistingEventsTable',
-      tableName: writerFn.environment.EVENTS_TABLE_NAME,
+      tableName: writerFn.environment[ENV.eventsTable],
       keySchema: [{ AttributeName: KEYS.streamId, KeyType: 'HASH' }, { AttributeName: KEYS.version, KeyType: 'RANGE' }],
       attributeDefinitions: [
         { AttributeName: KEYS.streamId, AttributeType: 'S' }, { AttributeName: KEYS.version, AttributeType: 'N' }, { AttributeName: CATALOGUE.shardAttribute, AttributeType: 'N' },
