@@ -92,6 +92,9 @@ export const PAGE_HEADERS = {
   response: 'LastEvaluatedKey',
 } as const;
 
+/** The response header that marks the answer to a POST whose eventId was already stored. */
+export const REPLAY_HEADER = 'Idempotent-Replay';
+
 /** Read-your-writes: the request header that asks for at least this version (as ?minVersion does). */
 export const MIN_VERSION_HEADER = 'X-Min-Version';
 
@@ -179,4 +182,11 @@ export const METRICS = {
   projectionLag: 'ProjectionLag',
   catchUpsSent: 'CatchUpsSent',
   streamsBehind: 'StreamsBehind',
+  dimensions: { api: 'Api', view: 'View' },
 } as const;
+
+/**
+ * Units of the library's metrics other than Count. A literal key (not `[METRICS.projectionLag]`),
+ * so bundles that do not use it can drop it and METRICS.
+ */
+export const METRIC_UNITS: Readonly<Record<string, 'Milliseconds'>> = { ProjectionLag: 'Milliseconds' } satisfies Record<typeof METRICS.projectionLag, 'Milliseconds'>;

@@ -20,6 +20,7 @@ import { assetDir } from './private/assets';
 import { createDefaultAlarms } from './private/default-alarms';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { libraryFunction } from './private/library-function';
+import { libraryMetric } from './private/library-metric';
 import { tagProjectionRoles, tagRole } from './private/resource-roles';
 import { validateFunctionTuning, validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
 import { ViewMaintenance } from './private/view-maintenance';
@@ -433,9 +434,7 @@ export class EventSourcedApi extends Construct {
   }
 
   private writerMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRICS.namespace, metricName, dimensionsMap: { Api: this.eventsTable.tableName }, statistic: cloudwatch.Stats.SUM, ...props,
-    }).attachTo(this);
+    return libraryMetric(this, metricName, { api: this.eventsTable.tableName }, { statistic: cloudwatch.Stats.SUM, ...props });
   }
 
   private requireRestApi(caller: string): apigateway.RestApi {

@@ -15,6 +15,7 @@ import { acknowledgeScanners, SCANNER_REASONS } from './private/acknowledge';
 import { bundleProjection } from './private/bundle-projection';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { libraryFunction } from './private/library-function';
+import { libraryMetric } from './private/library-metric';
 import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
 
 /**
@@ -273,11 +274,6 @@ export class Projection extends Construct {
   }
 
   private libraryMetric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRICS.namespace,
-      metricName,
-      dimensionsMap: { Api: this.metricsApi, View: this.name },
-      ...props,
-    }).attachTo(this);
+    return libraryMetric(this, metricName, { api: this.metricsApi, view: this.name }, props);
   }
 }

@@ -102,7 +102,7 @@ async function processStream(handlers: ProjectionHandlers, streamId: string, del
       const last = events.find((e) => e.version === outcome.record.version);
       const lag: Record<string, number> = last ? { [METRICS.projectionLag]: Math.max(0, Date.now() - Date.parse(last.timestamp)) } : {};
       const applied = { [METRICS.eventsApplied]: outcome.record.version - view.version, ...lag };
-      const metrics = metricFields({ Api: eventsTable, View: viewName }, applied, { [METRICS.projectionLag]: 'Milliseconds' });
+      const metrics = metricFields({ [METRICS.dimensions.api]: eventsTable, [METRICS.dimensions.view]: viewName }, applied);
       log('info', 'events applied', { view: viewName, streamId, fromVersion: view.version + 1, toVersion: outcome.record.version, ...metrics });
     }
     if (outcome.failure) {

@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { isThrottling } from './dynamo';
 import { log } from './log';
-import { ENV, PAGE_HEADERS } from '../../src/contract';
+import { ENV, PAGE_HEADERS, REPLAY_HEADER } from '../../src/contract';
 
 /** Response headers a browser script may read under CORS beyond the safelisted ones. */
-const EXPOSED_HEADERS = [PAGE_HEADERS.response, 'Idempotent-Replay', 'Retry-After'].join(',');
+const EXPOSED_HEADERS = [PAGE_HEADERS.response, REPLAY_HEADER, 'Retry-After'].join(',');
 
 /** An error that becomes a JSON `{ message }` response with its status code. */
 export class HttpError extends Error {

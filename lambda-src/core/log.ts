@@ -1,4 +1,4 @@
-import { METRICS } from '../../src/contract';
+import { METRIC_UNITS, METRICS } from '../../src/contract';
 
 /** One JSON line per log entry, so CloudWatch Logs Insights can query every field. */
 export function log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
@@ -17,16 +17,14 @@ export function log(level: 'debug' | 'info' | 'warn' | 'error', message: string,
  * The library's metrics have the dimensions `Api` (the events table's name: one per deployed API,
  * unchanged by view versions) and `View`.
  */
-export function metricFields(
-  dimensions: Record<string, string>, values: Record<string, number>, units: Record<string, 'Count' | 'Milliseconds'> = {},
-): Record<string, unknown> {
+export function metricFields(dimensions: Record<string, string>, values: Record<string, number>): Record<string, unknown> {
   return {
     _aws: {
       Timestamp: Date.now(),
       CloudWatchMetrics: [{
         Namespace: METRICS.namespace,
         Dimensions: [Object.keys(dimensions)],
-        Metrics: Object.keys(values).map((Name) => ({ Name, Unit: units[Name] ?? 'Count' })),
+        Metrics: Object.keys(values).map((Name) => ({ Name, Unit: METRIC_UNITS[Name] ?? 'Count' })),
       }],
     },
     ...dimensions,

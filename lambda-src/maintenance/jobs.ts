@@ -101,7 +101,7 @@ export async function runStep(job: JobStep, config: MaintenanceConfig, clients: 
   }
   if (progress.step === job.step) {
     // Done already (the first try failed after writing its progress): only its next step may be missing.
-    if (progress.next) await enqueue(clients.sqs, config, progress.next.step as JobStep, progress.next.delaySeconds);
+    if (progress.next) await enqueue(clients.sqs, config, progress.next.step, progress.next.delaySeconds);
     return;
   }
 
@@ -143,7 +143,7 @@ export async function runStep(job: JobStep, config: MaintenanceConfig, clients: 
   // Also metrics per view: the catch-ups this step sent and, when a check pass ends, the streams it found behind.
   const passEnded = job.phase === 'verify' && !page.next;
   const counts = { [METRICS.catchUpsSent]: job.phase === 'send' ? streams.length : 0, ...(passEnded ? { [METRICS.streamsBehind]: behind } : {}) };
-  const metrics = metricFields({ Api: config.eventsTable, View: job.view }, counts);
+  const metrics = metricFields({ [METRICS.dimensions.api]: config.eventsTable, [METRICS.dimensions.view]: job.view }, counts);
   log('info', 'maintenance step done', { jobId: job.jobId, view: job.view, step: job.step, phase, sent, checked, behind, ready, ...metrics });
   if (next) await enqueue(clients.sqs, config, next.step, next.delaySeconds);
 }

@@ -1,4 +1,5 @@
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { JobStep } from './jobs';
 import { KEYS, MAINTENANCE_KEY } from '../../src/contract';
 import { fromItem, toItem } from '../core/attribute-value';
 import { errorName } from '../core/dynamo';
@@ -23,7 +24,7 @@ export interface Progress {
   readonly startedAt: string;
   readonly updatedAt: string;
   /** The job message of the next step, kept so that a retried step can queue it again. */
-  readonly next?: { readonly step: object; readonly delaySeconds: number };
+  readonly next?: { readonly step: JobStep; readonly delaySeconds: number };
 }
 
 export async function readProgress(client: DynamoDBClient, table: string): Promise<Progress | undefined> {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { appendEvent } from './append';
 import { parseAppendRequest } from './validate';
-import { DEFAULTS, ENV, METRICS } from '../../src/contract';
+import { DEFAULTS, ENV, METRICS, REPLAY_HEADER } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { httpHandler, jsonResponse } from '../core/http';
 import { log, metricFields } from '../core/log';
@@ -13,10 +13,10 @@ export async function handler(event: APIGatewayProxyEvent, context?: Context): P
   const response = await append(event, context);
   // One metrics line per request (EMF): new events, rejected requests (4xx), and the 409s among them.
   const status = response.statusCode;
-  const stored = status === 201 && !response.headers?.['Idempotent-Replay'];
+  const stored = status === 201 && !response.headers?.[REPLAY_HEADER];
   log('info', 'append answered', {
     status,
-    ...metricFields({ Api: process.env[ENV.eventsTable] ?? '' }, {
+    ...metricFields({ [METRICS.dimensions.api]: process.env[ENV.eventsTable] ?? '' }, {
       [METRICS.appends]: stored ? 1 : 0,
       [METRICS.appendsRejected]: status >= 400 && status < 500 ? 1 : 0,
       [METRICS.appendConflicts]: status === 409 ? 1 : 0,
@@ -35,7 +35,7 @@ const append = httpHandler(async (event) => {
   log('info', replayed ? 'append replayed' : 'event appended', {
     streamId: stored.streamId, version: stored.version, eventId: stored.eventId, type: stored.type,
   });
-  return jsonResponse(201, responseBody(stored, streamIdField), replayed ? { 'Idempotent-Replay': 'true' } : {});
+  return jsonResponse(201, responseBody(stored, streamIdField), replayed ? { [REPLAY_HEADER]: 'true' } : {});
 });
 
 /**

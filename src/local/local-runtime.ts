@@ -22,7 +22,7 @@ import { QueuePoller } from './queue-poller';
 import { LocalSnsEndpoint, PublishedMessage } from './sns-endpoint';
 import { LocalSqsEndpoint } from './sqs-endpoint';
 import { StreamFailureRecord, StreamPoller } from './stream-poller';
-import type { LocalOperatorView } from '../contract';
+import { REPLAY_HEADER, type LocalOperatorView } from '../contract';
 
 export interface LocalRuntimeOptions {
   /** A synthesized cloud assembly (cdk.out). One of `assemblyDir` and `app` is required. */
@@ -524,7 +524,7 @@ export class LocalRuntime {
     if (method !== 'POST') return;
     try {
       const parsed = JSON.parse(body) as { streamId?: string; version?: number; type?: string; message?: string };
-      const replayed = Object.keys(headers).some((h) => h.toLowerCase() === 'idempotent-replay');
+      const replayed = Object.keys(headers).some((h) => h.toLowerCase() === REPLAY_HEADER.toLowerCase());
       if (status === 201) this.log(`[local] ${parsed.streamId} v${parsed.version} ${parsed.type} ${replayed ? 'replayed (eventId already stored)' : 'appended'}`);
       else this.log(`[local] POST ${url} → ${status} ${parsed.message ?? ''}`);
     } catch {
