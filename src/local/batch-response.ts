@@ -1,3 +1,6 @@
+import type { Chaos } from './chaos';
+import type { LocalFunction } from './function-host';
+
 /**
  * Lambda's reading of a partial batch response (ReportBatchItemFailures), the same for SQS and
  * stream event sources:
@@ -35,4 +38,23 @@ export function readBatchResponse(response: unknown, ids: readonly string[]): Ba
     failed.add(id);
   }
   return { kind: 'partial', failed };
+}
+
+/**
+ * One invocation with a batch, as an event source mapping makes it, and how Lambda reads its
+ * answer; chaos mode's crashes before and after the work included. `thrown`: the invocation
+ * itself failed (a function error), as opposed to an answer that fails records.
+ */
+export async function invokeBatch(
+  target: LocalFunction, event: unknown, ids: readonly string[], chaos?: Chaos,
+): Promise<{ readonly outcome: BatchOutcome; readonly thrown: boolean }> {
+  try {
+    if (chaos?.strikes('crashBeforeWork')) throw new Error('chaos: the invocation failed before the function did anything');
+    const outcome = readBatchResponse(await target.invoke(event), ids);
+    // Its work is done, but no answer reaches Lambda: the whole batch is retried.
+    if (chaos?.strikes('crashAfterWork')) throw new Error('chaos: the function crashed (or timed out) after its work, before it answered');
+    return { outcome, thrown: false };
+  } catch (err) {
+    return { outcome: { kind: 'failure', reason: String((err as Error).message) }, thrown: true };
+  }
 }

@@ -33,8 +33,7 @@ export interface FunctionDefinition {
 
 export interface QueueDefinition {
   readonly logicalId: string;
-  /** The queue's name, its ARN and its URL, as the template's Ref gives it. */
-  readonly name: string;
+  /** The queue's ARN, and its URL as the template's Ref gives it. */
   readonly arn: string;
   readonly url: string;
   readonly fifo: boolean;
@@ -122,6 +121,12 @@ export interface ThrottleDefinition {
 /** API Gateway's account-level default, which applies when the stage sets nothing. */
 const ACCOUNT_THROTTLE: ThrottleDefinition = { rateLimit: 10000, burstLimit: 5000 };
 
+/** Every function of an API: writer, publisher, reader, maintenance and the aggregators. */
+export function functionsOf(definition: ApiDefinition): FunctionDefinition[] {
+  const optional = [definition.reader, definition.maintenance?.function].filter((fn): fn is FunctionDefinition => fn !== undefined);
+  return [definition.writer, definition.publisher, ...optional, ...definition.views.map((v) => v.aggregator)];
+}
+
 /** A MOCK integration's answer to OPTIONS, as API Gateway sends it. */
 export interface PreflightDefinition {
   readonly statusCode: number;
@@ -140,13 +145,13 @@ export interface ReadAssemblyOptions {
 }
 
 /** Where a stack deploys: its own environment, else the one the AWS SDK would pick here. */
-export interface StackEnvironment {
+interface StackEnvironment {
   readonly region: string;
   readonly account: string;
 }
 
 /** The stack's region and account when the app names them, else AWS_REGION (or us-east-1) and a dummy account. */
-export function stackEnvironment(environment: string | undefined): StackEnvironment {
+function stackEnvironment(environment: string | undefined): StackEnvironment {
   const match = /^aws:\/\/([^/]+)\/(.+)$/.exec(environment ?? '');
   const known = (value: string | undefined) => (value && !value.startsWith('unknown-') ? value : undefined);
   return {
@@ -249,8 +254,9 @@ function readStack(
         environment,
         timeoutSeconds: props.Timeout ?? 3,
         runtime: props.Runtime,
-        memorySize: props.MemorySize ?? 128,
-        logGroupName: (logGroupId && resources[logGroupId]?.Properties?.LogGroupName) || `/aws/lambda/${id}`,
+        // Lambda's defaults where the template leaves these out are applied by lambdaEnvironment().
+        memorySize: props.MemorySize,
+        logGroupName: (logGroupId && resources[logGroupId]?.Properties?.LogGroupName) || undefined,
         region: env.region,
       };
     };
@@ -266,7 +272,6 @@ function readStack(
       const props = resources[id].Properties ?? {};
       return {
         logicalId: id,
-        name: local[id].attributes!.QueueName,
         arn: local[id].attributes!.Arn,
         url: local[id].ref,
         fifo: Boolean(props.FifoQueue),

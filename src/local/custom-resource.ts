@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import { LocalFunction } from './function-host';
-import { closeServer, listenOnLoopback } from './loopback-server';
+import { closeServer, listenOnLoopback, withBody } from './loopback-server';
 
 /** CloudFormation's answer from a custom resource's function. */
 export interface CustomResourceOutcome {
@@ -31,18 +31,14 @@ export async function createCustomResource(
 ): Promise<CustomResourceOutcome> {
   let answered!: (outcome: CustomResourceOutcome) => void;
   const answer = new Promise<CustomResourceOutcome>((resolve) => { answered = resolve; });
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      res.writeHead(200).end();
-      try {
-        answered(JSON.parse(Buffer.concat(chunks).toString('utf8')) as CustomResourceOutcome);
-      } catch (err) {
-        answered({ Status: 'FAILED', Reason: `the function's answer is not JSON: ${String(err)}` });
-      }
-    });
-  });
+  const server = http.createServer(withBody((_req, res, body) => {
+    res.writeHead(200).end();
+    try {
+      answered(JSON.parse(body.toString('utf8')) as CustomResourceOutcome);
+    } catch (err) {
+      answered({ Status: 'FAILED', Reason: `the function's answer is not JSON: ${String(err)}` });
+    }
+  }));
   const url = await listenOnLoopback(server);
   let timer: NodeJS.Timeout | undefined;
   try {

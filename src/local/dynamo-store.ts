@@ -84,7 +84,7 @@ export async function startDynamoDbLocal(dbPath?: string): Promise<DynamoStore> 
 }
 
 /** Creates a table as the template defines it; returns its stream ARN when it has one. */
-export async function createTable(client: DynamoDBClient, table: TableDefinition): Promise<string | undefined> {
+async function createTable(client: DynamoDBClient, table: TableDefinition): Promise<string | undefined> {
   const result = await client.send(new CreateTableCommand({
     TableName: table.tableName,
     KeySchema: table.keySchema,

@@ -195,7 +195,7 @@ export class LocalFunction {
  * TZ reads ":UTC" as on Lambda, but a worker thread keeps its process's clock: the CLI runs in
  * UTC, and LocalRuntime warns when the process does not.
  */
-export function lambdaEnvironment(definition: FunctionDefinition): Record<string, string> {
+function lambdaEnvironment(definition: FunctionDefinition): Record<string, string> {
   const region = definition.region ?? 'us-east-1';
   const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
   return {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiDefinition } from './cloud-assembly';
+import { ApiDefinition, functionsOf } from './cloud-assembly';
 
 export interface Host {
   /** process.versions.node */
@@ -19,8 +19,7 @@ export interface Host {
  */
 export function hostNotes(definitions: ApiDefinition[], host: Host): string[] {
   const notes: string[] = [];
-  const runtimes = new Set(definitions.flatMap((d) => [d.writer, d.publisher, d.reader, ...d.views.map((v) => v.aggregator)])
-    .map((fn) => fn?.runtime).filter((r): r is string => typeof r === 'string'));
+  const runtimes = new Set(definitions.flatMap(functionsOf).map((fn) => fn.runtime).filter((r): r is string => typeof r === 'string'));
   const hostMajor = host.nodeVersion.split('.')[0];
   for (const runtime of runtimes) {
     const major = /^nodejs(\d+)/.exec(runtime)?.[1];

@@ -56,13 +56,12 @@ const DEDUPLICATION_WINDOW_MS = 5 * 60 * 1000;
  * deduplication and one group in flight at a time, in order.
  */
 export class LocalQueue {
+  private readonly arrivalListeners: Array<() => void> = [];
   private messages: QueueMessage[] = [];
   private readonly seenDeduplicationIds = new Map<string, number>();
   private sequence = 0;
 
   constructor(readonly options: LocalQueueOptions) {}
-
-  public get name(): string { return this.options.name; }
 
   private get region(): string { return this.options.region ?? 'us-east-1'; }
 
@@ -100,7 +99,17 @@ export class LocalQueue {
     if (!this.options.fifo && this.options.chaos?.strikes('duplicate')) {
       this.messages.push({ ...message, invisibleUntil: now + this.options.chaos.int(0, 200) });
     }
+    this.arrived();
     return message;
+  }
+
+  /** Calls `listener` whenever messages arrive (sent or redriven here), so pollers look at once. */
+  public onArrival(listener: () => void): void {
+    this.arrivalListeners.push(listener);
+  }
+
+  private arrived(): void {
+    for (const listener of this.arrivalListeners) listener();
   }
 
   /**
@@ -152,9 +161,12 @@ export class LocalQueue {
         blocked.add(group);
         continue;
       }
-      runs.set(group, [...(runs.get(group) ?? []), message]);
+      const run = runs.get(group);
+      if (run) run.push(message);
+      else runs.set(group, [message]);
     }
     if (this.options.chaos) return this.options.chaos.shuffle([...runs.keys()]).flatMap((group) => runs.get(group)!);
+    // Without chaos, oldest first across groups: the runs' messages in queue order.
     const eligible = new Set([...runs.values()].flat());
     return this.messages.filter((m) => eligible.has(m));
   }
@@ -205,6 +217,7 @@ export class LocalQueue {
     const moving = this.messages;
     this.messages = [];
     for (const m of moving) target.requeue(m);
+    if (moving.length) target.arrived();
     return moving.length;
   }
 
@@ -234,7 +247,7 @@ export class LocalQueue {
       } as SQSRecord['attributes'],
       messageAttributes: Object.fromEntries(Object.entries(message.attributes)
         .map(([k, v]) => [k, { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] }])),
-      md5OfBody: createHash('md5').update(message.body).digest('hex'),
+      md5OfBody: md5(message.body),
       eventSource: 'aws:sqs',
       eventSourceARN: this.options.arn ?? `arn:aws:sqs:${this.region}:000000000000:${this.options.name}${this.options.fifo ? '.fifo' : ''}`,
       awsRegion: this.region,
@@ -254,4 +267,9 @@ export class LocalQueue {
   private remove(message: QueueMessage): void {
     this.messages = this.messages.filter((m) => m !== message);
   }
+}
+
+/** The MD5 of a message body, as SQS answers it (and the AWS SDK checks it). */
+export function md5(text: string): string {
+  return createHash('md5').update(text, 'utf8').digest('hex');
 }

@@ -22,7 +22,7 @@ import { QueuePoller } from './queue-poller';
 import { LocalSnsEndpoint, PublishedMessage } from './sns-endpoint';
 import { LocalSqsEndpoint } from './sqs-endpoint';
 import { StreamFailureRecord, StreamPoller } from './stream-poller';
-import { REPLAY_HEADER, type LocalOperatorView } from '../contract';
+import { KEYS, REPLAY_HEADER, type LocalOperatorView } from '../contract';
 
 export interface LocalRuntimeOptions {
   /** A synthesized cloud assembly (cdk.out). One of `assemblyDir` and `app` is required. */
@@ -90,12 +90,6 @@ interface ViewQueues {
 /** Lambda runs several batches of a queue at once (it starts with five pollers); chaos mode runs this many. */
 const CHAOS_POLLERS_PER_QUEUE = 3;
 
-/** The maintenance function's jobs queue and its poller. */
-interface Maintenance {
-  readonly jobs: LocalQueue;
-  readonly deadLetters: LocalQueue;
-  readonly poller: QueuePoller;
-}
 
 interface RunningApi extends LocalApi {
   readonly gateway: HttpGateway;
@@ -103,7 +97,24 @@ interface RunningApi extends LocalApi {
   readonly queues: Map<string, ViewQueues>;
   readonly publisherFailures: LocalQueue;
   readonly streamPoller: StreamPoller;
-  readonly maintenance?: Maintenance;
+  /** The maintenance function's jobs queue, its dead-letter list and its poller. */
+  readonly maintenance?: ViewQueues;
+}
+
+/** Every polled queue of an API: the views' and the jobs queue. */
+function polledQueues(api: RunningApi): ViewQueues[] {
+  return [...api.queues.values(), ...(api.maintenance ? [api.maintenance] : [])];
+}
+
+/** How a polled queue's messages are handled and reported. */
+interface PollingOptions {
+  readonly target: LocalFunction;
+  readonly batchSize: number;
+  readonly pollers: number;
+  readonly onProcessed: (message: QueueMessage) => void;
+  readonly onFailed: (message: QueueMessage, reason: string) => void;
+  readonly onDeadLetter: (message: QueueMessage) => void;
+  readonly chaos?: Chaos;
 }
 
 /**
@@ -198,10 +209,9 @@ export class LocalRuntime {
 
   /** Moves a view's parked messages back to its queue; returns how many moved. */
   public redrive(view: string, api?: string): number {
-    const { queue, deadLetters, pollers } = this.viewQueues(view, api);
+    const { queue, deadLetters } = this.viewQueues(view, api);
     const moved = deadLetters.redriveTo(queue);
     if (moved) this.log(`[local] ${view}: redrove ${moved} message(s) from the dead-letter list`);
-    for (const poller of pollers) poller.nudge();
     return moved;
   }
 
@@ -261,8 +271,7 @@ export class LocalRuntime {
     for (const api of this.running) {
       await api.gateway.stop();
       await api.streamPoller.stop();
-      for (const { pollers } of api.queues.values()) for (const poller of pollers) await poller.stop();
-      await api.maintenance?.poller.stop();
+      for (const { pollers } of polledQueues(api)) for (const poller of pollers) await poller.stop();
       for (const fn of api.functions) await fn.stop();
     }
     if (this.options.dataDir && this.store) this.keepState();
@@ -272,7 +281,7 @@ export class LocalRuntime {
     await this.sqs?.stop();
     await this.dynamoProxy?.stop();
     if (this.chaos) this.log(`[local] chaos (seed ${this.chaos.seed}) struck: ${Object.entries(this.chaos.report()).map(([f, n]) => `${f} ×${n}`).join(', ')}`);
-    if (this.dynamo && this.store && !this.store.embedded && !this.options.dataDir) {
+    if (this.dynamo && this.store && !this.store.embedded) {
       for (const table of this.tables) await deleteTable(this.dynamo, table).catch(() => undefined);
     }
     this.dynamo?.destroy();
@@ -309,7 +318,7 @@ export class LocalRuntime {
     this.dynamo = new DynamoDBClient(clientConfig);
     this.streams = new DynamoDBStreamsClient(clientConfig);
 
-    const queuesByArn = new Map<string, ViewQueues[]>();
+    const queuesByArn = new Map<string, LocalQueue[]>();
     this.sns = new LocalSnsEndpoint((message) => this.fanOut(message, queuesByArn), this.chaos);
     const snsEndpoint = await this.sns.start();
     this.sqs = new LocalSqsEndpoint();
@@ -349,38 +358,29 @@ export class LocalRuntime {
 
       const queues = new Map<string, ViewQueues>();
       for (const view of definition.views) {
-        const deadLetters = this.queue(view.deadLetterQueue, definition.region, { visibilityTimeoutMs: 0 });
-        const queue = this.queue(view.queue, definition.region, {
-          visibilityTimeoutMs: this.options.visibilityTimeoutMs ?? 1000,
-          maxReceiveCount: view.queue.maxReceiveCount,
-          deadLetterQueue: deadLetters,
-          onDeadLetter: (m) => this.log(`[local] ${describe(m)} → ${view.name} parked in its dead-letter list after ${m.receiveCount} receives`),
-          chaos: this.chaos,
-        });
         const aggregator = new LocalFunction(view.aggregator, aggregatorHostOptions);
         functions.push(aggregator);
         const receives = view.queue.maxReceiveCount ? ` of ${view.queue.maxReceiveCount}` : '';
-        const pollers = Array.from({ length: this.chaos ? CHAOS_POLLERS_PER_QUEUE : 1 }, () => new QueuePoller({
-          queue,
+        const viewQueues = this.polledQueue(view.queue, view.deadLetterQueue, definition.region, {
           target: aggregator,
           batchSize: view.batchSize,
-          pollIntervalMs: this.options.pollIntervalMs ?? 50,
+          pollers: this.chaos ? CHAOS_POLLERS_PER_QUEUE : 1,
           onProcessed: (m) => this.log(`[local] ${describe(m)} → ${view.name} applied`),
           onFailed: (m, reason) => this.log(`[local] ${describe(m)} → ${view.name} failed (receive ${m.receiveCount}${receives}): ${reason}`),
+          onDeadLetter: (m) => this.log(`[local] ${describe(m)} → ${view.name} parked in its dead-letter list after ${m.receiveCount} receives`),
           chaos: this.chaos,
-        }));
-        const viewQueues = { queue, deadLetters, pollers };
-        this.sqs.onSend(queue, () => pollers.forEach((p) => p.nudge()));
+        });
         queues.set(view.name, viewQueues);
-        queuesByArn.set(definition.topicArn, [...(queuesByArn.get(definition.topicArn) ?? []), viewQueues]);
+        queuesByArn.set(definition.topicArn, [...(queuesByArn.get(definition.topicArn) ?? []), viewQueues.queue]);
       }
 
       // The on-failure destination: a queue when the template has one, as on AWS.
       const publisherFailures = definition.publisherFailureQueue
         ? this.queue(definition.publisherFailureQueue, definition.region, { visibilityTimeoutMs: 30_000 })
         : new LocalQueue({ name: 'publisher-failures', fifo: false, visibilityTimeoutMs: 30_000 });
-      const maintenance = definition.maintenance ? this.maintenance(definition, aggregatorHostOptions) : undefined;
-      if (maintenance) functions.push(maintenance.fn);
+      const maintenanceFn = definition.maintenance ? new LocalFunction(definition.maintenance.function, aggregatorHostOptions) : undefined;
+      const maintenance = maintenanceFn && this.jobsQueue(definition, maintenanceFn);
+      if (maintenanceFn) functions.push(maintenanceFn);
       const streamPoller = new StreamPoller(this.streams, {
         streamArn: streamArn!,
         mapping: definition.publisherStream,
@@ -408,13 +408,13 @@ export class LocalRuntime {
       });
       const url = await gateway.start(port);
       if (port !== 0) port++;
-      this.running.push({ definition, url, gateway, functions, queues, publisherFailures, streamPoller, maintenance });
+      const running: RunningApi = { definition, url, gateway, functions, queues, publisherFailures, streamPoller, maintenance };
+      this.running.push(running);
       streamPoller.start();
-      for (const { pollers } of queues.values()) for (const poller of pollers) poller.start();
-      maintenance?.poller.start();
+      for (const { pollers } of polledQueues(running)) for (const poller of pollers) poller.start();
       const where = dataDir ? `, kept in ${dataDir}` : this.store.embedded ? ', in memory' : '';
       this.log(`[local] ${definition.owner}: ${url} (views: ${definition.views.map((v) => v.name).join(', ') || 'none'}; DynamoDB ${this.store.endpoint}${where})`);
-      if (maintenance) await this.createBackfills(definition, maintenance.fn, createdTables);
+      if (maintenanceFn) await this.createBackfills(definition, maintenanceFn, createdTables);
     }
     this.operatorServer = http.createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(this.operatorView()));
@@ -432,27 +432,42 @@ export class LocalRuntime {
     return queue;
   }
 
-  /** The maintenance function and its jobs queue, one job message at a time (batch size 1, as the template maps it). */
-  private maintenance(definition: ApiDefinition, hostOptions: ConstructorParameters<typeof LocalFunction>[1]): Maintenance & { fn: LocalFunction } {
-    const def = definition.maintenance!;
-    const fn = new LocalFunction(def.function, hostOptions);
-    const deadLetters = this.queue(def.jobsDeadLetterQueue, definition.region, { visibilityTimeoutMs: 0 });
-    const jobs = this.queue(def.jobsQueue, definition.region, {
+  /**
+   * A queue with its dead-letter list and the pollers that feed its function, as Lambda's SQS
+   * event source mapping does.
+   */
+  private polledQueue(queueDef: QueueDefinition, deadLetterDef: QueueDefinition, region: string, options: PollingOptions): ViewQueues {
+    const deadLetters = this.queue(deadLetterDef, region, { visibilityTimeoutMs: 0 });
+    const queue = this.queue(queueDef, region, {
       visibilityTimeoutMs: this.options.visibilityTimeoutMs ?? 1000,
-      maxReceiveCount: def.jobsQueue.maxReceiveCount,
+      maxReceiveCount: queueDef.maxReceiveCount,
       deadLetterQueue: deadLetters,
-      onDeadLetter: () => this.log('[local] maintenance: a job message was parked in the jobs dead-letter list'),
+      onDeadLetter: options.onDeadLetter,
+      chaos: options.chaos,
     });
-    const poller = new QueuePoller({
-      queue: jobs,
+    const pollers = Array.from({ length: options.pollers }, () => new QueuePoller({
+      queue,
+      target: options.target,
+      batchSize: options.batchSize,
+      pollIntervalMs: this.options.pollIntervalMs ?? 50,
+      onProcessed: options.onProcessed,
+      onFailed: options.onFailed,
+      chaos: options.chaos,
+    }));
+    return { queue, deadLetters, pollers };
+  }
+
+  /** The maintenance function's jobs queue, one job message at a time (batch size 1, as the template maps it). */
+  private jobsQueue(definition: ApiDefinition, fn: LocalFunction): ViewQueues {
+    const def = definition.maintenance!;
+    return this.polledQueue(def.jobsQueue, def.jobsDeadLetterQueue, definition.region, {
       target: fn,
       batchSize: 1,
-      pollIntervalMs: this.options.pollIntervalMs ?? 50,
+      pollers: 1,
       onProcessed: (m) => this.logJob(m.body),
       onFailed: (_m, reason) => this.log(`[local] maintenance: a job step failed, it will be retried: ${reason}`),
+      onDeadLetter: () => this.log('[local] maintenance: a job message was parked in the jobs dead-letter list'),
     });
-    this.sqs!.onSend(jobs, () => poller.nudge());
-    return { fn, jobs, deadLetters, poller };
   }
 
   /**
@@ -513,10 +528,9 @@ export class LocalRuntime {
     return streamArn;
   }
 
-  private fanOut(message: PublishedMessage, queuesByArn: Map<string, ViewQueues[]>): void {
-    for (const { queue, pollers } of queuesByArn.get(message.topicArn) ?? []) {
+  private fanOut(message: PublishedMessage, queuesByArn: Map<string, LocalQueue[]>): void {
+    for (const queue of queuesByArn.get(message.topicArn) ?? []) {
       queue.send(message.message, message.groupId, message.deduplicationId, message.attributes);
-      for (const poller of pollers) poller.nudge();
     }
   }
 
@@ -544,14 +558,13 @@ export class LocalRuntime {
    */
   private isIdle(since: number): boolean {
     return this.running.every((api) => api.streamPoller.idle && (api.streamPoller.quietSince ?? -Infinity) > since
-      && [...api.queues.values()].every(({ queue, pollers }) => queue.depth === 0 && pollers.every((p) => !p.busy))
-      && (!api.maintenance || (api.maintenance.jobs.depth === 0 && !api.maintenance.poller.busy)));
+      && polledQueues(api).every(({ queue, pollers }) => queue.depth === 0 && pollers.every((p) => !p.busy)));
   }
 
   private describeBusy(): string {
     return this.running.map((api) => `${api.definition.owner}: stream ${api.streamPoller.idle ? 'idle' : 'busy'}, queues ${
       [...api.queues.entries()].map(([name, { queue }]) => `${name}=${queue.depth}`).join(' ')}${
-      api.maintenance ? `, jobs=${api.maintenance.jobs.depth}` : ''}`).join('; ');
+      api.maintenance ? `, jobs=${api.maintenance.queue.depth}` : ''}`).join('; ');
   }
 
   private find(api?: string): RunningApi {
@@ -581,7 +594,7 @@ function describe(message: QueueMessage): string {
 /** "stream-1 v3" for a stream record of an event. */
 function describeRecord(record: DynamoDBRecord): string {
   const image = record.dynamodb?.NewImage;
-  return `${image?.streamId?.S ?? '?'} v${image?.version?.N ?? '?'}`;
+  return `${image?.[KEYS.streamId]?.S ?? '?'} v${image?.[KEYS.version]?.N ?? '?'}`;
 }
 
 /** The node_modules folder the AWS SDK v3 resolves from, handed to the functions' workers. */

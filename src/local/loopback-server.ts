@@ -17,3 +17,15 @@ export async function closeServer(server: http.Server | undefined): Promise<void
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
+
+/**
+ * A request listener that gets the whole body, read to its end and joined before it is decoded
+ * (a character split across two chunks must not be mangled).
+ */
+export function withBody(handle: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void): http.RequestListener {
+  return (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks)));
+  };
+}

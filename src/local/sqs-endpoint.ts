@@ -1,7 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
-import { LocalQueue } from './local-queue';
-import { closeServer, listenOnLoopback } from './loopback-server';
+import { LocalQueue, md5 } from './local-queue';
+import { closeServer, listenOnLoopback, withBody } from './loopback-server';
 
 /**
  * SQS's documented limits (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html):
@@ -30,38 +30,25 @@ export class LocalSqsEndpoint {
   private server?: http.Server;
   /** Queue URL -> queue. */
   private readonly queues = new Map<string, LocalQueue>();
-  /** Called after messages are sent to a queue (to wake its pollers). */
-  private readonly listeners = new Map<LocalQueue, () => void>();
-
   /** Serves this queue under its URL (as the template's Ref gives it). */
-  public add(url: string, queue: LocalQueue, onSend?: () => void): void {
+  public add(url: string, queue: LocalQueue): void {
     this.queues.set(url, queue);
-    if (onSend) this.onSend(queue, onSend);
-  }
-
-  /** Calls `listener` after messages are sent to this queue (to wake its pollers). */
-  public onSend(queue: LocalQueue, listener: () => void): void {
-    this.listeners.set(queue, listener);
   }
 
   public async start(): Promise<string> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const action = String(req.headers['x-amz-target'] ?? '').replace(/^AmazonSQS\./, '');
-        try {
-          const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-          const output = this.handle(action, input);
-          res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.0' });
-          res.end(JSON.stringify(output));
-        } catch (err) {
-          const error = err instanceof SqsError ? err : new SqsError('InternalError', 'InternalFailure', String((err as Error).message), 500);
-          res.writeHead(error.status, { 'Content-Type': 'application/x-amz-json-1.0', 'x-amzn-query-error': `${error.queryCode};Sender` });
-          res.end(JSON.stringify({ __type: `com.amazonaws.sqs#${error.code}`, message: error.message }));
-        }
-      });
-    });
+    this.server = http.createServer(withBody((req, res, body) => {
+      const action = String(req.headers['x-amz-target'] ?? '').replace(/^AmazonSQS\./, '');
+      try {
+        const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+        const output = this.handle(action, input);
+        res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify(output));
+      } catch (err) {
+        const error = err instanceof SqsError ? err : new SqsError('InternalError', 'InternalFailure', String((err as Error).message), 500);
+        res.writeHead(error.status, { 'Content-Type': 'application/x-amz-json-1.0', 'x-amzn-query-error': `${error.queryCode};Sender` });
+        res.end(JSON.stringify({ __type: `com.amazonaws.sqs#${error.code}`, message: error.message }));
+      }
+    }));
     return listenOnLoopback(this.server);
   }
 
@@ -158,7 +145,6 @@ export class LocalSqsEndpoint {
       // A FIFO message dropped as a duplicate is still answered as sent, as SQS does.
       return { Id: entry.Id!, MessageId: message?.messageId ?? randomUUID(), MD5OfMessageBody: md5(entry.MessageBody!) };
     });
-    this.listeners.get(queue)?.();
     return results;
   }
 }
@@ -171,10 +157,6 @@ function entryBytes(entry: Entry): number {
   return bytes;
 }
 
-/** SQS answers the MD5 of each body, which the AWS SDK checks. */
-function md5(text: string): string {
-  return createHash('md5').update(text, 'utf8').digest('hex');
-}
 
 function invalid(message: string): SqsError {
   return new SqsError('InvalidParameterValue', 'InvalidParameterValue', message);

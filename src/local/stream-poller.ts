@@ -3,7 +3,7 @@ import {
   DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { BatchOutcome, readBatchResponse } from './batch-response';
+import { invokeBatch } from './batch-response';
 import { Chaos } from './chaos';
 import { StreamMappingDefinition } from './cloud-assembly';
 import { matchesPattern } from './event-pattern';
@@ -223,18 +223,10 @@ export class StreamPoller {
     if (batch.length === 0) return;
 
     state.invocations++;
-    let outcome: BatchOutcome;
-    let functionError: string | null = null;
-    const { chaos } = this.options;
-    try {
-      if (chaos?.strikes('crashBeforeWork')) throw new Error('chaos: the invocation failed before the function did anything');
-      outcome = readBatchResponse(await this.options.target.invoke(this.event(batch)), batch.map(sequenceOf));
-      // Published, but no answer reaches Lambda: the batch is retried (SNS FIFO drops the repeats).
-      if (chaos?.strikes('crashAfterWork')) throw new Error('chaos: the function crashed (or timed out) after its work, before it answered');
-    } catch (err) {
-      outcome = { kind: 'failure', reason: String((err as Error).message) };
-      functionError = 'Unhandled';
-    }
+    // A crash after the work: published, but retried (SNS FIFO drops the repeats).
+    const event: DynamoDBStreamEvent = { Records: batch };
+    const { outcome, thrown } = await invokeBatch(this.options.target, event, batch.map(sequenceOf), this.options.chaos);
+    const functionError = thrown ? 'Unhandled' : null;
     if (outcome.kind === 'success') return this.done(state, batch.length);
 
     // The checkpoint: everything before the lowest failed sequence number is done.
@@ -308,10 +300,6 @@ export class StreamPoller {
         streamArn: this.options.streamArn,
       },
     }, records, reason);
-  }
-
-  private event(records: DynamoDBRecord[]): DynamoDBStreamEvent {
-    return { Records: records };
   }
 }
 
