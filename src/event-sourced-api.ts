@@ -216,7 +216,6 @@ export class EventSourcedApi extends Construct {
   public readonly jobsQueue?: sqs.IQueue;
 
   private readonly stageName: string;
-  private readonly tuning: Pick<EventSourcedApiProps, 'writer' | 'reader' | 'publisher'>;
   /** How the REST API's routes are authorized (IAM unless the props say otherwise). */
   private authorizationType?: apigateway.AuthorizationType;
   private readonly encryptionKey?: kms.IKey;
@@ -230,7 +229,6 @@ export class EventSourcedApi extends Construct {
     const apiEnabled = apiOptions.enabled ?? true;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.stageName = apiOptions.stageName ?? 'prod';
-    this.tuning = { writer: props.writer, reader: props.reader, publisher: props.publisher };
     this.defaultView = validateProps(props, definitions, streamIdField, apiEnabled);
     const key = props.encryptionKey;
     this.encryptionKey = key;
@@ -265,8 +263,9 @@ export class EventSourcedApi extends Construct {
 
     // With CORS, the handlers answer with the allowed origin on every response.
     const corsEnv: Record<string, string> = apiEnabled && apiOptions.cors ? { [ENV.corsOrigin]: apiOptions.cors.allowOrigins[0] } : {};
-    this.writer = this.createWriter(streamIdField, props.maxBodyBytes ?? DEFAULTS.maxBodyBytes, logRetention, corsEnv);
-    const { publisher, failureQueue } = this.createPublisher(fifo, props.publisherRetryAttempts ?? DEFAULTS.publisherRetryAttempts, logRetention);
+    this.writer = this.createWriter(streamIdField, props.maxBodyBytes ?? DEFAULTS.maxBodyBytes, logRetention, corsEnv, props.writer);
+    const retryAttempts = props.publisherRetryAttempts ?? DEFAULTS.publisherRetryAttempts;
+    const { publisher, failureQueue } = this.createPublisher(fifo, retryAttempts, logRetention, props.publisher);
     this.publisher = publisher;
     this.publisherFailureQueue = failureQueue;
 
@@ -283,7 +282,7 @@ export class EventSourcedApi extends Construct {
 
     if (this.projections.length > 0) {
       const defaultPageSize = props.defaultPageSize ?? DEFAULTS.defaultPageSize;
-      this.reader = this.createReader(streamIdField, defaultPageSize, props.maxPageSize ?? DEFAULTS.maxPageSize, logRetention, corsEnv);
+      this.reader = this.createReader(streamIdField, defaultPageSize, props.maxPageSize ?? DEFAULTS.maxPageSize, logRetention, corsEnv, props.reader);
       const maintenance = new ViewMaintenance(this, 'Maintenance', {
         eventsTable: this.eventsTable,
         projections: this.projections,
@@ -310,17 +309,7 @@ export class EventSourcedApi extends Construct {
     if (this.reader) tagRole(this.reader, { owner, role: 'reader' });
     for (const p of this.projections) tagProjectionRoles(p, owner);
 
-    const optional = [this.reader, this.maintenanceFunction].filter((fn): fn is lambda.IFunction => fn !== undefined);
-    const functions = [this.writer, this.publisher, ...optional, ...this.projections.map((p) => p.aggregator)];
-    const rest = this.restApi ? this.requireRestApi('alarms') : undefined;
-    const sum = { statistic: cloudwatch.Stats.SUM };
-    this.alarms = createDefaultAlarms(this, {
-      projections: this.projections,
-      functions,
-      metricPublisherFailures: (o) => this.metricPublisherFailures(o),
-      metricPublisherIteratorAge: (o) => this.metricPublisherIteratorAge(o),
-      apiRequests: rest ? { errors: rest.metricServerError(sum), count: rest.metricCount(sum) } : undefined,
-    }, props.alarms ?? {});
+    this.alarms = createDefaultAlarms(this, props.alarms ?? {});
     if (props.dashboard) this.dashboard = createApiDashboard(this);
   }
 
@@ -359,7 +348,7 @@ export class EventSourcedApi extends Construct {
    * `encryptionKey`. One grant for all of them.
    */
   public grantReadViews(grantee: iam.IGrantable): iam.Grant {
-    const tables = this.projections.flatMap((p) => [p.table, ...(p.previousTable ? [p.previousTable] : [])]);
+    const tables = this.projections.flatMap(viewTablesOf);
     if (tables.length === 0) throw new Error('grantReadViews() needs at least one projection: this EventSourcedApi has no views.');
     return tables.map((t) => t.grantReadData(grantee)).reduce((all, grant) => all.combine(grant));
   }
@@ -443,17 +432,17 @@ export class EventSourcedApi extends Construct {
   }
 
   private executeApiArn(caller: string, method: string, path: string): string {
-    if (!this.restApi) throw new Error(`${caller}() needs the REST API, but api.enabled is false.`);
+    const restApi = this.requireRestApi(caller);
     if (this.authorizationType !== apigateway.AuthorizationType.IAM) {
       Annotations.of(this).addWarningV2(`cdk-event-sourced-api:${caller}-without-iam`,
         `${caller}() grants execute-api:Invoke, which only IAM authorization checks; this API's routes use ` +
         `${this.authorizationType === apigateway.AuthorizationType.NONE ? 'no authorization' : `a ${this.authorizationType} authorizer`}, so the grant changes nothing.`);
     }
-    return this.restApi.arnForExecuteApi(method, path, this.stageName);
+    return restApi.arnForExecuteApi(method, path, this.stageName);
   }
 
   private createWriter(
-    streamIdField: string, maxBodyBytes: number, logRetention: logs.RetentionDays, corsEnv: Record<string, string>,
+    streamIdField: string, maxBodyBytes: number, logRetention: logs.RetentionDays, corsEnv: Record<string, string>, tuning?: FunctionTuning,
   ): lambda.Function {
     const writer = libraryFunction(this, 'Writer', {
       codeDir: assetDir('writer'),
@@ -464,8 +453,7 @@ export class EventSourcedApi extends Construct {
         [ENV.maxBodyBytes]: Tokenization.stringifyNumber(maxBodyBytes),
         ...corsEnv,
       },
-      timeout: this.tuning.writer?.timeout ?? Duration.seconds(10),
-      memorySize: this.tuning.writer?.memorySize ?? 256,
+      ...sized(tuning, Duration.seconds(10)),
       logRetention,
       encryptionKey: this.encryptionKey,
     });
@@ -479,7 +467,7 @@ export class EventSourcedApi extends Construct {
     return writer;
   }
 
-  private createPublisher(fifo: boolean, retryAttempts: number, logRetention: logs.RetentionDays) {
+  private createPublisher(fifo: boolean, retryAttempts: number, logRetention: logs.RetentionDays, tuning?: FunctionTuning) {
     const failureQueue = new sqs.Queue(this, 'PublisherFailureQueue', {
       ...queueEncryption(this.encryptionKey),
       enforceSSL: true,
@@ -491,8 +479,7 @@ export class EventSourcedApi extends Construct {
       codeDir: assetDir('publisher'),
       description: 'cdk-event-sourced-api: publishes new events from the events stream to SNS',
       environment: { [ENV.topicArn]: this.topic.topicArn, [ENV.fifo]: String(fifo) },
-      timeout: this.tuning.publisher?.timeout ?? Duration.seconds(30),
-      memorySize: this.tuning.publisher?.memorySize ?? 256,
+      ...sized(tuning, Duration.seconds(30)),
       logRetention,
       encryptionKey: this.encryptionKey,
     });
@@ -527,6 +514,7 @@ export class EventSourcedApi extends Construct {
 
   private createReader(
     streamIdField: string, defaultPageSize: number, maxPageSize: number, logRetention: logs.RetentionDays, corsEnv: Record<string, string>,
+    tuning?: FunctionTuning,
   ): lambda.Function {
     const views: Record<string, string> = {};
     const previousViews: Record<string, string> = {};
@@ -547,8 +535,7 @@ export class EventSourcedApi extends Construct {
         ...corsEnv,
       },
       // Read-your-writes (?minVersion) waits up to 10 s.
-      timeout: this.tuning.reader?.timeout ?? Duration.seconds(15),
-      memorySize: this.tuning.reader?.memorySize ?? 256,
+      ...sized(tuning, Duration.seconds(15)),
       logRetention,
       encryptionKey: this.encryptionKey,
     });
@@ -556,7 +543,7 @@ export class EventSourcedApi extends Construct {
     // while a rebuild runs.
     reader.addToRolePolicy(new iam.PolicyStatement({
       actions: ['dynamodb:GetItem', 'dynamodb:Scan'],
-      resources: this.projections.flatMap((p) => [p.table, ...(p.previousTable ? [p.previousTable] : [])]).map((t) => t.tableArn),
+      resources: this.projections.flatMap(viewTablesOf).map((t) => t.tableArn),
     }));
     this.encryptionKey?.grantDecrypt(reader);
     return reader;
@@ -675,4 +662,14 @@ function validateProps(
   validateInteger('api.throttlingRateLimit', api.throttlingRateLimit, 0, 10000);
   validateInteger('api.throttlingBurstLimit', api.throttlingBurstLimit, 0, 5000);
   return defaultView;
+}
+
+/** A view's tables: this version's, and during a rebuild the previous version's too. */
+function viewTablesOf(p: Projection): dynamodb.ITable[] {
+  return p.previousTable ? [p.table, p.previousTable] : [p.table];
+}
+
+/** Memory and timeout of one of the library's functions: the user's, else the library's defaults. */
+function sized(tuning: FunctionTuning | undefined, defaultTimeout: Duration): { timeout: Duration; memorySize: number } {
+  return { timeout: tuning?.timeout ?? defaultTimeout, memorySize: tuning?.memorySize ?? 256 };
 }

@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalResource, pseudoParameters, resolveIntrinsics } from './intrinsics';
-import { CATALOGUE, DEFAULTS, ENV, KEYS } from '../contract';
-import { ROLE_METADATA_KEY, RoleMetadata } from '../private/resource-roles';
+import { CATALOGUE, DEFAULTS, ENV, KEYS, ROLE_METADATA_KEY, RoleMetadata } from '../contract';
 
 /** A DynamoDB table as the template defines it, with the name it gets locally. */
 export interface TableDefinition {

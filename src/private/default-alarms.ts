@@ -1,19 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { AlarmOptions } from '../alarm-options';
-import type { Projection } from '../projection';
-
-/** What the alarms watch: the parts of an EventSourcedApi. */
-export interface AlarmedApi {
-  readonly projections: Projection[];
-  readonly functions: lambda.IFunction[];
-  /** REST API 5xx and request count; undefined without the REST API. */
-  readonly apiRequests?: { errors: cloudwatch.IMetric; count: cloudwatch.IMetric };
-  metricPublisherFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-  metricPublisherIteratorAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-}
+import type { EventSourcedApi } from '../event-sourced-api';
 
 const MINUTE = Duration.minutes(1);
 
@@ -21,9 +12,9 @@ const MINUTE = Duration.minutes(1);
  * The alarms every EventSourcedApi has unless turned off. Missing data is not breaching: lag is
  * only reported while events arrive, and an idle API has no requests.
  */
-export function createDefaultAlarms(scope: Construct, api: AlarmedApi, options: AlarmOptions): cloudwatch.Alarm[] {
+export function createDefaultAlarms(api: EventSourcedApi, options: AlarmOptions): cloudwatch.Alarm[] {
   if (options.enabled === false) return [];
-  const group = new Construct(scope, 'Alarms');
+  const group = new Construct(api, 'Alarms');
   const alarms: cloudwatch.Alarm[] = [];
   const add = (id: string, props: cloudwatch.AlarmProps) => {
     const alarm = new cloudwatch.Alarm(group, id, { treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING, ...props });
@@ -65,12 +56,15 @@ export function createDefaultAlarms(scope: Construct, api: AlarmedApi, options: 
     evaluationPeriods: 3,
     alarmDescription: `Publishing is more than ${maxAge.toHumanString()} behind the appends, for 3 minutes: every view is late.`,
   });
-  if (api.apiRequests) {
+  if (api.restApi) {
     const percent = options.maxApiServerErrorPercent ?? 5;
     add('ApiServerErrors', {
       metric: new cloudwatch.MathExpression({
         expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-        usingMetrics: { errors: api.apiRequests.errors, requests: api.apiRequests.count },
+        usingMetrics: {
+          errors: api.metricApiServerErrors(),
+          requests: (api.restApi as apigateway.RestApi).metricCount({ statistic: cloudwatch.Stats.SUM }),
+        },
         period: Duration.minutes(5),
         label: 'REST API 5xx (%)',
       }),
@@ -80,8 +74,10 @@ export function createDefaultAlarms(scope: Construct, api: AlarmedApi, options: 
       alarmDescription: `More than ${percent}% of the REST API's requests were answered with a 5xx over 5 minutes.`,
     });
   }
+  const optional = [api.reader, api.maintenanceFunction].filter((fn): fn is lambda.IFunction => fn !== undefined);
+  const functions = [api.writer, api.publisher, ...optional, ...api.projections.map((p) => p.aggregator)];
   const throttles: Record<string, cloudwatch.IMetric> = {};
-  api.functions.forEach((fn, i) => { throttles[`t${i}`] = fn.metricThrottles({ statistic: cloudwatch.Stats.SUM }); });
+  functions.forEach((fn, i) => { throttles[`t${i}`] = fn.metricThrottles({ statistic: cloudwatch.Stats.SUM }); });
   add('Throttles', {
     metric: new cloudwatch.MathExpression({
       expression: `SUM([${Object.keys(throttles).join(', ')}])`, usingMetrics: throttles, period: Duration.minutes(5), label: 'Lambda throttles',

@@ -3,9 +3,6 @@ import { IConstruct } from 'constructs';
 import { ROLE_METADATA_KEY, RoleMetadata } from '../contract';
 import type { Projection } from '../projection';
 
-export { ROLE_METADATA_KEY } from '../contract';
-export type { ResourceRole, RoleMetadata } from '../contract';
-
 /**
  * Tags a construct's CloudFormation resource with its role, so tools that read the synthesized
  * template (the local runtime) find the parts of an EventSourcedApi from any CDK language.
