@@ -8,15 +8,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { App } from 'aws-cdk-lib';
+import { arg, BENCHMARK_RUNTIME } from './bench-support';
 import { buildExampleApp } from '../examples/typescript/app';
 import { LocalRuntime } from '../src/local';
 
-// The SDK's notice about Node 20 support is noise in a demo's output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const EVENTS = arg('events', 200);
 const STREAMS = arg('streams', 20);
 const WARMUP = arg('warmup', 10);
@@ -29,8 +24,8 @@ async function main(): Promise<void> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-api-bench-'));
   const app = new App({ outdir });
   buildExampleApp(app);
-  // It polls GET every 2 ms to see an event arrive: API Gateway's 100 rps stage limit would be what it measured.
-  const runtime = await LocalRuntime.start({ app, log: () => undefined, pollIntervalMs: 10, stageThrottling: false });
+  // It polls GET every 2 ms to see an event arrive.
+  const runtime = await LocalRuntime.start({ app, ...BENCHMARK_RUNTIME });
   const versions = new Map<string, number>();
   const latencies: number[] = [];
   try {

@@ -9,16 +9,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { App } from 'aws-cdk-lib';
+import { arg, BENCHMARK_RUNTIME } from './bench-support';
 import { buildExampleApp, ExampleAppOptions } from '../examples/typescript/app';
 import { status } from '../lambda-src/operator/commands';
 import { localTarget } from '../lambda-src/operator/target';
 import { LocalRuntime } from '../src/local';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const STREAMS = arg('streams', 1000);
 const RATE = arg('rate', 100);
 const CONCURRENCY = 16;
@@ -26,7 +22,7 @@ const CONCURRENCY = 16;
 async function start(root: string, name: string, options: ExampleAppOptions): Promise<LocalRuntime> {
   const app = new App({ outdir: path.join(root, name) });
   buildExampleApp(app, { catchUpRate: RATE, ...options });
-  return LocalRuntime.start({ app, dataDir: path.join(root, 'data'), log: () => undefined, pollIntervalMs: 10, stageThrottling: false });
+  return LocalRuntime.start({ app, dataDir: path.join(root, 'data'), ...BENCHMARK_RUNTIME });
 }
 
 /** Runs `work` over the items, `CONCURRENCY` at a time. */

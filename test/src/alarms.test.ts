@@ -11,10 +11,18 @@ function alarmsOf(template: { findResources(type: string): Record<string, any> }
   return Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(([id, r]) => ({ id, ...r.Properties }));
 }
 
+/** The alarm whose logical id starts with ApiAlarms<prefix>. */
+function alarmNamed(alarms: ReturnType<typeof alarmsOf>, prefix: string) {
+  return alarms.find((a) => a.id.startsWith(`ApiAlarms${prefix}`))!;
+}
+
+/** The API with its defaults (synthesized once for the tests that need it). */
+const defaults = synth({ projections: twoViews() });
+
 describe('by default', () => {
-  const { template, api } = synth({ projections: twoViews() });
+  const { template, api } = defaults;
   const alarms = alarmsOf(template);
-  const byId = (prefix: string) => alarms.find((a) => a.id.startsWith(`ApiAlarms${prefix}`))!;
+  const byId = (prefix: string) => alarmNamed(alarms, prefix);
 
   test('per view parked and lag; publisher failures and iterator age; REST 5xx rate; throttles', () => {
     expect(alarms.map((a) => a.id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
@@ -100,7 +108,7 @@ test('thresholds and actions are the user\'s: every alarm notifies the topic on 
   const topic = Object.keys(template.findResources('AWS::SNS::Topic')).find((id) => id.startsWith('Oncall'))!;
   const toTopic = JSON.stringify([{ Ref: topic }]);
   expect(alarms.every((a) => JSON.stringify(a.AlarmActions) === toTopic && JSON.stringify(a.OKActions) === toTopic)).toBe(true);
-  const threshold = (prefix: string) => alarms.find((a) => a.id.startsWith(`ApiAlarms${prefix}`))!.Threshold;
+  const threshold = (prefix: string) => alarmNamed(alarms, prefix).Threshold;
   expect([threshold('summaryLag'), threshold('PublisherIteratorAge'), threshold('ApiServerErrors')]).toEqual([30_000, 60_000, 1]);
 });
 
@@ -112,7 +120,7 @@ test('enabled: false creates no alarm; without a REST API there is no 5xx alarm'
 });
 
 test('dashboard: true adds one dashboard with appends, lag and parked per view, errors, iterator age and latency', () => {
-  expect(Object.keys(synth({ projections: twoViews() }).template.findResources('AWS::CloudWatch::Dashboard'))).toHaveLength(0);
+  expect(Object.keys(defaults.template.findResources('AWS::CloudWatch::Dashboard'))).toHaveLength(0);
   const { template, stack, api } = synth({ projections: twoViews(), dashboard: true });
   const [dashboard] = Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'));
   expect(api.dashboard).toBeDefined();

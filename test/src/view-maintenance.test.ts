@@ -2,11 +2,8 @@
  * What keeps views complete: the stream catalogue index, the maintenance function and its jobs
  * queue, a backfill custom resource per view table, and a fresh table per projection version.
  */
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { actionsOf, COUNTER, logicalId, logicalIdOf, referencedIds, statementsOfFunction, synth } from '../support/synth';
-
-type Resources = Record<string, { Type: string; Properties: any; DeletionPolicy?: string }>;
-const resourcesOf = (template: Template) => template.toJSON().Resources as Resources;
+import { Match } from 'aws-cdk-lib/assertions';
+import { actionsOf, COUNTER, logicalId, logicalIdOf, referencedIds, resourcesOf, statementsOfFunction, synth } from '../support/synth';
 
 test('the events table has the stream catalogue: a keys-only index over the shard attribute of first events', () => {
   const { template } = synth({});

@@ -38,6 +38,11 @@ export function twoViews(): EventSourcedApiProps['projections'] {
 
 type Resources = Record<string, { Type: string; Properties?: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
 
+/** A template's resources by logical id. */
+export function resourcesOf(template: Template): Resources {
+  return template.toJSON().Resources as Resources;
+}
+
 /** Logical id of the one resource whose id starts with the given prefix. */
 export function logicalId(template: Template, type: string, idPrefix: string): string {
   const ids = Object.keys(template.findResources(type)).filter((id) => id.startsWith(idPrefix));
@@ -49,7 +54,7 @@ export function logicalId(template: Template, type: string, idPrefix: string): s
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
 export function statementsOfFunction(template: Template, functionIdPrefix: string): Statement[] {
-  const resources = template.toJSON().Resources as Resources;
+  const resources = resourcesOf(template);
   const fnId = logicalId(template, 'AWS::Lambda::Function', functionIdPrefix);
   const roleId = resources[fnId].Properties.Role['Fn::GetAtt'][0];
   const statements: Statement[] = [];

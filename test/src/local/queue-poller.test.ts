@@ -2,6 +2,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { LocalFunction } from '../../../src/local/function-host';
 import { LocalQueue, QueueMessage } from '../../../src/local/local-queue';
 import { QueuePoller } from '../../../src/local/queue-poller';
+import { until } from '../../support/until';
 
 /** A poller over a standard queue whose function answers `respond` for each batch. */
 function harness(respond: (event: SQSEvent, call: number) => unknown) {
@@ -21,14 +22,6 @@ function harness(respond: (event: SQSEvent, call: number) => unknown) {
   return { queue, poller, batches, failed, processed };
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 test.each<[string, (event: SQSEvent) => unknown]>([
   ['an itemIdentifier that names no message of the batch', () => ({ batchItemFailures: [{ itemIdentifier: 'no-such-message' }] })],
   ['an empty itemIdentifier', () => ({ batchItemFailures: [{ itemIdentifier: '' }] })],
@@ -40,7 +33,7 @@ test.each<[string, (event: SQSEvent) => unknown]>([
   h.queue.send('b');
   h.poller.start();
   try {
-    await until(() => h.queue.depth === 0);
+    await until('an empty queue', () => h.queue.depth === 0, 5000, 5);
     expect(h.failed.map(([body]) => body).sort()).toEqual(['a', 'b']);
     expect(h.failed[0][1]).toMatch(/whole batch failed/);
     expect(h.batches).toHaveLength(2);
@@ -57,7 +50,7 @@ test('a valid partial response fails only the messages it names; an empty one, o
   h.queue.send('b');
   h.poller.start();
   try {
-    await until(() => h.queue.depth === 0);
+    await until('an empty queue', () => h.queue.depth === 0, 5000, 5);
     expect(h.failed.map(([body]) => body)).toEqual(['b']);
     expect(h.processed.sort()).toEqual(['a', 'b']);
   } finally {

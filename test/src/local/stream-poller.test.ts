@@ -4,6 +4,7 @@ import { StreamMappingDefinition } from '../../../src/local/cloud-assembly';
 import { LocalFunction } from '../../../src/local/function-host';
 import { StreamFailureRecord, StreamPoller } from '../../../src/local/stream-poller';
 import { createEventsTable, documentClient, dynamoStreamsClient, EventsTable } from '../../support/local-dynamo';
+import { until } from '../../support/until';
 
 /** The publisher's filter, as the construct writes it: INSERTs of items with an eventId. */
 const NEW_EVENTS_ONLY = { eventName: ['INSERT'], dynamodb: { NewImage: { eventId: { S: [{ exists: true }] } } } };
@@ -60,14 +61,6 @@ function startPoller(table: EventsTable, mapping: Partial<StreamMappingDefinitio
 
 async function put(table: EventsTable, item: Record<string, unknown>): Promise<void> {
   await documentClient().send(new PutCommand({ TableName: table.tableName, Item: item }));
-}
-
-async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const version = (r: DynamoDBRecord) => Number(r.dynamodb?.NewImage?.version?.N);
