@@ -75,7 +75,10 @@ export async function processBatch(handlers: ProjectionHandlers, records: SQSRec
     }));
   }
 
-  failLaterMessagesOfFailedGroups(records, failed);
+  // SQS FIFO asks that the later messages of a failed group be retried too, so that none is
+  // processed out of order. Here a message not retried is one whose event is already in its view
+  // (each stream was judged as a whole, gaps filled from the events table), so deleting it cannot
+  // reorder anything, and retrying it would only park an applied event after maxReceiveCount.
   return { batchItemFailures: records.filter((r) => failed.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId })) };
 }
 
@@ -141,16 +144,3 @@ async function eventsToApply(
   return events;
 }
 
-/**
- * SQS FIFO: once a message of a group fails, every later message of that group in the batch must
- * be retried too, or it would be processed out of order.
- */
-function failLaterMessagesOfFailedGroups(records: SQSRecord[], failed: Set<string>): void {
-  const brokenGroups = new Set<string>();
-  for (const record of records) {
-    const group = record.attributes?.MessageGroupId;
-    if (!group) continue;
-    if (brokenGroups.has(group)) failed.add(record.messageId);
-    else if (failed.has(record.messageId)) brokenGroups.add(group);
-  }
-}

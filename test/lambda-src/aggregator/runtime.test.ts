@@ -409,6 +409,18 @@ describe('catch-up messages (backfill, rebuild, replay)', () => {
     expect((await viewRecord(viewTable, 'late-d'))?.version).toBe(2);
   });
 
+  test('FIFO: a catch-up that fails before an applied event of its group leaves only itself and the unapplied to retry', async () => {
+    const events = await append('late-e', [['OrderCreated', { customer: 'e' }], ['ItemAdded', { sku: 'x', price: 1 }], ['Poison']]);
+    const [e1, e2, e3] = deliveries(events);
+    const viewTable = await createViewTable();
+    const handler = createHandler({ handlers: faultyHandlers }, { viewTable, eventsTable, client: dynamoClient() });
+    expect(failedIds(await handler(sqsEvent([e1])))).toEqual([]);
+    // The backfill's catch-up queued ahead of the live v2 and v3: v2 is applied, v3 poisons the catch-up.
+    const c = catchUp('late-e');
+    expect(failedIds(await handler(sqsEvent([c, e2, e3])))).toEqual([c.messageId, e3.messageId]);
+    expect((await viewRecord(viewTable, 'late-e'))?.version).toBe(2);
+  });
+
   test('a catch-up body is recognised only with a stream id; anything else is an unreadable message', () => {
     expect(parseViewMessage(catchUpBody('s-1'))).toEqual({ streamId: 's-1' });
     for (const body of ['{"catchUp":{}}', '{"catchUp":{"streamId":""}}', 'not json', '{"streamId":"s"}']) expect(() => parseViewMessage(body)).toThrow();
@@ -490,16 +502,15 @@ describe('unreadable messages', () => {
     expect(logs.lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'unreadable message', messageId: 'garbage' }));
   });
 
-  test('FIFO: an unreadable message also fails the later messages of its group', async () => {
+  test('FIFO: an unreadable message fails alone; the applied messages after it in its group are not retried', async () => {
     const a = await append('stream-a', [['OrderCreated', { customer: 'a' }], ['ItemAdded', { sku: 'x', price: 1 }]]);
     const [a1, a2] = deliveries(a);
     const garbage = sqsRecord('{', { messageId: 'garbage', messageGroupId: 'stream-a' });
     const viewTable = await createViewTable();
     const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: dynamoClient() });
 
-    expect(failedIds(await handler(sqsEvent([a1, garbage, a2])))).toEqual(['garbage', a2.messageId]);
-    // Redelivering the later message is harmless: it was applied already.
-    expect(failedIds(await handler(sqsEvent([a2])))).toEqual([]);
+    // a2 is in the view: retrying it could not reorder anything, and would park an applied event.
+    expect(failedIds(await handler(sqsEvent([a1, garbage, a2])))).toEqual(['garbage']);
     expect((await viewRecord(viewTable, 'stream-a'))?.version).toBe(2);
   });
 
