@@ -77,6 +77,8 @@ export const ENV = {
   jobsQueueUrl: 'JOBS_QUEUE_URL',
   /** Maintenance: streams per second a catch-up job sends (and then checks). */
   catchUpRate: 'CATCH_UP_RATE',
+  /** Every function: DEBUG, INFO, WARN or ERROR (the LogLevel prop). */
+  logLevel: 'LOG_LEVEL',
 } as const;
 
 /**

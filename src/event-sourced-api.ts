@@ -14,12 +14,13 @@ import { AlarmOptions } from './alarm-options';
 import { ApiAuthorization } from './api-authorization';
 import { CATALOGUE, DEFAULTS, ENV, implicitDefaultView, KEYS, METRICS, MIN_VERSION_HEADER, PAGE_HEADERS } from './contract';
 import { FunctionTuning } from './function-tuning';
+import { LogLevel } from './log-level';
 import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './private/acknowledge';
 import { createApiDashboard } from './private/api-dashboard';
 import { assetDir } from './private/assets';
 import { createDefaultAlarms } from './private/default-alarms';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
-import { libraryFunction } from './private/library-function';
+import { FunctionLogging, libraryFunction } from './private/library-function';
 import { libraryMetric } from './private/library-metric';
 import { tagProjectionRoles, tagRole } from './private/resource-roles';
 import { validateFunctionTuning, validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
@@ -154,6 +155,15 @@ export interface EventSourcedApiProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
+   * Which log lines the library's functions write (one JSON object per line, with durations).
+   * Lines that carry metrics are written at every level, so the metrics and alarms never miss
+   * one. Change it to DEBUG to see each read and each batch; the local runtime takes it from
+   * the template too (or from LOG_LEVEL in its own environment).
+   * @default LogLevel.INFO
+   */
+  readonly logLevel?: LogLevel;
+
+  /**
    * A customer managed KMS key for everything the construct stores: the events table (when it
    * creates it), the view tables, the topic, every queue and dead-letter queue, the log groups and
    * the Lambda environments. Its key policy gets the statements SNS (to deliver to the encrypted
@@ -227,7 +237,7 @@ export class EventSourcedApi extends Construct {
     const fifo = props.fifo ?? true;
     const apiOptions = props.api ?? {};
     const apiEnabled = apiOptions.enabled ?? true;
-    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const logging: FunctionLogging = { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, level: props.logLevel ?? LogLevel.INFO };
     this.stageName = apiOptions.stageName ?? 'prod';
     this.defaultView = validateProps(props, definitions, streamIdField, apiEnabled);
     const key = props.encryptionKey;
@@ -263,9 +273,9 @@ export class EventSourcedApi extends Construct {
 
     // With CORS, the handlers answer with the allowed origin on every response.
     const corsEnv: Record<string, string> = apiEnabled && apiOptions.cors ? { [ENV.corsOrigin]: apiOptions.cors.allowOrigins[0] } : {};
-    this.writer = this.createWriter(streamIdField, props.maxBodyBytes ?? DEFAULTS.maxBodyBytes, logRetention, corsEnv, props.writer);
+    this.writer = this.createWriter(streamIdField, props.maxBodyBytes ?? DEFAULTS.maxBodyBytes, logging, corsEnv, props.writer);
     const retryAttempts = props.publisherRetryAttempts ?? DEFAULTS.publisherRetryAttempts;
-    const { publisher, failureQueue } = this.createPublisher(fifo, retryAttempts, logRetention, props.publisher);
+    const { publisher, failureQueue } = this.createPublisher(fifo, retryAttempts, logging, props.publisher);
     this.publisher = publisher;
     this.publisherFailureQueue = failureQueue;
 
@@ -275,19 +285,20 @@ export class EventSourcedApi extends Construct {
       eventsTable: this.eventsTable,
       fifo,
       removalPolicy: props.viewTablesRemovalPolicy,
-      logRetention,
+      logRetention: logging.retention,
+      logLevel: logging.level,
       streamIdField,
       encryptionKey: key,
     }));
 
     if (this.projections.length > 0) {
       const defaultPageSize = props.defaultPageSize ?? DEFAULTS.defaultPageSize;
-      this.reader = this.createReader(streamIdField, defaultPageSize, props.maxPageSize ?? DEFAULTS.maxPageSize, logRetention, corsEnv, props.reader);
+      this.reader = this.createReader(streamIdField, defaultPageSize, props.maxPageSize ?? DEFAULTS.maxPageSize, logging, corsEnv, props.reader);
       const maintenance = new ViewMaintenance(this, 'Maintenance', {
         eventsTable: this.eventsTable,
         projections: this.projections,
         catchUpRate: props.catchUpRate ?? DEFAULTS.catchUpRate,
-        logRetention,
+        logging,
         encryptionKey: key,
         owner: this.node.path,
       });
@@ -295,7 +306,7 @@ export class EventSourcedApi extends Construct {
       this.jobsQueue = maintenance.jobsQueue;
     }
     if (apiEnabled) {
-      const restApi = this.createRestApi(apiOptions, logRetention);
+      const restApi = this.createRestApi(apiOptions, logging.retention);
       this.restApi = restApi;
       this.url = restApi.url;
       tagRole(restApi, { owner: this.node.path, role: 'rest-api' });
@@ -442,7 +453,7 @@ export class EventSourcedApi extends Construct {
   }
 
   private createWriter(
-    streamIdField: string, maxBodyBytes: number, logRetention: logs.RetentionDays, corsEnv: Record<string, string>, tuning?: FunctionTuning,
+    streamIdField: string, maxBodyBytes: number, logging: FunctionLogging, corsEnv: Record<string, string>, tuning?: FunctionTuning,
   ): lambda.Function {
     const writer = libraryFunction(this, 'Writer', {
       codeDir: assetDir('writer'),
@@ -454,7 +465,7 @@ export class EventSourcedApi extends Construct {
         ...corsEnv,
       },
       ...sized(tuning, Duration.seconds(10)),
-      logRetention,
+      logging,
       encryptionKey: this.encryptionKey,
     });
     // Append-only: the writer can read its own table (stream heads, replays) and put new items;
@@ -467,7 +478,7 @@ export class EventSourcedApi extends Construct {
     return writer;
   }
 
-  private createPublisher(fifo: boolean, retryAttempts: number, logRetention: logs.RetentionDays, tuning?: FunctionTuning) {
+  private createPublisher(fifo: boolean, retryAttempts: number, logging: FunctionLogging, tuning?: FunctionTuning) {
     const failureQueue = new sqs.Queue(this, 'PublisherFailureQueue', {
       ...queueEncryption(this.encryptionKey),
       enforceSSL: true,
@@ -480,7 +491,7 @@ export class EventSourcedApi extends Construct {
       description: 'cdk-event-sourced-api: publishes new events from the events stream to SNS',
       environment: { [ENV.topicArn]: this.topic.topicArn, [ENV.fifo]: String(fifo) },
       ...sized(tuning, Duration.seconds(30)),
-      logRetention,
+      logging,
       encryptionKey: this.encryptionKey,
     });
     this.topic.grantPublish(publisher);
@@ -513,7 +524,7 @@ export class EventSourcedApi extends Construct {
   }
 
   private createReader(
-    streamIdField: string, defaultPageSize: number, maxPageSize: number, logRetention: logs.RetentionDays, corsEnv: Record<string, string>,
+    streamIdField: string, defaultPageSize: number, maxPageSize: number, logging: FunctionLogging, corsEnv: Record<string, string>,
     tuning?: FunctionTuning,
   ): lambda.Function {
     const views: Record<string, string> = {};
@@ -536,7 +547,7 @@ export class EventSourcedApi extends Construct {
       },
       // Read-your-writes (?minVersion) waits up to 10 s.
       ...sized(tuning, Duration.seconds(15)),
-      logRetention,
+      logging,
       encryptionKey: this.encryptionKey,
     });
     // Read-only, and only the two calls it makes: on each view's tables, the previous version's

@@ -4,3 +4,4 @@ export * from './projection';
 export * from './rest-api-options';
 export * from './function-tuning';
 export * from './alarm-options';
+export * from './log-level';

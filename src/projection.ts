@@ -11,6 +11,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS, ENV, KEYS, METRICS } from './contract';
+import { LogLevel } from './log-level';
 import { acknowledgeScanners, SCANNER_REASONS } from './private/acknowledge';
 import { bundleProjection } from './private/bundle-projection';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
@@ -95,6 +96,12 @@ export interface ProjectionProps extends ProjectionDefinition {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Which of the aggregator's log lines it writes; lines with metrics are written at every level.
+   * @default LogLevel.INFO
+   */
+  readonly logLevel?: LogLevel;
 
   /**
    * A customer managed key for the view table, the queues and the aggregator's logs and
@@ -201,7 +208,7 @@ export class Projection extends Construct {
       },
       timeout,
       memorySize: props.memorySize ?? 256,
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      logging: { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, level: props.logLevel ?? LogLevel.INFO },
       encryptionKey: key,
     });
     this.aggregator = aggregator;

@@ -5,7 +5,7 @@ import { loadHandlers, type ProjectionHandlers } from './projection-module';
 import { loadView, readEvents, saveView } from './view-store';
 import { DEFAULTS, ENV, METRICS } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
-import { log, metricFields } from '../core/log';
+import { log, metricFields, stopwatch } from '../core/log';
 import { parseViewMessage, type StoredEvent } from '../core/stored-event';
 
 export interface AggregatorConfig {
@@ -54,6 +54,7 @@ export function createHandler(projectionModule: unknown, config?: Partial<Aggreg
  * version-gated condition. Returns the messages to retry.
  */
 export async function processBatch(handlers: ProjectionHandlers, records: SQSRecord[], config: AggregatorConfig): Promise<SQSBatchResponse> {
+  const elapsed = stopwatch();
   const failed = new Set<string>();
   const byStream = new Map<string, Delivery[]>();
   for (const record of records) {
@@ -79,12 +80,15 @@ export async function processBatch(handlers: ProjectionHandlers, records: SQSRec
   // processed out of order. Here a message not retried is one whose event is already in its view
   // (each stream was judged as a whole, gaps filled from the events table), so deleting it cannot
   // reorder anything, and retrying it would only park an applied event after maxReceiveCount.
+  const counts = { messages: records.length, streams: byStream.size, retried: failed.size };
+  log('debug', 'batch processed', { view: config.viewName, ...counts, durationMs: elapsed() });
   return { batchItemFailures: records.filter((r) => failed.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId })) };
 }
 
 /** Returns the message ids of this stream that must be retried. */
 async function processStream(handlers: ProjectionHandlers, streamId: string, deliveries: Delivery[], config: AggregatorConfig): Promise<string[]> {
   const { client, viewTable, eventsTable, viewName } = config;
+  const elapsed = stopwatch();
   try {
     const view = await loadView(client, viewTable, streamId);
     const target = Math.max(...deliveries.map(targetOf));
@@ -106,7 +110,8 @@ async function processStream(handlers: ProjectionHandlers, streamId: string, del
       const lag: Record<string, number> = last ? { [METRICS.projectionLag]: Math.max(0, Date.now() - Date.parse(last.timestamp)) } : {};
       const applied = { [METRICS.eventsApplied]: outcome.record.version - view.version, ...lag };
       const metrics = metricFields({ [METRICS.dimensions.api]: eventsTable, [METRICS.dimensions.view]: viewName }, applied);
-      log('info', 'events applied', { view: viewName, streamId, fromVersion: view.version + 1, toVersion: outcome.record.version, ...metrics });
+      const versions = { fromVersion: view.version + 1, toVersion: outcome.record.version, eventId: last?.eventId };
+      log('info', 'events applied', { view: viewName, streamId, ...versions, durationMs: elapsed(), ...metrics });
     }
     if (outcome.failure) {
       const error = outcome.failure.error as Error;

@@ -144,7 +144,7 @@ export async function runStep(job: JobStep, config: MaintenanceConfig, clients: 
   const passEnded = job.phase === 'verify' && !page.next;
   const counts = { [METRICS.catchUpsSent]: job.phase === 'send' ? streams.length : 0, ...(passEnded ? { [METRICS.streamsBehind]: behind } : {}) };
   const metrics = metricFields({ [METRICS.dimensions.api]: config.eventsTable, [METRICS.dimensions.view]: job.view }, counts);
-  log('info', 'maintenance step done', { jobId: job.jobId, view: job.view, step: job.step, phase, sent, checked, behind, ready, ...metrics });
+  log('info', 'maintenance step done', { jobId: job.jobId, view: job.view, step: job.step, phase, sent, checked, behind, ready, durationMs: Date.now() - began, ...metrics });
   if (next) await enqueue(clients.sqs, config, next.step, next.delaySeconds);
 }
 

@@ -4,7 +4,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { KEYS } from '../../src/contract';
 import { fromItem } from '../core/attribute-value';
 import { eventMessage, messageGroupId, sha256, SNS_MAX_BATCH_BYTES, SNS_MAX_BATCH_ENTRIES, type EventMessage } from '../core/event-message';
-import { log } from '../core/log';
+import { log, stopwatch } from '../core/log';
 import { storedEventOf, type StoredEvent } from '../core/stored-event';
 
 export interface PublishOptions {
@@ -84,24 +84,29 @@ export async function publishRecords(sns: SNSClient, records: DynamoDBRecord[], 
     }));
 
     let failedIndex: number | undefined;
+    const elapsed = stopwatch();
     try {
       const result = await sns.send(new PublishBatchCommand({ TopicArn: options.topicArn, PublishBatchRequestEntries: entries }));
       const failed = (result.Failed ?? []).map((f) => Number(f.Id));
       if (failed.length > 0) {
         failedIndex = Math.min(...failed);
-        log('warn', 'publish failed for some entries', { failed: result.Failed });
+        log('warn', 'publish failed for some entries', { failed: result.Failed, durationMs: elapsed() });
       }
     } catch (err) {
       failedIndex = 0;
-      log('warn', 'publish batch failed', { error: String(err), entries: entries.length, bytes: chunk.reduce((n, p) => n + p.message.bytes, 0) });
+      log('warn', 'publish batch failed', { error: String(err), durationMs: elapsed(), entries: entries.length, bytes: chunk.reduce((n, p) => n + p.message.bytes, 0) });
     }
 
     if (failedIndex !== undefined) {
       const first = chunk[failedIndex].record;
       return { batchItemFailures: [{ itemIdentifier: first.dynamodb?.SequenceNumber ?? '' }] };
     }
+    // Per event: the PublishBatch call's duration, and how long after its append it went out.
+    const publishMs = elapsed();
+    const now = Date.now();
     for (const { event } of chunk) {
-      log('info', 'event published', { streamId: event.streamId, version: event.version, type: event.type });
+      const { streamId, version, eventId, type } = event;
+      log('info', 'event published', { streamId, version, eventId, type, publishMs, sinceAppendMs: now - Date.parse(event.timestamp) });
     }
   }
   if (undecodable) return { batchItemFailures: [{ itemIdentifier: undecodable.dynamodb?.SequenceNumber ?? '' }] };

@@ -1,10 +1,11 @@
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { decodePageToken, encodePageToken } from './page-token';
 import { rebuilt, type ViewTables } from './rebuilds';
 import { getEntry, listRecords, type ViewEntry } from './views';
 import { DEFAULTS, ENV, implicitDefaultView, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../src/contract';
 import { dynamoClient } from '../core/dynamo';
 import { header, httpHandler, HttpError, jsonResponse } from '../core/http';
+import { log, stopwatch } from '../core/log';
 import { isStreamId } from '../core/stream-id';
 
 interface ReaderConfig {
@@ -47,7 +48,14 @@ function readConfig(): ReaderConfig {
  * GET /{view}        list a view, or (if no view has that name) read record {view} of the default view
  * GET /{view}/{id}   read one record of a view; ?minVersion=N (or X-Min-Version) waits for version N
  */
-export const handler = httpHandler(async (event, context) => {
+export async function handler(event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> {
+  const elapsed = stopwatch();
+  const response = await answer(event, context);
+  log('debug', 'read answered', { path: event.path, status: response.statusCode, durationMs: elapsed() });
+  return response;
+}
+
+const answer = httpHandler(async (event, context) => {
   const cfg = config();
   const first = pathParameter(event, 'view');
   const second = pathParameter(event, 'id');

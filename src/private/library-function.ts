@@ -3,6 +3,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENV } from '../contract';
+import { LogLevel } from '../log-level';
 import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './acknowledge';
 
 export interface LibraryFunctionProps {
@@ -11,9 +13,15 @@ export interface LibraryFunctionProps {
   readonly environment: Record<string, string>;
   readonly timeout: Duration;
   readonly memorySize: number;
-  readonly logRetention: logs.RetentionDays;
+  readonly logging: FunctionLogging;
   /** Encrypts the log group and the environment; the function may decrypt with it. */
   readonly encryptionKey?: kms.IKey;
+}
+
+/** Where a function's log lines go, and which of them it writes. */
+export interface FunctionLogging {
+  readonly retention: logs.RetentionDays;
+  readonly level: LogLevel;
 }
 
 /** Every Lambda of the library: Node 24 on arm64, X-Ray tracing, its own log group.
@@ -21,7 +29,7 @@ export interface LibraryFunctionProps {
 export function libraryFunction(scope: Construct, id: string, props: LibraryFunctionProps): lambda.Function {
   const key = props.encryptionKey;
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-    retention: props.logRetention,
+    retention: props.logging.retention,
     removalPolicy: RemovalPolicy.DESTROY,
     encryptionKey: key,
   });
@@ -31,7 +39,7 @@ export function libraryFunction(scope: Construct, id: string, props: LibraryFunc
     code: lambda.Code.fromAsset(props.codeDir),
     handler: 'index.handler',
     description: props.description,
-    environment: props.environment,
+    environment: { ...props.environment, [ENV.logLevel]: props.logging.level },
     environmentEncryption: key,
     timeout: props.timeout,
     memorySize: props.memorySize,

@@ -4,14 +4,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeScanners, SCANNER_REASONS } from './acknowledge';
 import { assetDir } from './assets';
 import { CATALOGUE, ENV } from '../contract';
 import { queueEncryption } from './encryption';
-import { libraryFunction } from './library-function';
+import { FunctionLogging, libraryFunction } from './library-function';
 import { tagRole } from './resource-roles';
 import type { Projection } from '../projection';
 
@@ -20,7 +19,7 @@ export interface ViewMaintenanceProps {
   readonly projections: Projection[];
   /** Streams per second a job sends catch-ups for, and checks. */
   readonly catchUpRate: number;
-  readonly logRetention: logs.RetentionDays;
+  readonly logging: FunctionLogging;
   readonly encryptionKey?: kms.IKey;
   /** Construct path of the EventSourcedApi, for the role metadata. */
   readonly owner: string;
@@ -69,7 +68,7 @@ export class ViewMaintenance extends Construct {
       },
       timeout,
       memorySize: 256,
-      logRetention: props.logRetention,
+      logging: props.logging,
       encryptionKey: key,
     });
     // One step at a time: each step queues the next.

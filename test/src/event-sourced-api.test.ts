@@ -7,7 +7,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
-import { ApiAuthorization, EventSourcedApi, EventSourcedApiProps } from '../../src';
+import { ApiAuthorization, EventSourcedApi, EventSourcedApiProps, LogLevel } from '../../src';
 import { actionsOf, COUNTER, logicalId, logicalIdOf, referencedIds, statementsOfFunction, synth, twoViews } from '../support/synth';
 
 describe('EventSourcedApi with two views (defaults)', () => {
@@ -105,12 +105,15 @@ describe('EventSourcedApi with two views (defaults)', () => {
     }
   });
 
-  test('every function: Node 24, arm64, X-Ray, its own log group with retention', () => {
+  test('every function: Node 24, arm64, X-Ray, its own log group with retention, text log format, LOG_LEVEL INFO', () => {
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions).toHaveLength(6); // writer, publisher, reader, maintenance, two aggregators
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties.LoggingConfig.LogGroup.Ref).toBeDefined();
+      // The JSON log format would wrap each line and lose its embedded metrics (see core/log.ts).
+      expect(fn.Properties.LoggingConfig.LogFormat).toBeUndefined();
+      expect(fn.Properties.Environment.Variables.LOG_LEVEL).toBe('INFO');
     }
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
@@ -367,6 +370,15 @@ function synthWithAuthorizer() {
   new EventSourcedApi(stack, 'Api', { projections: twoViews(), api: { authorization: ApiAuthorization.authorizer(authorizer) } });
   return { template: Template.fromStack(stack) };
 }
+
+describe('logging', () => {
+  test('logLevel reaches every function of the API, aggregators and maintenance included', () => {
+    const { template } = synth({ projections: twoViews(), logLevel: LogLevel.DEBUG });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(6);
+    expect(functions.map((fn) => fn.Properties.Environment.Variables.LOG_LEVEL)).toEqual(functions.map(() => 'DEBUG'));
+  });
+});
 
 describe('tuning', () => {
   test('writer, reader and publisher memory and timeout, and the events table\'s deletion protection, are the user\'s to set', () => {

@@ -2,7 +2,7 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Projection } from '../../src';
+import { LogLevel, Projection } from '../../src';
 import { COUNTER } from '../support/synth';
 
 // Projection used on its own: a view fed by a topic and an events table you already have.
@@ -31,6 +31,13 @@ describe('Projection', () => {
     const { template } = standalone(false, { removalPolicy: RemovalPolicy.RETAIN });
     template.allResourcesProperties('AWS::SQS::Queue', { FifoQueue: Match.absent() });
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+  });
+
+  test('its aggregator logs at INFO unless logLevel says otherwise', () => {
+    for (const [level, expected] of [[undefined, 'INFO'], [LogLevel.WARN, 'WARN']] as const) {
+      const { template } = standalone(true, level ? { logLevel: level } : {});
+      template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ LOG_LEVEL: expected }) } });
+    }
   });
 
   test('validates its own props when used alone', () => {

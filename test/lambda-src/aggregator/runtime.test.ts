@@ -562,6 +562,27 @@ describe('configuration', () => {
 });
 
 describe('metrics (CloudWatch Embedded Metric Format in the log)', () => {
+  test('at DEBUG a line per batch with its counts and duration; at ERROR the metrics lines stay and nothing else', async () => {
+    const viewTable = await createViewTable();
+    const events = await append('order-l', ORDER_EVENTS.slice(0, 2));
+    const handler = createHandler({ handlers: orderHandlers }, { viewTable, eventsTable, client: dynamoClient(), viewName: 'orders' });
+    const saved = process.env[ENV.logLevel];
+    try {
+      process.env[ENV.logLevel] = 'DEBUG';
+      await handler(sqsEvent(deliveries(events.slice(0, 1))));
+      expect(logs.lines.find((l) => l.message === 'batch processed')).toEqual({
+        level: 'debug', message: 'batch processed', view: 'orders', messages: 1, streams: 1, retried: 0, durationMs: expect.any(Number),
+      });
+      process.env[ENV.logLevel] = 'ERROR';
+      logs.lines.length = 0;
+      await handler(sqsEvent(deliveries(events)));
+      expect(logs.lines.map((l) => [l.message, l.EventsApplied])).toEqual([['events applied', 1]]);
+    } finally {
+      if (saved === undefined) delete process.env[ENV.logLevel];
+      else process.env[ENV.logLevel] = saved;
+    }
+  });
+
   test('each save logs EventsApplied and ProjectionLag (append to applied, ms) for its view', async () => {
     const viewTable = await createViewTable();
     const events = await append('order-m', ORDER_EVENTS.slice(0, 3));
@@ -576,6 +597,7 @@ describe('metrics (CloudWatch Embedded Metric Format in the log)', () => {
       EventsApplied: 3,
       _aws: { CloudWatchMetrics: [{ Namespace: 'CdkEventSourcedApi', Dimensions: [['Api', 'View']], Metrics: [{ Name: 'EventsApplied', Unit: 'Count' }, { Name: 'ProjectionLag', Unit: 'Milliseconds' }] }] },
     });
+    expect(line).toMatchObject({ fromVersion: 1, toVersion: 3, eventId: events[2].eventId, durationMs: expect.any(Number) });
     const lastAppend = Date.parse(events[2].timestamp);
     expect(line.ProjectionLag).toBeGreaterThanOrEqual(before - lastAppend);
     expect(line.ProjectionLag).toBeLessThanOrEqual(Date.now() - lastAppend);

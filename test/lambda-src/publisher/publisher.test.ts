@@ -118,6 +118,13 @@ describe('publishing', () => {
     }
     // Every event once, in the order it was stored, exactly as the events table holds it.
     expect(messagesOf(inputs)).toEqual(appended);
+    // A line per event: which one, how long its PublishBatch took, and how long after its append it went out.
+    const published = logs.lines.filter((l) => l.message === 'event published');
+    expect(published.map((l) => [l.streamId, l.version, l.eventId, l.type])).toEqual(appended.map((e) => [e.streamId, e.version, e.eventId, e.type]));
+    for (const line of published) {
+      expect(line.publishMs).toBeGreaterThanOrEqual(0);
+      expect(line.sinceAppendMs).toBeGreaterThanOrEqual(0);
+    }
     for (const entry of entriesOf(inputs)) {
       expect(entry.MessageAttributes).toEqual({ type: { DataType: 'String', StringValue: parseStoredEvent(entry.Message!).type } });
     }

@@ -216,6 +216,18 @@ describe('reading one record', () => {
     expect(json(result)).toEqual({ customer: 'c-1', total: 42, lines: ['a', 'b'], nested: { deep: true }, id: 'order-1', version: 7 });
   });
 
+  test('at DEBUG each request logs its path, status and duration; at INFO nothing', async () => {
+    await get({ view: 'summary', id: 'order-1' });
+    expect(logs.lines).toEqual([]);
+    process.env[ENV.logLevel] = 'DEBUG';
+    try {
+      await get({ view: 'summary', id: 'missing' });
+    } finally {
+      delete process.env[ENV.logLevel];
+    }
+    expect(logs.lines).toEqual([{ level: 'debug', message: 'read answered', path: expect.any(String), status: 404, durationMs: expect.any(Number) }]);
+  });
+
   test('GET /{view}/{id} reads the named view', async () => {
     const summary = await get({ view: 'summary', id: 'order-1' });
     expect(summary.statusCode).toBe(200);

@@ -456,7 +456,7 @@ describe('request encodings and settings', () => {
 });
 
 describe('metrics (CloudWatch Embedded Metric Format in the log)', () => {
-  test('one line per request: Appends for a stored event, AppendsRejected for a 4xx, AppendConflicts for a 409', async () => {
+  test('one line per request with the event and its duration: Appends for a stored event, AppendsRejected for a 4xx, AppendConflicts for a 409', async () => {
     expect((await post({ type: 'Created', id: 'm-1', eventId: 'm-e1' })).statusCode).toBe(201);
     expect((await post({ type: 'Created', id: 'm-1', eventId: 'm-e1' })).statusCode).toBe(201); // a replay stores nothing
     expect((await post({ type: 'Updated', id: 'm-1', expectedVersion: 5 })).statusCode).toBe(409);
@@ -465,6 +465,12 @@ describe('metrics (CloudWatch Embedded Metric Format in the log)', () => {
     expect(lines.map((l) => [l.status, l.Appends, l.AppendsRejected, l.AppendConflicts])).toEqual([
       [201, 1, 0, 0], [201, 0, 0, 0], [409, 0, 1, 1], [400, 0, 1, 0],
     ]);
+    // What was stored, and how long the request took.
+    expect(lines.map((l) => [l.streamId, l.version, l.eventId, l.type, l.replayed])).toEqual([
+      ['m-1', 1, 'm-e1', 'Created', false], ['m-1', 1, 'm-e1', 'Created', true], [undefined, undefined, undefined, undefined, undefined], [undefined, undefined, undefined, undefined, undefined],
+    ]);
+    for (const line of lines) expect(line.durationMs).toEqual(expect.any(Number));
+    expect(lines.every((l) => (l.durationMs as number) >= 0 && (l.durationMs as number) < 10_000)).toBe(true);
     expect(lines[0]).toMatchObject({
       Api: table,
       _aws: {
