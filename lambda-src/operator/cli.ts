@@ -110,7 +110,8 @@ export function formatStatus(s: ApiStatus, where: string): string {
   ].filter(Boolean);
   if (facts.length) lines.push(`  ${facts.join(' · ')}`);
   for (const v of s.views) {
-    const behind = v.streamsBehind === undefined ? '' : v.streamsBehind === 0 ? ', up to date' : `, behind: ${v.streamsBehind} stream(s), ${v.versionsBehind} event(s)`;
+    const behind = v.streamsBehind === undefined ? '' : v.streamsBehind === 0 ? ', up to date'
+      : `, behind: ${v.streamsBehind} stream(s), ${v.versionsBehind} event(s), lag ${formatDuration(v.lagMs ?? 0)} (the oldest event not applied)`;
     lines.push(`  ${v.name} v${v.version}${v.rebuilding ? ' (rebuilding: reads still come from the previous version)' : ''}${behind}`);
     lines.push(`    queue: ${v.queue.waiting} waiting, ${v.queue.inFlight} in flight · parked: ${v.parked}${v.parked ? ' (redrive from its dead-letter queue)' : ''}`);
     if (v.job) {
@@ -120,4 +121,12 @@ export function formatStatus(s: ApiStatus, where: string): string {
     }
   }
   return lines.join('\n');
+}
+
+/** "850 ms", "12.3 s", "4.5 min", "2.1 h". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
 }

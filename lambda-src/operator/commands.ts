@@ -1,6 +1,7 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { Target } from './target';
-import type { OperatorApiResources, OperatorViewResources } from '../../src/contract';
+import { KEYS, type OperatorApiResources, type OperatorViewResources } from '../../src/contract';
 import { cataloguePage, streamHead, viewVersions, type CataloguePosition, type JobMessage, type StartJob } from '../maintenance/jobs';
 import { readProgress, type Progress } from '../maintenance/progress';
 
@@ -34,6 +35,8 @@ export interface ViewStatus {
   /** With a scan: streams whose record is older than their last event, and by how many events in all. */
   readonly streamsBehind?: number;
   readonly versionsBehind?: number;
+  /** With a scan: how long ago the oldest event the view has not applied was appended (0 when up to date). */
+  readonly lagMs?: number;
 }
 
 export interface ApiStatus {
@@ -67,7 +70,7 @@ const total = (d: QueueDepth | undefined) => (d ? d.waiting + d.inFlight : 0);
 export async function status(target: Target, options: { scan: boolean; views?: OperatorViewResources[] }): Promise<ApiStatus> {
   const { api } = target;
   const views = options.views ?? api.views;
-  const behind = new Map<string, { streams: number; versions: number }>(views.map((v) => [v.name, { streams: 0, versions: 0 }]));
+  const behind = new Map<string, { streams: number; versions: number; oldest?: string }>(views.map((v) => [v.name, { streams: 0, versions: 0 }]));
   let streams: number | undefined;
   if (options.scan) {
     streams = 0;
@@ -81,14 +84,18 @@ export async function status(target: Target, options: { scan: boolean; views?: O
         const versions = await viewVersions(target.dynamo, view.table, page.streams);
         const counts = behind.get(view.name)!;
         for (const [streamId, head] of heads) {
-          const gap = head - (versions.get(streamId) ?? 0);
-          if (gap > 0) [counts.streams, counts.versions] = [counts.streams + 1, counts.versions + gap];
+          const applied = versions.get(streamId) ?? 0;
+          if (head <= applied) continue;
+          [counts.streams, counts.versions] = [counts.streams + 1, counts.versions + head - applied];
+          const appended = await appendedAt(target, streamId, applied + 1);
+          if (appended && (counts.oldest === undefined || appended < counts.oldest)) counts.oldest = appended;
         }
       }
       position = page.next;
     }
   }
   const statuses: ViewStatus[] = [];
+  const now = Date.now();
   for (const view of views) {
     const job = await readProgress(target.dynamo, view.table);
     statuses.push({
@@ -99,7 +106,7 @@ export async function status(target: Target, options: { scan: boolean; views?: O
       ...(job ? { job } : {}),
       queue: (await depth(target, view.queueUrl))!,
       parked: total(await depth(target, view.deadLetterQueueUrl)),
-      ...(options.scan ? { streamsBehind: behind.get(view.name)!.streams, versionsBehind: behind.get(view.name)!.versions } : {}),
+      ...(options.scan ? scanned(behind.get(view.name)!, now) : {}),
     });
   }
   return {
@@ -109,6 +116,22 @@ export async function status(target: Target, options: { scan: boolean; views?: O
     ...(api.publisherFailureQueueUrl ? { publisherFailures: total(await depth(target, api.publisherFailureQueueUrl)) } : {}),
     ...(api.jobsQueueUrl ? { jobs: await depth(target, api.jobsQueueUrl), jobsParked: total(await depth(target, api.jobsDeadLetterQueueUrl)) } : {}),
   };
+}
+
+function scanned(counts: { streams: number; versions: number; oldest?: string }, now: number) {
+  const lagMs = counts.oldest === undefined ? 0 : Math.max(0, now - Date.parse(counts.oldest));
+  return { streamsBehind: counts.streams, versionsBehind: counts.versions, lagMs };
+}
+
+/** When an event was appended (its ISO timestamp), or undefined if it is not there. */
+async function appendedAt(target: Target, streamId: string, version: number): Promise<string | undefined> {
+  const { Item } = await target.dynamo.send(new GetItemCommand({
+    TableName: target.api.eventsTable,
+    Key: { [KEYS.streamId]: { S: streamId }, [KEYS.version]: { N: String(version) } },
+    ProjectionExpression: '#t',
+    ExpressionAttributeNames: { '#t': 'timestamp' },
+  }));
+  return Item?.timestamp?.S;
 }
 
 /** The views a command works on: the one named, or all of them. */

@@ -22,7 +22,7 @@ import { QueuePoller } from './queue-poller';
 import { LocalSnsEndpoint, PublishedMessage } from './sns-endpoint';
 import { LocalSqsEndpoint } from './sqs-endpoint';
 import { StreamFailureRecord, StreamPoller } from './stream-poller';
-import { KEYS, REPLAY_HEADER, type LocalOperatorView } from '../contract';
+import { ENV, KEYS, REPLAY_HEADER, type LocalOperatorView } from '../contract';
 
 export interface LocalRuntimeOptions {
   /** A synthesized cloud assembly (cdk.out). One of `assemblyDir` and `app` is required. */
@@ -331,7 +331,7 @@ export class LocalRuntime {
       AWS_ACCESS_KEY_ID: clientConfig.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: clientConfig.credentials.secretAccessKey,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
+      ...(process.env[ENV.logLevel] ? { [ENV.logLevel]: process.env[ENV.logLevel] } : {}),
     };
     const hostOptions = {
       baseEnvironment,
@@ -365,9 +365,11 @@ export class LocalRuntime {
           target: aggregator,
           batchSize: view.batchSize,
           pollers: this.chaos ? CHAOS_POLLERS_PER_QUEUE : 1,
-          onProcessed: (m) => this.log(`[local] ${describe(m)} → ${view.name} applied`),
+          // The view's signals as on AWS: its lag (append to applied, the ProjectionLag metric) and parked count.
+          onProcessed: (m) => this.log(`[local] ${describe(m)} → ${view.name} applied${lagOf(m)}`),
           onFailed: (m, reason) => this.log(`[local] ${describe(m)} → ${view.name} failed (receive ${m.receiveCount}${receives}): ${reason}`),
-          onDeadLetter: (m) => this.log(`[local] ${describe(m)} → ${view.name} parked in its dead-letter list after ${m.receiveCount} receives`),
+          onDeadLetter: (m) => this.log(`[local] ${describe(m)} → ${view.name} parked in its dead-letter list after ${m.receiveCount} receives ` +
+            `(${queues.get(view.name)!.deadLetters.depth} parked in ${view.name})`),
           chaos: this.chaos,
         });
         queues.set(view.name, viewQueues);
@@ -582,12 +584,29 @@ export class LocalRuntime {
 
 /** "stream-1 v3" for a message that carries a stored event, "stream-1 catch-up" for a catch-up. */
 function describe(message: QueueMessage): string {
+  const event = viewMessage(message);
+  if (!event) return `message ${message.messageId}`;
+  return event.catchUp ? `${event.catchUp.streamId} catch-up` : `${event.streamId} v${event.version}`;
+}
+
+/** " (lag 42 ms)": from the event's append to now; nothing for a catch-up. */
+function lagOf(message: QueueMessage): string {
+  const appended = Date.parse(viewMessage(message)?.timestamp ?? '');
+  return Number.isNaN(appended) ? '' : ` (lag ${Math.max(0, Date.now() - appended)} ms)`;
+}
+
+interface ViewMessage {
+  readonly streamId?: string;
+  readonly version?: number;
+  readonly timestamp?: string;
+  readonly catchUp?: { streamId?: string };
+}
+
+function viewMessage(message: QueueMessage): ViewMessage | undefined {
   try {
-    const event = JSON.parse(message.body) as { streamId?: string; version?: number; catchUp?: { streamId?: string } };
-    if (event.catchUp) return `${event.catchUp.streamId} catch-up`;
-    return `${event.streamId} v${event.version}`;
+    return JSON.parse(message.body);
   } catch {
-    return `message ${message.messageId}`;
+    return undefined;
   }
 }
 

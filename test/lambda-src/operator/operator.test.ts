@@ -6,7 +6,7 @@
  * as `--stack` runs against AWS.
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { formatStatus, parseOperatorArgs } from '../../../lambda-src/operator/cli';
+import { formatDuration, formatStatus, parseOperatorArgs } from '../../../lambda-src/operator/cli';
 import { status } from '../../../lambda-src/operator/commands';
 import { localTarget, stackTarget } from '../../../lambda-src/operator/target';
 import { append, removeTempDirs, startLocalApp, StartedApp, tempDir, VERSION_LOG_PROJECTION, writeProjection } from '../../support/local-app';
@@ -33,6 +33,16 @@ describe('arguments', () => {
     expect(parseOperatorArgs(['replay', '--stack', 'Shop', '--region', 'eu-west-1', '--profile', 'ops', '--view', 'summary', '--failures'])).toEqual({
       command: 'replay', stack: 'Shop', region: 'eu-west-1', profile: 'ops', view: 'summary', failures: true, scan: true, json: false,
     });
+  });
+});
+
+describe('status as printed', () => {
+  test('a view behind gives its streams, events and lag; durations read in the unit that fits', () => {
+    const view = { name: 'summary', version: 2, table: 't', rebuilding: false, queue: { waiting: 3, inFlight: 1 }, parked: 1, streamsBehind: 2, versionsBehind: 5, lagMs: 95_000 };
+    const printed = formatStatus({ owner: 'App/Api', views: [view] }, 'local');
+    expect(printed).toContain('summary v2, behind: 2 stream(s), 5 event(s), lag 1.6 min (the oldest event not applied)');
+    expect(printed).toContain('queue: 3 waiting, 1 in flight · parked: 1 (redrive from its dead-letter queue)');
+    expect([0, 999, 1000, 59_949, 60_000, 3_600_000 * 2.5].map(formatDuration)).toEqual(['0 ms', '999 ms', '1.0 s', '59.9 s', '1.0 min', '2.5 h']);
   });
 });
 
@@ -93,7 +103,7 @@ describe('a deployed stack, found through CloudFormation', () => {
     expect(deployed.api).toEqual(localApi);
     const [fromStack, fromLocal] = [await status(deployed, { scan: true }), await status(local, { scan: true })];
     expect(fromStack).toEqual(fromLocal);
-    expect(fromStack).toMatchObject({ streams: 1, publisherFailures: 0, views: [{ name: 'ledger', version: 1, streamsBehind: 0, parked: 0, rebuilding: false }] });
+    expect(fromStack).toMatchObject({ streams: 1, publisherFailures: 0, views: [{ name: 'ledger', version: 1, streamsBehind: 0, lagMs: 0, parked: 0, rebuilding: false }] });
     expect(formatStatus(fromStack, deployed.where)).toContain('ledger v1, up to date');
   });
 

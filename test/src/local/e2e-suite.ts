@@ -62,7 +62,7 @@ async function expectInOrder(client: HttpClient, view: string, streams: string[]
 
 /** Versions of a stream in the order the runtime logged them as applied to a view. */
 function appliedOrder(logs: string[], view: string, streamId: string): number[] {
-  const pattern = new RegExp(`^\\[local\\] ${streamId} v(\\d+) → ${view} applied$`);
+  const pattern = new RegExp(`^\\[local\\] ${streamId} v(\\d+) → ${view} applied \\(lag \\d+ ms\\)$`);
   return logs.map((line) => pattern.exec(line)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
 }
 
@@ -283,7 +283,14 @@ export function defineEndToEndSuite(mode: SuiteMode): void {
       const parked = runtime.deadLetters('strict');
       expect(parked.map((m) => [JSON.parse(m.body).streamId, JSON.parse(m.body).version]).sort()).toEqual([['dlq-bad', 2], ['dlq-bad', 3]]);
       for (const m of parked) expect(m.receiveCount).toBe(strictReceives);
-      expect(started!.logs).toContain(`[local] dlq-bad v2 → strict parked in its dead-letter list after ${strictReceives} receives`);
+      // Each parking line says how many the view has parked: these two are all it holds.
+      const parkedLines = started!.logs.filter((l) => l.startsWith('[local] dlq-bad v') && l.includes('→ strict parked'));
+      expect(parkedLines.map((l) => l.replace(/^\[local\] dlq-bad v\d/, 'v?').replace(/\(\d parked/, '(n parked')).sort()).toEqual(
+        parkedLines.map(() => `v? → strict parked in its dead-letter list after ${strictReceives} receives (n parked in strict)`),
+      );
+      expect(parkedLines.map((l) => Number(/\((\d) parked in strict\)$/.exec(l)![1])).sort()).toEqual([1, 2]);
+      // An applied event's line gives its lag, from its append to applied.
+      expect(started!.logs.find((l) => l.startsWith('[local] dlq-good v2 → strict applied'))).toMatch(/^\[local\] dlq-good v2 → strict applied \(lag \d+ ms\)$/);
       // Under chaos a message may also be received again while in flight; the count is exact without.
       if (!mode.chaos) expect(started!.logs.filter((l) => l.startsWith('[local] dlq-bad v2 → strict failed (receive'))).toHaveLength(strictReceives);
 

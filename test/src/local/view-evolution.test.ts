@@ -142,6 +142,7 @@ describe('recovery and read-your-writes', () => {
     await app.runtime.waitUntilIdle(30_000);
     app.runtime.simulateSnsOutage(3000);
     const lost = ['lost-1', 'lost-2', 'lost-3'];
+    const firstAppend = Date.now();
     for (const id of lost) {
       await append(app.client, { type: 'Created', id });
       await append(app.client, { type: 'Updated', id });
@@ -152,7 +153,11 @@ describe('recovery and read-your-writes', () => {
     expect(failures.length).toBeGreaterThan(0);
     expect(failures[0].DDBStreamBatchInfo).toMatchObject({ shardId: expect.any(String), startSequenceNumber: expect.any(String) });
     for (const id of lost) expect((await app.client.get(`/ledger/${id}`)).status).toBe(404);
-    expect((await operatorStatus(app)).views[0]).toMatchObject({ streamsBehind: lost.length, versionsBehind: 2 * lost.length });
+    const behind = await operatorStatus(app);
+    expect(behind.views[0]).toMatchObject({ streamsBehind: lost.length, versionsBehind: 2 * lost.length });
+    // Its lag: the oldest event it has not applied was appended before the 3.5 s wait, and after firstAppend.
+    expect(behind.views[0].lagMs).toBeGreaterThanOrEqual(3500);
+    expect(behind.views[0].lagMs).toBeLessThanOrEqual(Date.now() - firstAppend);
 
     const said = await operator(app, 'replay', '--failures');
     expect(said).toMatch(new RegExp(`^Replay queued for ledger: streams written since .* \\(bounded by ${failures.length} failure record\\(s\\)`));
@@ -160,7 +165,7 @@ describe('recovery and read-your-writes', () => {
     for (const id of lost) expect((await app.client.get(`/ledger/${id}`)).json).toMatchObject({ id, version: 2, versions: [1, 2] });
     expect(app.runtime.publisherFailures()).toEqual([]);
     const after = await operatorStatus(app);
-    expect(after).toMatchObject({ publisherFailures: 0, views: [{ streamsBehind: 0, job: { reason: 'replay of publisher failures', phase: 'done' } }] });
+    expect(after).toMatchObject({ publisherFailures: 0, views: [{ streamsBehind: 0, lagMs: 0, job: { reason: 'replay of publisher failures', phase: 'done' } }] });
     expect(await operator(app, 'replay', '--failures')).toBe('No publisher failure records: nothing to replay');
   }, 90_000);
 });
