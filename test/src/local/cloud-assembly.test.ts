@@ -86,6 +86,7 @@ describe('readCloudAssembly on the synthesized example app', () => {
         VIEW_TABLE_NAME: view.table.tableName,
         EVENTS_TABLE_NAME: api.eventsTable.tableName,
         STREAM_ID_FIELD: 'id',
+        LOG_LEVEL: 'INFO',
       });
     }
     const all = [api.writer, api.publisher, api.reader!, ...api.views.map((v) => v.aggregator)];
