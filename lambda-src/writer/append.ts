@@ -19,15 +19,21 @@ export interface AppendResult {
 export interface AppendOptions {
   /** Attempts when concurrent appends to one stream race for the same version. */
   readonly maxAttempts?: number;
+  /** The stream heads this writer has seen; the process's own by default. */
+  readonly knownHeads?: KnownHeads;
 }
 
 /**
- * Appends one event with the next gap-free version of its stream.
+ * Appends one event with the next gap-free version of its stream, in one DynamoDB call when the
+ * version can be known without reading: the client's expectedVersion, or the head this writer
+ * saw last for the stream (a warm Lambda keeps it).
  *
- * One transaction writes the event (condition: that version is free) and an idempotency marker
- * keyed by eventId (condition: the eventId is new). A lost race without expectedVersion reads the
- * head again and retries; a taken eventId answers with the event first stored under it when the
- * request is the same one again, and 422 when the eventId was used for another event.
+ * One transaction writes the event (condition: that version is free), checks that the version
+ * before it exists (so a guess too high cannot leave a gap) and writes an idempotency marker keyed
+ * by eventId (condition: the eventId is new). A stale guess or a lost race without expectedVersion
+ * reads the head and retries; with expectedVersion it answers 409. A taken eventId answers with the
+ * event first stored under it when the request is the same one again, and 422 when the eventId was
+ * used for another event.
  */
 export async function appendEvent(
   client: DynamoDBClient, tableName: string, request: AppendRequest, options: AppendOptions = {},
@@ -35,58 +41,110 @@ export async function appendEvent(
   const eventId = request.eventId ?? randomUUID();
   // Enough for dozens of writers racing on one stream; bounded well inside the 10 s timeout.
   const maxAttempts = options.maxAttempts ?? 40;
+  const knownHeads = options.knownHeads ?? processHeads;
   const draft = (version: number): StoredEvent => ({
     streamId: request.streamId, version, eventId, type: request.type, data: request.data, timestamp: new Date().toISOString(),
   });
   checkPublishable(draft(Number.MAX_SAFE_INTEGER));
 
   for (let attempt = 1; ; attempt++) {
-    const head = await currentVersion(client, tableName, request.streamId);
-    if (request.expectedVersion !== undefined && request.expectedVersion !== head) {
-      const replay = await findByEventId(client, tableName, eventId);
-      if (replay) return { event: sameRequestOrThrow(replay, request), replayed: true };
-      throw new HttpError(409, `Stream "${request.streamId}" is at version ${head}, not the expected version ${request.expectedVersion}`);
-    }
-
-    const event = draft(head + 1);
-    let eventIdTaken = true;
-    try {
-      await client.send(new TransactWriteItemsCommand({
-        TransactItems: [
-          { Put: { TableName: tableName, Item: eventItem(event), ...ifAbsent() } },
-          {
-            Put: {
-              TableName: tableName,
-              Item: toItem({
-                [KEYS.streamId]: EVENT_ID_MARKER_PREFIX + eventId,
-                [KEYS.version]: 0,
-                eventStreamId: event.streamId,
-                eventVersion: event.version,
-              }),
-              ...ifAbsent(),
-            },
-          },
-        ],
-      }));
+    const cached = attempt === 1 ? knownHeads.get(tableName, request.streamId) : undefined;
+    const after = request.expectedVersion ?? cached ?? await currentVersion(client, tableName, request.streamId);
+    const event = draft(after + 1);
+    const outcome = await writeEvent(client, tableName, event);
+    if (outcome === 'stored') {
+      knownHeads.set(tableName, event.streamId, event.version);
       return { event, replayed: false };
-    } catch (err) {
-      if (errorName(err) !== 'TransactionCanceledException') throw err;
-      // Reasons are listed per action; without them, assume the eventId may be taken.
-      const reasons = (err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
-      if (reasons?.length === 2) eventIdTaken = reasons[1].Code !== 'None';
     }
+    knownHeads.forget(tableName, request.streamId);
 
-    // Cancelled: the eventId is taken, or another append won this version.
-    if (eventIdTaken) {
+    if (outcome.eventIdTaken) {
       const replay = await findByEventId(client, tableName, eventId);
       if (replay) return { event: sameRequestOrThrow(replay, request), replayed: true };
+    }
+    if (request.expectedVersion !== undefined) {
+      const head = await currentVersion(client, tableName, request.streamId);
+      knownHeads.set(tableName, request.streamId, head);
+      throw new HttpError(409, `Stream "${request.streamId}" is at version ${head}, not the expected version ${request.expectedVersion}`);
     }
     if (attempt >= maxAttempts) {
       throw new HttpError(503, `Too many concurrent appends to stream "${request.streamId}"; retry with the same eventId`, { 'Retry-After': '1' });
     }
-    await backoff(attempt);
+    // A stale guess from the cache is retried at once; a race lost to another writer backs off.
+    if (cached === undefined) await backoff(attempt);
   }
 }
+
+interface Refused {
+  /** The eventId's marker exists (or the reasons are unknown, so it may). */
+  readonly eventIdTaken: boolean;
+}
+
+/** The one transaction of an append; 'stored', or why DynamoDB refused it. */
+async function writeEvent(client: DynamoDBClient, tableName: string, event: StoredEvent): Promise<'stored' | Refused> {
+  // The version before must exist: a guess beyond the head would otherwise leave a gap.
+  const previousExists = event.version > 1 ? [{
+    ConditionCheck: {
+      TableName: tableName,
+      Key: { [KEYS.streamId]: { S: event.streamId }, [KEYS.version]: { N: String(event.version - 1) } },
+      ConditionExpression: 'attribute_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': KEYS.streamId },
+    },
+  }] : [];
+  try {
+    await client.send(new TransactWriteItemsCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: tableName,
+            Item: toItem({
+              [KEYS.streamId]: EVENT_ID_MARKER_PREFIX + event.eventId,
+              [KEYS.version]: 0,
+              eventStreamId: event.streamId,
+              eventVersion: event.version,
+            }),
+            ...ifAbsent(),
+          },
+        },
+        { Put: { TableName: tableName, Item: eventItem(event), ...ifAbsent() } },
+        ...previousExists,
+      ],
+    }));
+    return 'stored';
+  } catch (err) {
+    if (errorName(err) !== 'TransactionCanceledException') throw err;
+    // Reasons are listed per action, the marker's first; without them, assume the eventId may be taken.
+    const reasons = (err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
+    return { eventIdTaken: reasons?.[0]?.Code === undefined || reasons[0].Code !== 'None' };
+  }
+}
+
+/**
+ * The head each stream had after this writer's last append to it, so the next append to it can
+ * go straight to the transaction. Bounded; the oldest entries go first.
+ */
+export class KnownHeads {
+  private readonly heads = new Map<string, number>();
+
+  constructor(private readonly capacity: number) {}
+
+  public get(table: string, streamId: string): number | undefined {
+    return this.heads.get(`${table}\n${streamId}`);
+  }
+
+  public set(table: string, streamId: string, version: number): void {
+    const key = `${table}\n${streamId}`;
+    this.heads.delete(key);
+    this.heads.set(key, version);
+    if (this.heads.size > this.capacity) this.heads.delete(this.heads.keys().next().value!);
+  }
+
+  public forget(table: string, streamId: string): void {
+    this.heads.delete(`${table}\n${streamId}`);
+  }
+}
+
+const processHeads = new KnownHeads(10_000);
 
 /** The version of a stream's last event; 0 for a new stream. */
 export async function currentVersion(client: DynamoDBClient, tableName: string, streamId: string): Promise<number> {

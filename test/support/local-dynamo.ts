@@ -31,6 +31,18 @@ export function dynamoClient(): DynamoDBClient {
   return rawClient;
 }
 
+/** A client of its own whose calls are counted by command name (a middleware, as the SDK runs it). */
+export function countingClient(): { client: DynamoDBClient; calls: string[] } {
+  requireLocalEndpoint();
+  const client = new DynamoDBClient({});
+  const calls: string[] = [];
+  client.middlewareStack.add((next, context) => async (args) => {
+    calls.push(context.commandName as string);
+    return next(args);
+  }, { step: 'initialize', name: 'countCalls' });
+  return { client, calls };
+}
+
 /** A document client for DynamoDB Local, with the same marshalling options as the Lambda code. */
 export function documentClient(): DynamoDBDocumentClient {
   docClient ??= DynamoDBDocumentClient.from(dynamoClient(), {

@@ -5,10 +5,10 @@ import { QueryCommand, TransactWriteItemsCommand, type DynamoDBClient } from '@a
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { catalogueShard } from '../../../lambda-src/core/catalogue';
 import { HttpError } from '../../../lambda-src/core/http';
-import { appendEvent } from '../../../lambda-src/writer/append';
+import { appendEvent, KnownHeads } from '../../../lambda-src/writer/append';
 import { handler } from '../../../lambda-src/writer/index';
 import { CATALOGUE, ENV, EVENT_ID_MARKER_PREFIX, KEYS } from '../../../src/contract';
-import { captureLogs, countItems, dynamoClient, freshWriterTable, postEvent, scanAll, type CapturedLogs } from '../../support/local-dynamo';
+import { captureLogs, countingClient, countItems, dynamoClient, freshWriterTable, postEvent, scanAll, type CapturedLogs } from '../../support/local-dynamo';
 
 let logs: CapturedLogs;
 let table: string;
@@ -239,6 +239,71 @@ describe('optimistic concurrency', () => {
       expect(events[(body.version as number) - 1]).toMatchObject({ eventId: body.eventId, data: body.data });
     }
     expect(await markers()).toHaveLength(50);
+  });
+});
+
+describe('DynamoDB calls per append', () => {
+  test('with expectedVersion: one transaction, whatever the writer has seen', async () => {
+    const { client, calls } = countingClient();
+    const fresh = new KnownHeads(100);
+    for (let version = 0; version < 12; version++) {
+      for (const streamId of ['ev-a', 'ev-b', 'ev-c']) {
+        calls.length = 0;
+        const { event } = await appendEvent(client, table, { streamId, type: 'T', data: {}, expectedVersion: version }, { knownHeads: fresh });
+        expect(event.version).toBe(version + 1);
+        expect(calls).toEqual(['TransactWriteItemsCommand']);
+      }
+    }
+    expect((await storedEvents()).length).toBe(36);
+  });
+
+  test('a warm writer reads a stream\'s head once, then appends in one call', async () => {
+    const { client, calls } = countingClient();
+    const heads = new KnownHeads(100);
+    const perAppend: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      for (const streamId of ['w-a', 'w-b']) {
+        calls.length = 0;
+        await appendEvent(client, table, { streamId, type: 'T', data: { i } }, { knownHeads: heads });
+        perAppend.push(calls.length);
+      }
+    }
+    expect(perAppend.slice(0, 2)).toEqual([2, 2]); // Query, then TransactWriteItems
+    expect(perAppend.slice(2)).toEqual(Array(38).fill(1));
+    expect((await storedEvents()).map((e) => [e.streamId, e.version])).toEqual(
+      ['w-a', 'w-b'].flatMap((s) => Array.from({ length: 20 }, (_, i) => [s, i + 1])),
+    );
+  });
+
+  test('a stale head (another writer appended) costs a read and a retry, and leaves no gap and no duplicate', async () => {
+    const { client, calls } = countingClient();
+    const [mine, theirs] = [new KnownHeads(100), new KnownHeads(100)];
+    await appendEvent(client, table, { streamId: 'st', type: 'Mine', data: {} }, { knownHeads: mine });
+    await appendEvent(client, table, { streamId: 'st', type: 'Theirs', data: {} }, { knownHeads: theirs });
+    calls.length = 0;
+    const { event } = await appendEvent(client, table, { streamId: 'st', type: 'Mine', data: {} }, { knownHeads: mine });
+    expect(event.version).toBe(3);
+    expect(calls).toEqual(['TransactWriteItemsCommand', 'QueryCommand', 'TransactWriteItemsCommand']);
+    expect((await storedEvents()).map((e) => [e.version, e.type])).toEqual([[1, 'Mine'], [2, 'Theirs'], [3, 'Mine']]);
+  });
+
+  test('a head guessed too high is refused by the check on the version before, so no gap is left', async () => {
+    const heads = new KnownHeads(100);
+    await appendEvent(dynamoClient(), table, { streamId: 'hi', type: 'A', data: {} }, { knownHeads: heads });
+    heads.set(table, 'hi', 5); // as if the table had lost events since, or was made again
+    const { event } = await appendEvent(dynamoClient(), table, { streamId: 'hi', type: 'B', data: {} }, { knownHeads: heads });
+    expect(event.version).toBe(2);
+    expect((await storedEvents()).map((e) => e.version)).toEqual([1, 2]);
+    expect(heads.get(table, 'hi')).toBe(2);
+  });
+
+  test('the heads kept are bounded: the least recently appended stream goes first', () => {
+    const heads = new KnownHeads(2);
+    heads.set('t', 'a', 1);
+    heads.set('t', 'b', 1);
+    heads.set('t', 'a', 2);
+    heads.set('t', 'c', 1);
+    expect([heads.get('t', 'a'), heads.get('t', 'b'), heads.get('t', 'c'), heads.get('u', 'a')]).toEqual([2, undefined, 1, undefined]);
   });
 });
 
