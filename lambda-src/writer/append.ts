@@ -7,6 +7,7 @@ import { catalogueShard } from '../core/catalogue';
 import { errorName } from '../core/dynamo';
 import { eventMessage, SNS_MAX_MESSAGE_BYTES } from '../core/event-message';
 import { HttpError } from '../core/http';
+import { Recent } from '../core/recent';
 import { storedEventOf, type StoredEvent } from '../core/stored-event';
 import { canonicalJson } from '../core/user-data';
 
@@ -121,22 +122,21 @@ async function writeEvent(client: DynamoDBClient, tableName: string, event: Stor
 
 /**
  * The head each stream had after this writer's last append to it, so the next append to it can
- * go straight to the transaction. Bounded; the oldest entries go first.
+ * go straight to the transaction.
  */
 export class KnownHeads {
-  private readonly heads = new Map<string, number>();
+  private readonly heads: Recent<number>;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.heads = new Recent(capacity);
+  }
 
   public get(table: string, streamId: string): number | undefined {
     return this.heads.get(`${table}\n${streamId}`);
   }
 
   public set(table: string, streamId: string, version: number): void {
-    const key = `${table}\n${streamId}`;
-    this.heads.delete(key);
-    this.heads.set(key, version);
-    if (this.heads.size > this.capacity) this.heads.delete(this.heads.keys().next().value!);
+    this.heads.set(`${table}\n${streamId}`, version);
   }
 
   public forget(table: string, streamId: string): void {
