@@ -1,11 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { applyInOrder } from './apply';
+import { applyInOrder, type ViewRecord } from './apply';
 import { loadHandlers, type ProjectionHandlers } from './projection-module';
 import { loadView, readEvents, saveView } from './view-store';
 import { DEFAULTS, ENV, METRICS } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { log, metricFields, stopwatch } from '../core/log';
+import { Recent } from '../core/recent';
 import { parseViewMessage, type StoredEvent } from '../core/stored-event';
 
 export interface AggregatorConfig {
@@ -85,12 +86,24 @@ export async function processBatch(handlers: ProjectionHandlers, records: SQSRec
   return { batchItemFailures: records.filter((r) => failed.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId })) };
 }
 
+/**
+ * The view records this aggregator saved last, so the next event of a stream is applied without
+ * reading its record: one conditional write per event in steady flow. The condition on the
+ * version detects a record another instance has moved on since; it is then read and applied again.
+ * Bounded in entries and in (estimated) bytes.
+ */
+const savedViews = new Recent<ViewRecord>(10_000, 16 * 1024 * 1024, (record) => JSON.stringify(record.state ?? null).length);
+
 /** Returns the message ids of this stream that must be retried. */
-async function processStream(handlers: ProjectionHandlers, streamId: string, deliveries: Delivery[], config: AggregatorConfig): Promise<string[]> {
+async function processStream(
+  handlers: ProjectionHandlers, streamId: string, deliveries: Delivery[], config: AggregatorConfig, useSaved = true,
+): Promise<string[]> {
   const { client, viewTable, eventsTable, viewName } = config;
   const elapsed = stopwatch();
+  const key = `${viewTable}\n${streamId}`;
+  const saved = useSaved ? savedViews.get(key) : undefined;
   try {
-    const view = await loadView(client, viewTable, streamId);
+    const view = saved ?? await loadView(client, viewTable, streamId);
     const target = Math.max(...deliveries.map(targetOf));
     if (target <= view.version) {
       log('debug', 'duplicate deliveries skipped', { view: viewName, streamId, viewVersion: view.version });
@@ -100,11 +113,14 @@ async function processStream(handlers: ProjectionHandlers, streamId: string, del
     const events = await eventsToApply(deliveries, view.version, target, client, eventsTable, streamId);
     const outcome = await applyInOrder(handlers, view, events, { streamIdField: config.streamIdField });
     if (outcome.record.version > view.version) {
-      const saved = await saveView(client, viewTable, streamId, view.version, outcome.record);
-      if (!saved) {
+      if (!await saveView(client, viewTable, streamId, view.version, outcome.record)) {
+        savedViews.delete(key);
+        if (saved) return await processStream(handlers, streamId, deliveries, config, false); // it was stale: read the record
         log('warn', 'view changed concurrently; will retry', { view: viewName, streamId });
         return deliveries.filter((d) => targetOf(d) > view.version).map((d) => d.record.messageId);
       }
+      // A private copy: the handlers' next calls, or code that kept the object, cannot change it.
+      savedViews.set(key, { version: outcome.record.version, state: structuredClone(outcome.record.state) });
       // Also metrics: events applied, and the lag from the last one's append to now (its view record is saved).
       const last = events.find((e) => e.version === outcome.record.version);
       const lag: Record<string, number> = last ? { [METRICS.projectionLag]: Math.max(0, Date.now() - Date.parse(last.timestamp)) } : {};
@@ -123,6 +139,7 @@ async function processStream(handlers: ProjectionHandlers, streamId: string, del
     const reached = outcome.record.version;
     return deliveries.filter((d) => (d.event ? d.event.version > reached : outcome.failure !== undefined)).map((d) => d.record.messageId);
   } catch (error) {
+    savedViews.delete(key);
     log('error', 'stream processing failed', { view: viewName, streamId, error: String(error) });
     return deliveries.map((d) => d.record.messageId);
   }
