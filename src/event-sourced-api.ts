@@ -267,6 +267,8 @@ export class EventSourcedApi extends Construct {
 
     this.topic = new sns.Topic(this, 'Topic', {
       fifo: fifo || undefined,
+      // FIFO high throughput: the quota is per message group (stream), at the regional maximum.
+      fifoThroughputScope: fifo ? sns.FifoThroughputScope.MESSAGE_GROUP : undefined,
       enforceSSL: true,
       masterKey: key ?? kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
     });

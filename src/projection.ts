@@ -177,8 +177,13 @@ export class Projection extends Construct {
     const previousTable = this.version > 1 ? viewTable(this.version - 1) : undefined;
     this.previousTable = previousTable;
 
+    // FIFO high throughput: quotas per message group (stream), not per queue.
+    const highThroughput = fifo
+      ? { deduplicationScope: sqs.DeduplicationScope.MESSAGE_GROUP, fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID }
+      : {};
     const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       fifo: fifo || undefined,
+      ...highThroughput,
       ...queueEncryption(key),
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
@@ -188,6 +193,7 @@ export class Projection extends Construct {
     // SSE-SQS or the given key, never the aws/sqs KMS key: SNS cannot deliver to a queue under it.
     const queue = new sqs.Queue(this, 'Queue', {
       fifo: fifo || undefined,
+      ...highThroughput,
       ...queueEncryption(key),
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),

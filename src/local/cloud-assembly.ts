@@ -36,6 +36,8 @@ export interface QueueDefinition {
   readonly arn: string;
   readonly url: string;
   readonly fifo: boolean;
+  /** FIFO high throughput: deduplication within a message group only. */
+  readonly deduplicationPerGroup: boolean;
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount?: number;
 }
@@ -274,6 +276,7 @@ function readStack(
         arn: local[id].attributes!.Arn,
         url: local[id].ref,
         fifo: Boolean(props.FifoQueue),
+        deduplicationPerGroup: props.DeduplicationScope === 'messageGroup',
         visibilityTimeoutSeconds: props.VisibilityTimeout ?? 30,
         maxReceiveCount: props.RedrivePolicy?.maxReceiveCount,
       };

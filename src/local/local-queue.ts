@@ -31,6 +31,8 @@ export interface LocalQueueOptions {
   /** The region its records name. @default 'us-east-1' */
   readonly region?: string;
   readonly fifo: boolean;
+  /** FIFO: a deduplication id repeats only within its message group (DeduplicationScope messageGroup). */
+  readonly deduplicationPerGroup?: boolean;
   /** How long a received message stays invisible when not deleted. */
   readonly visibilityTimeoutMs: number;
   /** Receives after which a message moves to the dead-letter queue. */
@@ -76,9 +78,10 @@ export class LocalQueue {
         this.seenDeduplicationIds.delete(id);
       }
       const dedup = deduplicationId ?? createHash('sha256').update(body).digest('hex');
-      const seen = this.seenDeduplicationIds.get(dedup);
+      const scoped = this.options.deduplicationPerGroup ? `${groupId}\n${dedup}` : dedup;
+      const seen = this.seenDeduplicationIds.get(scoped);
       if (seen !== undefined && now - seen < DEDUPLICATION_WINDOW_MS) return undefined;
-      this.seenDeduplicationIds.set(dedup, now);
+      this.seenDeduplicationIds.set(scoped, now);
       deduplicationId = dedup;
     }
     const message: QueueMessage = {

@@ -427,7 +427,8 @@ export class LocalRuntime {
 
   /** A queue of the template, served by the local SQS endpoint under its URL, with any messages a data folder kept. */
   private queue(definition: QueueDefinition, region: string, options: Partial<LocalQueueOptions> & { visibilityTimeoutMs: number }): LocalQueue {
-    const queue = new LocalQueue({ name: definition.logicalId, arn: definition.arn, region, fifo: definition.fifo, ...options });
+    const { logicalId: name, arn, fifo, deduplicationPerGroup } = definition;
+    const queue = new LocalQueue({ name, arn, region, fifo, deduplicationPerGroup, ...options });
     this.sqs!.add(definition.url, queue);
     this.allQueues.set(definition.arn, queue);
     restoreMessages(queue, this.state.queues[definition.arn]);

@@ -45,16 +45,17 @@ describe('EventSourcedApi with two views (defaults)', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 3);
   });
 
-  test('FIFO topic, encrypted with the SNS key, TLS-only policy', () => {
+  test('FIFO topic in high-throughput mode, encrypted with the SNS key, TLS-only policy', () => {
     const topic = resources[logicalId(template, 'AWS::SNS::Topic', 'ApiTopic')];
     expect(topic.Properties.FifoTopic).toBe(true);
+    expect(topic.Properties.FifoThroughputScope).toBe('MessageGroup');
     expect(JSON.stringify(topic.Properties.KmsMasterKeyId)).toContain(':alias/aws/sns');
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
   });
 
-  test('each projection: FIFO queue with raw delivery, SSE-SQS, TLS-only, and a FIFO DLQ after 5 receives', () => {
+  test('each projection: high-throughput FIFO queue with raw delivery, SSE-SQS, TLS-only, and a FIFO DLQ after 5 receives', () => {
     for (const name of ['default', 'summary']) {
       const queueId = logicalId(template, 'AWS::SQS::Queue', `ApiProjection${name}Queue`);
       const dlqId = logicalId(template, 'AWS::SQS::Queue', `ApiProjection${name}DeadLetterQueue`);
@@ -64,7 +65,9 @@ describe('EventSourcedApi with two views (defaults)', () => {
         VisibilityTimeout: 180,
         RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
       });
-      expect(resources[dlqId].Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true });
+      for (const id of [queueId, dlqId]) {
+        expect(resources[id].Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true, DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' });
+      }
       template.hasResourceProperties('AWS::SNS::Subscription', {
         Protocol: 'sqs', RawMessageDelivery: true, Endpoint: { 'Fn::GetAtt': [queueId, 'Arn'] },
       });
@@ -197,8 +200,8 @@ describe('EventSourcedApi with two views (defaults)', () => {
 describe('options', () => {
   test('fifo: false gives a standard topic and standard queues', () => {
     const { template } = synth({ projections: twoViews(), fifo: false });
-    template.hasResourceProperties('AWS::SNS::Topic', { FifoTopic: Match.absent() });
-    template.allResourcesProperties('AWS::SQS::Queue', { FifoQueue: Match.absent() });
+    template.hasResourceProperties('AWS::SNS::Topic', { FifoTopic: Match.absent(), FifoThroughputScope: Match.absent() });
+    template.allResourcesProperties('AWS::SQS::Queue', { FifoQueue: Match.absent(), DeduplicationScope: Match.absent(), FifoThroughputLimit: Match.absent() });
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ TOPIC_FIFO: 'false' }) } });
   });
 

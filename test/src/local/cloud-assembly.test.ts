@@ -53,9 +53,9 @@ describe('readCloudAssembly on the synthesized example app', () => {
     expect(api.region).toBe('us-east-1');
     expect(api.topicArn).toMatch(/^arn:aws:sns:us-east-1:000000000000:.+\.fifo$/);
     for (const view of api.views) {
-      expect(view.queue).toMatchObject({ fifo: true, maxReceiveCount: 5, visibilityTimeoutSeconds: 180 });
+      expect(view.queue).toMatchObject({ fifo: true, deduplicationPerGroup: true, maxReceiveCount: 5, visibilityTimeoutSeconds: 180 });
       expect(view.queue.arn).toMatch(/\.fifo$/);
-      expect(view.deadLetterQueue).toMatchObject({ fifo: true, maxReceiveCount: undefined });
+      expect(view.deadLetterQueue).toMatchObject({ fifo: true, deduplicationPerGroup: true, maxReceiveCount: undefined });
       expect(view.rawMessageDelivery).toBe(true);
       expect(view.batchSize).toBe(10);
       expect(view.aggregator.timeoutSeconds).toBe(30);

@@ -209,6 +209,17 @@ describe('FIFO queue', () => {
     expect(queue.send('again', 'A', 'd1')).toBeDefined();
   });
 
+  test('high throughput (DeduplicationScope messageGroup): a deduplication id repeats only within its group', () => {
+    const queue = new LocalQueue({ name: 'q.fifo', fifo: true, deduplicationPerGroup: true, visibilityTimeoutMs: 1000 });
+    expect(queue.send('a', 'A', 'd1')).toBeDefined();
+    expect(queue.send('b', 'B', 'd1')).toBeDefined();
+    expect(queue.send('a again', 'A', 'd1')).toBeUndefined();
+    expect(queue.send('content', 'A')).toBeDefined();
+    expect(queue.send('content', 'B')).toBeDefined();
+    expect(queue.send('content', 'B')).toBeUndefined();
+    expect(queue.depth).toBe(4);
+  });
+
   test('Lambda SQS records: group, deduplication id, receive count, attributes, and a sequence number per message', () => {
     const queue = new LocalQueue({ name: 'q', fifo: true, visibilityTimeoutMs: 1000, arn: 'arn:aws:sqs:eu-west-1:111111111111:Orders.fifo', region: 'eu-west-1' });
     queue.send('{"n":1}', 'A', 'd1', { kind: 'x' });
