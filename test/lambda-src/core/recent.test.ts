@@ -18,7 +18,8 @@ function model(ops: Array<{ key: string; weight: number } | { delete: string }>,
 test('keeps the most recently written entries within both bounds, as a plain list would', () => {
   const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f');
   const op = fc.oneof(fc.record({ key, weight: fc.integer({ min: 0, max: 40 }) }), fc.record({ delete: key }));
-  fc.assert(fc.property(fc.array(op, { maxLength: 60 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 10, max: 100 }), (ops, maxEntries, maxWeight) => {
+  const bounds = [fc.integer({ min: 1, max: 5 }), fc.integer({ min: 10, max: 100 })] as const;
+  fc.assert(fc.property(fc.array(op, { maxLength: 60 }), ...bounds, (ops, maxEntries, maxWeight) => {
     const recent = new Recent<number>(maxEntries, maxWeight, (w) => w);
     for (const o of ops) {
       if ('delete' in o) recent.delete(o.delete);
