@@ -174,6 +174,13 @@ project.addTask('benchmark', {
   ],
 });
 
+project.addTask('benchmark:calls', {
+  description: 'DynamoDB calls per append (with and without expectedVersion) and per applied event (steady, backlog), counted on DynamoDB Local',
+  steps: [
+    { exec: 'ts-node --project tsconfig.dev.json scripts/benchmark-calls.ts', receiveArgs: true },
+  ],
+});
+
 project.addTask('benchmark:views', {
   description: 'Local backfill speed (streams/s) of an added view, and rebuild time, over 1,000 streams',
   steps: [
