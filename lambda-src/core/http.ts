@@ -27,25 +27,32 @@ function corsHeaders(): Record<string, string> {
 }
 
 /**
- * Runs a proxy handler; HttpErrors answer as JSON, DynamoDB throttling (after the SDK's retries)
- * answers 503 with Retry-After, anything else is logged and answers 500.
+ * Runs a proxy handler; what it throws answers as `errorResponse` says.
  */
 export function httpHandler(fn: (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>) {
   return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
     try {
       return await fn(event, context);
     } catch (err) {
-      if (err instanceof HttpError) {
-        return jsonResponse(err.statusCode, { message: err.message }, err.headers);
-      }
-      if (isThrottling(err)) {
-        log('warn', 'throttled', { error: String(err) });
-        return jsonResponse(503, { message: 'The store is busy; retry shortly' }, { 'Retry-After': '1' });
-      }
-      log('error', 'unhandled error', { error: String(err), stack: (err as Error)?.stack });
-      return jsonResponse(500, { message: 'Internal server error' });
+      return errorResponse(err);
     }
   };
+}
+
+/**
+ * The answer to a failed request: an HttpError as JSON, DynamoDB throttling (after the SDK's
+ * retries) as 503 with Retry-After, anything else logged and answered 500.
+ */
+export function errorResponse(err: unknown): APIGatewayProxyResult {
+  if (err instanceof HttpError) {
+    return jsonResponse(err.statusCode, { message: err.message }, err.headers);
+  }
+  if (isThrottling(err)) {
+    log('warn', 'throttled', { error: String(err) });
+    return jsonResponse(503, { message: 'The store is busy; retry shortly' }, { 'Retry-After': '1' });
+  }
+  log('error', 'unhandled error', { error: String(err), stack: (err as Error)?.stack });
+  return jsonResponse(500, { message: 'Internal server error' });
 }
 
 /** Header lookup that ignores case, as HTTP does. */

@@ -1,30 +1,35 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { appendEvent } from './append';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { appendEvent, type AppendResult } from './append';
 import { parseAppendRequest } from './validate';
 import { DEFAULTS, ENV, METRICS, REPLAY_HEADER } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
-import { httpHandler, jsonResponse } from '../core/http';
+import { errorResponse, jsonResponse } from '../core/http';
 import { log, metricFields, stopwatch } from '../core/log';
 import type { StoredEvent } from '../core/stored-event';
 import { sortKeys } from '../core/user-data';
 
 /** POST / — appends one event. 201 with the stored envelope; a replayed eventId answers the same. */
-export async function handler(event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> {
+export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const elapsed = stopwatch();
-  const outcome: Appended = {};
-  const response = await httpHandler((request) => append(request, outcome))(event, context);
+  let appended: AppendResult | undefined;
+  let response: APIGatewayProxyResult;
+  try {
+    appended = await append(event);
+    const { event: stored, replayed } = appended;
+    response = jsonResponse(201, responseBody(stored, configuredStreamIdField()), replayed ? { [REPLAY_HEADER]: 'true' } : {});
+  } catch (err) {
+    response = errorResponse(err);
+  }
   // One line per request: what was stored, how long it took, and the metrics (EMF): new events,
   // rejected requests (4xx), and the 409s among them.
   const status = response.statusCode;
-  const stored = outcome.event && !outcome.replayed;
-  const { streamId, version, eventId, type } = outcome.event ?? {};
-  const appended = outcome.event ? { streamId, version, eventId, type, replayed: outcome.replayed } : {};
+  const { streamId, version, eventId, type } = appended?.event ?? {};
   log('info', 'append answered', {
     status,
-    ...appended,
+    ...(appended ? { streamId, version, eventId, type, replayed: appended.replayed } : {}),
     durationMs: elapsed(),
     ...metricFields({ [METRICS.dimensions.api]: process.env[ENV.eventsTable] ?? '' }, {
-      [METRICS.appends]: stored ? 1 : 0,
+      [METRICS.appends]: appended && !appended.replayed ? 1 : 0,
       [METRICS.appendsRejected]: status >= 400 && status < 500 ? 1 : 0,
       [METRICS.appendConflicts]: status === 409 ? 1 : 0,
     }),
@@ -32,20 +37,13 @@ export async function handler(event: APIGatewayProxyEvent, context?: Context): P
   return response;
 }
 
-interface Appended {
-  event?: StoredEvent;
-  replayed?: boolean;
-}
+const configuredStreamIdField = () => process.env[ENV.streamIdField] ?? DEFAULTS.streamIdField;
 
-async function append(event: APIGatewayProxyEvent, outcome: Appended): Promise<APIGatewayProxyResult> {
+async function append(event: APIGatewayProxyEvent): Promise<AppendResult> {
   const tableName = requireEnv(ENV.eventsTable);
-  const streamIdField = process.env[ENV.streamIdField] ?? DEFAULTS.streamIdField;
   const maxBodyBytes = Number(process.env[ENV.maxBodyBytes] ?? DEFAULTS.maxBodyBytes);
-
-  const request = parseAppendRequest(event.body, event.isBase64Encoded, streamIdField, maxBodyBytes);
-  const { event: stored, replayed } = await appendEvent(dynamoClient(), tableName, request);
-  [outcome.event, outcome.replayed] = [stored, replayed];
-  return jsonResponse(201, responseBody(stored, streamIdField), replayed ? { [REPLAY_HEADER]: 'true' } : {});
+  const request = parseAppendRequest(event.body, event.isBase64Encoded, configuredStreamIdField(), maxBodyBytes);
+  return appendEvent(dynamoClient(), tableName, request);
 }
 
 /**
