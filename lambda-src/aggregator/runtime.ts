@@ -92,7 +92,7 @@ export async function processBatch(handlers: ProjectionHandlers, records: SQSRec
  * version detects a record another instance has moved on since; it is then read and applied again.
  * Bounded in entries and in (estimated) bytes.
  */
-const savedViews = new Recent<ViewRecord>(10_000, 16 * 1024 * 1024, (record) => JSON.stringify(record.state ?? null).length);
+const savedViews = new Recent<ViewRecord>(10_000, 16 * 1024 * 1024);
 
 /** Returns the message ids of this stream that must be retried. */
 async function processStream(
@@ -119,8 +119,9 @@ async function processStream(
         log('warn', 'view changed concurrently; will retry', { view: viewName, streamId });
         return deliveries.filter((d) => targetOf(d) > view.version).map((d) => d.record.messageId);
       }
-      // A private copy: the handlers' next calls, or code that kept the object, cannot change it.
-      savedViews.set(key, { version: outcome.record.version, state: structuredClone(outcome.record.state) });
+      // A private copy (code that kept the object cannot change it), weighed by its JSON, in one pass.
+      const json = JSON.stringify(outcome.record.state ?? null);
+      savedViews.set(key, { version: outcome.record.version, state: JSON.parse(json) ?? undefined }, json.length);
       // Also metrics: events applied, and the lag from the last one's append to now (its view record is saved).
       const last = events.find((e) => e.version === outcome.record.version);
       const lag: Record<string, number> = last ? { [METRICS.projectionLag]: Math.max(0, Date.now() - Date.parse(last.timestamp)) } : {};

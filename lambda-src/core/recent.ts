@@ -6,19 +6,15 @@ export class Recent<V> {
   private readonly entries = new Map<string, { value: V; weight: number }>();
   private total = 0;
 
-  constructor(
-    private readonly maxEntries: number,
-    private readonly maxWeight = Infinity,
-    private readonly weigh: (value: V) => number = () => 0,
-  ) {}
+  constructor(private readonly maxEntries: number, private readonly maxWeight = Infinity) {}
 
   public get(key: string): V | undefined {
     return this.entries.get(key)?.value;
   }
 
-  public set(key: string, value: V): void {
+  /** Keeps the value; `weight` is its share of maxWeight (its size, say). */
+  public set(key: string, value: V, weight = 0): void {
     this.delete(key);
-    const weight = this.weigh(value);
     if (weight > this.maxWeight) return;
     this.entries.set(key, { value, weight });
     this.total += weight;

@@ -20,10 +20,10 @@ test('keeps the most recently written entries within both bounds, as a plain lis
   const op = fc.oneof(fc.record({ key, weight: fc.integer({ min: 0, max: 40 }) }), fc.record({ delete: key }));
   const bounds = [fc.integer({ min: 1, max: 5 }), fc.integer({ min: 10, max: 100 })] as const;
   fc.assert(fc.property(fc.array(op, { maxLength: 60 }), ...bounds, (ops, maxEntries, maxWeight) => {
-    const recent = new Recent<number>(maxEntries, maxWeight, (w) => w);
+    const recent = new Recent<number>(maxEntries, maxWeight);
     for (const o of ops) {
       if ('delete' in o) recent.delete(o.delete);
-      else recent.set(o.key, o.weight);
+      else recent.set(o.key, o.weight, o.weight);
     }
     const expected = model(ops, maxEntries, maxWeight);
     for (const k of ['a', 'b', 'c', 'd', 'e', 'f']) expect(recent.get(k)).toBe(expected.get(k));
