@@ -20,7 +20,7 @@ import { createApiDashboard } from './private/api-dashboard';
 import { assetDir } from './private/assets';
 import { createDefaultAlarms } from './private/default-alarms';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
-import { FunctionLogging, libraryFunction } from './private/library-function';
+import { FunctionLogging, functionLogging, libraryFunction } from './private/library-function';
 import { libraryMetric } from './private/library-metric';
 import { tagProjectionRoles, tagRole } from './private/resource-roles';
 import { validateFunctionTuning, validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
@@ -237,7 +237,7 @@ export class EventSourcedApi extends Construct {
     const fifo = props.fifo ?? true;
     const apiOptions = props.api ?? {};
     const apiEnabled = apiOptions.enabled ?? true;
-    const logging: FunctionLogging = { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, level: props.logLevel ?? LogLevel.INFO };
+    const logging = functionLogging(props.logRetention, props.logLevel);
     this.stageName = apiOptions.stageName ?? 'prod';
     this.defaultView = validateProps(props, definitions, streamIdField, apiEnabled);
     const key = props.encryptionKey;

@@ -15,7 +15,7 @@ import { LogLevel } from './log-level';
 import { acknowledgeScanners, SCANNER_REASONS } from './private/acknowledge';
 import { bundleProjection } from './private/bundle-projection';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
-import { libraryFunction } from './private/library-function';
+import { functionLogging, libraryFunction } from './private/library-function';
 import { libraryMetric } from './private/library-metric';
 import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
 
@@ -214,7 +214,7 @@ export class Projection extends Construct {
       },
       timeout,
       memorySize: props.memorySize ?? 256,
-      logging: { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, level: props.logLevel ?? LogLevel.INFO },
+      logging: functionLogging(props.logRetention, props.logLevel),
       encryptionKey: key,
     });
     this.aggregator = aggregator;

@@ -24,6 +24,11 @@ export interface FunctionLogging {
   readonly level: LogLevel;
 }
 
+/** The logging props with their documented defaults: a month's retention, INFO. */
+export function functionLogging(retention?: logs.RetentionDays, level?: LogLevel): FunctionLogging {
+  return { retention: retention ?? logs.RetentionDays.ONE_MONTH, level: level ?? LogLevel.INFO };
+}
+
 /** Every Lambda of the library: Node 24 on arm64, X-Ray tracing, its own log group.
  * Handlers already write one JSON object per line, so the log format stays plain text. */
 export function libraryFunction(scope: Construct, id: string, props: LibraryFunctionProps): lambda.Function {
