@@ -1,7 +1,7 @@
 /**
  * DynamoDB calls per operation, counted by a client middleware on DynamoDB Local: the writer with
  * and without expectedVersion, the aggregator in steady flow (one event per batch) and under a
- * backlog (batches of 10 of one stream). `npm run bench:calls -- --events 200`.
+ * backlog (batches of 10 of one stream). `npm run benchmark:calls -- --events 200`.
  */
 import { arg } from './bench-support';
 import type { ProjectionHandlers } from '../lambda-src/aggregator/projection-module';

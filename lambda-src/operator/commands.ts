@@ -80,6 +80,13 @@ export async function status(target: Target, options: { scan: boolean; views?: O
       streams += page.streams.length;
       const heads = new Map<string, number>();
       for (const streamId of page.streams) heads.set(streamId, (await streamHead(target.dynamo, api.eventsTable, streamId))?.version ?? 0);
+      // Views behind by the same events (after a publisher outage, say) ask for the same timestamp: read it once.
+      const appendedTimes = new Map<string, Promise<string | undefined>>();
+      const firstMissing = (streamId: string, version: number) => {
+        const key = `${streamId}\n${version}`;
+        if (!appendedTimes.has(key)) appendedTimes.set(key, appendedAt(target, streamId, version));
+        return appendedTimes.get(key)!;
+      };
       for (const view of views) {
         const versions = await viewVersions(target.dynamo, view.table, page.streams);
         const counts = behind.get(view.name)!;
@@ -87,7 +94,7 @@ export async function status(target: Target, options: { scan: boolean; views?: O
           const applied = versions.get(streamId) ?? 0;
           if (head <= applied) continue;
           [counts.streams, counts.versions] = [counts.streams + 1, counts.versions + head - applied];
-          const appended = await appendedAt(target, streamId, applied + 1);
+          const appended = await firstMissing(streamId, applied + 1);
           if (appended && (counts.oldest === undefined || appended < counts.oldest)) counts.oldest = appended;
         }
       }

@@ -366,7 +366,10 @@ export class LocalRuntime {
           batchSize: view.batchSize,
           pollers: this.chaos ? CHAOS_POLLERS_PER_QUEUE : 1,
           // The view's signals as on AWS: its lag (append to applied, the ProjectionLag metric) and parked count.
-          onProcessed: (m) => this.log(`[local] ${describe(m)} → ${view.name} applied${lagOf(m)}`),
+          onProcessed: (m) => {
+            const parsed = viewMessage(m);
+            this.log(`[local] ${describe(m, parsed)} → ${view.name} applied${lagOf(parsed)}`);
+          },
           onFailed: (m, reason) => this.log(`[local] ${describe(m)} → ${view.name} failed (receive ${m.receiveCount}${receives}): ${reason}`),
           onDeadLetter: (m) => this.log(`[local] ${describe(m)} → ${view.name} parked in its dead-letter list after ${m.receiveCount} receives ` +
             `(${queues.get(view.name)!.deadLetters.depth} parked in ${view.name})`),
@@ -584,15 +587,14 @@ export class LocalRuntime {
 }
 
 /** "stream-1 v3" for a message that carries a stored event, "stream-1 catch-up" for a catch-up. */
-function describe(message: QueueMessage): string {
-  const event = viewMessage(message);
-  if (!event) return `message ${message.messageId}`;
-  return event.catchUp ? `${event.catchUp.streamId} catch-up` : `${event.streamId} v${event.version}`;
+function describe(message: QueueMessage, parsed = viewMessage(message)): string {
+  if (!parsed) return `message ${message.messageId}`;
+  return parsed.catchUp ? `${parsed.catchUp.streamId} catch-up` : `${parsed.streamId} v${parsed.version}`;
 }
 
 /** " (lag 42 ms)": from the event's append to now; nothing for a catch-up. */
-function lagOf(message: QueueMessage): string {
-  const appended = Date.parse(viewMessage(message)?.timestamp ?? '');
+function lagOf(parsed: ViewMessage | undefined): string {
+  const appended = Date.parse(parsed?.timestamp ?? '');
   return Number.isNaN(appended) ? '' : ` (lag ${Math.max(0, Date.now() - appended)} ms)`;
 }
 
