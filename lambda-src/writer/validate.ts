@@ -1,5 +1,6 @@
 import { INTERNAL_KEY_PREFIX, RESERVED_EVENT_FIELDS, STORE_SET_FIELDS } from '../../src/contract';
 import { HttpError } from '../core/http';
+import { findJsonTextProblem } from '../core/json-text';
 import { isIdText, MAX_STREAM_ID_LENGTH } from '../core/stream-id';
 import { findDataProblem } from '../core/user-data';
 
@@ -29,6 +30,9 @@ export function parseAppendRequest(rawBody: string | null, isBase64: boolean, st
     throw new HttpError(400, 'Request body is not valid JSON');
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'Request body must be a JSON object');
+  // What JSON.parse dropped or rounded (a repeated key, a number a double cannot hold) is refused, not stored changed.
+  const textProblem = findJsonTextProblem(text);
+  if (textProblem) throw new HttpError(400, `Field ${textProblem.path} ${textProblem.reason}`);
   const fields = body as Record<string, unknown>;
   const own = (name: string) => (Object.prototype.hasOwnProperty.call(fields, name) ? fields[name] : undefined);
 

@@ -381,6 +381,16 @@ describe('validation: 4xx JSON { message } and nothing stored', () => {
     // The store's own items live under stream ids starting with "$".
     ['a stream id in the idempotency markers\' key space', JSON.stringify({ type: 'A', id: '$eventId#foo' }), 400],
     ['a stream id starting with "$"', JSON.stringify({ type: 'A', id: '$anything' }), 400],
+    // What JSON.parse would drop or round without a word.
+    ['a repeated key', '{"type":"A","id":"s","a":1,"a":2}', 400],
+    ['a repeated nested key, once written as an escape', '{"type":"A","id":"s","a":[{"b":1,"\\u0062":1}]}', 400],
+    ['a repeated type', '{"type":"A","id":"s","type":"A"}', 400],
+    ['a repeated stream id', '{"type":"A","id":"s","id":"t"}', 400],
+    ['a repeated eventId', '{"type":"A","id":"s","eventId":"e-1","eventId":"e-2"}', 400],
+    ['a number with more digits than a JavaScript number holds', '{"type":"A","id":"s","n":0.12345678901234567890123}', 400],
+    ['a safe-looking integer JSON parsing rounds', '{"type":"A","id":"s","n":9007199254740993}', 400],
+    ['a number JSON parsing rounds to 0', '{"type":"A","id":"s","n":[1e-400]}', 400],
+    ['a number JSON parsing rounds to 1', '{"type":"A","id":"s","n":1.00000000000000000001}', 400],
   ];
 
   test.each(cases)('%s', async (_name, body, status) => {
@@ -397,6 +407,22 @@ describe('validation: 4xx JSON { message } and nothing stored', () => {
     const { type: _type, id: _id, ...data } = JSON.parse(body) as Record<string, unknown>;
     expect(stored.data).toEqual(data);
     expect(data.big).toBe(9007199254740991);
+  });
+
+  test('numbers written in another spelling of the same value are stored', async () => {
+    const result = await post('{"type":"A","id":"s","a":1.0,"b":10E-1,"c":0.100,"d":1E2,"e":-0.0,"f":100000000000000000000e-20}');
+    expect(result.statusCode).toBe(201);
+    expect((await storedEvents())[0].data).toEqual({ a: 1, b: 1, c: 0.1, d: 100, e: 0, f: 1 });
+  });
+
+  test('a repeated key or a rounded number answers 400 naming it, whatever the rest', async () => {
+    expect(expectErrorBody(await post('{"type":"A","id":"s","x":{"a/b":[0,{"k":1,"\\u006b":2}]}}'), 400))
+      .toBe('Field /x/a~1b/1/k appears more than once in one object; JSON parsing keeps only the last one, so send each key once');
+    expect(expectErrorBody(await post('{"type":"A","type":"B","id":"s"}'), 400)).toContain('Field /type appears more than once');
+    expect(expectErrorBody(await post('{"type":"A","id":"s","n":[0,0.12345678901234567890123]}'), 400))
+      .toBe('Field /n/1 is the number 0.12345678901234567890123, which cannot be stored exactly (a JavaScript number holds 0.12345678901234568); ' +
+        'send it as a string');
+    expect(await countItems(table)).toBe(0);
   });
 
   test('a 400 names the offending field by its JSON Pointer', async () => {
