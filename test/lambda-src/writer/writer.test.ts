@@ -184,6 +184,31 @@ describe('idempotency', () => {
     expect(new Set(results.map((r) => r.body)).size).toBe(1);
     expect(await countItems(table)).toBe(2);
   });
+
+  test('two appends racing with one eventId for different data or streams: one 201, one 422, one event stored', async () => {
+    // Several rounds, as the two requests interleave differently each time.
+    const races = Array.from({ length: 8 }, (_, round) => {
+      const eventId = `evt-race-${round}`;
+      return round % 2 === 0
+        ? [{ type: 'A', id: `s-${round}`, eventId, n: 1 }, { type: 'A', id: `s-${round}`, eventId, n: 2 }] // other data
+        : [{ type: 'A', id: `s-${round}`, eventId, n: 1 }, { type: 'A', id: `t-${round}`, eventId, n: 1 }]; // another stream
+    });
+    for (const requests of races) {
+      const eventIdOf = requests[0].eventId;
+      const results = await Promise.all(requests.map((request) => post(request)));
+      expect(results.map((r) => r.statusCode).sort()).toEqual([201, 422]);
+      const winner = json(results.find((r) => r.statusCode === 201)!);
+      const message = expectErrorBody(results.find((r) => r.statusCode === 422)!, 422);
+      expect(message).toContain(`eventId "${eventIdOf}" already belongs to version 1 of stream "${winner.streamId as string}"`);
+
+      const stored = (await storedEvents()).filter((e) => e.eventId === eventIdOf);
+      expect(stored).toHaveLength(1);
+      expect(stored[0]).toMatchObject({ streamId: winner.streamId, version: winner.version, data: winner.data });
+      expect((await markers()).filter((m) => m.streamId === `${EVENT_ID_MARKER_PREFIX}${eventIdOf}`)).toHaveLength(1);
+    }
+    // Nothing else: for each round, its event and the event's marker.
+    expect(await countItems(table)).toBe(races.length * 2);
+  });
 });
 
 describe('optimistic concurrency', () => {
