@@ -42,17 +42,31 @@ export function readBatchResponse(response: unknown, ids: readonly string[]): Ba
 
 /**
  * One invocation with a batch, as an event source mapping makes it, and how Lambda reads its
- * answer; chaos mode's crashes before and after the work included. `thrown`: the invocation
- * itself failed (a function error), as opposed to an answer that fails records.
+ * answer. `thrown`: the invocation itself failed (a function error, a crash, a timeout), as
+ * opposed to an answer that fails records. Chaos mode's faults, each a failure of the whole batch
+ * that Lambda retries:
+ * - crashBeforeWork: nothing was done;
+ * - crashMidBatch: the first records of the batch were done, then the function died;
+ * - crashAfterWork: everything was done, but no answer reached Lambda;
+ * - timeout: the invocation ran past its timeout and was stopped wherever it was (the environment
+ *   is not reused; calls it had sent may still land).
  */
 export async function invokeBatch(
-  target: LocalFunction, event: unknown, ids: readonly string[], chaos?: Chaos,
+  target: LocalFunction, event: { readonly Records: readonly unknown[] }, ids: readonly string[], chaos?: Chaos,
 ): Promise<{ readonly outcome: BatchOutcome; readonly thrown: boolean }> {
   try {
     if (chaos?.strikes('crashBeforeWork')) throw new Error('chaos: the invocation failed before the function did anything');
-    const outcome = readBatchResponse(await target.invoke(event), ids);
+    const records = event.Records;
+    if (records.length > 1 && chaos?.strikes('crashMidBatch')) {
+      const done = chaos.int(1, records.length - 1);
+      await target.invoke({ ...event, Records: records.slice(0, done) }).catch(() => undefined);
+      throw new Error(`chaos: the function crashed after ${done} of the batch's ${records.length} records`);
+    }
+    // A timeout somewhere in the work: soon after the start, or a little later.
+    const timeoutMs = chaos?.strikes('timeout') ? chaos.int(1, 40) : undefined;
+    const outcome = readBatchResponse(await target.invoke(event, { timeoutMs }), ids);
     // Its work is done, but no answer reaches Lambda: the whole batch is retried.
-    if (chaos?.strikes('crashAfterWork')) throw new Error('chaos: the function crashed (or timed out) after its work, before it answered');
+    if (chaos?.strikes('crashAfterWork')) throw new Error('chaos: the function crashed after its work, before it answered');
     return { outcome, thrown: false };
   } catch (err) {
     return { outcome: { kind: 'failure', reason: String((err as Error).message) }, thrown: true };

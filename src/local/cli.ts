@@ -33,6 +33,7 @@ Options:
   --function-logs            also print the Lambda functions' own log lines
   --chaos                    AWS's worst case: duplicated, reordered and early-redelivered
                              messages, parallel pollers, varied batches, throttling, crashes
+                             and timeouts mid-batch (the seed is printed at start)
   --chaos-seed <n>           chaos mode with this seed (to replay a run)
   -h, --help                 show this help
 

@@ -3,19 +3,25 @@ import { Chaos } from './chaos';
 import { closeServer, listenOnLoopback, withBody } from './loopback-server';
 
 /**
- * Chaos mode: a loopback proxy in front of DynamoDB Local that answers some calls as a throttled
- * DynamoDB does (400, ThrottlingException), so the functions behind it meet what AWS's SDK retries
- * and, when the retries run out, what their own error handling must survive.
+ * Chaos mode: a loopback proxy in front of DynamoDB Local that answers calls as a throttled
+ * DynamoDB does (400, ThrottlingException), in bursts, as throttling comes on AWS: a burst
+ * throttles the next 1 to 5 calls, so the functions behind it meet what AWS's SDK retries and,
+ * when a burst outlasts the retries (3 attempts by default), what their own error handling must
+ * survive.
  */
 export class DynamoChaosProxy {
   private server?: http.Server;
+  /** Calls the current burst still throttles. */
+  private burst = 0;
 
   constructor(private readonly target: string, private readonly chaos: Chaos) {}
 
   public async start(): Promise<string> {
     const target = new URL(this.target);
     this.server = http.createServer(withBody((req, res, body) => {
-      if (this.chaos.strikes('dynamoThrottle')) {
+      if (this.burst === 0 && this.chaos.strikes('dynamoThrottle')) this.burst = this.chaos.int(1, 5);
+      if (this.burst > 0) {
+        this.burst--;
         res.writeHead(400, { 'Content-Type': 'application/x-amz-json-1.0', 'x-amzn-ErrorType': 'ThrottlingException' });
         res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' }));
         return;

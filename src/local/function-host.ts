@@ -67,6 +67,11 @@ export interface FunctionHostOptions {
   readonly onLog?: (functionId: string, line: string) => void;
 }
 
+export interface InvokeOptions {
+  /** Time the invocation out sooner than the function's timeout (chaos mode's timeouts). */
+  readonly timeoutMs?: number;
+}
+
 /** One Lambda function, run in a worker thread: its own environment and module cache. */
 export class LocalFunction {
   private worker?: Worker;
@@ -78,20 +83,20 @@ export class LocalFunction {
   constructor(readonly definition: FunctionDefinition, private readonly options: FunctionHostOptions) {}
 
   /** Invokes the handler with a Lambda event; rejects with an InvocationError. */
-  public async invoke<T = unknown>(event: unknown): Promise<T> {
-    return (await this.invokeWithLogs<T>(event)).result;
+  public async invoke<T = unknown>(event: unknown, options: InvokeOptions = {}): Promise<T> {
+    return (await this.invokeWithLogs<T>(event, options)).result;
   }
 
   /** Like `invoke`, with the lines the function logged during this invocation. */
-  public invokeWithLogs<T = unknown>(event: unknown): Promise<Invocation<T>> {
+  public invokeWithLogs<T = unknown>(event: unknown, options: InvokeOptions = {}): Promise<Invocation<T>> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
-    const timeoutMs = this.definition.timeoutSeconds * 1000;
+    const timeoutMs = options.timeoutMs ?? this.definition.timeoutSeconds * 1000;
     return new Promise<Invocation<T>>((resolve, reject) => {
       const logs: string[] = [];
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        const error = new InvocationError(this.definition.logicalId, `Task timed out after ${this.definition.timeoutSeconds} seconds`, 'Sandbox.Timedout');
+        const error = new InvocationError(this.definition.logicalId, `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, 'Sandbox.Timedout');
         error.logs = logs;
         reject(error);
         // Like Lambda, a timed-out container is not reused. Unlike Lambda, one worker runs concurrent
@@ -102,10 +107,15 @@ export class LocalFunction {
       const context = {
         functionName: this.definition.logicalId,
         awsRequestId: `local-${process.pid}-${this.definition.logicalId}-${id}`,
-        invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${this.definition.logicalId}`,
+        invokedFunctionArn: `arn:aws:lambda:${this.definition.region ?? 'us-east-1'}:000000000000:function:${this.definition.logicalId}`,
       };
       worker.postMessage({ id, event, context, deadline: Date.now() + timeoutMs });
     });
+  }
+
+  /** Another execution environment of the same function: its own worker, module cache and warm state. */
+  public newInstance(): LocalFunction {
+    return new LocalFunction(this.definition, this.options);
   }
 
   public async stop(): Promise<void> {

@@ -51,9 +51,10 @@ export interface LocalRuntimeOptions {
   /**
    * Chaos mode: AWS's worst case within its guarantees. Queues deliver in varied batches, with
    * messages whose visibility runs out mid-processing; standard queues also duplicate and
-   * reorder; each queue has several pollers; the publisher and aggregators sometimes fail before
-   * or crash after doing their work; SNS and (for the aggregators) DynamoDB throttle. Seeded and
-   * printed: pass the seed to replay the choices. `true` for a random seed.
+   * reorder; each queue has several pollers, each with its own worker; invocations fail before,
+   * part-way through, or after their work, or time out; SNS throttles, and DynamoDB throttles
+   * the aggregators and the maintenance function in bursts. Seeded and printed: pass the seed to
+   * replay each component's choices. `true` for a random seed.
    * @default false
    */
   readonly chaos?: boolean | ChaosOptions;
@@ -80,11 +81,16 @@ export interface DeadLetter {
   readonly receiveCount: number;
 }
 
-/** A view's queue, its dead-letter list and the pollers (several in chaos mode) that feed its aggregator. */
+/**
+ * A queue, its dead-letter list and the pollers (several in chaos mode) that feed its function,
+ * each poller with an instance of the function of its own (several in chaos mode, as Lambda runs
+ * concurrent batches in separate execution environments, each with its own warm state).
+ */
 interface ViewQueues {
   readonly queue: LocalQueue;
   readonly deadLetters: LocalQueue;
   readonly pollers: QueuePoller[];
+  readonly instances: LocalFunction[];
 }
 
 /** Lambda runs several batches of a queue at once (it starts with five pollers); chaos mode runs this many. */
@@ -169,6 +175,11 @@ export class LocalRuntime {
   /** How often each chaos fault struck so far; undefined without chaos. */
   public chaosReport(): Record<ChaosFault, number> | undefined {
     return this.chaos?.report();
+  }
+
+  /** How often each chaos fault had a chance to strike so far; undefined without chaos. */
+  public chaosChances(): Record<ChaosFault, number> | undefined {
+    return this.chaos?.chances();
   }
 
   /** The APIs, in the order they were found. */
@@ -272,7 +283,8 @@ export class LocalRuntime {
       await api.gateway.stop();
       await api.streamPoller.stop();
       for (const { pollers } of polledQueues(api)) for (const poller of pollers) await poller.stop();
-      for (const fn of api.functions) await fn.stop();
+      const instances = polledQueues(api).flatMap((q) => q.instances);
+      for (const fn of new Set([...api.functions, ...instances])) await fn.stop();
     }
     if (this.options.dataDir && this.store) this.keepState();
     this.running.length = 0;
@@ -319,7 +331,7 @@ export class LocalRuntime {
     this.streams = new DynamoDBStreamsClient(clientConfig);
 
     const queuesByArn = new Map<string, LocalQueue[]>();
-    this.sns = new LocalSnsEndpoint((message) => this.fanOut(message, queuesByArn), this.chaos);
+    this.sns = new LocalSnsEndpoint((message) => this.fanOut(message, queuesByArn), this.chaos?.for('sns'));
     const snsEndpoint = await this.sns.start();
     this.sqs = new LocalSqsEndpoint();
     this.sqsUrl = await this.sqs.start();
@@ -338,11 +350,11 @@ export class LocalRuntime {
       nodePath,
       onLog: this.options.functionLogs ? (fn: string, line: string) => this.log(`  [${fn}] ${line}`) : undefined,
     };
-    // Chaos mode throttles the aggregators' DynamoDB calls. The API's functions are spared, so
-    // HTTP clients under test need not retry 503s.
+    // Chaos mode throttles the DynamoDB calls of the aggregators and the maintenance function.
+    // The writer and reader are spared, so HTTP clients under test need not retry 503s.
     let aggregatorHostOptions = hostOptions;
     if (this.chaos) {
-      this.dynamoProxy = new DynamoChaosProxy(this.store.endpoint, this.chaos);
+      this.dynamoProxy = new DynamoChaosProxy(this.store.endpoint, this.chaos.for('dynamodb'));
       const proxied = await this.dynamoProxy.start();
       aggregatorHostOptions = { ...hostOptions, baseEnvironment: { ...baseEnvironment, AWS_ENDPOINT_URL_DYNAMODB: proxied } };
     }
@@ -399,7 +411,7 @@ export class LocalRuntime {
             `metadata sent to its failure queue, events ${records.map(describeRecord).join(', ')} stay in the table`);
         },
         onError: (error) => this.backgroundErrors.push(error),
-        chaos: this.chaos,
+        chaos: this.chaos?.for(`stream:${definition.owner}`),
       });
 
       const gateway = new HttpGateway({
@@ -431,7 +443,7 @@ export class LocalRuntime {
   /** A queue of the template, served by the local SQS endpoint under its URL, with any messages a data folder kept. */
   private queue(definition: QueueDefinition, region: string, options: Partial<LocalQueueOptions> & { visibilityTimeoutMs: number }): LocalQueue {
     const { logicalId: name, arn, fifo, deduplicationPerGroup } = definition;
-    const queue = new LocalQueue({ name, arn, region, fifo, deduplicationPerGroup, ...options });
+    const queue = new LocalQueue({ name, arn, region, fifo, deduplicationPerGroup, ...options, chaos: options.chaos?.for(`queue:${arn}`) });
     this.sqs!.add(definition.url, queue);
     this.allQueues.set(definition.arn, queue);
     restoreMessages(queue, this.state.queues[definition.arn]);
@@ -451,16 +463,17 @@ export class LocalRuntime {
       onDeadLetter: options.onDeadLetter,
       chaos: options.chaos,
     });
-    const pollers = Array.from({ length: options.pollers }, () => new QueuePoller({
+    const instances = Array.from({ length: options.pollers }, (_, i) => (i === 0 ? options.target : options.target.newInstance()));
+    const pollers = instances.map((target, i) => new QueuePoller({
       queue,
-      target: options.target,
+      target,
       batchSize: options.batchSize,
       pollIntervalMs: this.options.pollIntervalMs ?? 50,
       onProcessed: options.onProcessed,
       onFailed: options.onFailed,
-      chaos: options.chaos,
+      chaos: options.chaos?.for(`poller:${queueDef.arn}#${i}`),
     }));
-    return { queue, deadLetters, pollers };
+    return { queue, deadLetters, pollers, instances };
   }
 
   /** The maintenance function's jobs queue, one job message at a time (batch size 1, as the template maps it). */
@@ -469,10 +482,11 @@ export class LocalRuntime {
     return this.polledQueue(def.jobsQueue, def.jobsDeadLetterQueue, definition.region, {
       target: fn,
       batchSize: 1,
-      pollers: 1,
+      pollers: this.chaos ? CHAOS_POLLERS_PER_QUEUE : 1,
       onProcessed: (m) => this.logJob(m.body),
       onFailed: (_m, reason) => this.log(`[local] maintenance: a job step failed, it will be retried: ${reason}`),
       onDeadLetter: () => this.log('[local] maintenance: a job message was parked in the jobs dead-letter list'),
+      chaos: this.chaos,
     });
   }
 

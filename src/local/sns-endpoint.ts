@@ -32,7 +32,7 @@ export class LocalSnsEndpoint {
         res.end(xml);
       } catch (err) {
         const code = err instanceof SnsError ? err.code : 'InternalError';
-        res.writeHead(err instanceof SnsError ? 400 : 500, { 'Content-Type': 'text/xml' });
+        res.writeHead(err instanceof SnsError ? err.status : 500, { 'Content-Type': 'text/xml' });
         res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(String((err as Error).message))}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`);
       }
     }));
@@ -83,7 +83,9 @@ export class LocalSnsEndpoint {
 
   /** Chaos mode: SNS answers "Rate exceeded" now and then (the SDK retries it on its own). */
   private maybeThrottle(): void {
-    if (this.chaos?.strikes('snsThrottle')) throw new SnsError('Throttling', 'Rate exceeded');
+    // Publish and PublishBatch document ThrottledException, HTTP 429
+    // (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html#API_Publish_Errors).
+    if (this.chaos?.strikes('snsThrottle')) throw new SnsError('Throttled', 'Rate exceeded', 429);
   }
 
   /**
@@ -148,7 +150,7 @@ function messageBytes(message: PublishedMessage): number {
 
 /** An SNS error answer: the AWS Query error code the SDK turns into its named exception. */
 class SnsError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: string, message: string, readonly status = 400) {
     super(message);
   }
 }

@@ -2,18 +2,25 @@
  * Chaos mode's parts, each within what AWS allows for it. Seeds are fixed, so each test meets
  * the same faults on every run.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
-import { Chaos, CHAOS_RATES } from '../../../src/local/chaos';
+import { invokeBatch } from '../../../src/local/batch-response';
+import { Chaos, CHAOS_RATES, ChaosFault } from '../../../src/local/chaos';
 import { DynamoChaosProxy } from '../../../src/local/dynamo-chaos-proxy';
+import { LocalFunction } from '../../../src/local/function-host';
 import { LocalQueue, ReceivedMessage } from '../../../src/local/local-queue';
+import { QueuePoller } from '../../../src/local/queue-poller';
 import { LocalSnsEndpoint, PublishedMessage } from '../../../src/local/sns-endpoint';
+import { tempDir } from '../../support/local-app';
 import { createViewTable } from '../../support/local-dynamo';
+import { until } from '../../support/until';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Chaos', () => {
-  test('the same seed makes the same choices; faults strike at about their rate and are counted', () => {
+  test('the same seed makes the same choices; faults strike at their first chance, then at about their rate, and are counted', () => {
     const a = new Chaos({ seed: 42 });
     const b = new Chaos({ seed: 42 });
     expect(Array.from({ length: 20 }, () => a.next())).toEqual(Array.from({ length: 20 }, () => b.next()));
@@ -23,7 +30,159 @@ describe('Chaos', () => {
     expect(strikes / 10_000).toBeGreaterThan(CHAOS_RATES.duplicate * 0.8);
     expect(strikes / 10_000).toBeLessThan(CHAOS_RATES.duplicate * 1.2);
     expect(chaos.report().duplicate).toBe(strikes);
+    expect(chaos.chances().duplicate).toBe(10_000);
     expect(new Chaos().seed).toEqual(expect.any(Number));
+    // The rarest fault too: a run meets every fault it gives a chance to.
+    const fresh = new Chaos({ seed: 7 });
+    expect(fresh.strikes('timeout')).toBe(true);
+    expect(fresh.report()).toMatchObject({ timeout: 1, duplicate: 0 });
+  });
+
+  test('each component draws from its own sequence: a replay gives it the same choices whatever the others draw', () => {
+    const sequence = (chaos: Chaos, draws: number) => Array.from({ length: draws }, () => chaos.next());
+    const first = new Chaos({ seed: 99 });
+    const queue = first.for('queue:a');
+    const alone = sequence(queue, 50);
+
+    const second = new Chaos({ seed: 99 });
+    const other = second.for('sns');
+    const queueAgain = second.for('queue:a');
+    const interleaved: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      sequence(other, i % 3); // another component drawing in between, a varying number of times
+      interleaved.push(queueAgain.next());
+    }
+    expect(interleaved).toEqual(alone);
+    expect(sequence(new Chaos({ seed: 99 }).for('queue:b'), 50)).not.toEqual(alone);
+    expect(sequence(new Chaos({ seed: 100 }).for('queue:a'), 50)).not.toEqual(alone);
+    // Tallies are the run's, whichever component struck.
+    first.for('x').strikes('crashMidBatch');
+    expect(first.report().crashMidBatch).toBe(1);
+  });
+});
+
+describe('invokeBatch under chaos', () => {
+  const RECORDING_HANDLER = `
+const fs = require('node:fs');
+exports.handler = async (event) => {
+  for (const r of event.Records) {
+    fs.appendFileSync(process.env.DONE_FILE, r.id + '\\n');
+    await new Promise((resolve) => setTimeout(resolve, event.delayMs || 0));
+  }
+};
+`;
+  let codeDir: string;
+  const functions: LocalFunction[] = [];
+  const make = (doneFile: string): LocalFunction => {
+    const fn = new LocalFunction(
+      { logicalId: `Fn${functions.length}`, codeDir, handler: 'index.handler', timeoutSeconds: 5, environment: { DONE_FILE: doneFile } },
+      { baseEnvironment: {}, nodePath: path.dirname(path.dirname(path.dirname(require.resolve('@aws-sdk/client-dynamodb/package.json')))) },
+    );
+    functions.push(fn);
+    return fn;
+  };
+  const done = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n') : []);
+  /** A chaos whose every fault but `fault` has already struck, so that `fault` strikes at its first chance. */
+  const only = (fault: ChaosFault): Chaos => {
+    const chaos = new Chaos({ seed: 3 });
+    for (const other of Object.keys(CHAOS_RATES) as ChaosFault[]) {
+      if (other === fault) continue;
+      while (!chaos.report()[other]) chaos.strikes(other);
+    }
+    // From here on, the others strike only at their (low) rates; seed 3 draws none of them on the next calls.
+    return chaos;
+  };
+
+  beforeAll(() => {
+    codeDir = tempDir();
+    fs.writeFileSync(path.join(codeDir, 'index.js'), RECORDING_HANDLER);
+  });
+
+  afterAll(async () => {
+    for (const fn of functions) await fn.stop();
+  });
+
+  const records = ['a', 'b', 'c', 'd'].map((id) => ({ id }));
+
+  test('crashMidBatch: the first records of the batch are done, then the whole batch fails', async () => {
+    const file = path.join(tempDir(), 'done');
+    const { outcome, thrown } = await invokeBatch(make(file), { Records: records }, ['a', 'b', 'c', 'd'], only('crashMidBatch'));
+    expect(thrown).toBe(true);
+    expect(outcome).toMatchObject({ kind: 'failure', reason: expect.stringMatching(/crashed after \d of the batch's 4 records/) });
+    const applied = done(file);
+    expect(applied.length).toBeGreaterThanOrEqual(1);
+    expect(applied.length).toBeLessThan(4);
+    expect(applied).toEqual(['a', 'b', 'c', 'd'].slice(0, applied.length));
+  });
+
+  test('timeout: the invocation is stopped wherever it was and its batch fails; the next one gets a fresh environment', async () => {
+    const file = path.join(tempDir(), 'done');
+    const fn = make(file);
+    const { outcome, thrown } = await invokeBatch(fn, { Records: records, delayMs: 100 } as { Records: typeof records }, ['a', 'b', 'c', 'd'], only('timeout'));
+    expect(thrown).toBe(true);
+    expect(outcome).toMatchObject({ kind: 'failure', reason: expect.stringMatching(/Task timed out/) });
+    await sleep(500); // it would have finished by now had it gone on
+    expect(done(file).length).toBeLessThan(4);
+    const next = await invokeBatch(fn, { Records: [{ id: 'e' }] }, ['e']);
+    expect(next.outcome.kind).toBe('success');
+    expect(done(file)).toContain('e');
+  });
+
+  test('crashAfterWork: everything is done, and still the whole batch fails', async () => {
+    const file = path.join(tempDir(), 'done');
+    const { outcome, thrown } = await invokeBatch(make(file), { Records: records }, ['a', 'b', 'c', 'd'], only('crashAfterWork'));
+    expect(thrown).toBe(true);
+    expect(outcome).toMatchObject({ kind: 'failure', reason: expect.stringMatching(/after its work/) });
+    expect(done(file)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  test('crashBeforeWork: nothing is done', async () => {
+    const file = path.join(tempDir(), 'done');
+    const { outcome, thrown } = await invokeBatch(make(file), { Records: records }, ['a', 'b', 'c', 'd'], only('crashBeforeWork'));
+    expect(thrown).toBe(true);
+    expect(outcome).toMatchObject({ kind: 'failure', reason: expect.stringMatching(/before the function did anything/) });
+    await sleep(100);
+    expect(done(file)).toEqual([]);
+  });
+});
+
+describe('several pollers per queue, as under chaos mode', () => {
+  const SLOW_HANDLER = `
+const fs = require('node:fs');
+const environment = Math.random().toString(36).slice(2);
+exports.handler = async (event) => {
+  const start = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  fs.appendFileSync(process.env.LOG_FILE, JSON.stringify({ environment, start, end: Date.now(), n: event.Records.length }) + '\\n');
+};
+`;
+
+  test('batches of one queue run at once, each poller in an execution environment of its own', async () => {
+    const codeDir = tempDir();
+    fs.writeFileSync(path.join(codeDir, 'index.js'), SLOW_HANDLER);
+    const logFile = path.join(codeDir, 'log');
+    const first = new LocalFunction(
+      { logicalId: 'Slow', codeDir, handler: 'index.handler', timeoutSeconds: 5, environment: { LOG_FILE: logFile } },
+      { baseEnvironment: {}, nodePath: path.dirname(path.dirname(path.dirname(require.resolve('@aws-sdk/client-dynamodb/package.json')))) },
+    );
+    const instances = [first, first.newInstance(), first.newInstance()];
+    const queue = new LocalQueue({ name: 'q', fifo: false, visibilityTimeoutMs: 10_000 });
+    const pollers = instances.map((target) => new QueuePoller({
+      queue, target, batchSize: 2, pollIntervalMs: 5, onProcessed: () => undefined, onFailed: () => undefined,
+    }));
+    for (let i = 0; i < 24; i++) queue.send(String(i));
+    try {
+      for (const p of pollers) p.start();
+      await until('an empty queue', () => queue.depth === 0 && pollers.every((p) => !p.busy), 10_000, 10);
+    } finally {
+      for (const p of pollers) await p.stop();
+      for (const fn of instances) await fn.stop();
+    }
+    const runs = fs.readFileSync(logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { environment: string; start: number; end: number; n: number });
+    expect(runs.reduce((sum, r) => sum + r.n, 0)).toBe(24);
+    expect(new Set(runs.map((r) => r.environment)).size).toBe(3);
+    const overlapping = runs.some((a) => runs.some((b) => a !== b && a.environment !== b.environment && a.start < b.end && b.start < a.end));
+    expect(overlapping).toBe(true);
   });
 });
 
@@ -146,7 +305,7 @@ describe('LocalSnsEndpoint under chaos', () => {
 });
 
 describe('DynamoChaosProxy', () => {
-  test('some calls answer ThrottlingException; the rest reach DynamoDB Local; the SDK\'s retries absorb most', async () => {
+  test('calls are throttled in bursts (ThrottlingException); the rest reach DynamoDB Local; the SDK\'s retries absorb most bursts, not all', async () => {
     const table = await createViewTable();
     const proxy = new DynamoChaosProxy(process.env.AWS_ENDPOINT_URL_DYNAMODB!, new Chaos({ seed: 6 }));
     const url = await proxy.start();
@@ -158,9 +317,14 @@ describe('DynamoChaosProxy', () => {
       expect(outcomes.filter((o) => o === 'ThrottlingException').length).toBeGreaterThan(0);
       expect(outcomes.filter((o) => o === 'ok').length).toBeGreaterThan(80);
       expect(outcomes.every((o) => o === 'ok' || o === 'ThrottlingException')).toBe(true);
-      const retried = await Promise.all(Array.from({ length: 100 }, () => retrying.send(new GetItemCommand({ TableName: table, Key: { streamId: { S: 'x' } } }))
-        .then(() => 'ok', (e: Error) => e.name)));
-      expect(retried.filter((o) => o === 'ok').length).toBeGreaterThanOrEqual(99);
+      // One call after another (the order, and so the faults, are the seed's): the SDK's retries
+      // absorb most bursts, and a burst longer than its 3 attempts reaches the caller.
+      const retried: string[] = [];
+      for (let i = 0; i < 120; i++) {
+        retried.push(await retrying.send(new GetItemCommand({ TableName: table, Key: { streamId: { S: 'x' } } })).then(() => 'ok', (e: Error) => e.name));
+      }
+      expect(retried.filter((o) => o === 'ok').length).toBeGreaterThan(100);
+      expect(retried).toContain('ThrottlingException');
     } finally {
       once.destroy();
       retrying.destroy();
