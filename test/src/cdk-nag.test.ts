@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { ApiAuthorization, EventSourcedApi, EventSourcedApiProps } from '../../src';
 import { twoViews } from '../support/synth';
-import { recordTemplate } from '../support/templates';
+import { synthApp } from '../support/templates';
 
 // cdk-nag's AwsSolutions pack over the synthesized construct. aws-cdk-lib 2.257 does not hand the
 // construct tree to validation plugins, so the pack runs through its direct entry, validateScope().
@@ -13,7 +13,7 @@ function nag(props: EventSourcedApiProps | ((stack: Stack) => EventSourcedApiPro
   const app = new App();
   const stack = new Stack(app, 'NagStack');
   new EventSourcedApi(stack, 'Api', typeof props === 'function' ? props(stack) : props);
-  recordTemplate(app.synth().getStackByName(stack.stackName).template);
+  synthApp(app);
   return { app, report: new AwsSolutionsChecks(app).validateScope(app) };
 }
 

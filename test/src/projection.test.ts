@@ -1,9 +1,10 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { LogLevel, Projection } from '../../src';
 import { COUNTER } from '../support/synth';
+import { templateOf } from '../support/templates';
 
 // Projection used on its own: a view fed by a topic and an events table you already have.
 function standalone(fifo: boolean, extra: Partial<ConstructorParameters<typeof Projection>[2]> = {}) {
@@ -11,7 +12,7 @@ function standalone(fifo: boolean, extra: Partial<ConstructorParameters<typeof P
   const topic = new sns.Topic(stack, 'Topic', { fifo: fifo || undefined });
   const eventsTable = dynamodb.Table.fromTableName(stack, 'Events', 'events');
   const projection = new Projection(stack, 'View', { name: 'counter', entry: COUNTER, topic, eventsTable, fifo, ...extra });
-  return { projection, template: Template.fromStack(stack) };
+  return { projection, template: templateOf(stack) };
 }
 
 describe('Projection', () => {

@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { ApiAuthorization, EventSourcedApi, EventSourcedApiProps } from '../../src';
 import { COUNTER, FIXTURES } from '../support/synth';
+import { templateOf } from '../support/templates';
 
 function build(props: EventSourcedApiProps, stack = new Stack(new App(), 'S')) {
   return () => new EventSourcedApi(stack, 'Api', props);
@@ -104,7 +105,7 @@ describe('function tuning and events table options', () => {
     const stack = new Stack(new App(), 'S');
     const memory = new CfnParameter(stack, 'WriterMemory', { type: 'Number', default: 512 });
     new EventSourcedApi(stack, 'Api', { projections: [view('a')], writer: { memorySize: memory.valueAsNumber }, maxBodyBytes: memory.valueAsNumber });
-    const template = Template.fromStack(stack);
+    const template = templateOf(stack);
     const writer = Object.values<any>(template.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Description?.includes('appends events'));
     expect(writer.Properties.MemorySize).toEqual({ Ref: 'WriterMemory' });
     expect(writer.Properties.Environment.Variables.MAX_BODY_BYTES).toEqual({ Ref: 'WriterMemory' });

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import { dynamoClient } from './local-dynamo';
-import { recordTemplate } from './templates';
+import { synthApp } from './templates';
 import { EventSourcedApi, EventSourcedApiProps } from '../../src';
 import { LocalRuntime, LocalRuntimeOptions } from '../../src/local';
 
@@ -71,8 +71,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<StartedAp
   const app = new App({ outdir: tempDir('es-local-cdk-out-') });
   const stack = new Stack(app, 'LocalTest');
   new EventSourcedApi(stack, 'Api', typeof options.props === 'function' ? options.props(stack) : options.props);
-  const template = app.synth().getStackByName(stack.stackName).template;
-  recordTemplate(template);
+  const template = synthApp(app).getStackByName(stack.stackName).template;
   const logs: string[] = [];
   const runtime = await LocalRuntime.start({
     app,

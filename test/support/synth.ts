@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
-import { recordTemplate } from './templates';
+import { templateOf } from './templates';
 import { EventSourcedApi, EventSourcedApiProps } from '../../src';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'projections');
@@ -23,8 +23,7 @@ export function synth(
   const stack = new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'eu-west-1' } });
   const api = new EventSourcedApi(stack, 'Api', typeof props === 'function' ? props(stack) : props);
   configure?.(api, stack);
-  const template = Template.fromStack(stack);
-  recordTemplate(template.toJSON());
+  const template = templateOf(stack);
   return { stack, api, template };
 }
 

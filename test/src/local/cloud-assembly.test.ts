@@ -8,6 +8,7 @@ import { EventSourcedApi, Projection } from '../../../src';
 import { ApiDefinition, readCloudAssembly } from '../../../src/local/cloud-assembly';
 import { removeTempDirs, tempDir } from '../../support/local-app';
 import { COUNTER } from '../../support/synth';
+import { synthApp } from '../../support/templates';
 
 afterAll(() => removeTempDirs());
 
@@ -18,7 +19,7 @@ describe('readCloudAssembly on the synthesized example app', () => {
   beforeAll(() => {
     const app = new App({ outdir: tempDir('es-local-assembly-') });
     buildExampleApp(app);
-    const assembly = app.synth();
+    const assembly = synthApp(app);
     apis = readCloudAssembly(assembly.directory, { tablePrefix: 'local-test-' });
     api = apis[0];
   });
@@ -108,7 +109,7 @@ describe('readCloudAssembly: what the template leaves out, and where the stack d
   test('a stream mapping without retry, age and bisect settings gets Lambda\'s defaults: infinite, infinite, off', () => {
     const app = new App({ outdir: tempDir('es-local-assembly-') });
     buildExampleApp(app);
-    const directory = app.synth().directory;
+    const directory = synthApp(app).directory;
     const file = path.join(directory, 'CustomersApi.template.json');
     const template = JSON.parse(fs.readFileSync(file, 'utf8'));
     for (const resource of Object.values<any>(template.Resources)) {
@@ -124,7 +125,7 @@ describe('readCloudAssembly: what the template leaves out, and where the stack d
     const app = new App({ outdir: tempDir('es-local-assembly-') });
     const stack = new Stack(app, 'Placed', { env: { region: 'eu-west-1', account: '111111111111' } });
     new EventSourcedApi(stack, 'Api', { projections: [{ name: 'counter', entry: COUNTER }] });
-    const [api] = readCloudAssembly(app.synth().directory, { tablePrefix: 'p-' });
+    const [api] = readCloudAssembly(synthApp(app).directory, { tablePrefix: 'p-' });
     expect(api).toMatchObject({ region: 'eu-west-1', account: '111111111111' });
     expect(api.topicArn).toMatch(/^arn:aws:sns:eu-west-1:111111111111:/);
     expect(api.views[0].queue.arn).toMatch(/^arn:aws:sqs:eu-west-1:111111111111:.+\.fifo$/);
@@ -152,7 +153,7 @@ describe('readCloudAssembly on other shapes', () => {
       topic: new sns.Topic(stack, 'OtherTopic'),
       eventsTable: new dynamodb.Table(stack, 'OtherEvents', { partitionKey: { name: 'streamId', type: dynamodb.AttributeType.STRING } }),
     });
-    const apis = readCloudAssembly(app.synth().directory, { tablePrefix: 'p-' });
+    const apis = readCloudAssembly(synthApp(app).directory, { tablePrefix: 'p-' });
 
     expect(apis.map((a) => a.owner).sort()).toEqual(['Dev/Orders/NoViews', 'Dev/Orders/Standard']);
     const standard = apis.find((a) => a.owner === 'Dev/Orders/Standard')!;
@@ -195,7 +196,7 @@ describe('readCloudAssembly on other shapes', () => {
       tableStreamArn: 'arn:aws:dynamodb:eu-west-1:111111111111:table/shared-events/stream/2024-01-01T00:00:00.000',
     });
     new EventSourcedApi(stack, 'Api', { existingEventsTable: table, projections: [{ name: 'counter', entry: COUNTER }] });
-    const [api] = readCloudAssembly(app.synth().directory, { tablePrefix: 'p-' });
+    const [api] = readCloudAssembly(synthApp(app).directory, { tablePrefix: 'p-' });
     expect(api.eventsTable).toMatchObject({
       logicalId: 'ExistingEventsTable',
       keySchema: [{ AttributeName: 'streamId', KeyType: 'HASH' }, { AttributeName: 'version', KeyType: 'RANGE' }],

@@ -4,6 +4,7 @@ import { buildExampleApp } from '../../../examples/typescript/app';
 import { LocalRuntime } from '../../../src/local';
 import { startDynamoStore } from '../../../src/local/dynamo-store';
 import { append, connect, HttpClient, listTables, removeTempDirs, tempDir } from '../../support/local-app';
+import { synthApp } from '../../support/templates';
 
 /** Command lines of the DynamoDB Local (Java) processes listening on this port. */
 function javaProcessesOnPort(port: number): string[] {
@@ -28,7 +29,7 @@ describe('embedded mode: without AWS_ENDPOINT_URL_DYNAMODB the runtime runs its 
   beforeAll(async () => {
     const app = new App({ outdir: tempDir('es-local-cdk-out-') });
     buildExampleApp(app);
-    const assemblyDir = app.synth().directory;
+    const assemblyDir = synthApp(app).directory;
     delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
     try {
       runtime = await LocalRuntime.start({ assemblyDir, visibilityTimeoutMs: 100, pollIntervalMs: 20, log: (line) => logs.push(line) });

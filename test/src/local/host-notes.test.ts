@@ -6,12 +6,13 @@ import { readCloudAssembly } from '../../../src/local';
 import { hostNotes } from '../../../src/local/host-notes';
 import { removeTempDirs, tempDir } from '../../support/local-app';
 import { twoViews } from '../../support/synth';
+import { synthApp } from '../../support/templates';
 
 afterAll(() => removeTempDirs());
 
 const app = new App({ outdir: tempDir('es-local-cdk-out-') });
 new EventSourcedApi(new Stack(app, 'Notes'), 'Api', { projections: twoViews() });
-const definitions = readCloudAssembly(app.synth().directory, { tablePrefix: '' });
+const definitions = readCloudAssembly(synthApp(app).directory, { tablePrefix: '' });
 const sdkNodePath = path.dirname(path.dirname(path.dirname(require.resolve('@aws-sdk/client-dynamodb/package.json'))));
 const sdkVersion = (JSON.parse(fs.readFileSync(require.resolve('@aws-sdk/client-dynamodb/package.json'), 'utf8')) as { version: string }).version;
 

@@ -6,6 +6,7 @@ import { EventSourcedApi } from '../../../src';
 import { LocalRuntime, readCloudAssembly } from '../../../src/local';
 import { HttpClient, listTables, removeTempDirs, tempDir } from '../../support/local-app';
 import { dynamoClient } from '../../support/local-dynamo';
+import { synthApp } from '../../support/templates';
 
 afterAll(() => removeTempDirs());
 
@@ -21,7 +22,7 @@ describe('LocalRuntime.start failures', () => {
   test('a port in use fails the start and drops the tables it made; on a free port an API without views serves POST / only', async () => {
     const app = new App({ outdir: tempDir('es-local-cdk-out-') });
     new EventSourcedApi(new Stack(app, 'NoViews'), 'Api', {});
-    const assemblyDir = app.synth().directory;
+    const assemblyDir = synthApp(app).directory;
     // Tables of this app, whatever the run id in their names (other test files may make tables meanwhile).
     const [definition] = readCloudAssembly(assemblyDir, { tablePrefix: '' });
     const tablesOfThisApp = async () => (await listTables()).filter((t) => t.startsWith('local-') && t.endsWith(`-${definition.eventsTable.logicalId}`));

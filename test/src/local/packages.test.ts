@@ -6,6 +6,7 @@ import { readCloudAssembly } from '../../../src/local';
 import { missingPackages, requireOperatorPackages, requirePackages } from '../../../src/local/packages';
 import { removeTempDirs, tempDir, writeProjection } from '../../support/local-app';
 import { twoViews } from '../../support/synth';
+import { synthApp } from '../../support/templates';
 
 afterAll(() => removeTempDirs());
 
@@ -18,7 +19,7 @@ exports.handlers = { Created: () => ({ client: typeof S3Client }) };
 `);
   const app = new App({ outdir: tempDir('es-local-cdk-out-') });
   new EventSourcedApi(new Stack(app, 'Packages'), 'Api', { projections: [...twoViews()!, { name: 'files', entry: s3Projection }] });
-  return readCloudAssembly(app.synth().directory, { tablePrefix: '' });
+  return readCloudAssembly(synthApp(app).directory, { tablePrefix: '' });
 }
 
 describe('the packages the local runtime needs', () => {
