@@ -133,7 +133,6 @@ const templatesTask = project.addTask('test:templates', {
     { exec: 'ts-node --project tsconfig.dev.json scripts/scan-templates.ts' },
   ],
 });
-project.testTask.spawn(templatesTask);
 
 // Python and Java users: build both packages, synthesize examples/python and examples/java, and
 // compare their templates with the TypeScript example's.
@@ -150,6 +149,9 @@ const bindingsTask = project.addTask('test:bindings', {
   ],
 });
 project.testTask.spawn(bindingsTask);
+// Last, so that it lints the templates of every test above, the Python and Java example apps'
+// (recorded by test:bindings) included.
+project.testTask.spawn(templatesTask);
 
 // The main job: run the example app locally and walk through a realistic sequence of requests.
 project.addTask('demo', {

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { differences, normalizeTemplate } from './normalize-template';
 import { buildExampleApp } from '../../examples/typescript/app';
+import { recordTemplate, synthApp } from '../support/templates';
 import { compileProjection, TYPED_PROJECTION } from '../support/typed-projection';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -55,7 +56,7 @@ beforeAll(() => {
   tsTemplate = timed('TypeScript synth', () => {
     const app = new App({ outdir: tsOut });
     buildExampleApp(app);
-    app.synth();
+    synthApp(app);
     return templateIn(tsOut);
   });
 
@@ -83,6 +84,9 @@ beforeAll(() => {
     run('mvn', ['-q', '-B', 'compile', 'exec:java'], { cwd: path.join(ROOT, 'examples', 'java'), env: { ...process.env, CDK_OUTDIR: javaOut } });
     return templateIn(javaOut);
   });
+  // Linted with the other tests' templates by test:templates, which runs after this task.
+  recordTemplate(pythonTemplate);
+  recordTemplate(javaTemplate);
 }, 900_000);
 
 afterAll(() => {
