@@ -5,6 +5,9 @@
  * - checkov over the example app, with and without a key.
  * Both must report nothing: a finding the construct accepts is acknowledged on the resource, with
  * its reason, in the metadata both tools read (src/private/acknowledge.ts). Anything new fails.
+ * checkov's acknowledgments must also match the checked-in list ACKNOWLEDGED (by check, resource
+ * type and logical id, hashes dropped), so that a new one, or one that went away, is a reviewed
+ * change: `--update-checkov-baseline` rewrites the list from this run.
  *
  * Needs .venv from scripts/python-tools.sh (the test:templates task runs it first).
  */
@@ -20,6 +23,9 @@ const ROOT = path.join(__dirname, '..');
 const BIN = path.join(ROOT, '.venv', 'bin');
 const TEST_TEMPLATES = path.join(ROOT, 'test-reports', 'templates');
 const EXAMPLES = path.join(ROOT, 'test-reports', 'example-templates');
+const ACKNOWLEDGED = path.join(ROOT, 'test', 'fixtures', 'checkov-acknowledged.json');
+const UPDATE_FLAG = '--update-checkov-baseline';
+const UPDATE_COMMAND = `npx projen test:templates ${UPDATE_FLAG}`;
 
 function run(tool: string, args: string[]): { status: number; stdout: string; stderr: string; seconds: number } {
   const started = Date.now();
@@ -75,8 +81,44 @@ interface CheckovReport {
   };
 }
 
+/** Acknowledged checks of each template: "check resource-type logical-id-pattern" -> how many. */
+type Acknowledged = Record<string, Record<string, number>>;
+
+/**
+ * One acknowledgment as the baseline lists it: the logical id without CDK's hash suffix, and with
+ * a view's name (`Projection<name>`) as `*`, so the views of one kind count under one entry.
+ */
+function acknowledgedKey(checkId: string, resource: string): string {
+  const dot = resource.indexOf('.');
+  const [type, id] = dot < 0 ? [resource, ''] : [resource.slice(0, dot), resource.slice(dot + 1)];
+  const pattern = id.replace(/[0-9A-F]{8}$/, '').replace(/Projection[a-z0-9]+(?=[A-Z])/, 'Projection*');
+  return `${checkId} ${type} ${pattern}`;
+}
+
+function sorted<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The differences from the checked-in baseline, one line each; none when they match. */
+function compareWithBaseline(actual: Acknowledged): string[] {
+  if (!fs.existsSync(ACKNOWLEDGED)) return [`${path.relative(ROOT, ACKNOWLEDGED)} is missing`];
+  const expected = (JSON.parse(fs.readFileSync(ACKNOWLEDGED, 'utf8')) as { templates: Acknowledged }).templates;
+  const lines: string[] = [];
+  for (const template of [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort()) {
+    const want = expected[template] ?? {};
+    const got = actual[template] ?? {};
+    for (const key of [...new Set([...Object.keys(want), ...Object.keys(got)])].sort()) {
+      const [before, now] = [want[key] ?? 0, got[key] ?? 0];
+      if (before === now) continue;
+      lines.push(`  ${now > before ? 'new' : 'gone'}: ${template} ${key} (baseline ${before}, now ${now})`);
+    }
+  }
+  return lines;
+}
+
 function checkov(files: string[]): boolean {
   let ok = true;
+  const acknowledged: Acknowledged = {};
   for (const file of files) {
     const result = run('checkov', ['--file', file, '--framework', 'cloudformation', '--skip-download', '--output', 'json']);
     const report = JSON.parse(result.stdout) as CheckovReport | CheckovReport[];
@@ -89,8 +131,30 @@ function checkov(files: string[]): boolean {
     const unexplained = (results.skipped_checks ?? []).filter((s) => (s.check_result.suppress_comment ?? '').length < 20);
     for (const s of unexplained) console.log(`  ACKNOWLEDGED WITHOUT A REASON ${s.check_id} ${s.resource}`);
     ok &&= summary.failed === 0 && summary.parsing_errors === 0 && unexplained.length === 0;
+    const counts: Record<string, number> = {};
+    for (const s of results.skipped_checks ?? []) {
+      const key = acknowledgedKey(s.check_id, s.resource);
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    acknowledged[path.basename(file, '.template.json')] = sorted(counts);
   }
-  return ok;
+
+  const baseline = path.relative(ROOT, ACKNOWLEDGED);
+  if (process.argv.includes(UPDATE_FLAG)) {
+    const note = `checkov checks acknowledged in the example app, compared on every run by scripts/scan-templates.ts; rewrite with: ${UPDATE_COMMAND}`;
+    fs.writeFileSync(ACKNOWLEDGED, `${JSON.stringify({ note, templates: sorted(acknowledged) }, undefined, 2)}\n`);
+    console.log(`checkov: wrote ${baseline}; review its diff before committing it`);
+    return ok;
+  }
+  const differences = compareWithBaseline(acknowledged);
+  if (differences.length === 0) {
+    const entries = Object.values(acknowledged).reduce((n, counts) => n + Object.keys(counts).length, 0);
+    console.log(`checkov: acknowledgments match ${baseline} (${entries} entries over ${files.length} templates)`);
+  } else {
+    console.log(`checkov: acknowledgments differ from ${baseline}:\n${differences.join('\n')}`);
+    console.log(`  If the change is meant (each new acknowledgment has its reason in src/private/acknowledge.ts and the README table), run \`${UPDATE_COMMAND}\` and commit ${baseline}.`);
+  }
+  return ok && differences.length === 0;
 }
 
 const examples = synthesizeExamples();
@@ -99,6 +163,7 @@ if (tested.length === 0) console.log('cfn-lint: no templates from the tests in t
 const lintOk = cfnLint([...examples, ...tested]);
 const checkovOk = checkov(examples);
 if (!lintOk || !checkovOk) {
-  console.error('Template scanners found something: fix it, or acknowledge it on the resource with a reason (src/private/acknowledge.ts).');
+  console.error('Template scanners found something: fix it, or acknowledge it on the resource with a reason (src/private/acknowledge.ts)' +
+    ` and, for checkov, record the change with \`${UPDATE_COMMAND}\`.`);
   process.exit(1);
 }
