@@ -112,7 +112,7 @@ describe('LocalFunction', () => {
     expect((await fn.invoke<any>({})).invocations).toBe(1);
     expect((await fn.invoke<any>({})).invocations).toBe(2);
     const started = Date.now();
-    await expect(fn.invoke({ hang: true })).rejects.toMatchObject({ errorType: 'Sandbox.Timedout', message: expect.stringContaining('timed out after 1 seconds') });
+    await expect(fn.invoke({ hang: true })).rejects.toMatchObject({ errorType: 'Sandbox.Timedout', message: expect.stringContaining('timed out after 1.00 seconds') });
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     // Invoked at once, while the timed-out worker is still being terminated: module state starts over.
     expect((await fn.invoke<any>({})).invocations).toBe(1);
