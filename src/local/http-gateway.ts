@@ -49,8 +49,10 @@ export class HttpGateway {
 
   public async start(port = 0): Promise<string> {
     this.server = http.createServer((req, res) => {
-      this.handle(req, res).catch(() => {
-        // A request this gateway cannot read (e.g. an aborted upload): never leave it hanging.
+      this.handle(req, res).catch((err: unknown) => {
+        // A request this gateway cannot read (e.g. an aborted upload): never leave it hanging,
+        // and say why, as every other 5xx is logged with its cause.
+        this.options.onServerError?.(req.method ?? '?', req.url ?? '/', 500, `the local gateway failed: ${String((err as Error)?.message ?? err)}`, []);
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ message: 'Internal server error' }));
       });

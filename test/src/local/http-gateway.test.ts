@@ -247,8 +247,8 @@ describe('HttpGateway answers', () => {
     }
   });
 
-  test('a client that goes away mid-request leaves no unhandled rejection, and the gateway serves on', async () => {
-    const { gateway, url, writerEvents } = await startGateway();
+  test('a client that goes away mid-request leaves no unhandled rejection, is logged with its cause, and the gateway serves on', async () => {
+    const { gateway, url, writerEvents, serverErrors } = await startGateway();
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
@@ -261,6 +261,7 @@ describe('HttpGateway answers', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(unhandled).toEqual([]);
       expect(writerEvents).toHaveLength(0);
+      expect(serverErrors).toEqual([['POST', '/', 500, expect.stringMatching(/^the local gateway failed: /), []]]);
       expect((await fetch(`${url}/`, { method: 'POST', body: '{}' })).status).toBe(200);
     } finally {
       process.off('unhandledRejection', onUnhandled);
