@@ -40,6 +40,13 @@ export function createDefaultAlarms(api: EventSourcedApi, options: AlarmOptions)
       evaluationPeriods: 3,
       alarmDescription: `View "${p.name}": events reach it more than ${maxLag.toHumanString()} after their append, for 3 minutes.`,
     });
+    add(`${p.name}Throttles`, {
+      metric: p.aggregator.metricThrottles({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: `View "${p.name}": its aggregator was throttled (account or reserved concurrency reached): its events waited.`,
+    });
   }
   add('PublisherFailures', {
     metric: api.metricPublisherFailures({ period: MINUTE }),
@@ -74,10 +81,11 @@ export function createDefaultAlarms(api: EventSourcedApi, options: AlarmOptions)
       alarmDescription: `More than ${percent}% of the REST API's requests were answered with a 5xx over 5 minutes.`,
     });
   }
-  const optional = [api.reader, api.maintenanceFunction].filter((fn): fn is lambda.IFunction => fn !== undefined);
-  const functions = [api.writer, api.publisher, ...optional, ...api.projections.map((p) => p.aggregator)];
+  // An alarm may sum at most 10 metrics (CloudWatch's limit on a math expression's metrics), so
+  // the shared functions (at most 4) get one, and each view's aggregator its own, above.
+  const shared = [api.writer, api.publisher, api.reader, api.maintenanceFunction].filter((fn): fn is lambda.IFunction => fn !== undefined);
   const throttles: Record<string, cloudwatch.IMetric> = {};
-  functions.forEach((fn, i) => { throttles[`t${i}`] = fn.metricThrottles({ statistic: cloudwatch.Stats.SUM }); });
+  shared.forEach((fn, i) => { throttles[`t${i}`] = fn.metricThrottles({ statistic: cloudwatch.Stats.SUM }); });
   add('Throttles', {
     metric: new cloudwatch.MathExpression({
       expression: `SUM([${Object.keys(throttles).join(', ')}])`, usingMetrics: throttles, period: Duration.minutes(5), label: 'Lambda throttles',
@@ -85,7 +93,7 @@ export function createDefaultAlarms(api: EventSourcedApi, options: AlarmOptions)
     threshold: 1,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     evaluationPeriods: 1,
-    alarmDescription: 'A function of this API was throttled (account or reserved concurrency reached): requests got 5xx or messages waited.',
+    alarmDescription: 'The writer, publisher, reader or maintenance function was throttled (account or reserved concurrency reached): requests got 5xx or events waited.',
   });
   return alarms;
 }

@@ -24,12 +24,13 @@ describe('by default', () => {
   const alarms = alarmsOf(template);
   const byId = (prefix: string) => alarmNamed(alarms, prefix);
 
-  test('per view parked and lag; publisher failures and iterator age; REST 5xx rate; throttles', () => {
+  test('per view parked, lag and throttles; publisher failures and iterator age; REST 5xx rate; throttles', () => {
     expect(alarms.map((a) => a.id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
       'ApiAlarmsApiServerErrors', 'ApiAlarmsPublisherFailures', 'ApiAlarmsPublisherIteratorAge', 'ApiAlarmsThrottles',
-      'ApiAlarmsdefaultLag', 'ApiAlarmsdefaultParked', 'ApiAlarmssummaryLag', 'ApiAlarmssummaryParked',
+      'ApiAlarmsdefaultLag', 'ApiAlarmsdefaultParked', 'ApiAlarmsdefaultThrottles',
+      'ApiAlarmssummaryLag', 'ApiAlarmssummaryParked', 'ApiAlarmssummaryThrottles',
     ]);
-    expect(api.alarms).toHaveLength(8);
+    expect(api.alarms).toHaveLength(10);
     expect(alarms.every((a) => a.TreatMissingData === 'notBreaching' && a.AlarmActions === undefined)).toBe(true);
   });
 
@@ -76,7 +77,7 @@ describe('by default', () => {
     });
   });
 
-  test('REST 5xx as a percentage of requests over 5 minutes; throttles summed over every function of the API', () => {
+  test('REST 5xx as a percentage of requests over 5 minutes; throttles summed over the shared functions, and per view', () => {
     const errors = byId('ApiServerErrors');
     expect(errors).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
     const expression = errors.Metrics.find((m: any) => m.Expression);
@@ -87,10 +88,25 @@ describe('by default', () => {
       .toEqual([['errors', '5XXError', 300, 'Sum'], ['requests', 'Count', 300, 'Sum']]);
     const throttles = byId('Throttles');
     const functions = throttles.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions[0].Value.Ref);
-    // writer, publisher, reader, maintenance and the two aggregators
-    const all = [api.writer, api.publisher, api.reader!, api.maintenanceFunction!, ...api.projections.map((p) => p.aggregator)];
-    expect(new Set(functions)).toEqual(new Set(all.map((fn) => logicalIdOf(fn))));
+    const shared = [api.writer, api.publisher, api.reader!, api.maintenanceFunction!];
+    expect(new Set(functions)).toEqual(new Set(shared.map((fn) => logicalIdOf(fn))));
     expect(throttles.Metrics.find((m: any) => m.Expression).Expression).toBe(`SUM([${functions.map((_: unknown, i: number) => `t${i}`).join(', ')}])`);
+    expect(byId('summaryThrottles')).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Throttles',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(api.projection('summary').aggregator) } }],
+    });
+  });
+
+  test('many views: every alarm stays within CloudWatch\'s 10 metrics per alarm, so an API with 12 views synthesizes', () => {
+    const many = synth({ projections: Array.from({ length: 12 }, (_, i) => ({ ...twoViews()![0], name: `view-${i}` })) });
+    const all = alarmsOf(many.template);
+    expect(all).toHaveLength(12 * 3 + 4);
+    for (const alarm of all) expect((alarm.Metrics ?? []).filter((m: any) => m.MetricStat).length).toBeLessThanOrEqual(10);
   });
 });
 
@@ -116,7 +132,7 @@ test('enabled: false creates no alarm; without a REST API there is no 5xx alarm'
   expect(alarmsOf(synth({ projections: twoViews(), alarms: { enabled: false } }).template)).toEqual([]);
   const noRest = alarmsOf(synth({ projections: twoViews(), api: { enabled: false } }).template);
   expect(noRest.map((a) => a.id)).not.toContainEqual(expect.stringMatching(/ApiServerErrors/));
-  expect(noRest).toHaveLength(7);
+  expect(noRest).toHaveLength(9);
 });
 
 test('dashboard: true adds one dashboard with appends, lag and parked per view, errors, iterator age and latency', () => {
