@@ -170,8 +170,15 @@ project.addTask('synth-summary', {
     { exec: 'ts-node --project tsconfig.dev.json scripts/synth-summary.ts' },
   ],
 });
+project.addTask('bench', {
+  description: 'Every benchmark figure as Markdown (calls per operation, bundles, synth, local end to end, cost); --write updates BENCHMARKS.md',
+  steps: [
+    { spawn: 'bundle:lambdas' },
+    { exec: 'ts-node --project tsconfig.dev.json scripts/bench.ts', receiveArgs: true },
+  ],
+});
 project.addTask('benchmark', {
-  description: 'Local POST -> view-visible latency (p50/p95 over 200 events)',
+  description: 'Local POST -> 201 and POST -> view-visible latency and throughput, against raw DynamoDB Local',
   steps: [
     { spawn: 'bundle:lambdas' },
     { exec: 'ts-node --project tsconfig.dev.json scripts/benchmark-local.ts', receiveArgs: true },

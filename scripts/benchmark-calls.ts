@@ -13,21 +13,81 @@ import { ENV } from '../src/contract';
 import { startDynamoDbLocal } from '../src/local/dynamo-store';
 import { countingClient, createEventsTable, createViewTable, sqsRecord } from '../test/support/local-dynamo';
 
-const EVENTS = arg('events', 200);
-const STREAMS = arg('streams', 10);
-
 const counter: ProjectionHandlers = {
   Tick: (view) => ({ ticks: Number((view as { ticks?: number } | undefined)?.ticks ?? 0) + 1 }),
 };
 
-function report(what: string, calls: string[], operations: number): void {
-  const byCommand = new Map<string, number>();
-  for (const c of calls) byCommand.set(c, (byCommand.get(c) ?? 0) + 1);
-  const detail = [...byCommand].map(([c, n]) => `${c.replace(/Command$/, '')} ${n}`).join(', ');
-  console.log(`${what.padEnd(52)} ${(calls.length / operations).toFixed(2)} calls each (${operations}: ${detail})`);
+/** One operation's DynamoDB calls: how many per operation, and of which commands. */
+export interface CallFigure {
+  readonly what: string;
+  readonly operations: number;
+  readonly perOperation: number;
+  readonly byCommand: Record<string, number>;
 }
 
-async function main(): Promise<void> {
+function figure(what: string, calls: string[], operations: number): CallFigure {
+  const byCommand: Record<string, number> = {};
+  for (const c of calls) byCommand[c.replace(/Command$/, '')] = (byCommand[c.replace(/Command$/, '')] ?? 0) + 1;
+  return { what, operations, perOperation: calls.length / operations, byCommand };
+}
+
+/** Needs AWS_ENDPOINT_URL_DYNAMODB set to a running DynamoDB Local. */
+export async function measureCalls(events: number, streamCount: number): Promise<CallFigure[]> {
+  const figures: CallFigure[] = [];
+  const streams = Array.from({ length: streamCount }, (_, i) => `bench-${i}`);
+  const perStream = Math.ceil(events / streamCount);
+
+  // Writer: appends spread over the streams, round robin, as a warm Lambda would see them.
+  const table = (await createEventsTable()).tableName;
+  const withVersion = countingClient();
+  const heads = new KnownHeads(10_000);
+  for (let v = 0; v < perStream; v++) {
+    for (const streamId of streams) {
+      await appendEvent(withVersion.client, table, { streamId, type: 'Tick', data: {}, expectedVersion: v }, { knownHeads: heads });
+    }
+  }
+  figures.push(figure('writer, with expectedVersion', withVersion.calls, perStream * streamCount));
+  const cold = countingClient();
+  for (let v = 0; v < perStream; v++) {
+    for (const streamId of streams) {
+      // A fresh cache each time: a writer that never saw the stream (a cold start, or another instance).
+      await appendEvent(cold.client, table, { streamId: `${streamId}-c`, type: 'Tick', data: {} }, { knownHeads: new KnownHeads(1) });
+    }
+  }
+  figures.push(figure('writer, no expectedVersion, head not cached', cold.calls, perStream * streamCount));
+  const warm = countingClient();
+  const warmHeads = new KnownHeads(10_000);
+  const stored: StoredEvent[][] = streams.map(() => []);
+  for (let v = 0; v < perStream; v++) {
+    for (const [i, streamId] of streams.entries()) {
+      stored[i].push((await appendEvent(warm.client, table, { streamId: `${streamId}-w`, type: 'Tick', data: {} }, { knownHeads: warmHeads })).event);
+    }
+  }
+  figures.push(figure('writer, no expectedVersion, warm (first append cold)', warm.calls, perStream * streamCount));
+
+  // Aggregator: the events just appended, delivered as the view queue would.
+  const record = (e: StoredEvent) => sqsRecord(eventMessage(e).body, { messageGroupId: e.streamId });
+  const quiet = console.log;
+  console.log = () => undefined;
+  try {
+    const steady = countingClient();
+    const steadyConfig = { viewTable: await createViewTable(), eventsTable: table, client: steady.client, viewName: 'bench', streamIdField: 'id' };
+    for (let v = 0; v < perStream; v++) for (const stream of stored) await processBatch(counter, [record(stream[v])], steadyConfig);
+    const backlog = countingClient();
+    const backlogConfig = { ...steadyConfig, viewTable: await createViewTable(), client: backlog.client };
+    for (const stream of stored) {
+      for (let v = 0; v < perStream; v += 10) await processBatch(counter, stream.slice(v, v + 10).map(record), backlogConfig);
+    }
+    figures.push(figure('aggregator, steady flow (one event per batch)', steady.calls, perStream * streamCount));
+    figures.push(figure('aggregator, backlog (batches of 10 of one stream)', backlog.calls, perStream * streamCount));
+  } finally {
+    console.log = quiet;
+  }
+  return figures;
+}
+
+/** Points the AWS SDK at a DynamoDB Local of its own; stop it when done. */
+export async function benchmarkDynamo(): Promise<{ stop: () => Promise<void> }> {
   const store = await startDynamoDbLocal();
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: store.endpoint,
@@ -36,52 +96,24 @@ async function main(): Promise<void> {
     AWS_SECRET_ACCESS_KEY: 'local',
     [ENV.logLevel]: 'ERROR',
   });
-  const quiet = console.log;
+  return store;
+}
+
+async function main(): Promise<void> {
+  const store = await benchmarkDynamo();
   try {
-    const streams = Array.from({ length: STREAMS }, (_, i) => `bench-${i}`);
-    const perStream = Math.ceil(EVENTS / STREAMS);
-
-    // Writer: appends spread over the streams, round robin, as a warm Lambda would see them.
-    const table = (await createEventsTable()).tableName;
-    const withVersion = countingClient();
-    const heads = new KnownHeads(10_000);
-    for (let v = 0; v < perStream; v++) {
-      for (const streamId of streams) {
-        await appendEvent(withVersion.client, table, { streamId, type: 'Tick', data: {}, expectedVersion: v }, { knownHeads: heads });
-      }
+    for (const f of await measureCalls(arg('events', 200), arg('streams', 10))) {
+      const detail = Object.entries(f.byCommand).map(([c, n]) => `${c} ${n}`).join(', ');
+      console.log(`${f.what.padEnd(52)} ${f.perOperation.toFixed(2)} calls each (${f.operations}: ${detail})`);
     }
-    report('writer, with expectedVersion', withVersion.calls, perStream * STREAMS);
-    const warm = countingClient();
-    const warmHeads = new KnownHeads(10_000);
-    const events: StoredEvent[][] = streams.map(() => []);
-    for (let v = 0; v < perStream; v++) {
-      for (const [i, streamId] of streams.entries()) {
-        events[i].push((await appendEvent(warm.client, table, { streamId: `${streamId}-w`, type: 'Tick', data: {} }, { knownHeads: warmHeads })).event);
-      }
-    }
-    report('writer, no expectedVersion, warm (first append cold)', warm.calls, perStream * STREAMS);
-
-    // Aggregator: the events just appended, delivered as the view queue would.
-    const record = (e: StoredEvent) => sqsRecord(eventMessage(e).body, { messageGroupId: e.streamId });
-    console.log = () => undefined;
-    const steady = countingClient();
-    const steadyConfig = { viewTable: await createViewTable(), eventsTable: table, client: steady.client, viewName: 'bench', streamIdField: 'id' };
-    for (let v = 0; v < perStream; v++) for (const stream of events) await processBatch(counter, [record(stream[v])], steadyConfig);
-    const backlog = countingClient();
-    const backlogConfig = { ...steadyConfig, viewTable: await createViewTable(), client: backlog.client };
-    for (const stream of events) {
-      for (let v = 0; v < perStream; v += 10) await processBatch(counter, stream.slice(v, v + 10).map(record), backlogConfig);
-    }
-    console.log = quiet;
-    report('aggregator, steady flow (one event per batch)', steady.calls, perStream * STREAMS);
-    report('aggregator, backlog (batches of 10 of one stream)', backlog.calls, perStream * STREAMS);
   } finally {
-    console.log = quiet;
     await store.stop();
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
