@@ -10,14 +10,15 @@ const MINUTE = Duration.minutes(1);
 
 /**
  * The alarms every EventSourcedApi has unless turned off. Missing data is not breaching: lag is
- * only reported while events arrive, and an idle API has no requests.
+ * only reported while events arrive, and an idle API has no requests. A view's alarms live in its
+ * Projection (with the rest of what the view adds to a stack), the API's own under `Alarms`.
  */
 export function createDefaultAlarms(api: EventSourcedApi, options: AlarmOptions): cloudwatch.Alarm[] {
   if (options.enabled === false) return [];
   const group = new Construct(api, 'Alarms');
   const alarms: cloudwatch.Alarm[] = [];
-  const add = (id: string, props: cloudwatch.AlarmProps) => {
-    const alarm = new cloudwatch.Alarm(group, id, { treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING, ...props });
+  const add = (id: string, props: cloudwatch.AlarmProps, scope: Construct = group) => {
+    const alarm = new cloudwatch.Alarm(scope, id, { treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING, ...props });
     for (const action of options.alarmActions ?? []) {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
@@ -26,27 +27,27 @@ export function createDefaultAlarms(api: EventSourcedApi, options: AlarmOptions)
   };
   const maxLag = options.maxProjectionLag ?? Duration.minutes(5);
   for (const p of api.projections) {
-    add(`${p.name}Parked`, {
+    add('ParkedAlarm', {
       metric: p.metricParkedMessages({ period: MINUTE }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       alarmDescription: `View "${p.name}": an event was parked in its dead-letter queue after failing maxReceiveCount times. Fix the projection, then redrive the queue.`,
-    });
-    add(`${p.name}Lag`, {
+    }, p);
+    add('LagAlarm', {
       metric: p.metricLag({ period: MINUTE }),
       threshold: maxLag.toMilliseconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
       alarmDescription: `View "${p.name}": events reach it more than ${maxLag.toHumanString()} after their append, for 3 minutes.`,
-    });
-    add(`${p.name}Throttles`, {
+    }, p);
+    add('ThrottlesAlarm', {
       metric: p.aggregator.metricThrottles({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       alarmDescription: `View "${p.name}": its aggregator was throttled (account or reserved concurrency reached): its events waited.`,
-    });
+    }, p);
   }
   add('PublisherFailures', {
     metric: api.metricPublisherFailures({ period: MINUTE }),

@@ -89,7 +89,8 @@ export class ViewMaintenance extends Construct {
     for (const p of props.projections) {
       p.queue.grantSendMessages(this.function);
       // The creation of a view table (a new view, or a new version) starts its backfill.
-      new CustomResource(this, `Backfill-${p.name}-v${p.version}`, {
+      // In the view's own scope, with everything else the view adds to a stack.
+      new CustomResource(p, `Backfill-v${p.version}`, {
         serviceToken: this.function.functionArn,
         resourceType: 'Custom::ViewBackfill',
         properties: { view: p.name, table: p.table.tableName, reason: p.version > 1 ? `rebuild (version ${p.version})` : 'backfill' },

@@ -11,9 +11,14 @@ function alarmsOf(template: { findResources(type: string): Record<string, any> }
   return Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(([id, r]) => ({ id, ...r.Properties }));
 }
 
-/** The alarm whose logical id starts with ApiAlarms<prefix>. */
-function alarmNamed(alarms: ReturnType<typeof alarmsOf>, prefix: string) {
-  return alarms.find((a) => a.id.startsWith(`ApiAlarms${prefix}`))!;
+/**
+ * An alarm by name: the API's (`Throttles`: ApiAlarmsThrottles…) or a view's (`summaryLag`:
+ * ApiProjectionsummaryLagAlarm…, in the view's Projection).
+ */
+function alarmNamed(alarms: ReturnType<typeof alarmsOf>, name: string) {
+  const view = /^(.+)(Parked|Lag|Throttles)$/.exec(name);
+  const prefix = view && view[1] !== '' && view[1] !== 'Publisher' ? `ApiProjection${view[1]}${view[2]}Alarm` : `ApiAlarms${name}`;
+  return alarms.find((a) => a.id.startsWith(prefix))!;
 }
 
 /** The API with its defaults (synthesized once for the tests that need it). */
@@ -27,8 +32,8 @@ describe('by default', () => {
   test('per view parked, lag and throttles; publisher failures and iterator age; REST 5xx rate; throttles', () => {
     expect(alarms.map((a) => a.id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
       'ApiAlarmsApiServerErrors', 'ApiAlarmsPublisherFailures', 'ApiAlarmsPublisherIteratorAge', 'ApiAlarmsThrottles',
-      'ApiAlarmsdefaultLag', 'ApiAlarmsdefaultParked', 'ApiAlarmsdefaultThrottles',
-      'ApiAlarmssummaryLag', 'ApiAlarmssummaryParked', 'ApiAlarmssummaryThrottles',
+      'ApiProjectiondefaultLagAlarm', 'ApiProjectiondefaultParkedAlarm', 'ApiProjectiondefaultThrottlesAlarm',
+      'ApiProjectionsummaryLagAlarm', 'ApiProjectionsummaryParkedAlarm', 'ApiProjectionsummaryThrottlesAlarm',
     ]);
     expect(api.alarms).toHaveLength(10);
     expect(alarms.every((a) => a.TreatMissingData === 'notBreaching' && a.AlarmActions === undefined)).toBe(true);

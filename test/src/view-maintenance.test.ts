@@ -92,7 +92,7 @@ describe('raising a projection version', () => {
     expect(tables.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['ApiProjectionordersTableV2', 'ApiProjectionordersTableV3']);
     const backfills = Object.keys(template.findResources('Custom::ViewBackfill'));
     expect(backfills).toHaveLength(1);
-    expect(backfills[0]).toMatch(/^ApiMaintenanceBackfillordersv3/);
+    expect(backfills[0]).toMatch(/^ApiProjectionordersBackfillv3/);
   });
 
   test('a version that is not a whole number from 1, or a catch-up rate out of range, fails at synth naming it', () => {
