@@ -24,6 +24,7 @@ import { FunctionLogging, functionLogging, libraryFunction } from './private/lib
 import { libraryMetric } from './private/library-metric';
 import { tagProjectionRoles, tagRole } from './private/resource-roles';
 import { validateFunctionTuning, validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
+import { stackResourceProblems } from './private/stack-limits';
 import { ViewMaintenance } from './private/view-maintenance';
 import { Projection, ProjectionDefinition } from './projection';
 import { RestApiOptions } from './rest-api-options';
@@ -324,6 +325,8 @@ export class EventSourcedApi extends Construct {
 
     this.alarms = createDefaultAlarms(this, props.alarms ?? {});
     if (props.dashboard) this.dashboard = createApiDashboard(this);
+    // At synth, once every construct of the stack exists.
+    this.node.addValidation({ validate: () => stackResourceProblems(this, this.projections) });
   }
 
   /** Returns the projection with this name; throws if there is none. */

@@ -111,3 +111,43 @@ describe('function tuning and events table options', () => {
     expect(writer.Properties.Environment.Variables.MAX_BODY_BYTES).toEqual({ Ref: 'WriterMemory' });
   });
 });
+
+describe('past CloudFormation\'s 500 resources per stack', () => {
+  const views = (count: number) => Array.from({ length: count }, (_, i) => view(`view-${i}`));
+
+  test('an API with 40 views fails at synth with its own message, naming the views, what each costs and how many fit', () => {
+    const stack = new Stack(new App(), 'Crowded');
+    new EventSourcedApi(stack, 'Api', { projections: views(40) });
+    let message = '';
+    try {
+      (stack.node.root as App).synth();
+    } catch (err) {
+      message = String((err as Error).message);
+    }
+    expect(message).toMatch(/Stack "Crowded" would have \d{3} CloudFormation resources, over the 500 a stack may hold/);
+    expect(message).toMatch(/for its 40 views \(1\d each: /);
+    expect(message).toMatch(/so about (2\d|3\d) views fit beside the rest of this stack/);
+    expect(message).toMatch(/alarms: \{ enabled: false \} saves 3 resources per view/);
+    // Ours comes first: CDK's generic count by type never runs.
+    expect(message).not.toMatch(/Number of resources in stack/);
+  });
+
+  test('the user\'s own resources in the stack count too, and fewer views then fit', () => {
+    const stack = new Stack(new App(), 'Shared');
+    new EventSourcedApi(stack, 'Api', { projections: views(25) });
+    for (let i = 0; i < 150; i++) new dynamodb.Table(stack, `Other${i}`, { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+    expect(() => (stack.node.root as App).synth()).toThrow(/for its 25 views .*so about (1\d|2\d) views fit beside the rest of this stack/s);
+  });
+
+  test('30 views fit; CDK\'s context @aws-cdk/core:stackResourceLimit raises or turns off the limit, for both checks', () => {
+    const fits = new Stack(new App(), 'Fits');
+    new EventSourcedApi(fits, 'Api', { projections: views(30) });
+    expect(Object.keys(templateOf(fits).toJSON().Resources).length).toBeLessThanOrEqual(500);
+    const unlimited = new Stack(new App({ context: { '@aws-cdk/core:stackResourceLimit': 0 } }), 'Unlimited');
+    new EventSourcedApi(unlimited, 'Api', { projections: views(40) });
+    expect(Object.keys(templateOf(unlimited).toJSON().Resources).length).toBeGreaterThan(500);
+    const raised = new Stack(new App({ context: { '@aws-cdk/core:stackResourceLimit': 1000 } }), 'Raised');
+    new EventSourcedApi(raised, 'Api', { projections: views(40) });
+    expect(() => templateOf(raised)).not.toThrow();
+  });
+});
