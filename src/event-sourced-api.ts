@@ -23,8 +23,8 @@ import { allowServicesToUseKey, queueEncryption, tableEncryption } from './priva
 import { FunctionLogging, functionLogging, libraryFunction } from './private/library-function';
 import { libraryMetric } from './private/library-metric';
 import { tagProjectionRoles, tagRole } from './private/resource-roles';
-import { validateFunctionTuning, validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
 import { stackResourceProblems } from './private/stack-limits';
+import { validateFunctionTuning, validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
 import { ViewMaintenance } from './private/view-maintenance';
 import { Projection, ProjectionDefinition } from './projection';
 import { RestApiOptions } from './rest-api-options';
