@@ -101,7 +101,7 @@ project.testTask.prependSpawn(bundleTask);
 // test:templates lints the templates this run's tests synthesize (test/support/templates.ts).
 project.testTask.prependExec('rm -rf test-reports/templates');
 project.npmignore?.include('/assets/**', '/projection.d.ts', '/projection.js');
-project.npmignore?.exclude('/lambda-src/', '/scripts/', '/examples/', '/.ci/', '/rosetta/', '/requirements-dev.txt', '/.venv/');
+project.npmignore?.exclude('/lambda-src/', '/scripts/', '/examples/', '/.ci/', '/rosetta/', '/requirements-dev.txt', '/.venv/', '/BENCHMARKS.md');
 project.addPackageIgnore('/cdk.out/');
 
 // README snippets are compiled and translated to Python and Java by jsii-rosetta (fixture in
