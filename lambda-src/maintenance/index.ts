@@ -1,12 +1,19 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { isCustomResourceEvent, respond, type CustomResourceEvent } from './cfn-response';
 import { runStep, startJob, type Clients, type JobMessage, type MaintenanceConfig, type StartJob } from './jobs';
 import { DEFAULTS, ENV } from '../../src/contract';
-import { dynamoClient, isThrottling, requireEnv } from '../core/dynamo';
+import { dynamoClient, requireEnv } from '../core/dynamo';
 import { log } from '../core/log';
 
 let sqs: SQSClient | undefined;
+/**
+ * For custom resources only: a FAILED answer fails the deploy and rolls it back, so a throttled
+ * DynamoDB gets 7 attempts instead of the SDK's 3 (its throttling backoff, 0.5 s doubling with
+ * jitter: at most about 32 s of waiting in all, within the function's 60 s).
+ */
+let deployDynamo: DynamoDBClient | undefined;
 
 function config(): MaintenanceConfig {
   return {
@@ -26,7 +33,7 @@ export async function handler(event: SQSEvent | CustomResourceEvent): Promise<SQ
   // The regional endpoint (or AWS_ENDPOINT_URL_SQS), not each queue URL's host: both are the same
   // on AWS, and an endpoint override (a local runtime, a VPC endpoint) must win.
   const clients = { dynamo: dynamoClient(), sqs: (sqs ??= new SQSClient({ useQueueUrlAsEndpoint: false })) };
-  if (isCustomResourceEvent(event)) return onCustomResource(event, clients);
+  if (isCustomResourceEvent(event)) return onCustomResource(event, { ...clients, dynamo: (deployDynamo ??= new DynamoDBClient({ maxAttempts: 7 })) });
   const failures: SQSBatchResponse['batchItemFailures'] = [];
   let settings: MaintenanceConfig | undefined; // read once per invocation, inside each record's try
   for (const record of event.Records) {
@@ -49,28 +56,11 @@ async function onCustomResource(event: CustomResourceEvent, clients: Clients): P
   const physicalId = `${props.view}:${props.table}`;
   try {
     if (event.RequestType === 'Create') {
-      const job = { view: props.view, table: props.table, markReady: true, reason: props.reason ?? 'backfill' };
-      await retryThrottled(() => startJob(job, config(), clients));
+      await startJob({ view: props.view, table: props.table, markReady: true, reason: props.reason ?? 'backfill' }, config(), clients);
     }
     await respond(event, 'SUCCESS', event.PhysicalResourceId ?? physicalId);
   } catch (error) {
     log('error', 'could not start the backfill', { view: props.view, table: props.table, error: String(error) });
     await respond(event, 'FAILED', event.PhysicalResourceId ?? physicalId, `Could not start the backfill of ${props.view}: ${String(error)}`);
-  }
-}
-
-/**
- * A FAILED answer fails the deploy and rolls it back, so a throttled DynamoDB gets more than the
- * SDK's 3 attempts here: up to 6 more, 0.2 s to 6.4 s apart (about 13 s in all, within the
- * function's 60 s).
- */
-async function retryThrottled<T>(call: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!isThrottling(error) || attempt >= 6) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
-    }
   }
 }
