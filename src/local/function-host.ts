@@ -229,3 +229,9 @@ function splitHandler(handler: string): [string, string] {
   const dot = handler.lastIndexOf('.');
   return [`${handler.slice(0, dot)}.js`, handler.slice(dot + 1)];
 }
+
+/** The node_modules folder the AWS SDK v3 resolves from, handed to the functions' workers. */
+export function sdkNodePath(): string {
+  const resolved = require.resolve('@aws-sdk/client-dynamodb/package.json');
+  return resolved.slice(0, resolved.lastIndexOf(`${path.sep}@aws-sdk${path.sep}`));
+}

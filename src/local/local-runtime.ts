@@ -11,7 +11,7 @@ import { ApiDefinition, QueueDefinition, readCloudAssembly } from './cloud-assem
 import { createCustomResource } from './custom-resource';
 import { DynamoChaosProxy } from './dynamo-chaos-proxy';
 import { deleteTable, DynamoStore, ensureTable, startDynamoStore } from './dynamo-store';
-import { LocalFunction } from './function-host';
+import { LocalFunction, sdkNodePath } from './function-host';
 import { hostNotes } from './host-notes';
 import { HttpGateway } from './http-gateway';
 import { LocalQueue, LocalQueueOptions, QueueMessage } from './local-queue';
@@ -631,10 +631,4 @@ function viewMessage(message: QueueMessage): ViewMessage | undefined {
 function describeRecord(record: DynamoDBRecord): string {
   const image = record.dynamodb?.NewImage;
   return `${image?.[KEYS.streamId]?.S ?? '?'} v${image?.[KEYS.version]?.N ?? '?'}`;
-}
-
-/** The node_modules folder the AWS SDK v3 resolves from, handed to the functions' workers. */
-function sdkNodePath(): string {
-  const resolved = require.resolve('@aws-sdk/client-dynamodb/package.json');
-  return resolved.slice(0, resolved.lastIndexOf(`${path.sep}@aws-sdk${path.sep}`));
 }

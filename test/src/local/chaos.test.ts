@@ -9,7 +9,7 @@ import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { invokeBatch } from '../../../src/local/batch-response';
 import { Chaos, CHAOS_RATES, ChaosFault } from '../../../src/local/chaos';
 import { DynamoChaosProxy } from '../../../src/local/dynamo-chaos-proxy';
-import { LocalFunction } from '../../../src/local/function-host';
+import { LocalFunction, sdkNodePath } from '../../../src/local/function-host';
 import { LocalQueue, ReceivedMessage } from '../../../src/local/local-queue';
 import { QueuePoller } from '../../../src/local/queue-poller';
 import { LocalSnsEndpoint, PublishedMessage } from '../../../src/local/sns-endpoint';
@@ -18,6 +18,11 @@ import { createViewTable } from '../../support/local-dynamo';
 import { until } from '../../support/until';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A function of `codeDir/index.js`'s `handler`, with a 5 s timeout. */
+function hostFunction(logicalId: string, codeDir: string, environment: Record<string, string>): LocalFunction {
+  return new LocalFunction({ logicalId, codeDir, handler: 'index.handler', timeoutSeconds: 5, environment }, { baseEnvironment: {}, nodePath: sdkNodePath() });
+}
 
 describe('Chaos', () => {
   test('the same seed makes the same choices; faults strike at their first chance, then at about their rate, and are counted', () => {
@@ -74,10 +79,7 @@ exports.handler = async (event) => {
   let codeDir: string;
   const functions: LocalFunction[] = [];
   const make = (doneFile: string): LocalFunction => {
-    const fn = new LocalFunction(
-      { logicalId: `Fn${functions.length}`, codeDir, handler: 'index.handler', timeoutSeconds: 5, environment: { DONE_FILE: doneFile } },
-      { baseEnvironment: {}, nodePath: path.dirname(path.dirname(path.dirname(require.resolve('@aws-sdk/client-dynamodb/package.json')))) },
-    );
+    const fn = hostFunction(`Fn${functions.length}`, codeDir, { DONE_FILE: doneFile });
     functions.push(fn);
     return fn;
   };
@@ -161,10 +163,7 @@ exports.handler = async (event) => {
     const codeDir = tempDir();
     fs.writeFileSync(path.join(codeDir, 'index.js'), SLOW_HANDLER);
     const logFile = path.join(codeDir, 'log');
-    const first = new LocalFunction(
-      { logicalId: 'Slow', codeDir, handler: 'index.handler', timeoutSeconds: 5, environment: { LOG_FILE: logFile } },
-      { baseEnvironment: {}, nodePath: path.dirname(path.dirname(path.dirname(require.resolve('@aws-sdk/client-dynamodb/package.json')))) },
-    );
+    const first = hostFunction('Slow', codeDir, { LOG_FILE: logFile });
     const instances = [first, first.newInstance(), first.newInstance()];
     const queue = new LocalQueue({ name: 'q', fifo: false, visibilityTimeoutMs: 10_000 });
     const pollers = instances.map((target) => new QueuePoller({

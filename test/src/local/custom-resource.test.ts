@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createCustomResource } from '../../../src/local/custom-resource';
-import { LocalFunction } from '../../../src/local/function-host';
+import { LocalFunction, sdkNodePath } from '../../../src/local/function-host';
 import { LocalQueue } from '../../../src/local/local-queue';
 import { keepMessages, readState, restoreMessages, writeState } from '../../../src/local/local-state';
 import { removeTempDirs, tempDir } from '../../support/local-app';
@@ -32,7 +32,7 @@ function make(handler: string, timeoutSeconds = 3): LocalFunction {
   fs.writeFileSync(path.join(codeDir, 'index.js'), HANDLERS);
   const fn = new LocalFunction({ logicalId: `Maintenance${functions.length}`, codeDir, handler: `index.${handler}`, timeoutSeconds, environment: {} }, {
     baseEnvironment: {},
-    nodePath: path.dirname(path.dirname(path.dirname(require.resolve('@aws-sdk/client-dynamodb/package.json')))),
+    nodePath: sdkNodePath(),
   });
   functions.push(fn);
   return fn;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FunctionDefinition } from '../../../src/local/cloud-assembly';
-import { InvocationError, LocalFunction } from '../../../src/local/function-host';
+import { InvocationError, LocalFunction, sdkNodePath } from '../../../src/local/function-host';
 import { removeTempDirs, tempDir } from '../../support/local-app';
 
 const HANDLER_SOURCE = `
@@ -57,7 +57,7 @@ describe('LocalFunction', () => {
     };
     const fn = new LocalFunction(definition, {
       baseEnvironment: { BASE_VAR: 'base', SHARED_VAR: 'from the host' },
-      nodePath: path.dirname(path.dirname(path.dirname(require.resolve('@aws-sdk/client-dynamodb/package.json')))),
+      nodePath: sdkNodePath(),
       onLog: (id, line) => lines.push([id, line]),
     });
     functions.push(fn);
@@ -172,7 +172,7 @@ describe('LocalFunction', () => {
       memorySize: 512,
       logGroupName: '/custom/orders-writer',
       region: 'eu-west-1',
-    }, { baseEnvironment: {}, nodePath: path.dirname(path.dirname(path.dirname(require.resolve('@aws-sdk/client-dynamodb/package.json')))) });
+    }, { baseEnvironment: {}, nodePath: sdkNodePath() });
     functions.push(fn);
     const env = await fn.invoke<Record<string, string>>({});
     expect(env).toMatchObject({
