@@ -64,21 +64,31 @@ export const ENV = {
   maxBodyBytes: 'MAX_BODY_BYTES',
   viewTable: 'VIEW_TABLE_NAME',
   viewName: 'VIEW_NAME',
-  /** JSON object: view name -> table name. */
-  views: 'VIEW_TABLES',
+  /** Reader and maintenance: the view registry table (see VIEW_REGISTRY). */
+  viewRegistry: 'VIEW_REGISTRY_TABLE',
   defaultView: 'DEFAULT_VIEW',
   defaultPageSize: 'DEFAULT_PAGE_SIZE',
   maxPageSize: 'MAX_PAGE_SIZE',
   corsOrigin: 'CORS_ALLOW_ORIGIN',
-  /** Reader: JSON object, view name -> the table of its previous version (while a rebuild runs). */
-  previousViews: 'PREVIOUS_VIEW_TABLES',
-  /** Maintenance: JSON object, view name -> { queueUrl, fifo }. */
-  maintenanceViews: 'MAINTENANCE_VIEWS',
   jobsQueueUrl: 'JOBS_QUEUE_URL',
   /** Maintenance: streams per second a catch-up job sends (and then checks). */
   catchUpRate: 'CATCH_UP_RATE',
   /** Every function: DEBUG, INFO, WARN or ERROR (the LogLevel prop). */
   logLevel: 'LOG_LEVEL',
+} as const;
+
+/**
+ * The view registry: a table in the API's stack with one item per view table (partition key
+ * `view`, sort key `table`), written by that table's `Custom::ViewBackfill` resource when
+ * CloudFormation creates or updates it and deleted when CloudFormation deletes it. The reader and
+ * the maintenance function find the views there rather than in their environment, so views can
+ * live in nested stacks and their number is not bound by Lambda's 4 KB of environment. Of a
+ * view's items, the highest version wins, then the latest registered (an item lingers until
+ * CloudFormation's cleanup deletes the resource it replaced).
+ */
+export const VIEW_REGISTRY = {
+  partitionKey: 'view',
+  sortKey: 'table',
 } as const;
 
 /**
@@ -114,7 +124,7 @@ export const ROLE_METADATA_KEY = 'cdk-event-sourced-api';
 
 export type ResourceRole =
   | 'events-table' | 'topic' | 'writer' | 'publisher' | 'publisher-failure-queue' | 'reader' | 'rest-api'
-  | 'maintenance' | 'jobs-queue' | 'jobs-dead-letter-queue'
+  | 'maintenance' | 'jobs-queue' | 'jobs-dead-letter-queue' | 'view-registry'
   | 'view-table' | 'previous-view-table' | 'queue' | 'dead-letter-queue' | 'aggregator';
 
 export interface RoleMetadata {

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Tokenization } from 'aws-cdk-lib';
+import { Annotations, Duration, NestedStack, RemovalPolicy, Tokenization } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -24,8 +24,8 @@ import { FunctionLogging, functionLogging, libraryFunction } from './private/lib
 import { libraryMetric } from './private/library-metric';
 import { tagProjectionRoles, tagRole } from './private/resource-roles';
 import { stackResourceProblems } from './private/stack-limits';
-import { validateFunctionTuning, validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
-import { ViewMaintenance } from './private/view-maintenance';
+import { validateFunctionTuning, validateInteger, validateNestedStackName, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
+import { grantInTablePolicy, ViewMaintenance } from './private/view-maintenance';
 import { Projection, ProjectionDefinition } from './projection';
 import { RestApiOptions } from './rest-api-options';
 
@@ -225,6 +225,12 @@ export class EventSourcedApi extends Construct {
   public readonly dashboard?: cloudwatch.Dashboard;
   /** The maintenance jobs queue (one message per step of a job); undefined without projections. */
   public readonly jobsQueue?: sqs.IQueue;
+  /**
+   * The view registry: one item per view table, written as CloudFormation creates, updates and
+   * deletes the views (in this stack or nested ones); the reader and the maintenance function
+   * find the views there. Undefined without projections.
+   */
+  public readonly viewRegistry?: dynamodb.ITable;
 
   private readonly stageName: string;
   /** How the REST API's routes are authorized (IAM unless the props say otherwise). */
@@ -282,9 +288,16 @@ export class EventSourcedApi extends Construct {
     this.publisher = publisher;
     this.publisherFailureQueue = failureQueue;
 
-    this.projections = definitions.map((definition) => new Projection(this, `Projection-${definition.name}`, {
+    const viewStacks = new Map<string, ViewStack>();
+    const viewStackOf = (name: string | undefined): ViewStack => {
+      if (name === undefined) return { scope: this, topic: this.topic };
+      if (!viewStacks.has(name)) viewStacks.set(name, this.createViewStack(name));
+      return viewStacks.get(name)!;
+    };
+    this.projections = definitions.map((definition) => new Projection(viewStackOf(definition.nestedStack).scope, `Projection-${definition.name}`, {
       ...definition,
-      topic: this.topic,
+      nestedStack: undefined,
+      topic: viewStackOf(definition.nestedStack).topic,
       eventsTable: this.eventsTable,
       fifo,
       removalPolicy: props.viewTablesRemovalPolicy,
@@ -295,8 +308,6 @@ export class EventSourcedApi extends Construct {
     }));
 
     if (this.projections.length > 0) {
-      const defaultPageSize = props.defaultPageSize ?? DEFAULTS.defaultPageSize;
-      this.reader = this.createReader(streamIdField, defaultPageSize, props.maxPageSize ?? DEFAULTS.maxPageSize, logging, corsEnv, props.reader);
       const maintenance = new ViewMaintenance(this, 'Maintenance', {
         eventsTable: this.eventsTable,
         projections: this.projections,
@@ -307,6 +318,9 @@ export class EventSourcedApi extends Construct {
       });
       this.maintenanceFunction = maintenance.function;
       this.jobsQueue = maintenance.jobsQueue;
+      this.viewRegistry = maintenance.registry;
+      const defaultPageSize = props.defaultPageSize ?? DEFAULTS.defaultPageSize;
+      this.reader = this.createReader(streamIdField, defaultPageSize, props.maxPageSize ?? DEFAULTS.maxPageSize, logging, corsEnv, props.reader);
     }
     if (apiEnabled) {
       const restApi = this.createRestApi(apiOptions, logging.retention);
@@ -327,6 +341,16 @@ export class EventSourcedApi extends Construct {
     if (props.dashboard) this.dashboard = createApiDashboard(this);
     // At synth, once every construct of the stack exists.
     this.node.addValidation({ validate: () => stackResourceProblems(this, this.projections) });
+  }
+
+  /**
+   * A nested stack for views. Its queues subscribe to the topic by its ARN (a parameter of the
+   * nested stack): given the topic itself, SqsSubscription makes the queue's stack depend on the
+   * topic's, and a nested stack cannot depend on its parent (CDK's NestedStackCannotDepend).
+   */
+  private createViewStack(name: string): ViewStack {
+    const scope = new NestedStack(this, `Views-${name}`, { description: `cdk-event-sourced-api: views of ${this.node.path} (${name})` });
+    return { scope, topic: sns.Topic.fromTopicArn(scope, 'Topic', this.topic.topicArn) };
   }
 
   /** Returns the projection with this name; throws if there is none. */
@@ -532,18 +556,11 @@ export class EventSourcedApi extends Construct {
     streamIdField: string, defaultPageSize: number, maxPageSize: number, logging: FunctionLogging, corsEnv: Record<string, string>,
     tuning?: FunctionTuning,
   ): lambda.Function {
-    const views: Record<string, string> = {};
-    const previousViews: Record<string, string> = {};
-    for (const p of this.projections) {
-      views[p.name] = p.table.tableName;
-      if (p.previousTable) previousViews[p.name] = p.previousTable.tableName;
-    }
     const reader = libraryFunction(this, 'Reader', {
       codeDir: assetDir('reader'),
       description: 'cdk-event-sourced-api: reads views (GET routes)',
       environment: {
-        [ENV.views]: Stack.of(this).toJsonString(views),
-        ...(Object.keys(previousViews).length ? { [ENV.previousViews]: Stack.of(this).toJsonString(previousViews) } : {}),
+        [ENV.viewRegistry]: this.viewRegistry!.tableName,
         [ENV.defaultView]: this.defaultView!,
         [ENV.streamIdField]: streamIdField,
         [ENV.defaultPageSize]: Tokenization.stringifyNumber(defaultPageSize),
@@ -555,12 +572,13 @@ export class EventSourcedApi extends Construct {
       logging,
       encryptionKey: this.encryptionKey,
     });
-    // Read-only, and only the two calls it makes: on each view's tables, the previous version's
-    // while a rebuild runs.
-    reader.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem', 'dynamodb:Scan'],
-      resources: this.projections.flatMap(viewTablesOf).map((t) => t.tableArn),
-    }));
+    // Read-only, and only the calls it makes: the registry, and each view's tables (the previous
+    // version's too while a rebuild runs). The view tables grant it in their own resource policies,
+    // so its role's policy stays the same size however many views there are, in whatever stack.
+    reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [this.viewRegistry!.tableArn] }));
+    for (const table of this.projections.flatMap(viewTablesOf)) {
+      grantInTablePolicy(table, reader.role!, ['dynamodb:GetItem', 'dynamodb:Scan']);
+    }
     this.encryptionKey?.grantDecrypt(reader);
     return reader;
   }
@@ -621,6 +639,12 @@ export class EventSourcedApi extends Construct {
   }
 }
 
+/** Where views are created: the API itself, or a nested stack with the topic as it sees it. */
+interface ViewStack {
+  readonly scope: Construct;
+  readonly topic: sns.ITopic;
+}
+
 /**
  * Browsers send the paging and read-your-writes headers only if the preflight allows them: add them to the allowed
  * headers (CDK's defaults, or the user's list).
@@ -643,6 +667,7 @@ function validateProps(
     if (seen.has(definition.name)) throw new Error(`projections[${index}].name "${definition.name}" is used by more than one projection; view names must be unique.`);
     seen.add(definition.name);
     validateProjectionEntry(definition.entry, `projections[${index}].entry`);
+    if (definition.nestedStack !== undefined) validateNestedStackName(definition.nestedStack, `projections[${index}].nestedStack`);
   });
 
   let defaultView: string | undefined;

@@ -63,6 +63,18 @@ export interface ProjectionDefinition {
   readonly batchSize?: number;
 
   /**
+   * Put this view in a nested stack of the API's stack: views with the same name share one
+   * (`Views-<name>`), so an API is not bound by CloudFormation's 500 resources per stack (a view
+   * takes about 16; some 25 fit in a nested stack). The reader and the maintenance function find
+   * the view in the API's view registry, so nothing in the API's own stack grows with the views.
+   * 1-40 lowercase letters, digits and "-", starting with a letter. Moving a view between stacks
+   * replaces its table, which is then built again from the events. Only for the projections of
+   * an `EventSourcedApi`; a `Projection` you create goes in the scope you give it.
+   * @default - the API's own stack
+   */
+  readonly nestedStack?: string;
+
+  /**
    * Deliveries of a message before it is parked in the projection's dead-letter queue.
    * @default 5
    */
@@ -156,6 +168,9 @@ export class Projection extends Construct {
     validateInteger(`projection "${props.name}" memorySize`, props.memorySize, 128, 10240);
     validateInteger(`projection "${props.name}" version`, props.version, 1, 10000);
     if (props.streamIdField !== undefined) validateStreamIdField(props.streamIdField);
+    if (props.nestedStack !== undefined) {
+      throw new Error(`projection "${props.name}" nestedStack applies only to the projections of an EventSourcedApi; create a Projection in the (nested) stack it belongs to.`);
+    }
     this.name = props.name;
     const fifo = props.fifo ?? true;
     const timeout = props.timeout ?? Duration.seconds(30);

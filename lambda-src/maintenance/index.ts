@@ -2,10 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { isCustomResourceEvent, respond, type CustomResourceEvent } from './cfn-response';
-import { runStep, startJob, type Clients, type JobMessage, type MaintenanceConfig, type StartJob } from './jobs';
+import { runStep, startJob, type Clients, type JobMessage, type MaintenanceConfig } from './jobs';
 import { DEFAULTS, ENV } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { log } from '../core/log';
+import { register, RegistryCache, unregister, type Registration } from '../core/view-registry';
 
 let sqs: SQSClient | undefined;
 /**
@@ -15,11 +16,19 @@ let sqs: SQSClient | undefined;
  */
 let deployDynamo: DynamoDBClient | undefined;
 
-function config(): MaintenanceConfig {
+let registry: RegistryCache | undefined;
+
+/** The settings, with the views from the registry (read again if `view` is not among them). */
+async function config(dynamo: DynamoDBClient, view?: string, extra?: Registration): Promise<MaintenanceConfig> {
+  const table = requireEnv(ENV.viewRegistry);
+  if (registry?.table !== table) registry = new RegistryCache(table);
+  const views: Record<string, { queueUrl: string; fifo: boolean }> = {};
+  const registered = [...(await registry.current(dynamo, view)).values(), ...(extra ? [extra] : [])];
+  for (const r of registered) views[r.view] = { queueUrl: r.queueUrl, fifo: r.fifo };
   return {
     eventsTable: requireEnv(ENV.eventsTable),
     jobsQueueUrl: requireEnv(ENV.jobsQueueUrl),
-    views: JSON.parse(requireEnv(ENV.maintenanceViews)) as MaintenanceConfig['views'],
+    views,
     rate: Number(process.env[ENV.catchUpRate] ?? DEFAULTS.catchUpRate),
   };
 }
@@ -35,11 +44,10 @@ export async function handler(event: SQSEvent | CustomResourceEvent): Promise<SQ
   const clients = { dynamo: dynamoClient(), sqs: (sqs ??= new SQSClient({ useQueueUrlAsEndpoint: false })) };
   if (isCustomResourceEvent(event)) return onCustomResource(event, { ...clients, dynamo: (deployDynamo ??= new DynamoDBClient({ maxAttempts: 7 })) });
   const failures: SQSBatchResponse['batchItemFailures'] = [];
-  let settings: MaintenanceConfig | undefined; // read once per invocation, inside each record's try
   for (const record of event.Records) {
     try {
       const message = JSON.parse(record.body) as JobMessage;
-      settings ??= config();
+      const settings = await config(clients.dynamo, 'start' in message ? message.start.view : message.step.view);
       if ('start' in message) await startJob(message.start, settings, clients);
       else await runStep(message.step, settings, clients);
     } catch (error) {
@@ -50,17 +58,57 @@ export async function handler(event: SQSEvent | CustomResourceEvent): Promise<SQ
   return { batchItemFailures: failures };
 }
 
-/** A view table was created (Create): its backfill starts. Updates and deletes need nothing. */
+/** The properties of a Custom::ViewBackfill resource (CloudFormation passes every value as a string). */
+interface ViewTableProperties {
+  readonly view: string;
+  readonly table: string;
+  readonly previousTable?: string;
+  readonly queueUrl: string;
+  readonly fifo: string;
+  readonly version: string;
+  readonly reason?: string;
+}
+
+/**
+ * A view table's resource: Create registers the table and starts its backfill; Update registers
+ * it again (and backfills a table that changed); Delete unregisters the table it names by its
+ * physical id, `view:table`. A new physical id makes CloudFormation delete the old one in its cleanup.
+ */
 async function onCustomResource(event: CustomResourceEvent, clients: Clients): Promise<void> {
-  const props = event.ResourceProperties as unknown as StartJob;
+  const props = event.ResourceProperties as unknown as ViewTableProperties;
   const physicalId = `${props.view}:${props.table}`;
   try {
-    if (event.RequestType === 'Create') {
-      await startJob({ view: props.view, table: props.table, markReady: true, reason: props.reason ?? 'backfill' }, config(), clients);
+    if (event.RequestType === 'Delete') {
+      const named = splitPhysicalId(event.PhysicalResourceId);
+      if (named) await unregister(clients.dynamo, requireEnv(ENV.viewRegistry), named.view, named.table);
+      await respond(event, 'SUCCESS', event.PhysicalResourceId ?? physicalId);
+      return;
     }
-    await respond(event, 'SUCCESS', event.PhysicalResourceId ?? physicalId);
+    const registration: Registration = {
+      view: props.view,
+      table: props.table,
+      previousTable: props.previousTable || undefined,
+      queueUrl: props.queueUrl,
+      fifo: String(props.fifo) === 'true',
+      version: Number(props.version ?? 1),
+      registeredAt: new Date().toISOString(),
+    };
+    await register(clients.dynamo, requireEnv(ENV.viewRegistry), registration);
+    const oldTable = (event.OldResourceProperties as Partial<ViewTableProperties> | undefined)?.table;
+    if (event.RequestType === 'Create' || oldTable !== props.table) {
+      const reason = props.reason ?? 'backfill';
+      const settings = await config(clients.dynamo, props.view, registration);
+      await startJob({ view: props.view, table: props.table, markReady: true, reason }, settings, clients);
+    }
+    await respond(event, 'SUCCESS', physicalId);
   } catch (error) {
-    log('error', 'could not start the backfill', { view: props.view, table: props.table, error: String(error) });
-    await respond(event, 'FAILED', event.PhysicalResourceId ?? physicalId, `Could not start the backfill of ${props.view}: ${String(error)}`);
+    log('error', 'could not register the view table or start its backfill', { view: props.view, table: props.table, error: String(error) });
+    await respond(event, 'FAILED', event.PhysicalResourceId ?? physicalId, `Could not register ${props.view} or start its backfill: ${String(error)}`);
   }
+}
+
+/** `view:table` (view names have no colon); undefined for anything else. */
+function splitPhysicalId(id: string | undefined): { view: string; table: string } | undefined {
+  const at = id?.indexOf(':') ?? -1;
+  return at > 0 ? { view: id!.slice(0, at), table: id!.slice(at + 1) } : undefined;
 }

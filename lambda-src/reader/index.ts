@@ -2,16 +2,16 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { decodePageToken, encodePageToken } from './page-token';
 import { rebuilt, type ViewTables } from './rebuilds';
 import { getEntry, listRecords, type ViewEntry } from './views';
-import { DEFAULTS, ENV, implicitDefaultView, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../src/contract';
-import { dynamoClient } from '../core/dynamo';
+import { DEFAULTS, ENV, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../src/contract';
+import { dynamoClient, requireEnv } from '../core/dynamo';
 import { header, httpHandler, HttpError, jsonResponse } from '../core/http';
 import { log, stopwatch } from '../core/log';
 import { isStreamId } from '../core/stream-id';
+import { RegistryCache } from '../core/view-registry';
 
 interface ReaderConfig {
-  readonly views: Record<string, string>;
-  /** The previous version's table of views being rebuilt. */
-  readonly previous: Record<string, string>;
+  /** The views, from the registry table. */
+  readonly registry: RegistryCache;
   readonly defaultView: string;
   readonly streamIdField: string;
   readonly defaultPageSize: number;
@@ -23,7 +23,7 @@ export const MAX_MIN_VERSION_WAIT_MS = 10_000;
 
 /** The settings are parsed once per container (again only if the environment changes, as in tests). */
 let parsed: { readonly key: string; readonly config: ReaderConfig } | undefined;
-const SETTINGS = [ENV.views, ENV.previousViews, ENV.defaultView, ENV.streamIdField, ENV.defaultPageSize, ENV.maxPageSize] as const;
+const SETTINGS = [ENV.viewRegistry, ENV.defaultView, ENV.streamIdField, ENV.defaultPageSize, ENV.maxPageSize] as const;
 
 function config(): ReaderConfig {
   const key = SETTINGS.map((name) => process.env[name] ?? '').join('\u0000');
@@ -32,11 +32,9 @@ function config(): ReaderConfig {
 }
 
 function readConfig(): ReaderConfig {
-  const views = JSON.parse(process.env[ENV.views] ?? '{}') as Record<string, string>;
   return {
-    views,
-    previous: JSON.parse(process.env[ENV.previousViews] ?? '{}') as Record<string, string>,
-    defaultView: process.env[ENV.defaultView] ?? implicitDefaultView(Object.keys(views)) ?? '',
+    registry: new RegistryCache(requireEnv(ENV.viewRegistry)),
+    defaultView: requireEnv(ENV.defaultView),
     streamIdField: process.env[ENV.streamIdField] ?? DEFAULTS.streamIdField,
     defaultPageSize: Number(process.env[ENV.defaultPageSize] ?? DEFAULTS.defaultPageSize),
     maxPageSize: Number(process.env[ENV.maxPageSize] ?? DEFAULTS.maxPageSize),
@@ -57,14 +55,29 @@ export async function handler(event: APIGatewayProxyEvent, context?: Context): P
 
 const answer = httpHandler(async (event, context) => {
   const cfg = config();
+  try {
+    return await route(event, context, cfg);
+  } catch (error) {
+    // A table the registry named is gone (a deploy replaced it since the registry was read):
+    // read the registry again and answer from the tables it names now.
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    log('info', 'a view table was not found; reading the view registry again', { error: String(error) });
+    cfg.registry.invalidate();
+    return route(event, context, cfg);
+  }
+});
+
+async function route(event: APIGatewayProxyEvent, context: Context | undefined, cfg: ReaderConfig): Promise<APIGatewayProxyResult> {
   const first = pathParameter(event, 'view');
   const second = pathParameter(event, 'id');
+  const client = dynamoClient();
 
-  if (first !== undefined && second !== undefined) return readOne(event, context, cfg, first, second);
-  if (first === undefined) return list(event, cfg, cfg.defaultView);
-  if (Object.prototype.hasOwnProperty.call(cfg.views, first)) return list(event, cfg, first);
-  return readOne(event, context, cfg, cfg.defaultView, first);
-});
+  if (first !== undefined && second !== undefined) return readOne(event, context, cfg, await tablesOf(cfg, first), first, second);
+  if (first === undefined) return list(event, cfg, await tablesOf(cfg, cfg.defaultView), cfg.defaultView);
+  const views = await cfg.registry.current(client, first);
+  if (views.has(first)) return list(event, cfg, await tablesOf(cfg, first), first);
+  return readOne(event, context, cfg, await tablesOf(cfg, cfg.defaultView), cfg.defaultView, first);
+}
 
 /**
  * One record. While the view is rebuilt, the entry with the higher version of the two tables
@@ -72,8 +85,7 @@ const answer = httpHandler(async (event, context) => {
  * version and never disappears. With minVersion, it waits (bounded) until the record has reached
  * that version, and answers 412 with the version it has if it does not get there in time.
  */
-async function readOne(event: APIGatewayProxyEvent, context: Context | undefined, cfg: ReaderConfig, view: string, id: string) {
-  const tables = tablesOf(cfg, view);
+async function readOne(event: APIGatewayProxyEvent, context: Context | undefined, cfg: ReaderConfig, tables: ViewTables, view: string, id: string) {
   const minVersion = minVersionOf(event);
   // An id the writer never stores (empty, too long...) has no record: no need to ask DynamoDB,
   // which would refuse some of them (an empty key) with an error.
@@ -116,8 +128,7 @@ function minVersionOf(event: APIGatewayProxyEvent): number | undefined {
   return Number(raw);
 }
 
-async function list(event: APIGatewayProxyEvent, cfg: ReaderConfig, view: string) {
-  const tables = tablesOf(cfg, view);
+async function list(event: APIGatewayProxyEvent, cfg: ReaderConfig, tables: ViewTables, view: string) {
   if (minVersionOf(event) !== undefined) throw new HttpError(400, 'minVersion applies to reading one record: GET /{view}/{id}?minVersion=N');
   const limit = pageSize(event, cfg);
   const token = event.queryStringParameters?.cursor ?? header(event, PAGE_HEADERS.request);
@@ -132,9 +143,11 @@ async function list(event: APIGatewayProxyEvent, cfg: ReaderConfig, view: string
   return jsonResponse(200, page.items, headers);
 }
 
-function tablesOf(cfg: ReaderConfig, view: string): ViewTables {
-  if (!Object.prototype.hasOwnProperty.call(cfg.views, view)) throw new HttpError(404, `Unknown view "${view}"`);
-  return { current: cfg.views[view], previous: Object.prototype.hasOwnProperty.call(cfg.previous, view) ? cfg.previous[view] : undefined };
+/** The tables of a registered view; 404 for a view the registry does not have. */
+async function tablesOf(cfg: ReaderConfig, view: string): Promise<ViewTables> {
+  const registration = (await cfg.registry.current(dynamoClient(), view)).get(view);
+  if (!registration) throw new HttpError(404, `Unknown view "${view}"`);
+  return { current: registration.table, previous: registration.previousTable };
 }
 
 function pageSize(event: APIGatewayProxyEvent, cfg: ReaderConfig): number {

@@ -80,6 +80,8 @@ export interface MaintenanceDefinition {
   readonly function: FunctionDefinition;
   readonly jobsQueue: QueueDefinition;
   readonly jobsDeadLetterQueue: QueueDefinition;
+  /** The view registry, which the backfill resources write. */
+  readonly registry: TableDefinition;
   readonly backfills: BackfillDefinition[];
 }
 
@@ -347,6 +349,7 @@ function readStack(
           function: fn(maintenance.id),
           jobsQueue: queue(one('jobs-queue')!.id),
           jobsDeadLetterQueue: queue(one('jobs-dead-letter-queue')!.id),
+          registry: table(one('view-registry')!.id),
           backfills: Object.entries(resources)
             .filter(([, r]) => r.Type === 'Custom::ViewBackfill' && JSON.stringify(r.Properties?.ServiceToken) === JSON.stringify({ 'Fn::GetAtt': [maintenance.id, 'Arn'] }))
             .map(([id, r]) => ({

@@ -11,17 +11,22 @@ export interface CustomResourceOutcome {
 }
 
 export interface CustomResourceRequest {
+  /** Create, or Update with the same properties (the resource was created by an earlier run). @default 'Create' */
+  readonly requestType?: 'Create' | 'Update';
   readonly stackName: string;
   readonly logicalId: string;
   readonly resourceType: string;
   readonly properties: Record<string, string>;
+  /** For an Update: the id the Create answered with. */
+  readonly physicalResourceId?: string;
 }
 
 /** CloudFormation waits up to an hour for a custom resource; locally a function gets this long to answer. */
 const ANSWER_TIMEOUT_MS = 120_000;
 
 /**
- * Creates a custom resource as CloudFormation does: invokes its function with a Create request
+ * Creates (or updates) a custom resource as CloudFormation does: invokes its function with a Create
+ * (or Update) request
  * whose ResponseURL is a loopback server standing in for the presigned S3 URL
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html), and
  * resolves with the answer the function PUT there. A function that never answers times out.
@@ -43,15 +48,18 @@ export async function createCustomResource(
   let timer: NodeJS.Timeout | undefined;
   try {
     const stackId = `arn:aws:cloudformation:local:000000000000:stack/${request.stackName}/${randomUUID()}`;
+    const properties = { ServiceToken: fn.definition.logicalId, ...request.properties };
+    const update = request.requestType === 'Update';
     const invocation = fn.invoke({
-      RequestType: 'Create',
+      RequestType: request.requestType ?? 'Create',
       ServiceToken: fn.definition.logicalId,
       ResponseURL: `${url}/cloudformation-response/${request.logicalId}`,
       StackId: stackId,
       RequestId: randomUUID(),
       LogicalResourceId: request.logicalId,
       ResourceType: request.resourceType,
-      ResourceProperties: { ServiceToken: fn.definition.logicalId, ...request.properties },
+      ResourceProperties: properties,
+      ...(update ? { OldResourceProperties: properties, PhysicalResourceId: request.physicalResourceId } : {}),
     });
     const timeout = new Promise<CustomResourceOutcome>((resolve) => {
       timer = setTimeout(() => resolve({ Status: 'FAILED', Reason: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);

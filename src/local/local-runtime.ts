@@ -492,17 +492,23 @@ export class LocalRuntime {
 
   /**
    * What CloudFormation does on deploy: each Custom::ViewBackfill whose table this run created (a
-   * new view, or a new version) is created, which starts that table's backfill. A failure fails
-   * the start, as it would fail the deploy.
+   * new view, or a new version) is created, which registers the table and starts its backfill;
+   * the others are updated with the same properties, which registers them again (local URLs and
+   * names may differ from the last run's). A failure fails the start, as it would fail the deploy.
    */
   private async createBackfills(definition: ApiDefinition, fn: LocalFunction, createdTables: Set<string>): Promise<void> {
     for (const backfill of definition.maintenance!.backfills) {
-      if (!createdTables.has(backfill.properties.table)) continue;
+      const created = createdTables.has(backfill.properties.table);
       const outcome = await createCustomResource(fn, {
-        stackName: definition.stackName, logicalId: backfill.logicalId, resourceType: 'Custom::ViewBackfill', properties: backfill.properties,
+        requestType: created ? 'Create' : 'Update',
+        stackName: definition.stackName,
+        logicalId: backfill.logicalId,
+        resourceType: 'Custom::ViewBackfill',
+        properties: backfill.properties,
+        physicalResourceId: `${backfill.properties.view}:${backfill.properties.table}`,
       });
-      if (outcome.Status !== 'SUCCESS') throw new Error(`${definition.stackName}/${backfill.logicalId} failed to create: ${outcome.Reason}`);
-      this.log(`[local] ${backfill.properties.view}: ${backfill.properties.reason} started (table ${backfill.properties.table} is new)`);
+      if (outcome.Status !== 'SUCCESS') throw new Error(`${definition.stackName}/${backfill.logicalId} failed to ${created ? 'create' : 'update'}: ${outcome.Reason}`);
+      if (created) this.log(`[local] ${backfill.properties.view}: ${backfill.properties.reason} started (table ${backfill.properties.table} is new)`);
     }
   }
 
@@ -539,7 +545,8 @@ export class LocalRuntime {
   /** Creates the tables that do not exist yet (all of them, without a data folder); notes which were created. */
   private async createTables(definition: ApiDefinition, created: Set<string>): Promise<string | undefined> {
     let streamArn: string | undefined;
-    for (const table of [definition.eventsTable, ...definition.views.flatMap((v) => [v.table, ...(v.previousTable ? [v.previousTable] : [])])]) {
+    const viewTables = definition.views.flatMap((v) => [v.table, ...(v.previousTable ? [v.previousTable] : [])]);
+    for (const table of [definition.eventsTable, ...(definition.maintenance ? [definition.maintenance.registry] : []), ...viewTables]) {
       const result = await ensureTable(this.dynamo!, table);
       if (table === definition.eventsTable) streamArn = result.streamArn;
       if (result.created) created.add(table.tableName);

@@ -24,6 +24,13 @@ export function validateProjectionName(name: string, where: string): void {
   }
 }
 
+/** A nested stack's name becomes part of a construct id and a stack name. */
+export function validateNestedStackName(name: string, where: string): void {
+  if (typeof name !== 'string' || !PROJECTION_NAME_PATTERN.test(name)) {
+    throw new Error(`${where} "${name}" is invalid: use 1-40 characters of lowercase letters, digits and "-", starting with a letter.`);
+  }
+}
+
 export function validateProjectionEntry(entry: string, where: string): void {
   if (typeof entry !== 'string' || entry.length === 0) throw new Error(`${where} is required: the path of the projection's .ts or .js file.`);
   if (!ENTRY_EXTENSIONS.includes(path.extname(entry))) {

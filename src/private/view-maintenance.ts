@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Stack, Tokenization } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Tokenization } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,8 +8,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeScanners, SCANNER_REASONS } from './acknowledge';
 import { assetDir } from './assets';
-import { CATALOGUE, ENV } from '../contract';
-import { queueEncryption } from './encryption';
+import { CATALOGUE, ENV, VIEW_REGISTRY } from '../contract';
+import { queueEncryption, tableEncryption } from './encryption';
 import { FunctionLogging, libraryFunction } from './library-function';
 import { tagRole } from './resource-roles';
 import type { Projection } from '../projection';
@@ -35,6 +35,8 @@ export class ViewMaintenance extends Construct {
   public readonly function: lambda.Function;
   public readonly jobsQueue: sqs.Queue;
   public readonly jobsDeadLetterQueue: sqs.Queue;
+  /** The view registry (VIEW_REGISTRY), written by each view table's custom resource. */
+  public readonly registry: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: ViewMaintenanceProps) {
     super(scope, id);
@@ -55,15 +57,24 @@ export class ViewMaintenance extends Construct {
       for (const q of [this.jobsQueue, this.jobsDeadLetterQueue]) acknowledgeScanners(q, { checkov: { CKV_AWS_27: SCANNER_REASONS.queueKey } });
     }
 
-    const views: Record<string, { queueUrl: string; fifo: boolean }> = {};
-    for (const p of props.projections) views[p.name] = { queueUrl: p.queue.queueUrl, fifo: p.queue.fifo };
+    // Small (an item per view table) and written only by deploys; kept with the stack's other
+    // derived data: every item is written again by its custom resource when the view changes.
+    this.registry = new dynamodb.Table(this, 'Registry', {
+      partitionKey: { name: VIEW_REGISTRY.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: VIEW_REGISTRY.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      ...tableEncryption(key),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    if (!key) acknowledgeScanners(this.registry, { checkov: { CKV_AWS_119: SCANNER_REASONS.tableKey } });
     this.function = libraryFunction(this, 'Function', {
       codeDir: assetDir('maintenance'),
       description: 'cdk-event-sourced-api: backfills, rebuilds and replays views',
       environment: {
         [ENV.eventsTable]: props.eventsTable.tableName,
         [ENV.jobsQueueUrl]: this.jobsQueue.queueUrl,
-        [ENV.maintenanceViews]: Stack.of(this).toJsonString(views),
+        [ENV.viewRegistry]: this.registry.tableName,
         [ENV.catchUpRate]: Tokenization.stringifyNumber(props.catchUpRate),
       },
       timeout,
@@ -82,22 +93,48 @@ export class ViewMaintenance extends Construct {
       resources: [props.eventsTable.tableArn, `${props.eventsTable.tableArn}/index/${CATALOGUE.indexName}`],
     }));
     this.function.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem'],
-      resources: props.projections.map((p) => p.table.tableArn),
+      actions: ['dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      resources: [this.registry.tableArn],
     }));
     key?.grantEncryptDecrypt(this.function);
+    const role = this.function.role!;
     for (const p of props.projections) {
-      p.queue.grantSendMessages(this.function);
-      // The creation of a view table (a new view, or a new version) starts its backfill.
-      // In the view's own scope, with everything else the view adds to a stack.
-      new CustomResource(p, `Backfill-v${p.version}`, {
+      // Granted by the view's own resources, so the function's role policy does not grow with
+      // the views (IAM allows 10,240 characters of inline policy per role) and views can live in
+      // nested stacks.
+      grantInTablePolicy(p.table, role, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem']);
+      p.queue.addToResourcePolicy(new iam.PolicyStatement({ principals: [role], actions: ['sqs:SendMessage'], resources: [p.queue.queueArn] }));
+      // The creation of a view table (a new view, or a new version) registers it and starts its
+      // backfill; its deletion unregisters it. In the view's own scope (and stack), with
+      // everything else the view adds to a stack; after the queue's policy, which it needs.
+      const backfill = new CustomResource(p, `Backfill-v${p.version}`, {
         serviceToken: this.function.functionArn,
         resourceType: 'Custom::ViewBackfill',
-        properties: { view: p.name, table: p.table.tableName, reason: p.version > 1 ? `rebuild (version ${p.version})` : 'backfill' },
+        properties: {
+          view: p.name,
+          table: p.table.tableName,
+          ...(p.previousTable ? { previousTable: p.previousTable.tableName } : {}),
+          queueUrl: p.queue.queueUrl,
+          fifo: String(p.queue.fifo),
+          version: String(p.version),
+          reason: p.version > 1 ? `rebuild (version ${p.version})` : 'backfill',
+        },
       });
+      backfill.node.addDependency(p.queue);
     }
     tagRole(this.function, { owner: props.owner, role: 'maintenance' });
     tagRole(this.jobsQueue, { owner: props.owner, role: 'jobs-queue' });
     tagRole(this.jobsDeadLetterQueue, { owner: props.owner, role: 'jobs-dead-letter-queue' });
+    tagRole(this.registry, { owner: props.owner, role: 'view-registry' });
   }
+}
+
+/**
+ * Lets a role call these actions on a view table through the table's resource policy. Its
+ * resource is "*" (the table itself): the table's ARN would make the table depend on itself
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-create-table.html).
+ * Within one account, a resource policy that names the role is enough.
+ */
+export function grantInTablePolicy(table: dynamodb.ITable, role: iam.IRole, actions: string[]): void {
+  (table as dynamodb.Table).addToResourcePolicy(new iam.PolicyStatement({ principals: [role], actions, resources: ['*'] }));
 }

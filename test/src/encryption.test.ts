@@ -43,7 +43,7 @@ describe('with encryptionKey', () => {
 
   test('every table, queue, the topic, every log group and every function environment use the key', () => {
     const tables = ofType(t, 'AWS::DynamoDB::Table');
-    expect(tables).toHaveLength(3);
+    expect(tables).toHaveLength(4); // events, two views, the view registry
     for (const table of tables) expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyRef });
     const queues = ofType(t, 'AWS::SQS::Queue');
     expect(queues).toHaveLength(7);

@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { ApiAuthorization, EventSourcedApi, EventSourcedApiProps, LogLevel } from '../../src';
 import { acknowledgeScanners, SCANNER_REASONS } from '../../src/private/acknowledge';
-import { actionsOf, COUNTER, logicalId, logicalIdOf, referencedIds, statementsOfFunction, synth, twoViews } from '../support/synth';
+import { actionsOf, COUNTER, grantsOfFunction, logicalId, logicalIdOf, referencedIds, statementsOfFunction, synth, twoViews } from '../support/synth';
 import { templateOf } from '../support/templates';
 
 describe('EventSourcedApi with two views (defaults)', () => {
@@ -44,7 +44,8 @@ describe('EventSourcedApi with two views (defaults)', () => {
         },
       });
     }
-    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+    // The events table, the two view tables and the view registry.
+    template.resourceCountIs('AWS::DynamoDB::Table', 4);
   });
 
   test('FIFO topic in high-throughput mode, encrypted with the SNS key, TLS-only policy', () => {
@@ -131,15 +132,18 @@ describe('EventSourcedApi with two views (defaults)', () => {
     expect(new Set(tables)).toEqual(new Set([logicalId(template, 'AWS::DynamoDB::Table', 'ApiEventsTable')]));
   });
 
-  test('least privilege: the reader cannot write anything', () => {
-    const statements = statementsOfFunction(template, 'ApiReader');
-    const ddbActions = actionsOf(statements).filter((a) => a.startsWith('dynamodb:'));
-    expect(ddbActions.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Scan']);
-    const tables = statements.filter((s) => actionsOf([s]).includes('dynamodb:Scan')).flatMap((s) => referencedIds(s.Resource));
-    expect(new Set(tables)).toEqual(new Set([
-      logicalId(template, 'AWS::DynamoDB::Table', 'ApiProjectiondefaultTable'),
-      logicalId(template, 'AWS::DynamoDB::Table', 'ApiProjectionsummaryTable'),
-    ]));
+  test('least privilege: the reader cannot write anything; its role policy does not grow with the views', () => {
+    const registry = logicalId(template, 'AWS::DynamoDB::Table', 'ApiMaintenanceRegistry');
+    const grants = grantsOfFunction(template, 'ApiReader').filter((g) => g.actions.some((a) => a.startsWith('dynamodb:')));
+    const byTable = new Map<string, string[]>();
+    for (const g of grants) for (const id of g.resources) byTable.set(id, [...(byTable.get(id) ?? []), ...g.actions].sort());
+    expect(Object.fromEntries(byTable)).toEqual({
+      [registry]: ['dynamodb:Scan'],
+      [logicalId(template, 'AWS::DynamoDB::Table', 'ApiProjectiondefaultTable')]: ['dynamodb:GetItem', 'dynamodb:Scan'],
+      [logicalId(template, 'AWS::DynamoDB::Table', 'ApiProjectionsummaryTable')]: ['dynamodb:GetItem', 'dynamodb:Scan'],
+    });
+    // The view tables grant it in their own resource policies, so its role names only the registry.
+    expect(statementsOfFunction(template, 'ApiReader').flatMap((s) => referencedIds(s.Resource)).filter((id) => byTable.has(id))).toEqual([registry]);
   });
 
   test("least privilege: projection A's aggregator writes only A's table, and only queries the events table", () => {
@@ -177,11 +181,16 @@ describe('EventSourcedApi with two views (defaults)', () => {
     });
   });
 
-  test('reader environment maps view names to tables and names the default view', () => {
+  test('reader environment names the view registry and the default view, not the views (it would grow with them)', () => {
     const reader = resources[logicalId(template, 'AWS::Lambda::Function', 'ApiReader')];
-    expect(reader.Properties.Environment.Variables).toMatchObject({ DEFAULT_VIEW: 'default', STREAM_ID_FIELD: 'id', DEFAULT_PAGE_SIZE: '10', MAX_PAGE_SIZE: '100' });
-    const views = JSON.stringify(reader.Properties.Environment.Variables.VIEW_TABLES);
-    expect(views).toContain(logicalId(template, 'AWS::DynamoDB::Table', 'ApiProjectionsummaryTable'));
+    expect(reader.Properties.Environment.Variables).toEqual({
+      VIEW_REGISTRY_TABLE: { Ref: logicalId(template, 'AWS::DynamoDB::Table', 'ApiMaintenanceRegistry') },
+      DEFAULT_VIEW: 'default',
+      STREAM_ID_FIELD: 'id',
+      DEFAULT_PAGE_SIZE: '10',
+      MAX_PAGE_SIZE: '100',
+      ...Object.fromEntries(Object.entries(reader.Properties.Environment.Variables).filter(([name]) => /^(LOG_LEVEL|AWS_|NODE_)/.test(name))),
+    });
   });
 
   test('public properties expose every resource', () => {
@@ -311,7 +320,7 @@ describe('options', () => {
     });
     new EventSourcedApi(stack, 'Api', { projections: twoViews(), existingEventsTable: table });
     const t = templateOf(stack);
-    t.resourceCountIs('AWS::DynamoDB::Table', 2);
+    t.resourceCountIs('AWS::DynamoDB::Table', 3); // two views and the registry
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: 'arn:aws:dynamodb:eu-west-1:111111111111:table/my-events/stream/2026-01-01T00:00:00.000' });
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ EVENTS_TABLE_NAME: 'my-events', MAX_BODY_BYTES: '65536' }) } });
   });
@@ -346,7 +355,8 @@ describe('grants', () => {
     expect(actions).toContain('dynamodb:Scan');
     expect(actions.filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
     const tables = policy.Properties.PolicyDocument.Statement.flatMap((st: any) => referencedIds(st.Resource));
-    expect(new Set(tables)).toEqual(new Set(Object.keys(template.findResources('AWS::DynamoDB::Table'))));
+    // Every table but the view registry, which only the library's functions read.
+    expect(new Set(tables)).toEqual(new Set(Object.keys(template.findResources('AWS::DynamoDB::Table')).filter((id) => !id.startsWith('ApiMaintenanceRegistry'))));
   });
 });
 

@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, DynamoDBRecord, SQSEvent, SQSRecord } from 'aws-lambda';
-import { CATALOGUE, ENV, KEYS } from '../../src/contract';
+import { register } from '../../lambda-src/core/view-registry';
+import { CATALOGUE, ENV, KEYS, VIEW_REGISTRY } from '../../src/contract';
 import { toLambdaRecord } from '../../src/local/stream-records';
 
 let rawClient: DynamoDBClient | undefined;
@@ -121,6 +122,34 @@ export async function createViewTable(): Promise<string> {
     BillingMode: 'PAY_PER_REQUEST',
   }));
   return tableName;
+}
+
+/** A view registry table (VIEW_REGISTRY's keys), empty. */
+export async function createRegistryTable(): Promise<string> {
+  const tableName = uniqueTableName('registry');
+  await dynamoClient().send(new CreateTableCommand({
+    TableName: tableName,
+    AttributeDefinitions: [{ AttributeName: VIEW_REGISTRY.partitionKey, AttributeType: 'S' }, { AttributeName: VIEW_REGISTRY.sortKey, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: VIEW_REGISTRY.partitionKey, KeyType: 'HASH' }, { AttributeName: VIEW_REGISTRY.sortKey, KeyType: 'RANGE' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  }));
+  return tableName;
+}
+
+/**
+ * A fresh registry with these views (name -> table, or its tables while rebuilt), named in
+ * VIEW_REGISTRY_TABLE for the reader and maintenance code, as their custom resources register them.
+ */
+export async function useViewRegistry(views: Record<string, string | { table: string; previousTable?: string }>): Promise<string> {
+  const registry = await createRegistryTable();
+  for (const [view, tables] of Object.entries(views)) {
+    const { table, previousTable } = typeof tables === 'string' ? { table: tables, previousTable: undefined } : tables;
+    await register(dynamoClient(), registry, {
+      view, table, previousTable, queueUrl: `https://sqs.local/${view}`, fifo: true, version: previousTable ? 2 : 1, registeredAt: new Date().toISOString(),
+    });
+  }
+  process.env[ENV.viewRegistry] = registry;
+  return registry;
 }
 
 /** Every item of a table (strongly consistent scan, all pages). */

@@ -65,6 +65,32 @@ export function statementsOfFunction(template: Template, functionIdPrefix: strin
   return statements;
 }
 
+/**
+ * What a function's role may do, from both sides: the statements of its role's policies, and
+ * the statements of table and queue resource policies that name its role as principal (as the
+ * resource's own logical id). Within one account either side suffices.
+ */
+export function grantsOfFunction(template: Template, functionIdPrefix: string): Array<{ actions: string[]; resources: string[] }> {
+  const resources = resourcesOf(template);
+  const fnId = logicalId(template, 'AWS::Lambda::Function', functionIdPrefix);
+  const roleId = resources[fnId].Properties.Role['Fn::GetAtt'][0];
+  const grants = statementsOfFunction(template, functionIdPrefix).map((s) => ({ actions: actionsOf([s]), resources: referencedIds(s.Resource) }));
+  const namesRole = (s: any) => JSON.stringify(s.Principal ?? null).includes(`"${roleId}"`);
+  for (const [id, r] of Object.entries(resources)) {
+    if (r.Type === 'AWS::DynamoDB::Table') {
+      for (const st of r.Properties.ResourcePolicy?.PolicyDocument.Statement ?? []) {
+        if (namesRole(st)) grants.push({ actions: actionsOf([st]), resources: [id] });
+      }
+    }
+    if (r.Type === 'AWS::SQS::QueuePolicy') {
+      for (const st of r.Properties.PolicyDocument.Statement) {
+        if (namesRole(st)) grants.push({ actions: actionsOf([st]), resources: referencedIds(st.Resource) });
+      }
+    }
+  }
+  return grants;
+}
+
 export function actionsOf(statements: Array<{ Action: string | string[] }>): string[] {
   return statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 }

@@ -15,7 +15,7 @@ import { isWellFormed } from '../../../lambda-src/core/user-data';
 import { handler } from '../../../lambda-src/reader/index';
 import { ENV, PAGE_HEADERS } from '../../../src/contract';
 import { dataKey, hasProtoKey, PROTOTYPE_KEYS, runs, storableValue, text } from '../../support/arbitraries';
-import { apiEvent, captureLogs, createViewTable, dynamoClient, type CapturedLogs } from '../../support/local-dynamo';
+import { apiEvent, captureLogs, createViewTable, dynamoClient, useViewRegistry, type CapturedLogs } from '../../support/local-dynamo';
 
 const REQUESTS = 500;
 const RECORDS = 40;
@@ -31,7 +31,7 @@ const streamId = fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS.filter((k) => k !== 
 
 beforeAll(async () => {
   const tables = { default: await createViewTable(), summary: await createViewTable() };
-  process.env[ENV.views] = JSON.stringify(tables);
+  await useViewRegistry(tables);
   process.env[ENV.defaultView] = 'default';
   for (const name of [ENV.streamIdField, ENV.defaultPageSize, ENV.maxPageSize, ENV.corsOrigin]) delete process.env[name];
   const records = fc.sample(fc.tuple(fc.constantFrom('default', 'summary'), streamId, recordState, fc.boolean()), { numRuns: RECORDS, seed: 7 });

@@ -7,7 +7,7 @@ import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { handler, MAX_MIN_VERSION_WAIT_MS } from '../../../lambda-src/reader/index';
 import { forgetReadiness } from '../../../lambda-src/reader/rebuilds';
 import { ENV, KEYS, MAINTENANCE_KEY, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../../src/contract';
-import { apiEvent, captureLogs, createViewTable, documentClient, putViewItem, type CapturedLogs } from '../../support/local-dynamo';
+import { apiEvent, captureLogs, createViewTable, documentClient, putViewItem, useViewRegistry, type CapturedLogs } from '../../support/local-dynamo';
 
 let logs: CapturedLogs;
 let defaultTable: string;
@@ -16,9 +16,9 @@ let summaryTable: string;
 beforeEach(async () => {
   logs = captureLogs();
   [defaultTable, summaryTable] = await Promise.all([createViewTable(), createViewTable()]);
-  process.env[ENV.views] = JSON.stringify({ default: defaultTable, summary: summaryTable });
+  await useViewRegistry({ default: defaultTable, summary: summaryTable });
   process.env[ENV.defaultView] = 'default';
-  for (const name of [ENV.streamIdField, ENV.defaultPageSize, ENV.maxPageSize, ENV.corsOrigin, ENV.previousViews]) delete process.env[name];
+  for (const name of [ENV.streamIdField, ENV.defaultPageSize, ENV.maxPageSize, ENV.corsOrigin]) delete process.env[name];
   forgetReadiness();
 });
 
@@ -277,7 +277,7 @@ describe('reading one record', () => {
   });
 
   test('a view table that does not exist answers 500 without details', async () => {
-    process.env[ENV.views] = JSON.stringify({ default: 'no-such-table' });
+    await useViewRegistry({ default: 'no-such-table' });
     const result = await get({ view: 'x' });
     expect(result.statusCode).toBe(500);
     expect(json(result)).toEqual({ message: 'Internal server error' });
@@ -385,7 +385,7 @@ describe('reads while a view is rebuilt (a new version\'s table beside the previ
 
   beforeEach(async () => {
     previousTable = await createViewTable();
-    process.env[ENV.previousViews] = JSON.stringify({ default: previousTable });
+    await useViewRegistry({ default: { table: defaultTable, previousTable }, summary: summaryTable });
     await putRecords(previousTable, ids(12, 'old'));
   });
 

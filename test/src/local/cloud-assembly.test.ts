@@ -76,11 +76,13 @@ describe('readCloudAssembly on the synthesized example app', () => {
   test('function environments are resolved to the local names', () => {
     expect(api.writer.environment).toMatchObject({ EVENTS_TABLE_NAME: api.eventsTable.tableName, STREAM_ID_FIELD: 'id', MAX_BODY_BYTES: '65536' });
     expect(api.publisher.environment).toMatchObject({ TOPIC_ARN: api.topicArn, TOPIC_FIFO: 'true' });
-    expect(JSON.parse(api.reader!.environment.VIEW_TABLES)).toEqual({
-      default: api.views[0].table.tableName,
-      summary: api.views[1].table.tableName,
-    });
-    expect(api.reader!.environment).toMatchObject({ DEFAULT_VIEW: 'default', DEFAULT_PAGE_SIZE: '10', MAX_PAGE_SIZE: '100' });
+    const registry = api.maintenance!.registry.tableName;
+    expect(api.reader!.environment).toMatchObject({ VIEW_REGISTRY_TABLE: registry, DEFAULT_VIEW: 'default', DEFAULT_PAGE_SIZE: '10', MAX_PAGE_SIZE: '100' });
+    expect(api.maintenance!.function.environment).toMatchObject({ VIEW_REGISTRY_TABLE: registry });
+    // Each view registers itself with local names, as its custom resource's properties resolve.
+    expect(api.maintenance!.backfills.map((b) => b.properties)).toEqual(api.views.map((view) => ({
+      view: view.name, table: view.table.tableName, queueUrl: view.queue.url, fifo: 'true', version: '1', reason: 'backfill',
+    })));
     for (const view of api.views) {
       expect(view.aggregator.environment).toEqual({
         VIEW_NAME: view.name,
