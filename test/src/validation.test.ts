@@ -127,6 +127,7 @@ describe('past CloudFormation\'s 500 resources per stack', () => {
     expect(message).toMatch(/Stack "Crowded" would have \d{3} CloudFormation resources, over the 500 a stack may hold/);
     expect(message).toMatch(/for its 40 views \(1\d each: /);
     expect(message).toMatch(/so about (2\d|3\d) views fit beside the rest of this stack/);
+    expect(message).toMatch(/Put views in nested stacks with the nestedStack of their projection \(about 3\d views fit in each/);
     expect(message).toMatch(/alarms: \{ enabled: false \} saves 3 resources per view/);
     // Ours comes first: CDK's generic count by type never runs.
     expect(message).not.toMatch(/Number of resources in stack/);

@@ -2,12 +2,14 @@
  * The reader Lambda (GET /, /{view}, /{view}/{id}) against real DynamoDB Local view tables.
  * Path parameters are set as API Gateway sets them for those three resources.
  */
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
+import { register, unregister } from '../../../lambda-src/core/view-registry';
 import { handler, MAX_MIN_VERSION_WAIT_MS } from '../../../lambda-src/reader/index';
 import { forgetReadiness } from '../../../lambda-src/reader/rebuilds';
 import { ENV, KEYS, MAINTENANCE_KEY, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../../src/contract';
-import { apiEvent, captureLogs, createViewTable, documentClient, putViewItem, useViewRegistry, type CapturedLogs } from '../../support/local-dynamo';
+import { apiEvent, captureLogs, createViewTable, documentClient, dynamoClient, putViewItem, useViewRegistry, type CapturedLogs } from '../../support/local-dynamo';
 
 let logs: CapturedLogs;
 let defaultTable: string;
@@ -431,5 +433,45 @@ describe('reads while a view is rebuilt (a new version\'s table beside the previ
     await putViewItem(summaryTable, 'only-here', 1, { ok: true });
     expect(json(await get({ view: 'summary', id: 'only-here' }))).toEqual({ ok: true, id: 'only-here', version: 1 });
     expectErrorBody(await get({ view: 'summary', id: 'old-03' }), 404);
+  });
+});
+
+describe('views come from the view registry', () => {
+  test('a view registered after the reader read the registry is served when asked for by name', async () => {
+    expect((await get()).statusCode).toBe(200); // the registry is read
+    const fresh = await createViewTable();
+    await putRecords(fresh, ['x']);
+    await register(dynamoClient(), process.env[ENV.viewRegistry]!, {
+      view: 'fresh', table: fresh, queueUrl: 'https://sqs.local/fresh', fifo: true, version: 1, registeredAt: new Date().toISOString(),
+    });
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 6_000); // past the 5 s between reads for unknown names
+    try {
+      const result = await get({ view: 'fresh' });
+      expect(result.statusCode).toBe(200);
+      expect(json<Page>(result).map((r) => r.id)).toEqual(['x']);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  test('a view table that is gone (a deploy replaced it) makes the reader read the registry again and answer from the new table', async () => {
+    await putRecords(summaryTable, ['old']);
+    expect(json<Page>(await get({ view: 'summary' })).map((r) => r.id)).toEqual(['old']);
+    // The deploy registers a new table and deletes the old one; the cached registry still names it.
+    const replacement = await createViewTable();
+    await putRecords(replacement, ['new']);
+    await register(dynamoClient(), process.env[ENV.viewRegistry]!, {
+      view: 'summary', table: replacement, queueUrl: 'https://sqs.local/summary', fifo: true, version: 2, registeredAt: new Date().toISOString(),
+    });
+    await unregister(dynamoClient(), process.env[ENV.viewRegistry]!, 'summary', summaryTable);
+    await dynamoClient().send(new DeleteTableCommand({ TableName: summaryTable }));
+    const result = await get({ view: 'summary' });
+    expect(result.statusCode).toBe(200);
+    expect(json<Page>(result).map((r) => r.id)).toEqual(['new']);
+  });
+
+  test('a view the registry does not have answers 404 naming it', async () => {
+    expect((await get({ view: 'nope', id: 'x' })).statusCode).toBe(404);
+    expect(expectErrorBody(await get({ view: 'nope', id: 'x' }), 404)).toBe('Unknown view "nope"');
   });
 });

@@ -1,0 +1,120 @@
+/**
+ * A view table's Custom::ViewBackfill resource, as CloudFormation drives it through a deploy: the
+ * maintenance handler registers the table (DynamoDB Local), starts its backfill (a message on the
+ * jobs queue, served by the local runtime's SQS endpoint: SQS has no local implementation here)
+ * and answers at the ResponseURL (a loopback server standing in for CloudFormation's S3 URL).
+ */
+import * as http from 'node:http';
+import { readRegistry } from '../../../lambda-src/core/view-registry';
+import { handler } from '../../../lambda-src/maintenance/index';
+import { ENV } from '../../../src/contract';
+import { LocalQueue } from '../../../src/local/local-queue';
+import { closeServer, listenOnLoopback, withBody } from '../../../src/local/loopback-server';
+import { LocalSqsEndpoint } from '../../../src/local/sqs-endpoint';
+import { captureLogs, createEventsTable, createRegistryTable, createViewTable, dynamoClient, type CapturedLogs } from '../../support/local-dynamo';
+
+const endpoint = new LocalSqsEndpoint();
+const jobs = new LocalQueue({ name: 'jobs', fifo: false, visibilityTimeoutMs: 0 });
+const answers: Array<{ Status: string; PhysicalResourceId: string; Reason?: string }> = [];
+const cloudFormation = http.createServer(withBody((_req, res, body) => {
+  answers.push(JSON.parse(body.toString('utf8')));
+  res.writeHead(200).end();
+}));
+let responseUrl: string;
+let logs: CapturedLogs;
+let registry: string;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  const sqsUrl = await endpoint.start();
+  endpoint.add(`${sqsUrl}/000000000000/jobs`, jobs);
+  responseUrl = `${await listenOnLoopback(cloudFormation)}/answer`;
+  const { tableName } = await createEventsTable();
+  process.env.AWS_ENDPOINT_URL_SQS = sqsUrl;
+  process.env[ENV.eventsTable] = tableName;
+  process.env[ENV.jobsQueueUrl] = `${sqsUrl}/000000000000/jobs`;
+});
+afterAll(async () => {
+  process.env = saved;
+  await endpoint.stop();
+  await closeServer(cloudFormation);
+});
+beforeEach(async () => {
+  logs = captureLogs();
+  answers.length = 0;
+  while (jobs.receive(10).length) { /* drain */ }
+  registry = await createRegistryTable();
+  process.env[ENV.viewRegistry] = registry;
+});
+afterEach(() => logs.restore());
+
+type RequestType = 'Create' | 'Update' | 'Delete';
+
+/** One request as CloudFormation sends it; resolves with the answer it got. */
+async function send(type: RequestType, props: Record<string, string>, extra: { physicalId?: string; old?: Record<string, string> } = {}) {
+  await handler({
+    RequestType: type,
+    ResponseURL: responseUrl,
+    StackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/Shop/1',
+    RequestId: `r-${answers.length}`,
+    LogicalResourceId: 'ProjectionordersBackfillv1',
+    PhysicalResourceId: extra.physicalId,
+    ResourceProperties: { ServiceToken: 'arn:fn', ...props },
+    OldResourceProperties: extra.old,
+  });
+  return answers[answers.length - 1];
+}
+
+const props = (table: string, more: Record<string, string> = {}) => ({
+  view: 'orders', table, queueUrl: 'https://sqs.local/orders.fifo', fifo: 'true', version: '1', reason: 'backfill', ...more,
+});
+const startedJobs = () => jobs.receive(10).map((m) => JSON.parse(m.body) as { step?: { view: string; table: string } });
+
+test('Create registers the table and starts its backfill', async () => {
+  const table = await createViewTable();
+  expect(await send('Create', props(table))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `orders:${table}` });
+  expect(await readRegistry(dynamoClient(), registry)).toEqual(new Map([['orders', {
+    view: 'orders', table, previousTable: undefined, queueUrl: 'https://sqs.local/orders.fifo', fifo: true, version: 1, registeredAt: expect.any(String),
+  }]]));
+  expect(startedJobs()).toEqual([{ step: expect.objectContaining({ view: 'orders', table }) }]);
+});
+
+test('Update with the same table registers it again (a new queue URL, say) and starts nothing', async () => {
+  const table = await createViewTable();
+  await send('Create', props(table));
+  startedJobs();
+  const answer = await send('Update', props(table, { queueUrl: 'https://sqs.local/new.fifo' }), { physicalId: `orders:${table}`, old: props(table) });
+  expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `orders:${table}` });
+  expect((await readRegistry(dynamoClient(), registry)).get('orders')?.queueUrl).toBe('https://sqs.local/new.fifo');
+  expect(startedJobs()).toEqual([]);
+});
+
+test('Update to another table answers a new physical id (CloudFormation then deletes the old one) and backfills the new table', async () => {
+  const [first, second] = [await createViewTable(), await createViewTable()];
+  await send('Create', props(first));
+  startedJobs();
+  const answer = await send('Update', props(second), { physicalId: `orders:${first}`, old: props(first) });
+  expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `orders:${second}` });
+  expect(startedJobs()).toEqual([{ step: expect.objectContaining({ table: second }) }]);
+  // The cleanup's Delete of the old physical id leaves the new registration.
+  expect(await send('Delete', props(first), { physicalId: `orders:${first}` })).toMatchObject({ Status: 'SUCCESS' });
+  expect([...(await readRegistry(dynamoClient(), registry)).values()].map((r) => r.table)).toEqual([second]);
+});
+
+test('Delete unregisters the table its physical id names, whatever the properties say', async () => {
+  const [a, b] = [await createViewTable(), await createViewTable()];
+  await send('Create', props(a));
+  await send('Create', { ...props(b), view: 'stock' });
+  expect(await send('Delete', props('ignored'), { physicalId: `orders:${a}` })).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `orders:${a}` });
+  expect([...(await readRegistry(dynamoClient(), registry)).keys()]).toEqual(['stock']);
+  // A physical id this resource never answered with (a create that failed early) deletes nothing.
+  expect(await send('Delete', props(b), { physicalId: 'not-a-view-id' })).toMatchObject({ Status: 'SUCCESS' });
+  expect([...(await readRegistry(dynamoClient(), registry)).keys()]).toEqual(['stock']);
+});
+
+test('a failure answers FAILED with the reason, which fails (and rolls back) the deploy', async () => {
+  process.env[ENV.viewRegistry] = 'no-such-registry';
+  const answer = await send('Create', props(await createViewTable()));
+  expect(answer.Status).toBe('FAILED');
+  expect(answer.Reason).toMatch(/^Could not register orders or start its backfill: ResourceNotFoundException/);
+});
