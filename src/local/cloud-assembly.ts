@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalResource, pseudoParameters, resolveIntrinsics } from './intrinsics';
+import { localQueueName, localTableName, localTopicName } from './local-names';
+import { assemblyTemplateLoader, flattenNestedStacks, Template } from './nested-stacks';
 import { CATALOGUE, DEFAULTS, ENV, KEYS, ROLE_METADATA_KEY, RoleMetadata } from '../contract';
 
 /** A DynamoDB table as the template defines it, with the name it gets locally. */
@@ -177,15 +179,17 @@ export function readCloudAssembly(assemblyDir: string, options: ReadAssemblyOpti
       apis.push(...readCloudAssembly(path.join(assemblyDir, artifact.properties.directoryName), options));
     } else if (artifact.type === 'aws:cloudformation:stack') {
       const stackName = artifact.properties?.stackName ?? artifactId;
-      const template = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8'));
+      const template = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8')) as Template;
       const assets = readAssetManifest(assemblyDir, manifest.artifacts ?? {}, artifactId);
-      apis.push(...readStack(stackName, template.Resources ?? {}, assets, options, stackEnvironment(artifact.environment)));
+      // Views may live in nested stacks: their resources are read as the stack's own.
+      const flat = flattenNestedStacks(template, assemblyTemplateLoader(assemblyDir, assets));
+      apis.push(...readStack(stackName, flat.Resources ?? {}, assets, options, stackEnvironment(artifact.environment)));
     }
   }
   return apis;
 }
 
-/** asset hash -> absolute folder of the asset in the assembly */
+/** asset hash -> absolute folder (or file) of the asset in the assembly */
 function readAssetManifest(assemblyDir: string, artifacts: Record<string, any>, stackArtifactId: string): Record<string, string> {
   const dirs: Record<string, string> = {};
   for (const artifact of Object.values(artifacts)) {
@@ -220,17 +224,18 @@ function readStack(
     // Local names and ARNs of every resource the environment may refer to.
     const local: Record<string, LocalResource> = {};
     const pseudo = pseudoParameters(env.region, env.account, stackName);
-    const tableName = (id: string) => `${options.tablePrefix}${id}`.slice(0, 255);
+    // Names from logical ids: those of nested stacks' resources are long, and shortened with a hash.
+    const tableName = (id: string) => localTableName(`${options.tablePrefix}${id}`);
     for (const [id, resource] of Object.entries(resources)) {
       const arnOf = (service: string, name: string) => `arn:aws:${service}:${env.region}:${env.account}:${name}`;
       if (resource.Type === 'AWS::DynamoDB::Table') {
         const name = tableName(id);
         local[id] = { ref: name, attributes: { Arn: arnOf('dynamodb', `table/${name}`), StreamArn: arnOf('dynamodb', `table/${name}/stream/local`) } };
       } else if (resource.Type === 'AWS::SNS::Topic') {
-        const name = resource.Properties?.FifoTopic ? `${id}.fifo` : id;
+        const name = localTopicName(id, Boolean(resource.Properties?.FifoTopic));
         local[id] = { ref: arnOf('sns', name), attributes: { TopicName: name } };
       } else if (resource.Type === 'AWS::SQS::Queue') {
-        const name = resource.Properties?.FifoQueue ? `${id}.fifo` : id;
+        const name = localQueueName(id, Boolean(resource.Properties?.FifoQueue));
         local[id] = { ref: `https://sqs.${env.region}.amazonaws.com/${env.account}/${name}`, attributes: { Arn: arnOf('sqs', name), QueueName: name } };
       } else if (resource.Type === 'AWS::Lambda::Function') {
         local[id] = { ref: id, attributes: { Arn: arnOf('lambda', `function:${id}`) } };
