@@ -51,22 +51,27 @@ interface StackOptions {
   readonly api?: string;
 }
 
-/** A deployed stack: its template's role metadata says which resource is what, DescribeStackResources their names. */
+/** A deployed stack: its template's role metadata says which resource is what, ListStackResources their names. */
 export async function stackTarget(options: StackOptions, cloudFormation?: CloudFormationClient): Promise<Target> {
   const config = { ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
   // Loaded only here: the local path (--local) must not need the CloudFormation client installed.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { CloudFormationClient: Client, DescribeStackResourcesCommand, GetTemplateCommand } = require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
+  const { CloudFormationClient: Client, GetTemplateCommand, ListStackResourcesCommand } = require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
   const cfn = cloudFormation ?? new Client(config);
   const where = `stack ${options.stack}${options.region ? ` (${options.region})` : ''}`;
   const template = await cfn.send(new GetTemplateCommand({ StackName: options.stack, TemplateStage: 'Original' }));
   type Resource = { Metadata?: Record<string, unknown>; Properties?: { Environment?: { Variables?: Record<string, unknown> } } };
   const resources = (JSON.parse(template.TemplateBody ?? '{}') as { Resources?: Record<string, Resource> }).Resources ?? {};
+  // ListStackResources, page by page: DescribeStackResources answers only a stack's first 100.
   const physical = new Map<string, string>();
-  const described = await cfn.send(new DescribeStackResourcesCommand({ StackName: options.stack }));
-  for (const r of described.StackResources ?? []) {
-    if (r.LogicalResourceId && r.PhysicalResourceId) physical.set(r.LogicalResourceId, r.PhysicalResourceId);
-  }
+  let nextToken: string | undefined;
+  do {
+    const page = await cfn.send(new ListStackResourcesCommand({ StackName: options.stack, NextToken: nextToken }));
+    for (const r of page.StackResourceSummaries ?? []) {
+      if (r.LogicalResourceId && r.PhysicalResourceId) physical.set(r.LogicalResourceId, r.PhysicalResourceId);
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
 
   const byOwner = new Map<string, Array<{ id: string; meta: RoleMetadata }>>();
   for (const [id, resource] of Object.entries(resources)) {

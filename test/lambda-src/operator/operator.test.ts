@@ -1,6 +1,6 @@
 /**
  * The operator commands' arguments, and the deployed-stack path. CloudFormation has no local
- * implementation here, so its two calls (GetTemplate, DescribeStackResources) are answered by a
+ * implementation here, so its two calls (GetTemplate, ListStackResources) are answered by a
  * stand-in client from a synthesized template and a local runtime's resource names; everything
  * after that is the real AWS SDK on DynamoDB Local and the local runtime's SQS endpoint, exactly
  * as `--stack` runs against AWS.
@@ -66,7 +66,7 @@ describe('a deployed stack, found through CloudFormation', () => {
     await app?.runtime.stop();
   });
 
-  /** Answers GetTemplate and DescribeStackResources for the stack the local runtime runs. */
+  /** Answers GetTemplate and ListStackResources (two resources a page) for the stack the local runtime runs. */
   function cloudFormation(stackName: string): { client: CloudFormationClient; calls: string[] } {
     const calls: string[] = [];
     const view = app.runtime.operatorView().apis[0];
@@ -81,23 +81,25 @@ describe('a deployed stack, found through CloudFormation', () => {
     for (const q of [definition.publisherFailureQueue!, jobsQueue, jobsDeadLetterQueue]) physical[q.logicalId] = q.url;
     physical[definition.writer.logicalId] = 'writer-function';
     const client = {
-      send: async (command: { constructor: { name: string }; input: { StackName?: string } }) => {
-        calls.push(`${command.constructor.name} ${command.input.StackName}`);
+      send: async (command: { constructor: { name: string }; input: { StackName?: string; NextToken?: string } }) => {
+        calls.push(`${command.constructor.name} ${command.input.StackName}${command.input.NextToken ? ` ${command.input.NextToken}` : ''}`);
         if (command.input.StackName !== stackName) {
           throw Object.assign(new Error(`Stack with id ${command.input.StackName} does not exist`), { name: 'ValidationError' });
         }
         if (command.constructor.name === 'GetTemplateCommand') return { TemplateBody: JSON.stringify(template) };
         const resources = Object.entries(physical).map(([LogicalResourceId, PhysicalResourceId]) => ({ LogicalResourceId, PhysicalResourceId }));
-        return { StackResources: resources };
+        const start = Number(command.input.NextToken ?? 0);
+        return { StackResourceSummaries: resources.slice(start, start + 2), NextToken: start + 2 < resources.length ? String(start + 2) : undefined };
       },
     };
     return { client: client as unknown as CloudFormationClient, calls };
   }
 
-  test('the resources come from the template\'s role metadata and DescribeStackResources; status matches the local path', async () => {
+  test('the resources come from the template\'s role metadata and every page of ListStackResources; status matches the local path', async () => {
     const { client, calls } = cloudFormation('LocalTest');
     const deployed = await stackTarget({ stack: 'LocalTest', region: 'us-east-1' }, client);
-    expect(calls).toEqual(['GetTemplateCommand LocalTest', 'DescribeStackResourcesCommand LocalTest']);
+    // 8 resources, two a page (DescribeStackResources would have answered only a stack's first 100).
+    expect(calls).toEqual(['GetTemplateCommand LocalTest', ...['', ' 2', ' 4', ' 6'].map((token) => `ListStackResourcesCommand LocalTest${token}`)]);
     const local = await localTarget(app.runtime.operatorUrl);
     const { url: _apiUrl, ...localApi } = local.api as typeof local.api & { url: string }; // the local view also gives the API's URL
     expect(deployed.api).toEqual(localApi);
