@@ -1,7 +1,8 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ENV, ROLE_METADATA_KEY, type LocalOperatorView, type OperatorApiResources, type RoleMetadata } from '../../src/contract';
+import { taggedResources, type TaggedResource } from './stack-resources';
+import { ENV, type LocalOperatorView, type OperatorApiResources, type RoleMetadata } from '../../src/contract';
 
 /** What a command works on: one API, and the clients that reach it. */
 export interface Target {
@@ -51,43 +52,26 @@ interface StackOptions {
   readonly api?: string;
 }
 
-/** A deployed stack: its template's role metadata says which resource is what, ListStackResources their names. */
+/**
+ * A deployed stack: the role metadata of its template, and of the templates of the stacks nested
+ * in it, says which resource is what; ListStackResources gives their names.
+ */
 export async function stackTarget(options: StackOptions, cloudFormation?: CloudFormationClient): Promise<Target> {
   const config = { ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
   // Loaded only here: the local path (--local) must not need the CloudFormation client installed.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { CloudFormationClient: Client, GetTemplateCommand, ListStackResourcesCommand } = require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
-  const cfn = cloudFormation ?? new Client(config);
+  const sdk = require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
+  const cfn = cloudFormation ?? new sdk.CloudFormationClient(config);
   const where = `stack ${options.stack}${options.region ? ` (${options.region})` : ''}`;
-  const template = await cfn.send(new GetTemplateCommand({ StackName: options.stack, TemplateStage: 'Original' }));
-  type Resource = { Metadata?: Record<string, unknown>; Properties?: { Environment?: { Variables?: Record<string, unknown> } } };
-  const resources = (JSON.parse(template.TemplateBody ?? '{}') as { Resources?: Record<string, Resource> }).Resources ?? {};
-  // ListStackResources, page by page: DescribeStackResources answers only a stack's first 100.
-  const physical = new Map<string, string>();
-  let nextToken: string | undefined;
-  do {
-    const page = await cfn.send(new ListStackResourcesCommand({ StackName: options.stack, NextToken: nextToken }));
-    for (const r of page.StackResourceSummaries ?? []) {
-      if (r.LogicalResourceId && r.PhysicalResourceId) physical.set(r.LogicalResourceId, r.PhysicalResourceId);
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
-
-  const byOwner = new Map<string, Array<{ id: string; meta: RoleMetadata }>>();
-  for (const [id, resource] of Object.entries(resources)) {
-    const meta = resource.Metadata?.[ROLE_METADATA_KEY] as RoleMetadata | undefined;
-    if (meta) byOwner.set(meta.owner, [...(byOwner.get(meta.owner) ?? []), { id, meta }]);
-  }
+  const byOwner = new Map<string, TaggedResource[]>();
+  for (const part of await taggedResources(cfn, options.stack, sdk)) byOwner.set(part.meta.owner, [...(byOwner.get(part.meta.owner) ?? []), part]);
   const apis: OperatorApiResources[] = [];
   for (const [owner, parts] of byOwner) {
-    const name = (role: RoleMetadata['role'], view?: string) => {
-      const part = parts.find((p) => p.meta.role === role && p.meta.view === view);
-      return part ? physical.get(part.id) : undefined;
-    };
+    const name = (role: RoleMetadata['role'], view?: string) => parts.find((p) => p.meta.role === role && p.meta.view === view)?.physicalId;
     const writer = parts.find((p) => p.meta.role === 'writer');
     if (!writer) continue;
     // An imported events table is not in the stack: the writer's environment names it.
-    const named = resources[writer.id].Properties?.Environment?.Variables?.[ENV.eventsTable];
+    const named = writer.properties?.Environment?.Variables?.[ENV.eventsTable];
     const eventsTable = name('events-table') ?? (typeof named === 'string' ? named : undefined);
     if (!eventsTable) throw new Error(`${where}: cannot tell the name of ${owner}'s events table from the template`);
     const views = parts.filter((p) => p.meta.role === 'view-table').map(({ meta }) => ({

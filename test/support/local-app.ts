@@ -64,6 +64,8 @@ export interface StartedApp {
   readonly logs: string[];
   /** The stack's synthesized template. */
   readonly template: any;
+  /** The synthesized cloud assembly's folder (nested stacks' templates are there too). */
+  readonly assemblyDir: string;
 }
 
 /** Synthesizes an app with one EventSourcedApi into a temp folder and starts it locally. */
@@ -71,7 +73,8 @@ export async function startLocalApp(options: LocalAppOptions): Promise<StartedAp
   const app = new App({ outdir: tempDir('es-local-cdk-out-') });
   const stack = new Stack(app, 'LocalTest');
   new EventSourcedApi(stack, 'Api', typeof options.props === 'function' ? options.props(stack) : options.props);
-  const template = synthApp(app).getStackByName(stack.stackName).template;
+  const assembly = synthApp(app);
+  const template = assembly.getStackByName(stack.stackName).template;
   const logs: string[] = [];
   const runtime = await LocalRuntime.start({
     app,
@@ -80,7 +83,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<StartedAp
     log: (line) => logs.push(line),
     ...options.runtime,
   });
-  return { runtime, client: new HttpClient(runtime.url), logs, template };
+  return { runtime, client: new HttpClient(runtime.url), logs, template, assemblyDir: assembly.directory };
 }
 
 export interface HttpResponse<T = any> {

@@ -1,17 +1,49 @@
 /**
  * The operator commands' arguments, and the deployed-stack path. CloudFormation has no local
- * implementation here, so its two calls (GetTemplate, ListStackResources) are answered by a
- * stand-in client from a synthesized template and a local runtime's resource names; everything
- * after that is the real AWS SDK on DynamoDB Local and the local runtime's SQS endpoint, exactly
- * as `--stack` runs against AWS.
+ * implementation, so its two calls (GetTemplate, ListStackResources) are answered by a mocked
+ * client (test/support/cloudformation-stand-in.ts) from synthesized templates (nested stacks'
+ * included) and a local runtime's resource names; everything after that is the real AWS SDK on
+ * DynamoDB Local and the local runtime's SQS endpoint, exactly as `--stack` runs against AWS.
  */
-import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { App, CfnElement, NestedStack, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { formatDuration, formatStatus, parseOperatorArgs } from '../../../lambda-src/operator/cli';
 import { status } from '../../../lambda-src/operator/commands';
 import { localTarget, stackTarget } from '../../../lambda-src/operator/target';
+import { EventSourcedApi } from '../../../src';
+import { cloudFormationStandIn, CloudFormationStandIn } from '../../support/cloudformation-stand-in';
 import { append, removeTempDirs, startLocalApp, StartedApp, tempDir, VERSION_LOG_PROJECTION, writeProjection } from '../../support/local-app';
+import { flatId } from '../../support/nested-stacks';
+import { COUNTER } from '../../support/synth';
+import { synthApp } from '../../support/templates';
 
 afterAll(() => removeTempDirs());
+
+/** CloudFormation as it would answer for the stack a local runtime runs: the runtime's names are the physical names. */
+function cloudFormation(app: StartedApp, stackName = 'LocalTest'): CloudFormationStandIn {
+  const view = app.runtime.operatorView().apis[0];
+  const definition = app.runtime.apis[0].definition;
+  const physical: Record<string, string> = { [definition.eventsTable.logicalId]: view.eventsTable };
+  for (const v of definition.views) {
+    physical[v.table.logicalId] = v.table.tableName;
+    physical[v.queue.logicalId] = v.queue.url;
+    physical[v.deadLetterQueue.logicalId] = v.deadLetterQueue.url;
+  }
+  const { jobsQueue, jobsDeadLetterQueue } = definition.maintenance!;
+  for (const q of [definition.publisherFailureQueue!, jobsQueue, jobsDeadLetterQueue]) physical[q.logicalId] = q.url;
+  physical[definition.writer.logicalId] = 'writer-function';
+  return cloudFormationStandIn({ assemblyDir: app.assemblyDir, stackName, template: app.template, physicalName: (id) => physical[id] });
+}
+
+/** The deployed path's API equals the local one (which also gives the API's URL), and so does status. */
+async function expectSameAsLocal(app: StartedApp, deployed: Awaited<ReturnType<typeof stackTarget>>) {
+  const local = await localTarget(app.runtime.operatorUrl);
+  const { url: _apiUrl, ...localApi } = local.api as typeof local.api & { url: string };
+  expect(deployed.api).toEqual(localApi);
+  const [fromStack, fromLocal] = [await status(deployed, { scan: true }), await status(local, { scan: true })];
+  expect(fromStack).toEqual(fromLocal);
+  return fromStack;
+}
 
 describe('arguments', () => {
   test.each([
@@ -48,7 +80,6 @@ describe('status as printed', () => {
 
 describe('a deployed stack, found through CloudFormation', () => {
   let app: StartedApp;
-  let template: any;
   const savedSqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS;
 
   beforeAll(async () => {
@@ -56,7 +87,6 @@ describe('a deployed stack, found through CloudFormation', () => {
     app = await startLocalApp({
       props: { projections: [{ name: 'ledger', entry: writeProjection(dir, 'ledger', VERSION_LOG_PROJECTION) }] },
     });
-    template = app.template; // as GetTemplate returns it
     process.env.AWS_ENDPOINT_URL_SQS = app.runtime.operatorView().endpoints.sqs;
     await append(app.client, { type: 'Created', id: 'op-1' });
     await app.runtime.waitUntilIdle(30_000);
@@ -66,52 +96,94 @@ describe('a deployed stack, found through CloudFormation', () => {
     await app?.runtime.stop();
   });
 
-  /** Answers GetTemplate and ListStackResources (two resources a page) for the stack the local runtime runs. */
-  function cloudFormation(stackName: string): { client: CloudFormationClient; calls: string[] } {
-    const calls: string[] = [];
-    const view = app.runtime.operatorView().apis[0];
-    const definition = app.runtime.apis[0].definition;
-    const physical: Record<string, string> = { [definition.eventsTable.logicalId]: view.eventsTable };
-    for (const v of definition.views) {
-      physical[v.table.logicalId] = v.table.tableName;
-      physical[v.queue.logicalId] = v.queue.url;
-      physical[v.deadLetterQueue.logicalId] = v.deadLetterQueue.url;
-    }
-    const { jobsQueue, jobsDeadLetterQueue } = definition.maintenance!;
-    for (const q of [definition.publisherFailureQueue!, jobsQueue, jobsDeadLetterQueue]) physical[q.logicalId] = q.url;
-    physical[definition.writer.logicalId] = 'writer-function';
-    const client = {
-      send: async (command: { constructor: { name: string }; input: { StackName?: string; NextToken?: string } }) => {
-        calls.push(`${command.constructor.name} ${command.input.StackName}${command.input.NextToken ? ` ${command.input.NextToken}` : ''}`);
-        if (command.input.StackName !== stackName) {
-          throw Object.assign(new Error(`Stack with id ${command.input.StackName} does not exist`), { name: 'ValidationError' });
-        }
-        if (command.constructor.name === 'GetTemplateCommand') return { TemplateBody: JSON.stringify(template) };
-        const resources = Object.entries(physical).map(([LogicalResourceId, PhysicalResourceId]) => ({ LogicalResourceId, PhysicalResourceId }));
-        const start = Number(command.input.NextToken ?? 0);
-        return { StackResourceSummaries: resources.slice(start, start + 2), NextToken: start + 2 < resources.length ? String(start + 2) : undefined };
-      },
-    };
-    return { client: client as unknown as CloudFormationClient, calls };
-  }
-
   test('the resources come from the template\'s role metadata and every page of ListStackResources; status matches the local path', async () => {
-    const { client, calls } = cloudFormation('LocalTest');
+    const { client, calls } = cloudFormation(app);
     const deployed = await stackTarget({ stack: 'LocalTest', region: 'us-east-1' }, client);
     // 8 resources, two a page (DescribeStackResources would have answered only a stack's first 100).
     expect(calls).toEqual(['GetTemplateCommand LocalTest', ...['', ' 2', ' 4', ' 6'].map((token) => `ListStackResourcesCommand LocalTest${token}`)]);
-    const local = await localTarget(app.runtime.operatorUrl);
-    const { url: _apiUrl, ...localApi } = local.api as typeof local.api & { url: string }; // the local view also gives the API's URL
-    expect(deployed.api).toEqual(localApi);
-    const [fromStack, fromLocal] = [await status(deployed, { scan: true }), await status(local, { scan: true })];
-    expect(fromStack).toEqual(fromLocal);
+    const fromStack = await expectSameAsLocal(app, deployed);
     expect(fromStack).toMatchObject({ streams: 1, publisherFailures: 0, views: [{ name: 'ledger', version: 1, streamsBehind: 0, lagMs: 0, parked: 0, rebuilding: false }] });
     expect(formatStatus(fromStack, deployed.where)).toContain('ledger v1, up to date');
   });
 
   test('a stack that does not exist, or an API name that does not match, is a clear error', async () => {
-    await expect(stackTarget({ stack: 'Nope' }, cloudFormation('LocalTest').client)).rejects.toThrow(/Stack with id Nope does not exist/);
-    await expect(stackTarget({ stack: 'LocalTest', api: 'Other' }, cloudFormation('LocalTest').client)).rejects.toThrow(/No EventSourcedApi "Other" in stack LocalTest \(there are: LocalTest\/Api\)/);
+    await expect(stackTarget({ stack: 'Nope' }, cloudFormation(app).client)).rejects.toThrow(/Stack with id Nope does not exist/);
+    await expect(stackTarget({ stack: 'LocalTest', api: 'Other' }, cloudFormation(app).client)).rejects.toThrow(/No EventSourcedApi "Other" in stack LocalTest \(there are: LocalTest\/Api\)/);
     await expect(localTarget('http://127.0.0.1:9/')).rejects.toThrow(/Cannot reach the local runtime's operator endpoint/);
   });
+});
+
+describe('a deployed stack whose views live in nested stacks', () => {
+  let app: StartedApp;
+  const savedSqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS;
+
+  beforeAll(async () => {
+    const entry = writeProjection(tempDir('es-operator-nested-'), 'log', VERSION_LOG_PROJECTION);
+    app = await startLocalApp({
+      props: {
+        projections: [
+          { name: 'ledger', entry },
+          { name: 'first', entry, nestedStack: 'one' },
+          { name: 'second', entry, nestedStack: 'one' },
+          { name: 'third', entry, nestedStack: 'two' },
+        ],
+      },
+    });
+    process.env.AWS_ENDPOINT_URL_SQS = app.runtime.operatorView().endpoints.sqs;
+    await append(app.client, { type: 'Created', id: 'op-nested-1' });
+    await app.runtime.waitUntilIdle(30_000);
+  }, 90_000);
+  afterAll(async () => {
+    process.env.AWS_ENDPOINT_URL_SQS = savedSqsEndpoint;
+    await app?.runtime.stop();
+  });
+
+  test("each nested stack's template and resources are read by its stack id; its views join the API, status matches the local path", async () => {
+    const { client, calls, stackIds } = cloudFormation(app);
+    const deployed = await stackTarget({ stack: 'LocalTest', region: 'us-east-1' }, client);
+    expect(stackIds.size).toBe(2);
+    const stacks = ['LocalTest', ...stackIds.values()];
+    expect(calls.filter((c) => c.startsWith('GetTemplateCommand'))).toEqual(stacks.map((s) => `GetTemplateCommand ${s}`));
+    for (const stack of stacks) expect(calls).toContain(`ListStackResourcesCommand ${stack} 2`); // every page, in every stack
+    expect(deployed.api.views.map((v) => v.name)).toEqual(['ledger', 'first', 'second', 'third']);
+    const fromStack = await expectSameAsLocal(app, deployed);
+    expect(fromStack.views).toEqual(['ledger', 'first', 'second', 'third'].map((name) => expect.objectContaining({ name, streamsBehind: 0, parked: 0 })));
+  });
+});
+
+test('a stack nested in a nested stack is read too: an API in a nested stack, a view in a nested stack of its own', async () => {
+  const cdkApp = new App({ outdir: tempDir('es-operator-deep-') });
+  const root = new Stack(cdkApp, 'Root');
+  const api = new EventSourcedApi(new NestedStack(root, 'Outer'), 'Api', {
+    projections: [{ name: 'top', entry: COUNTER }, { name: 'deep', entry: COUNTER, nestedStack: 'deep' }],
+  });
+  const assembly = synthApp(cdkApp);
+  const { client, calls, stackIds } = cloudFormationStandIn({
+    assemblyDir: assembly.directory,
+    stackName: 'Root',
+    template: assembly.getStackByName('Root').template,
+    physicalName: (id) => `physical-${id}`,
+  });
+  const deployed = await stackTarget({ stack: 'Root', region: 'us-east-1' }, client);
+
+  const physical = (construct: IConstruct) => `physical-${flatId(construct.node.defaultChild as CfnElement)}`;
+  const [outer, deep] = [...stackIds.keys()];
+  expect(deep.startsWith(`${outer}-`)).toBe(true);
+  expect(calls.filter((c) => c.startsWith('GetTemplateCommand'))).toEqual(['Root', outer, deep].map((id) => `GetTemplateCommand ${stackIds.get(id) ?? id}`));
+  expect(deployed.api).toEqual({
+    owner: 'Root/Outer/Api',
+    eventsTable: physical(api.eventsTable),
+    publisherFailureQueueUrl: physical(api.publisherFailureQueue),
+    jobsQueueUrl: physical(api.jobsQueue!),
+    jobsDeadLetterQueueUrl: expect.stringMatching(/^physical-OuterNestedStack/),
+    views: api.projections.map((p) => ({
+      name: p.name,
+      version: 1,
+      table: physical(p.table),
+      previousTable: undefined,
+      queueUrl: physical(p.queue),
+      deadLetterQueueUrl: physical(p.deadLetterQueue),
+    })),
+  });
+  expect(deployed.api.views[1].table.startsWith(`physical-${deep}-`)).toBe(true);
 });
