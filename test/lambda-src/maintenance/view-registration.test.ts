@@ -5,7 +5,8 @@
  * and answers at the ResponseURL (a loopback server standing in for CloudFormation's S3 URL).
  */
 import * as http from 'node:http';
-import { readRegistry } from '../../../lambda-src/core/view-registry';
+import type { SQSEvent } from 'aws-lambda';
+import { readRegistry, register } from '../../../lambda-src/core/view-registry';
 import { handler } from '../../../lambda-src/maintenance/index';
 import { ENV } from '../../../src/contract';
 import { LocalQueue } from '../../../src/local/local-queue';
@@ -117,4 +118,20 @@ test('a failure answers FAILED with the reason, which fails (and rolls back) the
   const answer = await send('Create', props(await createViewTable()));
   expect(answer.Status).toBe('FAILED');
   expect(answer.Reason).toMatch(/^Could not register orders or start its backfill: ResourceNotFoundException/);
+});
+
+test('a job for a view registered after the registry was read runs at once; one for a view never registered fails, naming it', async () => {
+  await send('Create', props(await createViewTable())); // the function has read the registry
+  startedJobs();
+  const stock = await createViewTable();
+  await register(dynamoClient(), registry, {
+    view: 'stock', table: stock, queueUrl: 'https://sqs.local/stock.fifo', fifo: true, version: 1, registeredAt: new Date().toISOString(),
+  });
+  const job = (view: string, table: string) => ({
+    Records: [{ messageId: `m-${view}`, body: JSON.stringify({ start: { view, table, markReady: false, reason: 'replay' } }) }],
+  }) as unknown as SQSEvent;
+  expect(await handler(job('stock', stock))).toEqual({ batchItemFailures: [] });
+  expect(startedJobs()).toEqual([{ step: expect.objectContaining({ view: 'stock', table: stock }) }]);
+  expect(await handler(job('gone', stock))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-gone' }] });
+  expect(JSON.stringify(logs.lines)).toContain(`View \\"gone\\" is not registered in ${registry}`);
 });
