@@ -106,7 +106,7 @@ export class ViewMaintenance extends Construct {
       p.queue.addToResourcePolicy(new iam.PolicyStatement({ principals: [role], actions: ['sqs:SendMessage'], resources: [p.queue.queueArn] }));
       // The creation of a view table (a new view, or a new version) registers it and starts its
       // backfill; its deletion unregisters it. In the view's own scope (and stack), with
-      // everything else the view adds to a stack; after the queue's policy, which it needs.
+      // everything else the view adds to a stack; after the queue's policy, which lets it send there.
       const backfill = new CustomResource(p, `Backfill-v${p.version}`, {
         serviceToken: this.function.functionArn,
         resourceType: 'Custom::ViewBackfill',
@@ -120,7 +120,8 @@ export class ViewMaintenance extends Construct {
           reason: p.version > 1 ? `rebuild (version ${p.version})` : 'backfill',
         },
       });
-      backfill.node.addDependency(p.queue);
+      const queuePolicy = (p.queue as sqs.Queue).policy;
+      if (queuePolicy) backfill.node.addDependency(queuePolicy);
     }
     tagRole(this.function, { owner: props.owner, role: 'maintenance' });
     tagRole(this.jobsQueue, { owner: props.owner, role: 'jobs-queue' });

@@ -44,6 +44,9 @@ describe('with two views', () => {
       template.hasResourceProperties('Custom::ViewBackfill', {
         ServiceToken: { 'Fn::GetAtt': [maintenanceId, 'Arn'] }, view: name, table: { Ref: table }, reason: 'backfill',
       });
+      // Created once the queue's policy lets the maintenance function send there (the queue itself it names by Ref).
+      const [, backfill] = backfills.find(([id]) => id.startsWith(`ApiProjection${name}Backfill`))!;
+      expect((backfill as { DependsOn?: string[] }).DependsOn).toEqual([logicalId(template, 'AWS::SQS::QueuePolicy', `ApiProjection${name}QueuePolicy`)]);
     }
   });
 
