@@ -16,7 +16,10 @@ import { EventSourcedApi } from '../../src';
 export interface SynthFigure {
   readonly what: string;
   readonly views: number;
+  /** Resources in the API's own stack. */
   readonly resources: number;
+  /** Resources in the largest nested stack, when views are in nested stacks. */
+  readonly largestNested?: number;
   readonly synthMs: number;
 }
 
@@ -31,19 +34,30 @@ function synthesize(what: string, views: number, build: (stack: Stack) => void):
     const stack = new Stack(app, 'Bench');
     build(stack);
     const template = app.synth().getStackByName(stack.stackName).template as { Resources: object };
-    return { what, views, resources: Object.keys(template.Resources).length, synthMs: performance.now() - started };
+    const synthMs = performance.now() - started;
+    const nested = fs.readdirSync(outdir).filter((f) => f.endsWith('.nested.template.json'))
+      .map((f) => Object.keys((JSON.parse(fs.readFileSync(path.join(outdir, f), 'utf8')) as { Resources: object }).Resources).length);
+    const largestNested = nested.length ? Math.max(...nested) : undefined;
+    return { what, views, resources: Object.keys(template.Resources).length, largestNested, synthMs };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
 }
 
-export function measureSynth(viewCounts: number[], handWrittenViews: number): SynthFigure[] {
+/**
+ * The construct with each of `viewCounts` views in its own stack, then `nestedViews` views in
+ * nested stacks of `perNestedStack` each, then the hand-written equivalent.
+ */
+export function measureSynth(viewCounts: number[], handWrittenViews: number, nestedViews = 100, perNestedStack = 25): SynthFigure[] {
   const figures: SynthFigure[] = [];
+  const projections = (count: number, nestedStack?: (i: number) => string) =>
+    Array.from({ length: count }, (_, i) => ({ name: `view-${i}`, entry: ENTRY, nestedStack: nestedStack?.(i) }));
   for (const views of viewCounts) {
-    figures.push(synthesize('EventSourcedApi', views, (stack) => new EventSourcedApi(stack, 'Api', {
-      projections: Array.from({ length: views }, (_, i) => ({ name: `view-${i}`, entry: ENTRY })),
-    })));
+    figures.push(synthesize('EventSourcedApi', views, (stack) => new EventSourcedApi(stack, 'Api', { projections: projections(views) })));
   }
+  figures.push(synthesize(`EventSourcedApi, nested stacks of ${perNestedStack} views`, nestedViews, (stack) => new EventSourcedApi(stack, 'Api', {
+    projections: projections(nestedViews, (i) => `views-${Math.floor(i / perNestedStack)}`),
+  })));
   figures.push(synthesize('hand-written aws-cdk-lib', handWrittenViews, (stack) => handWrittenStack(stack, handWrittenViews)));
   return figures;
 }
