@@ -103,7 +103,8 @@ export class ViewMaintenance extends Construct {
       // the views (IAM allows 10,240 characters of inline policy per role) and views can live in
       // nested stacks.
       grantInTablePolicy(p.table, role, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem']);
-      p.queue.addToResourcePolicy(new iam.PolicyStatement({ principals: [role], actions: ['sqs:SendMessage'], resources: [p.queue.queueArn] }));
+      const { policyDependable: queuePolicy } = p.queue.addToResourcePolicy(
+        new iam.PolicyStatement({ principals: [role], actions: ['sqs:SendMessage'], resources: [p.queue.queueArn] }));
       // The creation of a view table (a new view, or a new version) registers it and starts its
       // backfill; its deletion unregisters it. In the view's own scope (and stack), with
       // everything else the view adds to a stack; after the queue's policy, which lets it send there.
@@ -120,7 +121,6 @@ export class ViewMaintenance extends Construct {
           reason: p.version > 1 ? `rebuild (version ${p.version})` : 'backfill',
         },
       });
-      const queuePolicy = (p.queue as sqs.Queue).policy;
       if (queuePolicy) backfill.node.addDependency(queuePolicy);
     }
     tagRole(this.function, { owner: props.owner, role: 'maintenance' });
