@@ -30,7 +30,7 @@ describe('resolveIntrinsics', () => {
     expect(resolveIntrinsics({ 'Fn::GetAtt': ['Topic', 'TopicName'] }, resources)).toBe('Topic.fifo');
   });
 
-  test('Fn::Join and Fn::Select, nested, as CDK writes them (e.g. the reader\'s VIEW_TABLES)', () => {
+  test('Fn::Join and Fn::Select, nested, as CDK writes them (e.g. a JSON environment value)', () => {
     const viewTables = { 'Fn::Join': ['', ['{"default":"', { Ref: 'EventsTable' }, '","region":"', { Ref: 'AWS::Region' }, '"}']] };
     expect(JSON.parse(resolveIntrinsics(viewTables, resources))).toEqual({ default: 'local-events', region: 'eu-west-1' });
     expect(resolveIntrinsics({ 'Fn::Select': [1, ['a', { Ref: 'EventsTable' }, 'c']] }, resources)).toBe('local-events');
