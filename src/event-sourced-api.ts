@@ -27,7 +27,7 @@ import { stackResourceProblems } from './private/stack-limits';
 import { validateFunctionTuning, validateInteger, validateNestedStackName, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
 import { grantInTablePolicy, ViewMaintenance } from './private/view-maintenance';
 import { Projection, ProjectionDefinition } from './projection';
-import { RestApiOptions } from './rest-api-options';
+import { RestApiOptions, UsagePlanLimits } from './rest-api-options';
 
 /** SNS messages may be 256 KiB; the envelope needs some of it. */
 const MAX_BODY_BYTES_LIMIT = 240 * 1024;
@@ -223,6 +223,10 @@ export class EventSourcedApi extends Construct {
   public readonly alarms: cloudwatch.Alarm[];
   /** The CloudWatch dashboard, with `dashboard: true`. */
   public readonly dashboard?: cloudwatch.Dashboard;
+  /** The usage plan of the API keys, with `api.apiKeyRequired`. */
+  public readonly usagePlan?: apigateway.UsagePlan;
+  /** The API key made with the usage plan, with `api.apiKeyRequired`; its value is in API Gateway. */
+  public readonly apiKey?: apigateway.IApiKey;
   /** The maintenance jobs queue (one message per step of a job); undefined without projections. */
   public readonly jobsQueue?: sqs.IQueue;
   /**
@@ -325,6 +329,11 @@ export class EventSourcedApi extends Construct {
     if (apiEnabled) {
       const restApi = this.createRestApi(apiOptions, logging.retention);
       this.restApi = restApi;
+      if (apiOptions.apiKeyRequired) {
+        const { plan, key: apiKey } = this.addUsagePlan(restApi, apiOptions.usagePlan ?? {});
+        this.usagePlan = plan;
+        this.apiKey = apiKey;
+      }
       this.url = restApi.url;
       tagRole(restApi, { owner: this.node.path, role: 'rest-api' });
     }
@@ -583,6 +592,20 @@ export class EventSourcedApi extends Construct {
     return reader;
   }
 
+  /** A usage plan on the stage with one API key in it (more keys: `usagePlan.addApiKey()`). */
+  private addUsagePlan(api: apigateway.RestApi, limits: UsagePlanLimits): { plan: apigateway.UsagePlan; key: apigateway.IApiKey } {
+    const throttled = limits.throttlingRateLimit !== undefined || limits.throttlingBurstLimit !== undefined;
+    const plan = api.addUsagePlan('UsagePlan', {
+      description: `cdk-event-sourced-api: API keys of ${this.node.path}`,
+      apiStages: [{ api, stage: api.deploymentStage }],
+      quota: limits.quotaLimit === undefined ? undefined : { limit: limits.quotaLimit, period: limits.quotaPeriod ?? apigateway.Period.DAY },
+      throttle: throttled ? { rateLimit: limits.throttlingRateLimit, burstLimit: limits.throttlingBurstLimit } : undefined,
+    });
+    const key = api.addApiKey('ApiKey', { description: `cdk-event-sourced-api: the first API key of ${this.node.path}` });
+    plan.addApiKey(key);
+    return { plan, key };
+  }
+
   private createRestApi(options: RestApiOptions, logRetention: logs.RetentionDays): apigateway.RestApi {
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logRetention, removalPolicy: RemovalPolicy.DESTROY, encryptionKey: this.encryptionKey,
@@ -612,10 +635,14 @@ export class EventSourcedApi extends Construct {
     // Authorization is set per method, not as a default, so CORS preflight OPTIONS stays open.
     const authorization = options.authorization ?? ApiAuthorization.iam();
     this.authorizationType = authorization.authorizationType;
+    const authorizer = authorization.userPool
+      ? new apigateway.CognitoUserPoolsAuthorizer(this, 'CognitoAuthorizer', { cognitoUserPools: [authorization.userPool] })
+      : authorization.authorizerRef;
     const methodOptions: apigateway.MethodOptions = {
       authorizationType: authorization.authorizationType,
-      authorizer: authorization.authorizerRef,
+      authorizer,
       authorizationScopes: authorization.authorizationScopes,
+      apiKeyRequired: options.apiKeyRequired,
     };
     api.root.addMethod('POST', new apigateway.LambdaIntegration(this.writer, { allowTestInvoke: false }), methodOptions);
     if (this.reader) {
@@ -630,9 +657,11 @@ export class EventSourcedApi extends Construct {
     acknowledge(api, {
       'AwsSolutions-APIG2': 'Request bodies and parameters are validated by the writer and reader Lambdas, which answer 4xx JSON naming the problem.',
       'AwsSolutions-APIG3': 'A WAFv2 web ACL is account- and app-specific: associate one with the stage (restApi.deploymentStage) where needed.',
-      'AwsSolutions-COG4': noAuth
-        ? 'Authorization was explicitly turned off with ApiAuthorization.none().'
-        : 'Routes use IAM (SigV4) or the authorizer given in api.authorization.',
+      ...(authorization.authorizationType === apigateway.AuthorizationType.COGNITO ? {} : {
+        'AwsSolutions-COG4': noAuth
+          ? 'Authorization was explicitly turned off with ApiAuthorization.none().'
+          : 'Routes use IAM (SigV4) or the authorizer given in api.authorization.',
+      }),
       [MANAGED_POLICY.apiGatewayLogs]: 'The AWS managed policy of the API Gateway account role only lets API Gateway write its logs.',
     });
     return api;
@@ -682,7 +711,7 @@ function validateProps(
 
   const api = props.api ?? {};
   if (!apiEnabled) {
-    const set = (['authorization', 'throttlingRateLimit', 'throttlingBurstLimit', 'cors', 'stageName', 'restApiName', 'cloudWatchRole'] as const)
+    const set = (['authorization', 'throttlingRateLimit', 'throttlingBurstLimit', 'cors', 'stageName', 'restApiName', 'cloudWatchRole', 'apiKeyRequired', 'usagePlan'] as const)
       .filter((key) => api[key] !== undefined);
     if (set.length > 0) throw new Error(`api.enabled is false, so api.${set.join(', api.')} cannot be set.`);
   }
@@ -702,6 +731,10 @@ function validateProps(
   validateInteger('catchUpRate', props.catchUpRate, 1, 1000);
   validateInteger('api.throttlingRateLimit', api.throttlingRateLimit, 0, 10000);
   validateInteger('api.throttlingBurstLimit', api.throttlingBurstLimit, 0, 5000);
+  if (api.usagePlan !== undefined && !api.apiKeyRequired) throw new Error('api.usagePlan applies only with api.apiKeyRequired: true (it limits the API keys).');
+  validateInteger('api.usagePlan.quotaLimit', api.usagePlan?.quotaLimit, 1, 2_000_000_000);
+  validateInteger('api.usagePlan.throttlingRateLimit', api.usagePlan?.throttlingRateLimit, 0, 10000);
+  validateInteger('api.usagePlan.throttlingBurstLimit', api.usagePlan?.throttlingBurstLimit, 0, 5000);
   return defaultView;
 }
 

@@ -50,9 +50,53 @@ export interface RestApiOptions {
   readonly restApiName?: string;
 
   /**
+   * Require an API key (the `x-api-key` header) on every route besides CORS preflights. The API
+   * gets a usage plan, with `usagePlan`'s limits, and one key in it (`apiKey`); add more with
+   * `usagePlan.addApiKey()`. A key identifies and meters a caller; it is not authorization, which
+   * `authorization` still does.
+   * @default false
+   */
+  readonly apiKeyRequired?: boolean;
+
+  /**
+   * Limits of the usage plan the API keys belong to. Only with `apiKeyRequired`.
+   * @default - no quota; the stage's throttling
+   */
+  readonly usagePlan?: UsagePlanLimits;
+
+  /**
    * Create the account-level role that lets API Gateway write access and execution logs.
    * Turn off when another stack of the account and region already manages it.
    * @default true
    */
   readonly cloudWatchRole?: boolean;
+}
+
+/**
+ * What each API key of the usage plan may use.
+ */
+export interface UsagePlanLimits {
+  /**
+   * Requests each key may make per `quotaPeriod`.
+   * @default - no quota
+   */
+  readonly quotaLimit?: number;
+
+  /**
+   * The period of `quotaLimit`.
+   * @default apigateway.Period.DAY
+   */
+  readonly quotaPeriod?: apigateway.Period;
+
+  /**
+   * Steady-state requests per second of each key.
+   * @default - the stage's throttling
+   */
+  readonly throttlingRateLimit?: number;
+
+  /**
+   * Burst requests of each key.
+   * @default - the stage's throttling
+   */
+  readonly throttlingBurstLimit?: number;
 }

@@ -1,4 +1,5 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import { FeaturePlan, Mfa, StandardThreatProtectionMode, UserPool } from 'aws-cdk-lib/aws-cognito';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -17,6 +18,18 @@ function nag(props: EventSourcedApiProps | ((stack: Stack) => EventSourcedApiPro
   return { app, report: new AwsSolutionsChecks(app).validateScope(app) };
 }
 
+/** A user pool as AwsSolutions wants one (MFA, advanced security, a strong password policy). */
+function nagCompliantUserPool(stack: Stack): UserPool {
+  const pool = new UserPool(stack, 'Users', {
+    mfa: Mfa.REQUIRED,
+    mfaSecondFactor: { sms: false, otp: true },
+    passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+    featurePlan: FeaturePlan.PLUS,
+    standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+  });
+  return pool;
+}
+
 function acknowledgments(root: IConstruct): Array<[string, unknown]> {
   return root.node.findAll().flatMap((c) => c.node.metadata
     .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
@@ -30,6 +43,14 @@ describe('cdk-nag AwsSolutions', () => {
     ['no authorization, CORS', { projections: twoViews(), api: { authorization: ApiAuthorization.none(), cors: { allowOrigins: ['*'] } } }],
     ['no API, no projections', { api: { enabled: false } }],
     ['customer managed key', (stack) => ({ projections: twoViews(), encryptionKey: new Key(stack, 'Key', { enableKeyRotation: true }) })],
+    ['Cognito authorization with scopes, API keys and a usage plan', (stack) => ({
+      projections: twoViews(),
+      api: {
+        authorization: ApiAuthorization.cognito(nagCompliantUserPool(stack), ['orders/write']),
+        apiKeyRequired: true,
+        usagePlan: { quotaLimit: 10_000, throttlingRateLimit: 10, throttlingBurstLimit: 20 },
+      },
+    })],
   ])('%s: no unacknowledged finding', (_name, props) => {
     const { report } = nag(props);
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
