@@ -114,6 +114,8 @@ export interface ApiDefinition {
   readonly binaryMediaTypes: string[];
   /** The stage's throttling (token bucket); undefined without a REST API. */
   readonly throttle?: ThrottleDefinition;
+  /** Whether the routes (CORS preflights aside) require an API key (`x-api-key`). */
+  readonly apiKeyRequired: boolean;
 }
 
 export interface ThrottleDefinition {
@@ -368,6 +370,8 @@ function readStack(
       preflight: restApi ? readPreflight(resources, restApi.id) : undefined,
       binaryMediaTypes: restApi ? resources[restApi.id].Properties?.BinaryMediaTypes ?? [] : [],
       throttle: restApi ? readThrottle(resources, restApi.id) : undefined,
+      apiKeyRequired: Object.values(resources).some((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties?.ApiKeyRequired === true
+        && r.Properties?.RestApiId?.Ref === restApi?.id),
     });
   }
   return apis;

@@ -17,6 +17,12 @@ export interface HttpGatewayOptions {
   /** The stage's throttling: past it, 429 Too Many Requests. @default - no throttling */
   readonly throttle?: ThrottleDefinition;
   /**
+   * The routes require an API key: without an `x-api-key` header, 403 Forbidden, as API Gateway
+   * answers. Any value passes: a key's value is made by API Gateway, so none is known here.
+   * @default false
+   */
+  readonly apiKeyRequired?: boolean;
+  /**
    * A 5xx answer: the function failed (502) or answered 5xx itself. `logs` are the lines the
    * function logged during that invocation, which say why.
    */
@@ -37,7 +43,7 @@ const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
  * The REST API on loopback: the construct's routes, each request turned into the API Gateway
  * proxy event Lambda would receive, and the function's answer sent back as API Gateway would
  * (403 "Missing Authentication Token" for a route that does not exist, 502 when the function
- * fails). Authorization is not enforced locally.
+ * fails, 403 "Forbidden" without the API key the routes require). Authorization is not enforced locally.
  */
 export class HttpGateway {
   private server?: http.Server;
@@ -88,6 +94,9 @@ export class HttpGateway {
       return this.send(req, res, preflight.statusCode, preflight.headers, '');
     }
     if (!route) return this.send(req, res, 403, { 'Content-Type': 'application/json' }, JSON.stringify({ message: 'Missing Authentication Token' }));
+    if (this.options.apiKeyRequired && !req.headers['x-api-key']) {
+      return this.send(req, res, 403, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException' }, JSON.stringify({ message: 'Forbidden' }));
+    }
 
     const event = proxyEvent(req, url, route.resource, route.pathParameters, chunks.length ? Buffer.concat(chunks).toString('utf8') : null);
     let answer: HttpAnswer;

@@ -420,6 +420,7 @@ export class LocalRuntime {
         preflight: definition.preflight,
         binaryMediaTypes: definition.binaryMediaTypes,
         throttle: this.options.stageThrottling === false ? undefined : definition.throttle,
+        apiKeyRequired: definition.apiKeyRequired,
         onResponse: (method, url, status, headers, body) => this.logResponse(method, url, status, headers, body),
         onServerError: (method, url, status, cause, logs) => this.logServerError(method, url, status, cause, logs),
       });

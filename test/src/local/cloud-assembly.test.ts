@@ -133,6 +133,14 @@ describe('readCloudAssembly: what the template leaves out, and where the stack d
     expect(api.views[0].queue.arn).toMatch(/^arn:aws:sqs:eu-west-1:111111111111:.+\.fifo$/);
     expect(api.publisherArn).toMatch(/^arn:aws:lambda:eu-west-1:111111111111:function:/);
   });
+
+  test('api.apiKeyRequired is read from the methods, so the local gateway asks for a key too', () => {
+    const app = new App({ outdir: tempDir('es-local-assembly-') });
+    new EventSourcedApi(new Stack(app, 'Keyed'), 'Api', { projections: [{ name: 'counter', entry: COUNTER }], api: { apiKeyRequired: true } });
+    new EventSourcedApi(new Stack(app, 'Open'), 'Api', { projections: [{ name: 'counter', entry: COUNTER }] });
+    const apis = readCloudAssembly(synthApp(app).directory, { tablePrefix: 'p-' });
+    expect(apis.map((a) => [a.stackName, a.apiKeyRequired]).sort()).toEqual([['Keyed', true], ['Open', false]]);
+  });
 });
 
 describe('readCloudAssembly on other shapes', () => {

@@ -23,7 +23,12 @@ function fakeFunction(name: string, events: APIGatewayProxyEvent[], handler?: Ha
 }
 
 async function startGateway(options: {
-  reader?: boolean; preflight?: PreflightDefinition; writer?: Handler; binaryMediaTypes?: string[]; throttle?: ThrottleDefinition;
+  reader?: boolean;
+  preflight?: PreflightDefinition;
+  writer?: Handler;
+  binaryMediaTypes?: string[];
+  throttle?: ThrottleDefinition;
+  apiKeyRequired?: boolean;
 } = {}) {
   const writerEvents: APIGatewayProxyEvent[] = [];
   const readerEvents: APIGatewayProxyEvent[] = [];
@@ -35,6 +40,7 @@ async function startGateway(options: {
     preflight: options.preflight,
     binaryMediaTypes: options.binaryMediaTypes,
     throttle: options.throttle,
+    apiKeyRequired: options.apiKeyRequired,
     onResponse: (method, url, status) => responses.push([method, url, status]),
     onServerError: (...args) => serverErrors.push(args),
   });
@@ -120,6 +126,26 @@ describe('HttpGateway routes', () => {
 });
 
 describe('HttpGateway answers', () => {
+  test('with api.apiKeyRequired a route without an x-api-key header answers 403 Forbidden and runs nothing; with one it runs; preflights need none', async () => {
+    const preflight = { statusCode: 204, headers: { 'Access-Control-Allow-Origin': '*' } };
+    const { gateway, url, writerEvents, readerEvents } = await startGateway({ apiKeyRequired: true, preflight });
+    try {
+      for (const [path, method] of [['/', 'POST'], ['/', 'GET'], ['/default', 'GET'], ['/default/1', 'GET']]) {
+        const refused = await fetch(`${url}${path}`, { method, body: method === 'POST' ? '{}' : undefined });
+        expect([path, method, refused.status, await refused.json()]).toEqual([path, method, 403, { message: 'Forbidden' }]);
+        expect(refused.headers.get('x-amzn-errortype')).toBe('ForbiddenException');
+      }
+      expect(writerEvents.length + readerEvents.length).toBe(0);
+      expect((await fetch(`${url}/`, { method: 'POST', body: '{}', headers: { 'x-api-key': 'any' } })).status).toBe(200);
+      expect((await fetch(`${url}/default/1`, { headers: { 'X-Api-Key': 'any' } })).status).toBe(200);
+      expect((await fetch(`${url}/default`, { method: 'OPTIONS' })).status).toBe(204);
+      // A route that does not exist answers as it always does.
+      expect(await (await fetch(`${url}/a/b/c`)).json()).toEqual({ message: 'Missing Authentication Token' });
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   test('without a reader (no projections) only POST / exists', async () => {
     const { gateway, url } = await startGateway({ reader: false });
     try {
