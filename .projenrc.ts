@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, github, javascript, ReleasableCommits } from 'projen';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-event-sourced-api',
@@ -80,8 +80,37 @@ const project = new awscdk.AwsCdkConstructLibrary({
     ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'test/fixtures/'],
   },
   githubOptions: { mergify: false },
-  buildWorkflow: false,
-  release: false,
+
+  // CI/CD on GitHub. Both workflows run `npx projen build`, which runs `npm test`: DynamoDB
+  // Local needs Java 17, test:bindings Python 3.11 and Maven (preinstalled on ubuntu-latest; the
+  // toolchain step fails early if it is not), test:templates Python.
+  workflowNodeVersion: '20.x',
+  workflowBootstrapSteps: [
+    {
+      name: 'Set up Java 17',
+      uses: github.ActionRefs.ACTIONS_SETUP_JAVA,
+      with: { 'distribution': 'temurin', 'java-version': '17' },
+    },
+    {
+      name: 'Set up Python 3.11',
+      uses: github.ActionRefs.ACTIONS_SETUP_PYTHON,
+      with: { 'python-version': '3.11' },
+    },
+    { name: 'Toolchain', run: 'java -version && python3 --version && mvn -v' },
+  ],
+  // The PR build: `npm ci`, then `npx projen build`; a build that changes a checked-in file (a
+  // projen file not synthesized, a stale API.md, an eslint --fix) fails instead of pushing a
+  // commit to the PR branch.
+  buildWorkflow: true,
+  buildWorkflowOptions: { mutableBuild: false, permissions: { contents: github.workflows.JobPermission.READ } },
+  // Every push to main that carries a feat or fix is released: the bump task picks the version
+  // from the conventional commits since the last tag, then npm, PyPI and Maven Central.
+  release: true,
+  releaseToNpm: true,
+  releasableCommits: ReleasableCommits.featuresAndFixes(),
+  // The first release is 0.1.0, not projen's 0.0.0: `npm install` would save `^0.0.0`, which
+  // matches 0.0.0 only, so its users would never get a fix.
+  nextVersionCommand: '[ -n "$LATEST_TAG" ] || echo 0.1.0',
   depsUpgrade: false,
   pullRequestTemplate: false,
   gitignore: ['/assets/', '/cdk.out/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/java/target/', '.jsii.tabl.json', '__pycache__/', '/.venv/'],
