@@ -83,7 +83,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // CI/CD on GitHub. Both workflows run `npx projen build`, which runs `npm test`: DynamoDB
   // Local needs Java 17, test:bindings Python 3.11 and Maven (preinstalled on ubuntu-latest; the
-  // toolchain step fails early if it is not), test:templates Python.
+  // toolchain step fails early if it is not), test:templates Python, test:workflows Go.
   workflowNodeVersion: '20.x',
   workflowBootstrapSteps: [
     {
@@ -96,7 +96,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
       uses: github.ActionRefs.ACTIONS_SETUP_PYTHON,
       with: { 'python-version': '3.11' },
     },
-    { name: 'Toolchain', run: 'java -version && python3 --version && mvn -v' },
+    // scripts/actionlint.sh (test:workflows) builds actionlint with Go.
+    {
+      name: 'Set up Go',
+      uses: github.ActionRefs.ACTIONS_SETUP_GO,
+      with: { 'go-version': '1.26', 'cache': false },
+    },
+    { name: 'Toolchain', run: 'java -version && python3 --version && mvn -v && go version' },
   ],
   // The PR build: `npm ci`, then `npx projen build`; a build that changes a checked-in file (a
   // projen file not synthesized, a stale API.md, an eslint --fix) fails instead of pushing a
@@ -113,7 +119,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   nextVersionCommand: '[ -n "$LATEST_TAG" ] || echo 0.1.0',
   depsUpgrade: false,
   pullRequestTemplate: false,
-  gitignore: ['/assets/', '/cdk.out/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/java/target/', '.jsii.tabl.json', '__pycache__/', '/.venv/'],
+  gitignore: ['/assets/', '/cdk.out/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/java/target/', '.jsii.tabl.json', '__pycache__/', '/.venv/', '/.tools/'],
 });
 
 // A lockfile made on Linux can miss non-Linux resolver bindings; this pin keeps `npm ci` working.
@@ -130,7 +136,7 @@ project.testTask.prependSpawn(bundleTask);
 // test:templates lints the templates this run's tests synthesize (test/support/templates.ts).
 project.testTask.prependExec('rm -rf test-reports/templates');
 project.npmignore?.include('/assets/**', '/projection.d.ts', '/projection.js');
-project.npmignore?.exclude('/lambda-src/', '/scripts/', '/examples/', '/.ci/', '/rosetta/', '/requirements-dev.txt', '/.venv/', '/BENCHMARKS.md');
+project.npmignore?.exclude('/lambda-src/', '/scripts/', '/examples/', '/.ci/', '/rosetta/', '/requirements-dev.txt', '/.venv/', '/.tools/', '/BENCHMARKS.md');
 project.addPackageIgnore('/cdk.out/');
 
 // README snippets are compiled and translated to Python and Java by jsii-rosetta (fixture in
@@ -164,6 +170,15 @@ const templatesTask = project.addTask('test:templates', {
     { exec: 'ts-node --project tsconfig.dev.json scripts/scan-templates.ts', receiveArgs: true },
   ],
 });
+
+// actionlint (pinned and built once into .tools/ by scripts/actionlint.sh) over every workflow in
+// .github/workflows: a finding fails `npm test`, first, before the long tests.
+const workflowsTask = project.addTask('test:workflows', {
+  description: 'Lint the GitHub workflows with actionlint',
+  exec: 'bash scripts/actionlint.sh',
+  receiveArgs: true,
+});
+project.testTask.prependSpawn(workflowsTask);
 
 // Python and Java users: build both packages, synthesize examples/python and examples/java, and
 // compare their templates with the TypeScript example's.
