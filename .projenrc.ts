@@ -40,6 +40,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2',
     // Generated inputs for the handler and local runtime tests (seeds are printed on failure).
     'fast-check@^4',
+    // Parses the generated workflows in test/workflows.
+    'yaml@^2',
   ],
 
   publishToPypi: {
