@@ -17,6 +17,8 @@ import { compileProjection, TYPED_PROJECTION } from '../support/typed-projection
 const ROOT = path.join(__dirname, '..', '..');
 const VENV = path.join(ROOT, 'node_modules', '.cache', 'bindings-venv');
 const STACK = 'CustomersApi';
+// The version the packages are built at: 0.0.0, or the one the release task bumped to.
+const VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
 const timings: string[] = [];
 
 function timed<T>(label: string, fn: () => T): T {
@@ -81,7 +83,10 @@ beforeAll(() => {
   fs.rmSync(path.join(os.homedir(), '.m2', 'repository', 'io', 'github', 'cdkeventsourcedapi'), { recursive: true, force: true });
   const javaOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-java-'));
   javaTemplate = timed('Java synth (mvn compile exec:java)', () => {
-    run('mvn', ['-q', '-B', 'compile', 'exec:java'], { cwd: path.join(ROOT, 'examples', 'java'), env: { ...process.env, CDK_OUTDIR: javaOut } });
+    run('mvn', ['-q', '-B', `-Devent-sourced-api.version=${VERSION}`, 'compile', 'exec:java'], {
+      cwd: path.join(ROOT, 'examples', 'java'),
+      env: { ...process.env, CDK_OUTDIR: javaOut },
+    });
     return templateIn(javaOut);
   });
   // Linted with the other tests' templates by test:templates, which runs after this task.
