@@ -111,6 +111,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // commit to the PR branch.
   buildWorkflow: true,
   buildWorkflowOptions: { mutableBuild: false, permissions: { contents: github.workflows.JobPermission.READ } },
+  // After the build, in both workflows: what the npm tarball ships (the release publishes it).
+  postBuildSteps: [{ name: 'Check the npm package', run: 'bash scripts/check-package.sh' }],
   // Every push to main that carries a feat or fix is released: the bump task picks the version
   // from the conventional commits since the last tag, then npm, PyPI and Maven Central.
   release: true,

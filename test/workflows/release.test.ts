@@ -68,6 +68,16 @@ describe('release workflow', () => {
     expect(secretsOf(job)).toEqual(secrets);
   });
 
+  test('the npm tarball is checked before the artifact the registries publish is uploaded', () => {
+    const steps = release.jobs[releaseJob].steps;
+    const built = steps.findIndex(s => s.run?.trim() === 'npx projen release');
+    const checked = steps.findIndex(s => s.run?.trim() === 'bash scripts/check-package.sh');
+    const uploaded = steps.findIndex(s => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(built).toBeGreaterThanOrEqual(0);
+    expect(checked).toBeGreaterThan(built);
+    expect(uploaded).toBeGreaterThan(checked);
+  });
+
   test('the GitHub release (tag and changelog) waits for every registry', () => {
     const gh = jobRunning(release, [
       'tag=$(cat "$RELEASE_TAG_FILE") &&',
