@@ -42,6 +42,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check@^4',
     // Parses the generated workflows in test/workflows.
     'yaml@^2',
+    // The writer's JSON Schema validation of event data (eventSchemas), bundled into its asset.
+    'ajv@^8',
+    'ajv-formats@^3',
   ],
 
   publishToPypi: {
