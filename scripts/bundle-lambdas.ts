@@ -21,6 +21,8 @@ export const BUNDLES: Record<string, string> = {
   'aggregator-runtime': 'lambda-src/aggregator/index.ts',
   // Not a handler: the operator commands (status, backfill, rebuild, replay) the bin runs.
   'operator': 'lambda-src/operator/cli.ts',
+  // Not a handler: the writer's schema compiler, which synth runs to check eventSchemas.
+  'event-schemas': 'lambda-src/writer/event-schemas.ts',
 };
 
 rmSync(outRoot, { recursive: true, force: true });

@@ -64,6 +64,10 @@ export const ENV = {
   maxBodyBytes: 'MAX_BODY_BYTES',
   viewTable: 'VIEW_TABLE_NAME',
   viewName: 'VIEW_NAME',
+  /** Writer: the file of event schemas (JSON: event type -> JSON Schema), beside its code. */
+  eventSchemas: 'EVENT_SCHEMAS_FILE',
+  /** Writer: "true" refuses event types without a schema. */
+  rejectUnknownEventTypes: 'REJECT_UNKNOWN_EVENT_TYPES',
   /** Reader and maintenance: the view registry table (see VIEW_REGISTRY). */
   viewRegistry: 'VIEW_REGISTRY_TABLE',
   defaultView: 'DEFAULT_VIEW',

@@ -20,6 +20,7 @@ import { createApiDashboard } from './private/api-dashboard';
 import { assetDir } from './private/assets';
 import { createDefaultAlarms } from './private/default-alarms';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
+import { validateEventSchemas, writerCodeWithSchemas } from './private/event-schemas';
 import { FunctionLogging, functionLogging, libraryFunction } from './private/library-function';
 import { libraryMetric } from './private/library-metric';
 import { tagProjectionRoles, tagRole } from './private/resource-roles';
@@ -28,6 +29,7 @@ import { validateFunctionTuning, validateInteger, validateNestedStackName, valid
 import { grantInTablePolicy, ViewMaintenance } from './private/view-maintenance';
 import { Projection, ProjectionDefinition } from './projection';
 import { RestApiOptions, UsagePlanLimits } from './rest-api-options';
+import { UnknownEventTypes } from './unknown-event-types';
 
 /** SNS messages may be 256 KiB; the envelope needs some of it. */
 const MAX_BODY_BYTES_LIMIT = 240 * 1024;
@@ -183,6 +185,22 @@ export interface EventSourcedApiProps {
   readonly publisherRetryAttempts?: number;
 
   /**
+   * A JSON Schema (draft-07, with the standard formats) per event type, for the event's data: the
+   * POST body without `type`, the stream id field, `eventId` and `expectedVersion`. The writer
+   * answers 400 naming the first field a schema refuses by JSON Pointer (`Field /items/0/qty must
+   * be >= 1`), and stores nothing. Schemas are compiled at synth, strictly: an unknown keyword or
+   * format is a synth error naming the event type.
+   * @default - no schemas: any data the HTTP contract allows is stored
+   */
+  readonly eventSchemas?: { [eventType: string]: any };
+
+  /**
+   * What the writer does with an event type that has no schema in `eventSchemas`.
+   * @default UnknownEventTypes.ALLOW
+   */
+  readonly unknownEventTypes?: UnknownEventTypes;
+
+  /**
    * Streams per second a backfill, rebuild or replay job brings up to date (it sends one
    * catch-up message per stream, then checks every stream), so that a job never crowds out live
    * traffic. At most 1000.
@@ -286,7 +304,7 @@ export class EventSourcedApi extends Construct {
 
     // With CORS, the handlers answer with the allowed origin on every response.
     const corsEnv: Record<string, string> = apiEnabled && apiOptions.cors ? { [ENV.corsOrigin]: apiOptions.cors.allowOrigins[0] } : {};
-    this.writer = this.createWriter(streamIdField, props.maxBodyBytes ?? DEFAULTS.maxBodyBytes, logging, corsEnv, props.writer);
+    this.writer = this.createWriter(streamIdField, props.maxBodyBytes ?? DEFAULTS.maxBodyBytes, logging, corsEnv, props.writer, props);
     const retryAttempts = props.publisherRetryAttempts ?? DEFAULTS.publisherRetryAttempts;
     const { publisher, failureQueue } = this.createPublisher(fifo, retryAttempts, logging, props.publisher);
     this.publisher = publisher;
@@ -491,15 +509,19 @@ export class EventSourcedApi extends Construct {
   }
 
   private createWriter(
-    streamIdField: string, maxBodyBytes: number, logging: FunctionLogging, corsEnv: Record<string, string>, tuning?: FunctionTuning,
+    streamIdField: string, maxBodyBytes: number, logging: FunctionLogging, corsEnv: Record<string, string>, tuning: FunctionTuning | undefined,
+    schemas: Pick<EventSourcedApiProps, 'eventSchemas' | 'unknownEventTypes'>,
   ): lambda.Function {
+    const withSchemas = schemas.eventSchemas && writerCodeWithSchemas(schemas.eventSchemas);
     const writer = libraryFunction(this, 'Writer', {
-      codeDir: assetDir('writer'),
+      codeDir: withSchemas ? withSchemas.codeDir : assetDir('writer'),
       description: 'cdk-event-sourced-api: appends events (POST /)',
       environment: {
         [ENV.eventsTable]: this.eventsTable.tableName,
         [ENV.streamIdField]: streamIdField,
         [ENV.maxBodyBytes]: Tokenization.stringifyNumber(maxBodyBytes),
+        ...(withSchemas ? { [ENV.eventSchemas]: withSchemas.file } : {}),
+        ...(schemas.unknownEventTypes === UnknownEventTypes.REJECT ? { [ENV.rejectUnknownEventTypes]: 'true' } : {}),
         ...corsEnv,
       },
       ...sized(tuning, Duration.seconds(10)),
@@ -729,6 +751,10 @@ function validateProps(
   validateInteger('defaultPageSize', props.defaultPageSize, 1, props.maxPageSize ?? DEFAULTS.maxPageSize);
   validateInteger('publisherRetryAttempts', props.publisherRetryAttempts, 0, 10000);
   validateInteger('catchUpRate', props.catchUpRate, 1, 1000);
+  if (props.eventSchemas !== undefined) validateEventSchemas(props.eventSchemas);
+  if (props.unknownEventTypes !== undefined && props.eventSchemas === undefined) {
+    throw new Error('unknownEventTypes applies only with eventSchemas: without schemas every event type is accepted.');
+  }
   validateInteger('api.throttlingRateLimit', api.throttlingRateLimit, 0, 10000);
   validateInteger('api.throttlingBurstLimit', api.throttlingBurstLimit, 0, 5000);
   if (api.usagePlan !== undefined && !api.apiKeyRequired) throw new Error('api.usagePlan applies only with api.apiKeyRequired: true (it limits the API keys).');

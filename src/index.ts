@@ -5,3 +5,4 @@ export * from './rest-api-options';
 export * from './function-tuning';
 export * from './alarm-options';
 export * from './log-level';
+export * from './unknown-event-types';

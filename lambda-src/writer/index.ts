@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { appendEvent, type AppendResult } from './append';
+import type { EventSchemaCheck } from './event-schemas';
 import { parseAppendRequest } from './validate';
 import { DEFAULTS, ENV, METRICS, REPLAY_HEADER } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
@@ -43,7 +46,35 @@ async function append(event: APIGatewayProxyEvent): Promise<AppendResult> {
   const tableName = requireEnv(ENV.eventsTable);
   const maxBodyBytes = Number(process.env[ENV.maxBodyBytes] ?? DEFAULTS.maxBodyBytes);
   const request = parseAppendRequest(event.body, event.isBase64Encoded, configuredStreamIdField(), maxBodyBytes);
+  eventSchemas()?.check(request.type, request.data);
   return appendEvent(dynamoClient(), tableName, request);
+}
+
+/** The API's event schemas, compiled once per environment (again only if the settings change, as in tests). */
+let compiled: { readonly key: string; readonly check?: EventSchemaCheck } | undefined;
+
+function eventSchemas(): EventSchemaCheck | undefined {
+  const file = process.env[ENV.eventSchemas];
+  const key = `${file ?? ''}\u0000${process.env[ENV.rejectUnknownEventTypes] ?? ''}`;
+  if (compiled?.key !== key) {
+    // Beside the code, where the construct writes it (an absolute path in tests).
+    const schemas = file ? JSON.parse(fs.readFileSync(path.resolve(__dirname, file), 'utf8')) as Record<string, unknown> : undefined;
+    const rejectUnknownTypes = process.env[ENV.rejectUnknownEventTypes] === 'true';
+    compiled = { key, check: schemas && schemaCompiler().compileEventSchemas({ schemas, rejectUnknownTypes }) };
+  }
+  return compiled.check;
+}
+
+/**
+ * The schema compiler (ajv) is not in the writer's bundle: the construct puts its own bundle beside
+ * the writer's code, as event-schemas.js, only for APIs with event schemas, so the others do not
+ * load 130 KB they never use. From the sources (tests), the module next to this one.
+ */
+function schemaCompiler(): typeof import('./event-schemas') {
+  const beside = path.join(__dirname, 'event-schemas.js');
+  const source = './event-schemas'; // a variable: esbuild leaves the require to run time
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(fs.existsSync(beside) ? beside : source) as typeof import('./event-schemas');
 }
 
 /**

@@ -108,7 +108,7 @@ export async function createEventsTable(): Promise<EventsTable> {
 export async function freshWriterTable(): Promise<string> {
   const { tableName } = await createEventsTable();
   process.env[ENV.eventsTable] = tableName;
-  for (const name of [ENV.streamIdField, ENV.maxBodyBytes, ENV.corsOrigin]) delete process.env[name];
+  for (const name of [ENV.streamIdField, ENV.maxBodyBytes, ENV.corsOrigin, ENV.eventSchemas, ENV.rejectUnknownEventTypes]) delete process.env[name];
   return tableName;
 }
 

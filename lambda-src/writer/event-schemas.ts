@@ -1,0 +1,78 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { HttpError } from '../core/http';
+
+/** What the writer checks an event's data against: a JSON Schema per event type. */
+export interface EventSchemaSettings {
+  /** Event type -> JSON Schema (draft-07) of the event's data: the POST body without its envelope. */
+  readonly schemas: Record<string, unknown>;
+  /** Refuse event types that have no schema (400), instead of storing them unchecked. */
+  readonly rejectUnknownTypes: boolean;
+}
+
+/** The file the construct writes beside the writer's code when the API has event schemas. */
+export const EVENT_SCHEMAS_FILE = 'event-schemas.json';
+
+/**
+ * Compiles every schema once. An unknown keyword or format is an error, not silently ignored
+ * (ajv's strictSchema, and formats from ajv-formats); ajv's stricter style rules (a required
+ * property not listed, types left implicit) are not, as they refuse schemas the standard allows.
+ * Throws an error naming the event type of the first schema that does not compile.
+ */
+export function compileEventSchemas(settings: EventSchemaSettings): EventSchemaCheck {
+  const ajv = new Ajv({ strictSchema: true, strictNumbers: true, strictTypes: false, strictTuples: false, strictRequired: false, allErrors: false });
+  addFormats(ajv);
+  const validators = new Map<string, ValidateFunction>();
+  for (const [type, schema] of Object.entries(settings.schemas)) {
+    try {
+      validators.set(type, ajv.compile(schema as object));
+    } catch (err) {
+      throw new Error(`eventSchemas["${type}"] is not a JSON Schema the writer can use: ${String((err as Error).message ?? err)}`);
+    }
+  }
+  return new EventSchemaCheck(validators, settings.rejectUnknownTypes);
+}
+
+/** Synth-time check of the construct's `eventSchemas` prop: the problems, each naming its event type. */
+export function eventSchemaProblems(schemas: Record<string, unknown>): string[] {
+  try {
+    compileEventSchemas({ schemas, rejectUnknownTypes: false });
+    return [];
+  } catch (err) {
+    return [String((err as Error).message)];
+  }
+}
+
+export class EventSchemaCheck {
+  constructor(private readonly validators: Map<string, ValidateFunction>, private readonly rejectUnknownTypes: boolean) {}
+
+  /** Throws a 400 naming the first field of `data` that the type's schema refuses (by JSON Pointer). */
+  public check(type: string, data: Record<string, unknown>): void {
+    const validate = this.validators.get(type);
+    if (!validate) {
+      if (!this.rejectUnknownTypes) return;
+      throw new HttpError(400, `Event type "${type}" has no schema, and this API accepts only: ${[...this.validators.keys()].map((t) => `"${t}"`).join(', ')}`);
+    }
+    if (validate(data)) return;
+    throw new HttpError(400, describe(validate.errors?.[0], type));
+  }
+}
+
+/** "Field /items/0/qty must be >= 1 (schema of "OrderPlaced")": the pointer of the failing field, and why. */
+function describe(error: ErrorObject | undefined, type: string): string {
+  const where = `(schema of "${type}")`;
+  if (!error) return `Event data does not match its schema ${where}`;
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  if (error.keyword === 'required' && params.missingProperty !== undefined) {
+    return `Field ${error.instancePath}/${escapePointer(params.missingProperty)} is required ${where}`;
+  }
+  if (error.keyword === 'additionalProperties' && params.additionalProperty !== undefined) {
+    return `Field ${error.instancePath}/${escapePointer(params.additionalProperty)} is not allowed ${where}`;
+  }
+  return `${error.instancePath === '' ? 'Event data' : `Field ${error.instancePath}`} ${error.message ?? 'does not match'} ${where}`;
+}
+
+/** RFC 6901: "~" is written "~0" and "/" is written "~1". */
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
