@@ -1,6 +1,5 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { HttpError } from '../core/http';
 
 /** What the writer checks an event's data against: a JSON Schema per event type. */
 export interface EventSchemaSettings {
@@ -43,18 +42,21 @@ export function eventSchemaProblems(schemas: Record<string, unknown>): string[] 
   }
 }
 
+/**
+ * The compiled schemas. It answers with the problem rather than throwing the writer's HttpError:
+ * in Lambda this module is a bundle of its own, with its own copy of every class.
+ */
 export class EventSchemaCheck {
   constructor(private readonly validators: Map<string, ValidateFunction>, private readonly rejectUnknownTypes: boolean) {}
 
-  /** Throws a 400 naming the first field of `data` that the type's schema refuses (by JSON Pointer). */
-  public check(type: string, data: Record<string, unknown>): void {
+  /** The first field of `data` that the type's schema refuses (by JSON Pointer), and why; undefined if none. */
+  public problem(type: string, data: Record<string, unknown>): string | undefined {
     const validate = this.validators.get(type);
     if (!validate) {
-      if (!this.rejectUnknownTypes) return;
-      throw new HttpError(400, `Event type "${type}" has no schema, and this API accepts only: ${[...this.validators.keys()].map((t) => `"${t}"`).join(', ')}`);
+      if (!this.rejectUnknownTypes) return undefined;
+      return `Event type "${type}" has no schema, and this API accepts only: ${[...this.validators.keys()].map((t) => `"${t}"`).join(', ')}`;
     }
-    if (validate(data)) return;
-    throw new HttpError(400, describe(validate.errors?.[0], type));
+    return validate(data) ? undefined : describe(validate.errors?.[0], type);
   }
 }
 

@@ -6,7 +6,7 @@ import type { EventSchemaCheck } from './event-schemas';
 import { parseAppendRequest } from './validate';
 import { DEFAULTS, ENV, METRICS, REPLAY_HEADER } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
-import { errorResponse, jsonResponse } from '../core/http';
+import { errorResponse, HttpError, jsonResponse } from '../core/http';
 import { log, metricFields, stopwatch } from '../core/log';
 import type { StoredEvent } from '../core/stored-event';
 import { sortKeys } from '../core/user-data';
@@ -46,7 +46,8 @@ async function append(event: APIGatewayProxyEvent): Promise<AppendResult> {
   const tableName = requireEnv(ENV.eventsTable);
   const maxBodyBytes = Number(process.env[ENV.maxBodyBytes] ?? DEFAULTS.maxBodyBytes);
   const request = parseAppendRequest(event.body, event.isBase64Encoded, configuredStreamIdField(), maxBodyBytes);
-  eventSchemas()?.check(request.type, request.data);
+  const refused = eventSchemas()?.problem(request.type, request.data);
+  if (refused) throw new HttpError(400, refused);
   return appendEvent(dynamoClient(), tableName, request);
 }
 
