@@ -17,13 +17,16 @@ export function flatId(element: CfnElement): string {
   return stack.nestedStackResource ? `${flatId(stack.nestedStackResource)}${NESTED_ID_SEPARATOR}${own}` : own;
 }
 
-/** A top-level stack's template, with every nested template it loads recorded for cfn-lint too. */
-export function flattenedTemplate(assembly: CloudAssembly, stackName: string): { template: Template; flat: Template } {
+/**
+ * A top-level stack's template, with every nested template it loads recorded for cfn-lint too,
+ * unless `record` is false (generated templates that are not meant to be deployable).
+ */
+export function flattenedTemplate(assembly: CloudAssembly, stackName: string, record = true): { template: Template; flat: Template } {
   const artifact = assembly.getStackByName(stackName);
   const loader = assemblyTemplateLoader(assembly.directory, assetFiles(assembly.directory));
   const recording: typeof loader = (id, resource) => {
     const nested = loader(id, resource);
-    if (nested) recordTemplate(nested);
+    if (nested && record) recordTemplate(nested);
     return nested;
   };
   const template = artifact.template as Template;
