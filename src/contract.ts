@@ -96,6 +96,20 @@ export const VIEW_REGISTRY = {
 } as const;
 
 /**
+ * The physical id of a view table's Custom::ViewBackfill resource: `view:table` (a view name has no
+ * colon). Its Delete names the registration to remove; the local runtime's Updates send it back.
+ */
+export function viewTablePhysicalId(view: string, table: string): string {
+  return `${view}:${table}`;
+}
+
+/** The view and table a `viewTablePhysicalId` names; undefined for any other id. */
+export function parseViewTablePhysicalId(id: string | undefined): { view: string; table: string } | undefined {
+  const at = id?.indexOf(':') ?? -1;
+  return at > 0 ? { view: id!.slice(0, at), table: id!.slice(at + 1) } : undefined;
+}
+
+/**
  * The progress of the maintenance job on a view table lives in that table under this key (no
  * stream id starts with "$"; the reader serves no record without state). Its `ready` attribute
  * tells the reader a rebuilt table has caught up.

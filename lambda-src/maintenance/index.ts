@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { isCustomResourceEvent, respond, type CustomResourceEvent } from './cfn-response';
 import { runStep, startJob, type Clients, type JobMessage, type MaintenanceConfig } from './jobs';
-import { DEFAULTS, ENV } from '../../src/contract';
+import { DEFAULTS, ENV, parseViewTablePhysicalId, viewTablePhysicalId } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { log } from '../core/log';
 import { register, RegistryCache, unregister, type Registration } from '../core/view-registry';
@@ -78,10 +78,10 @@ interface ViewTableProperties {
  */
 async function onCustomResource(event: CustomResourceEvent, clients: Clients): Promise<void> {
   const props = event.ResourceProperties as unknown as ViewTableProperties;
-  const physicalId = `${props.view}:${props.table}`;
+  const physicalId = viewTablePhysicalId(props.view, props.table);
   try {
     if (event.RequestType === 'Delete') {
-      const named = splitPhysicalId(event.PhysicalResourceId);
+      const named = parseViewTablePhysicalId(event.PhysicalResourceId);
       if (named) await unregister(clients.dynamo, requireEnv(ENV.viewRegistry), named.view, named.table);
       await respond(event, 'SUCCESS', event.PhysicalResourceId ?? physicalId);
       return;
@@ -107,10 +107,4 @@ async function onCustomResource(event: CustomResourceEvent, clients: Clients): P
     log('error', 'could not register the view table or start its backfill', { view: props.view, table: props.table, error: String(error) });
     await respond(event, 'FAILED', event.PhysicalResourceId ?? physicalId, `Could not register ${props.view} or start its backfill: ${String(error)}`);
   }
-}
-
-/** `view:table` (view names have no colon); undefined for anything else. */
-function splitPhysicalId(id: string | undefined): { view: string; table: string } | undefined {
-  const at = id?.indexOf(':') ?? -1;
-  return at > 0 ? { view: id!.slice(0, at), table: id!.slice(at + 1) } : undefined;
 }

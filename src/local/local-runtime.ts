@@ -22,7 +22,7 @@ import { QueuePoller } from './queue-poller';
 import { LocalSnsEndpoint, PublishedMessage } from './sns-endpoint';
 import { LocalSqsEndpoint } from './sqs-endpoint';
 import { StreamFailureRecord, StreamPoller } from './stream-poller';
-import { ENV, KEYS, REPLAY_HEADER, type LocalOperatorView } from '../contract';
+import { ENV, KEYS, REPLAY_HEADER, viewTablePhysicalId, type LocalOperatorView } from '../contract';
 
 export interface LocalRuntimeOptions {
   /** A synthesized cloud assembly (cdk.out). One of `assemblyDir` and `app` is required. */
@@ -506,7 +506,7 @@ export class LocalRuntime {
         logicalId: backfill.logicalId,
         resourceType: 'Custom::ViewBackfill',
         properties: backfill.properties,
-        physicalResourceId: `${backfill.properties.view}:${backfill.properties.table}`,
+        physicalResourceId: viewTablePhysicalId(backfill.properties.view, backfill.properties.table),
       });
       if (outcome.Status !== 'SUCCESS') throw new Error(`${definition.stackName}/${backfill.logicalId} failed to ${created ? 'create' : 'update'}: ${outcome.Reason}`);
       if (created) this.log(`[local] ${backfill.properties.view}: ${backfill.properties.reason} started (table ${backfill.properties.table} is new)`);
