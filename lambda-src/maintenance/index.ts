@@ -18,13 +18,16 @@ let deployDynamo: DynamoDBClient | undefined;
 
 let registry: RegistryCache | undefined;
 
-/** The settings, with the views from the registry (read again if `view` is not among them). */
+/**
+ * The settings, with the views from the registry: read again if `view` is not among them, unless
+ * its registration is at hand (`extra`, just written by its custom resource).
+ */
 async function config(dynamo: DynamoDBClient, view?: string, extra?: Registration): Promise<MaintenanceConfig> {
   const table = requireEnv(ENV.viewRegistry);
   // Jobs are few: a view not yet in the cache (registered by a deploy a moment ago) is looked for at once.
   if (registry?.table !== table) registry = new RegistryCache(table, { unknownRetryMs: 0 });
   const views: Record<string, { queueUrl: string; fifo: boolean }> = {};
-  const registered = [...(await registry.current(dynamo, view)).values(), ...(extra ? [extra] : [])];
+  const registered = [...(await registry.current(dynamo, extra ? undefined : view)).values(), ...(extra ? [extra] : [])];
   for (const r of registered) views[r.view] = { queueUrl: r.queueUrl, fifo: r.fifo };
   if (view !== undefined && !views[view]) throw new Error(`View "${view}" is not registered in ${table}`);
   return {
