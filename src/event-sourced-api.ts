@@ -316,18 +316,21 @@ export class EventSourcedApi extends Construct {
       if (!viewStacks.has(name)) viewStacks.set(name, this.createViewStack(name));
       return viewStacks.get(name)!;
     };
-    this.projections = definitions.map((definition) => new Projection(viewStackOf(definition.nestedStack).scope, `Projection-${definition.name}`, {
-      ...definition,
-      nestedStack: undefined,
-      topic: viewStackOf(definition.nestedStack).topic,
-      eventsTable: this.eventsTable,
-      fifo,
-      removalPolicy: props.viewTablesRemovalPolicy,
-      logRetention: logging.retention,
-      logLevel: logging.level,
-      streamIdField,
-      encryptionKey: key,
-    }));
+    this.projections = definitions.map((definition) => {
+      const home = viewStackOf(definition.nestedStack);
+      return new Projection(home.scope, `Projection-${definition.name}`, {
+        ...definition,
+        nestedStack: undefined,
+        topic: home.topic,
+        eventsTable: this.eventsTable,
+        fifo,
+        removalPolicy: props.viewTablesRemovalPolicy,
+        logRetention: logging.retention,
+        logLevel: logging.level,
+        streamIdField,
+        encryptionKey: key,
+      });
+    });
 
     if (this.projections.length > 0) {
       const maintenance = new ViewMaintenance(this, 'Maintenance', {
