@@ -78,25 +78,32 @@ describe('status as printed', () => {
   });
 });
 
-describe('a deployed stack, found through CloudFormation', () => {
+/**
+ * For a describe block: a local app with these views (each on VERSION_LOG_PROJECTION) that has one
+ * event applied, standing in for the deployed stack; its SQS endpoint is the one the operator uses.
+ */
+function useDeployedApp(views: Array<{ name: string; nestedStack?: string }>, streamId: string): () => StartedApp {
   let app: StartedApp;
   const savedSqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS;
-
   beforeAll(async () => {
-    const dir = tempDir('es-operator-');
-    app = await startLocalApp({
-      props: { projections: [{ name: 'ledger', entry: writeProjection(dir, 'ledger', VERSION_LOG_PROJECTION) }] },
-    });
+    const entry = writeProjection(tempDir('es-operator-'), 'log', VERSION_LOG_PROJECTION);
+    app = await startLocalApp({ props: { projections: views.map((view) => ({ ...view, entry })) } });
     process.env.AWS_ENDPOINT_URL_SQS = app.runtime.operatorView().endpoints.sqs;
-    await append(app.client, { type: 'Created', id: 'op-1' });
+    await append(app.client, { type: 'Created', id: streamId });
     await app.runtime.waitUntilIdle(30_000);
-  }, 60_000);
+  }, 90_000);
   afterAll(async () => {
     process.env.AWS_ENDPOINT_URL_SQS = savedSqsEndpoint;
     await app?.runtime.stop();
   });
+  return () => app;
+}
+
+describe('a deployed stack, found through CloudFormation', () => {
+  const started = useDeployedApp([{ name: 'ledger' }], 'op-1');
 
   test('the resources come from the template\'s role metadata and every page of ListStackResources; status matches the local path', async () => {
+    const app = started();
     const { client, calls } = cloudFormation(app);
     const deployed = await stackTarget({ stack: 'LocalTest', region: 'us-east-1' }, client);
     // 8 resources, two a page (DescribeStackResources would have answered only a stack's first 100).
@@ -107,6 +114,7 @@ describe('a deployed stack, found through CloudFormation', () => {
   });
 
   test('a stack that does not exist, or an API name that does not match, is a clear error', async () => {
+    const app = started();
     await expect(stackTarget({ stack: 'Nope' }, cloudFormation(app).client)).rejects.toThrow(/Stack with id Nope does not exist/);
     await expect(stackTarget({ stack: 'LocalTest', api: 'Other' }, cloudFormation(app).client)).rejects.toThrow(/No EventSourcedApi "Other" in stack LocalTest \(there are: LocalTest\/Api\)/);
     await expect(localTarget('http://127.0.0.1:9/')).rejects.toThrow(/Cannot reach the local runtime's operator endpoint/);
@@ -114,31 +122,12 @@ describe('a deployed stack, found through CloudFormation', () => {
 });
 
 describe('a deployed stack whose views live in nested stacks', () => {
-  let app: StartedApp;
-  const savedSqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS;
-
-  beforeAll(async () => {
-    const entry = writeProjection(tempDir('es-operator-nested-'), 'log', VERSION_LOG_PROJECTION);
-    app = await startLocalApp({
-      props: {
-        projections: [
-          { name: 'ledger', entry },
-          { name: 'first', entry, nestedStack: 'one' },
-          { name: 'second', entry, nestedStack: 'one' },
-          { name: 'third', entry, nestedStack: 'two' },
-        ],
-      },
-    });
-    process.env.AWS_ENDPOINT_URL_SQS = app.runtime.operatorView().endpoints.sqs;
-    await append(app.client, { type: 'Created', id: 'op-nested-1' });
-    await app.runtime.waitUntilIdle(30_000);
-  }, 90_000);
-  afterAll(async () => {
-    process.env.AWS_ENDPOINT_URL_SQS = savedSqsEndpoint;
-    await app?.runtime.stop();
-  });
+  const started = useDeployedApp([
+    { name: 'ledger' }, { name: 'first', nestedStack: 'one' }, { name: 'second', nestedStack: 'one' }, { name: 'third', nestedStack: 'two' },
+  ], 'op-nested-1');
 
   test("each nested stack's template and resources are read by its stack id; its views join the API, status matches the local path", async () => {
+    const app = started();
     const { client, calls, stackIds } = cloudFormation(app);
     const deployed = await stackTarget({ stack: 'LocalTest', region: 'us-east-1' }, client);
     expect(stackIds.size).toBe(2);
