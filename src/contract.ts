@@ -141,7 +141,7 @@ export const STORE_SET_FIELDS = ['version', 'timestamp'] as const satisfies Read
 export const ROLE_METADATA_KEY = 'cdk-event-sourced-api';
 
 export type ResourceRole =
-  | 'events-table' | 'topic' | 'writer' | 'publisher' | 'publisher-failure-queue' | 'reader' | 'rest-api'
+  | 'events-table' | 'topic' | 'writer' | 'publisher' | 'publisher-failure-queue' | 'reader' | 'rest-api' | 'http-api'
   | 'maintenance' | 'jobs-queue' | 'jobs-dead-letter-queue' | 'view-registry'
   | 'view-table' | 'previous-view-table' | 'queue' | 'dead-letter-queue' | 'aggregator';
 

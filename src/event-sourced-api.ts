@@ -1,5 +1,6 @@
 import { Annotations, Duration, NestedStack, RemovalPolicy, Tokenization } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,24 +12,27 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmOptions } from './alarm-options';
-import { ApiAuthorization } from './api-authorization';
-import { CATALOGUE, DEFAULTS, ENV, implicitDefaultView, KEYS, METRICS, MIN_VERSION_HEADER, PAGE_HEADERS } from './contract';
+import { ApiKind } from './api-kind';
+import { CATALOGUE, DEFAULTS, ENV, implicitDefaultView, KEYS, METRICS } from './contract';
 import { FunctionTuning } from './function-tuning';
 import { LogLevel } from './log-level';
-import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './private/acknowledge';
+import { acknowledge, acknowledgeScanners, SCANNER_REASONS } from './private/acknowledge';
 import { createApiDashboard } from './private/api-dashboard';
 import { assetDir } from './private/assets';
 import { createDefaultAlarms } from './private/default-alarms';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { validateEventSchemas, writerCodeWithSchemas } from './private/event-schemas';
+import { FrontDoor } from './private/front-door';
+import { createHttpFrontDoor } from './private/http-front-door';
 import { FunctionLogging, functionLogging, libraryFunction } from './private/library-function';
 import { libraryMetric } from './private/library-metric';
 import { tagProjectionRoles, tagRole } from './private/resource-roles';
+import { createRestFrontDoor } from './private/rest-front-door';
 import { stackResourceProblems } from './private/stack-limits';
 import { validateFunctionTuning, validateInteger, validateNestedStackName, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
 import { grantInTablePolicy, ViewMaintenance } from './private/view-maintenance';
 import { Projection, ProjectionDefinition } from './projection';
-import { RestApiOptions, UsagePlanLimits } from './rest-api-options';
+import { RestApiOptions } from './rest-api-options';
 import { UnknownEventTypes } from './unknown-event-types';
 
 /** SNS messages may be 256 KiB; the envelope needs some of it. */
@@ -227,9 +231,11 @@ export class EventSourcedApi extends Construct {
   public readonly publisherFailureQueue: sqs.IQueue;
   /** The Lambda behind the `GET` routes; undefined without projections. */
   public readonly reader?: lambda.IFunction;
-  /** The REST API; undefined when `api.enabled` is false. */
+  /** The REST API; undefined when `api.enabled` is false or `api.kind` is `ApiKind.HTTP`. */
   public readonly restApi?: apigateway.IRestApi;
-  /** The URL of the API's stage; undefined when `api.enabled` is false. */
+  /** The HTTP API, with `api.kind: ApiKind.HTTP`. */
+  public readonly httpApi?: apigwv2.IHttpApi;
+  /** The URL of the API's stage, ending with "/"; undefined when `api.enabled` is false. */
   public readonly url?: string;
   /** The projected views, in the order given. */
   public readonly projections: Projection[];
@@ -255,8 +261,8 @@ export class EventSourcedApi extends Construct {
   public readonly viewRegistry?: dynamodb.ITable;
 
   private readonly stageName: string;
-  /** How the REST API's routes are authorized (IAM unless the props say otherwise). */
-  private authorizationType?: apigateway.AuthorizationType;
+  /** The REST or HTTP API, whichever `api.kind` chose. */
+  private readonly frontDoor?: FrontDoor;
   private readonly encryptionKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: EventSourcedApiProps = {}) {
@@ -348,15 +354,23 @@ export class EventSourcedApi extends Construct {
       this.reader = this.createReader(streamIdField, defaultPageSize, props.maxPageSize ?? DEFAULTS.maxPageSize, logging, corsEnv, props.reader);
     }
     if (apiEnabled) {
-      const restApi = this.createRestApi(apiOptions, logging.retention);
-      this.restApi = restApi;
-      if (apiOptions.apiKeyRequired) {
-        const { plan, key: apiKey } = this.addUsagePlan(restApi, apiOptions.usagePlan ?? {});
-        this.usagePlan = plan;
-        this.apiKey = apiKey;
+      const frontDoorProps = {
+        writer: this.writer, reader: this.reader, options: apiOptions, stageName: this.stageName, logRetention: logging.retention, encryptionKey: key,
+      };
+      if ((apiOptions.kind ?? ApiKind.REST) === ApiKind.HTTP) {
+        const http = createHttpFrontDoor(this, frontDoorProps);
+        this.httpApi = http.api;
+        this.frontDoor = http;
+        tagRole(http.api, { owner: this.node.path, role: 'http-api' });
+      } else {
+        const rest = createRestFrontDoor(this, frontDoorProps);
+        this.restApi = rest.api;
+        this.usagePlan = rest.usagePlan;
+        this.apiKey = rest.apiKey;
+        this.frontDoor = rest;
+        tagRole(rest.api, { owner: this.node.path, role: 'rest-api' });
       }
-      this.url = restApi.url;
-      tagRole(restApi, { owner: this.node.path, role: 'rest-api' });
+      this.url = this.frontDoor.url;
     }
     const owner = this.node.path;
     if (!props.existingEventsTable) tagRole(this.eventsTable, { owner, role: 'events-table' });
@@ -476,39 +490,49 @@ export class EventSourcedApi extends Construct {
   }
 
   /**
-   * Requests the REST API answered with a 5xx (API Gateway's `5XXError`). Throws without the REST API.
+   * Requests the API answered with a 5xx (API Gateway's `5XXError` of a REST API, `5xx` of an HTTP
+   * API's stage). Throws without an API.
    * @default - sum over 5 minutes
    */
   public metricApiServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.requireRestApi('metricApiServerErrors').metricServerError({ statistic: cloudwatch.Stats.SUM, ...props });
+    return this.requireFrontDoor('metricApiServerErrors').metricServerErrors(props);
   }
 
   /**
-   * Milliseconds from a request's arrival at the REST API to its answer (API Gateway's `Latency`).
-   * Throws without the REST API.
+   * Requests the API received (API Gateway's `Count`). Throws without an API.
+   * @default - sum over 5 minutes
+   */
+  public metricApiRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireFrontDoor('metricApiRequests').metricRequests(props);
+  }
+
+  /**
+   * Milliseconds from a request's arrival at the API to its answer (API Gateway's `Latency`).
+   * Throws without an API.
    * @default - p99 over 5 minutes
    */
   public metricApiLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.requireRestApi('metricApiLatency').metricLatency({ statistic: cloudwatch.Stats.p(99), ...props });
+    return this.requireFrontDoor('metricApiLatency').metricLatency(props);
   }
 
   private writerMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return libraryMetric(this, metricName, { api: this.eventsTable.tableName }, { statistic: cloudwatch.Stats.SUM, ...props });
   }
 
-  private requireRestApi(caller: string): apigateway.RestApi {
-    if (!this.restApi) throw new Error(`${caller}() needs the REST API, but api.enabled is false.`);
-    return this.restApi as apigateway.RestApi; // always the RestApi this construct made
+  private requireFrontDoor(caller: string): FrontDoor {
+    if (!this.frontDoor) throw new Error(`${caller}() needs the API, but api.enabled is false.`);
+    return this.frontDoor;
   }
 
   private executeApiArn(caller: string, method: string, path: string): string {
-    const restApi = this.requireRestApi(caller);
-    if (this.authorizationType !== apigateway.AuthorizationType.IAM) {
+    const frontDoor = this.requireFrontDoor(caller);
+    const type = frontDoor.authorization.authorizationType;
+    if (type !== apigateway.AuthorizationType.IAM) {
       Annotations.of(this).addWarningV2(`cdk-event-sourced-api:${caller}-without-iam`,
         `${caller}() grants execute-api:Invoke, which only IAM authorization checks; this API's routes use ` +
-        `${this.authorizationType === apigateway.AuthorizationType.NONE ? 'no authorization' : `a ${this.authorizationType} authorizer`}, so the grant changes nothing.`);
+        `${type === apigateway.AuthorizationType.NONE ? 'no authorization' : `a ${type} authorizer`}, so the grant changes nothing.`);
     }
-    return restApi.arnForExecuteApi(method, path, this.stageName);
+    return frontDoor.arnForExecuteApi(method, path);
   }
 
   private createWriter(
@@ -616,98 +640,12 @@ export class EventSourcedApi extends Construct {
     this.encryptionKey?.grantDecrypt(reader);
     return reader;
   }
-
-  /** A usage plan on the stage with one API key in it (more keys: `usagePlan.addApiKey()`). */
-  private addUsagePlan(api: apigateway.RestApi, limits: UsagePlanLimits): { plan: apigateway.UsagePlan; key: apigateway.IApiKey } {
-    const throttled = limits.throttlingRateLimit !== undefined || limits.throttlingBurstLimit !== undefined;
-    const plan = api.addUsagePlan('UsagePlan', {
-      description: `cdk-event-sourced-api: API keys of ${this.node.path}`,
-      apiStages: [{ api, stage: api.deploymentStage }],
-      quota: limits.quotaLimit === undefined ? undefined : { limit: limits.quotaLimit, period: limits.quotaPeriod ?? apigateway.Period.DAY },
-      throttle: throttled ? { rateLimit: limits.throttlingRateLimit, burstLimit: limits.throttlingBurstLimit } : undefined,
-    });
-    const key = api.addApiKey('ApiKey', { description: `cdk-event-sourced-api: the first API key of ${this.node.path}` });
-    plan.addApiKey(key);
-    return { plan, key };
-  }
-
-  private createRestApi(options: RestApiOptions, logRetention: logs.RetentionDays): apigateway.RestApi {
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
-      retention: logRetention, removalPolicy: RemovalPolicy.DESTROY, encryptionKey: this.encryptionKey,
-    });
-    if (!this.encryptionKey) acknowledgeScanners(accessLogs, { checkov: { CKV_AWS_158: SCANNER_REASONS.logGroupKey } });
-    const api = new apigateway.RestApi(this, 'Api', {
-      restApiName: options.restApiName,
-      description: 'cdk-event-sourced-api: POST / appends events, GET reads views',
-      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
-      cloudWatchRole: options.cloudWatchRole ?? true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
-      defaultCorsPreflightOptions: options.cors && withPagingHeader(options.cors),
-      deployOptions: {
-        stageName: this.stageName,
-        throttlingRateLimit: options.throttlingRateLimit ?? 100,
-        throttlingBurstLimit: options.throttlingBurstLimit ?? 200,
-        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
-        loggingLevel: apigateway.MethodLoggingLevel.INFO,
-        tracingEnabled: true,
-        metricsEnabled: true,
-      },
-    });
-
-    acknowledgeScanners(api.deploymentStage, { checkov: { CKV_AWS_120: SCANNER_REASONS.apiCaching } });
-
-    // Authorization is set per method, not as a default, so CORS preflight OPTIONS stays open.
-    const authorization = options.authorization ?? ApiAuthorization.iam();
-    this.authorizationType = authorization.authorizationType;
-    const authorizer = authorization.userPool
-      ? new apigateway.CognitoUserPoolsAuthorizer(this, 'CognitoAuthorizer', { cognitoUserPools: [authorization.userPool] })
-      : authorization.authorizerRef;
-    const methodOptions: apigateway.MethodOptions = {
-      authorizationType: authorization.authorizationType,
-      authorizer,
-      authorizationScopes: authorization.authorizationScopes,
-      apiKeyRequired: options.apiKeyRequired,
-    };
-    api.root.addMethod('POST', new apigateway.LambdaIntegration(this.writer, { allowTestInvoke: false }), methodOptions);
-    if (this.reader) {
-      const read = new apigateway.LambdaIntegration(this.reader, { allowTestInvoke: false });
-      api.root.addMethod('GET', read, methodOptions);
-      const view = api.root.addResource('{view}');
-      view.addMethod('GET', read, methodOptions);
-      view.addResource('{id}').addMethod('GET', read, methodOptions);
-    }
-    const noAuth = authorization.authorizationType === apigateway.AuthorizationType.NONE;
-    if (noAuth) acknowledge(api, { 'AwsSolutions-APIG4': 'Authorization was explicitly turned off with ApiAuthorization.none().' });
-    acknowledge(api, {
-      'AwsSolutions-APIG2': 'Request bodies and parameters are validated by the writer and reader Lambdas, which answer 4xx JSON naming the problem.',
-      'AwsSolutions-APIG3': 'A WAFv2 web ACL is account- and app-specific: associate one with the stage (restApi.deploymentStage) where needed.',
-      ...(authorization.authorizationType === apigateway.AuthorizationType.COGNITO ? {} : {
-        'AwsSolutions-COG4': noAuth
-          ? 'Authorization was explicitly turned off with ApiAuthorization.none().'
-          : 'Routes use IAM (SigV4) or the authorizer given in api.authorization.',
-      }),
-      [MANAGED_POLICY.apiGatewayLogs]: 'The AWS managed policy of the API Gateway account role only lets API Gateway write its logs.',
-    });
-    return api;
-  }
 }
 
 /** Where views are created: the API itself, or a nested stack with the topic as it sees it. */
 interface ViewStack {
   readonly scope: Construct;
   readonly topic: sns.ITopic;
-}
-
-/**
- * Browsers send the paging and read-your-writes headers only if the preflight allows them: add them to the allowed
- * headers (CDK's defaults, or the user's list).
- */
-function withPagingHeader(cors: apigateway.CorsOptions): apigateway.CorsOptions {
-  const allowHeaders = cors.allowHeaders ?? apigateway.Cors.DEFAULT_HEADERS;
-  if (allowHeaders.includes('*')) return cors;
-  const missing = [PAGE_HEADERS.request, MIN_VERSION_HEADER].filter((name) => !allowHeaders.some((h) => h.toLowerCase() === name.toLowerCase()));
-  return { ...cors, allowHeaders: [...allowHeaders, ...missing] };
 }
 
 /** Synth-time checks of every prop; returns the default view's name. */
@@ -736,13 +674,14 @@ function validateProps(
 
   const api = props.api ?? {};
   if (!apiEnabled) {
-    const set = (['authorization', 'throttlingRateLimit', 'throttlingBurstLimit', 'cors', 'stageName', 'restApiName', 'cloudWatchRole', 'apiKeyRequired', 'usagePlan'] as const)
+    const set = (['kind', 'authorization', 'throttlingRateLimit', 'throttlingBurstLimit', 'cors', 'stageName', 'restApiName', 'cloudWatchRole', 'apiKeyRequired', 'usagePlan'] as const)
       .filter((key) => api[key] !== undefined);
     if (set.length > 0) throw new Error(`api.enabled is false, so api.${set.join(', api.')} cannot be set.`);
   }
   if (api.cors && api.cors.allowOrigins.length !== 1) {
     throw new Error('api.cors.allowOrigins must name exactly one origin (or "*"): the handlers answer with it.');
   }
+  validateApiKind(api);
   for (const prop of ['eventsTableRemovalPolicy', 'eventsTableDeletionProtection'] as const) {
     if (props.existingEventsTable && props[prop] !== undefined) {
       throw new Error(`${prop} applies only to a new events table; it cannot be set with existingEventsTable.`);
@@ -765,6 +704,32 @@ function validateProps(
   validateInteger('api.usagePlan.throttlingRateLimit', api.usagePlan?.throttlingRateLimit, 0, 10000);
   validateInteger('api.usagePlan.throttlingBurstLimit', api.usagePlan?.throttlingBurstLimit, 0, 5000);
   return defaultView;
+}
+
+/** What one kind of API cannot do, named by the prop that asks for it. */
+function validateApiKind(api: RestApiOptions): void {
+  const authorization = api.authorization;
+  if ((api.kind ?? ApiKind.REST) === ApiKind.REST) {
+    if (authorization?.jwtIssuer || authorization?.httpRouteAuthorizer) {
+      throw new Error(`api.authorization: ApiAuthorization.${authorization.jwtIssuer ? 'jwt' : 'httpAuthorizer'}() is for an HTTP API (api.kind: ApiKind.HTTP); a REST API takes cognito() or authorizer().`);
+    }
+    return;
+  }
+  const restOnly = ([
+    ['apiKeyRequired', 'HTTP APIs have no API keys or usage plans'],
+    ['usagePlan', 'HTTP APIs have no API keys or usage plans'],
+    ['cloudWatchRole', 'HTTP APIs write access logs without the account role'],
+  ] as const).find(([prop]) => api[prop] !== undefined);
+  if (restOnly) throw new Error(`api.${restOnly[0]} applies only to a REST API: ${restOnly[1]}. Leave it out with api.kind: ApiKind.HTTP.`);
+  for (const prop of ['statusCode', 'disableCache'] as const) {
+    if (api.cors?.[prop] !== undefined) throw new Error(`api.cors.${prop} applies only to a REST API: an HTTP API answers preflights itself with 204 (api.kind: ApiKind.HTTP).`);
+  }
+  if (authorization?.authorizerRef) {
+    throw new Error('api.authorization: ApiAuthorization.authorizer() takes a REST API authorizer; with api.kind: ApiKind.HTTP use httpAuthorizer(), jwt() or cognito().');
+  }
+  if (authorization?.userPool && !authorization.userPoolClients) {
+    throw new Error('api.authorization: ApiAuthorization.cognito() on an HTTP API needs userPoolClients (its third argument): the JWT authorizer accepts tokens of those app clients only.');
+  }
 }
 
 /** A view's tables: this version's, and during a rebuild the previous version's too. */

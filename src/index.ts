@@ -1,4 +1,5 @@
 export * from './api-authorization';
+export * from './api-kind';
 export * from './event-sourced-api';
 export * from './projection';
 export * from './rest-api-options';

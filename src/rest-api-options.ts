@@ -1,10 +1,19 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ApiAuthorization } from './api-authorization';
+import { ApiKind } from './api-kind';
 
 /**
- * The REST front door of an `EventSourcedApi`.
+ * The front door of an `EventSourcedApi`: a REST API by default, or an HTTP API.
  */
 export interface RestApiOptions {
+  /**
+   * A REST API (API Gateway v1) or an HTTP API (v2, cheaper and faster; no API keys). Both have
+   * the same routes, headers and status codes, and the same handlers (HTTP API integrations use
+   * payload format 1.0).
+   * @default ApiKind.REST
+   */
+  readonly kind?: ApiKind;
+
   /**
    * Whether to create the REST API. `false` leaves only the event store, fan-out and views;
    * append by invoking `writer` and read the view tables directly.
@@ -31,8 +40,10 @@ export interface RestApiOptions {
   readonly throttlingBurstLimit?: number;
 
   /**
-   * CORS: adds preflight `OPTIONS` routes, and the handlers answer with the first allowed origin
-   * and expose the `LastEvaluatedKey` header.
+   * CORS: a REST API gets preflight `OPTIONS` routes, and the handlers answer with the allowed
+   * origin and expose the `LastEvaluatedKey` header. An HTTP API gets a CORS configuration: API
+   * Gateway answers preflights and sets the CORS headers of every answer itself (it exposes
+   * `LastEvaluatedKey` too). `statusCode` and `disableCache` apply to a REST API only.
    * @default - no CORS
    */
   readonly cors?: apigateway.CorsOptions;
@@ -44,13 +55,13 @@ export interface RestApiOptions {
   readonly stageName?: string;
 
   /**
-   * Name of the REST API.
+   * Name of the API (REST or HTTP).
    * @default - the construct's path
    */
   readonly restApiName?: string;
 
   /**
-   * Require an API key (the `x-api-key` header) on every route besides CORS preflights. The API
+   * REST API only. Require an API key (the `x-api-key` header) on every route besides CORS preflights. The API
    * gets a usage plan, with `usagePlan`'s limits, and one key in it (`apiKey`); add more with
    * `usagePlan.addApiKey()`. A key identifies and meters a caller; it is not authorization, which
    * `authorization` still does.
@@ -59,13 +70,13 @@ export interface RestApiOptions {
   readonly apiKeyRequired?: boolean;
 
   /**
-   * Limits of the usage plan the API keys belong to. Only with `apiKeyRequired`.
+   * REST API only. Limits of the usage plan the API keys belong to. Only with `apiKeyRequired`.
    * @default - no quota; the stage's throttling
    */
   readonly usagePlan?: UsagePlanLimits;
 
   /**
-   * Create the account-level role that lets API Gateway write access and execution logs.
+   * REST API only. Create the account-level role that lets API Gateway write access and execution logs.
    * Turn off when another stack of the account and region already manages it.
    * @default true
    */

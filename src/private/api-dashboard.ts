@@ -22,12 +22,12 @@ export function createApiDashboard(api: EventSourcedApi): cloudwatch.Dashboard {
     graph('Errors', [
       ...views.map((p) => p.metricAggregatorErrors({ period, label: `${p.name} aggregator` })),
       api.metricPublisherFailures({ period, label: 'publisher failure records' }),
-      ...(api.restApi ? [api.metricApiServerErrors({ period, label: 'REST 5xx' })] : []),
+      ...(api.url !== undefined ? [api.metricApiServerErrors({ period, label: 'API 5xx' })] : []),
     ]),
   );
   dashboard.addWidgets(
     graph('Publisher iterator age (ms)', [api.metricPublisherIteratorAge({ period })]),
-    ...(api.restApi ? [graph('REST API latency (ms)', [api.metricApiLatency({ period, label: 'p99' }), api.metricApiLatency({ period, statistic: 'p50', label: 'p50' })])] : []),
+    ...(api.url !== undefined ? [graph('API latency (ms)', [api.metricApiLatency({ period, label: 'p99' }), api.metricApiLatency({ period, statistic: 'p50', label: 'p50' })])] : []),
   );
   return dashboard;
 }

@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -64,22 +63,22 @@ export function createDefaultAlarms(api: EventSourcedApi, options: AlarmOptions)
     evaluationPeriods: 3,
     alarmDescription: `Publishing is more than ${maxAge.toHumanString()} behind the appends, for 3 minutes: every view is late.`,
   });
-  if (api.restApi) {
+  if (api.url !== undefined) {
     const percent = options.maxApiServerErrorPercent ?? 5;
     add('ApiServerErrors', {
       metric: new cloudwatch.MathExpression({
         expression: 'IF(requests > 0, 100 * errors / requests, 0)',
         usingMetrics: {
           errors: api.metricApiServerErrors(),
-          requests: (api.restApi as apigateway.RestApi).metricCount({ statistic: cloudwatch.Stats.SUM }),
+          requests: api.metricApiRequests(),
         },
         period: Duration.minutes(5),
-        label: 'REST API 5xx (%)',
+        label: 'API 5xx (%)',
       }),
       threshold: percent,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
-      alarmDescription: `More than ${percent}% of the REST API's requests were answered with a 5xx over 5 minutes.`,
+      alarmDescription: `More than ${percent}% of the API's requests were answered with a 5xx over 5 minutes.`,
     });
   }
   // An alarm may sum at most 10 metrics (CloudWatch's limit on a math expression's metrics), so

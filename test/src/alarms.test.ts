@@ -150,7 +150,7 @@ test('dashboard: true adds one dashboard with appends, lag and parked per view, 
   const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'ref')).join(''));
   const widgets = body.widgets.map((w: any) => w.properties.title);
   expect(widgets).toEqual([
-    'Appends per minute', 'Lag per view (ms, append to applied)', 'Parked messages per view', 'Errors', 'Publisher iterator age (ms)', 'REST API latency (ms)',
+    'Appends per minute', 'Lag per view (ms, append to applied)', 'Parked messages per view', 'Errors', 'Publisher iterator age (ms)', 'API latency (ms)',
   ]);
   const lag = body.widgets[1].properties.metrics;
   expect(lag.map((m: any[]) => [m[0], m[1], m[m.length - 1].label])).toEqual([['CdkEventSourcedApi', 'ProjectionLag', 'default'], ['CdkEventSourcedApi', 'ProjectionLag', 'summary']]);

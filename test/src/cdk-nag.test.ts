@@ -4,7 +4,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { ApiAuthorization, EventSourcedApi, EventSourcedApiProps } from '../../src';
+import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps } from '../../src';
 import { twoViews } from '../support/synth';
 import { synthApp } from '../support/templates';
 
@@ -51,6 +51,12 @@ describe('cdk-nag AwsSolutions', () => {
         usagePlan: { quotaLimit: 10_000, throttlingRateLimit: 10, throttlingBurstLimit: 20 },
       },
     })],
+    ['HTTP API, IAM auth, CORS', { projections: twoViews(), api: { kind: ApiKind.HTTP, cors: { allowOrigins: ['https://app.example.com'] } } }],
+    ['HTTP API, Cognito JWT with scopes', (stack) => {
+      const pool = nagCompliantUserPool(stack);
+      return { projections: twoViews(), api: { kind: ApiKind.HTTP, authorization: ApiAuthorization.cognito(pool, ['orders/write'], [pool.addClient('Web')]) } };
+    }],
+    ['HTTP API, no authorization', { projections: twoViews(), api: { kind: ApiKind.HTTP, authorization: ApiAuthorization.none() } }],
   ])('%s: no unacknowledged finding', (_name, props) => {
     const { report } = nag(props);
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);

@@ -232,7 +232,7 @@ describe('options', () => {
     expect(Object.keys(template.findResources('AWS::ApiGateway::RestApi'))).toHaveLength(0);
     expect(api.restApi).toBeUndefined();
     const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
-    expect(() => api.grantAppend(role)).toThrow(/grantAppend\(\) needs the REST API, but api.enabled is false/);
+    expect(() => api.grantAppend(role)).toThrow(/grantAppend\(\) needs the API, but api.enabled is false/);
     expect(() => api.grantReadViews(role)).not.toThrow();
   });
 

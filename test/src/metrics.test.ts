@@ -62,7 +62,7 @@ test('every method takes MetricOptions, as aws-cdk-lib\'s do', () => {
 
 test('REST API metrics without a REST API say why', () => {
   const noApi = synth({ projections: twoViews(), api: { enabled: false } }).api;
-  expect(() => noApi.metricApiLatency()).toThrow(/metricApiLatency\(\) needs the REST API, but api.enabled is false/);
+  expect(() => noApi.metricApiLatency()).toThrow(/metricApiLatency\(\) needs the API, but api.enabled is false/);
 });
 
 test('the writer\'s appends, rejected appends and conflicts: its EMF metrics, dimension Api', () => {

@@ -1,0 +1,46 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { ApiAuthorization } from '../api-authorization';
+import { MIN_VERSION_HEADER, PAGE_HEADERS } from '../contract';
+import { RestApiOptions } from '../rest-api-options';
+
+/** What a front door (REST or HTTP) is built from. */
+export interface FrontDoorProps {
+  readonly writer: lambda.IFunction;
+  readonly reader?: lambda.IFunction;
+  readonly options: RestApiOptions;
+  readonly stageName: string;
+  readonly logRetention: logs.RetentionDays;
+  readonly encryptionKey?: kms.IKey;
+}
+
+/** What the construct needs of its front door, whichever kind it is. */
+export interface FrontDoor {
+  /** The stage's URL, ending with "/". */
+  readonly url: string;
+  readonly authorization: ApiAuthorization;
+  /** The execute-api ARN of a route of the stage, for IAM grants. */
+  arnForExecuteApi(method: string, path: string): string;
+  /** 5xx answers, requests, and latency of the stage (sum, sum, p99 unless `props` say otherwise). */
+  metricServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/** Request headers a browser may send only if the preflight allows them. */
+export const CLIENT_HEADERS: readonly string[] = [PAGE_HEADERS.request, MIN_VERSION_HEADER];
+
+/** The user's allowed headers and the API's own (unless a wildcard already allows every header). */
+export function withClientHeaders(allowHeaders: string[]): string[] {
+  if (allowHeaders.includes('*')) return allowHeaders;
+  const missing = CLIENT_HEADERS.filter((name) => !allowHeaders.some((h) => h.toLowerCase() === name.toLowerCase()));
+  return [...allowHeaders, ...missing];
+}
+
+/** The same routes on either kind of API: POST / appends; GET /, /{view} and /{view}/{id} read. */
+export const ROUTES = {
+  append: { method: 'POST', path: '/' },
+  reads: [{ method: 'GET', path: '/' }, { method: 'GET', path: '/{view}' }, { method: 'GET', path: '/{view}/{id}' }],
+} as const;
