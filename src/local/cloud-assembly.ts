@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { HttpCorsDefinition } from './http-api-cors';
 import { LocalResource, pseudoParameters, resolveIntrinsics } from './intrinsics';
 import { localQueueName, localTableName, localTopicName } from './local-names';
 import { assemblyTemplateLoader, flattenNestedStacks, Template } from './nested-stacks';
@@ -108,11 +109,17 @@ export interface ApiDefinition {
   readonly publisherFailureQueue?: QueueDefinition;
   readonly maintenance?: MaintenanceDefinition;
   readonly views: ViewDefinition[];
+  /** Which API Gateway API the template has (REST unless it has the construct's HTTP API). */
+  readonly kind: 'REST' | 'HTTP';
+  /** The HTTP API's stage name; undefined for a REST API. */
+  readonly stageName?: string;
+  /** The HTTP API's CORS configuration; undefined without CORS or for a REST API. */
+  readonly httpCors?: HttpCorsDefinition;
   /** The CORS preflight answer the template's OPTIONS methods give; undefined without CORS. */
   readonly preflight?: PreflightDefinition;
   /** The REST API's binary media types (base64 answers are sent as bytes only for these). */
   readonly binaryMediaTypes: string[];
-  /** The stage's throttling (token bucket); undefined without a REST API. */
+  /** The stage's throttling (token bucket); undefined without an API. */
   readonly throttle?: ThrottleDefinition;
   /** Whether the routes (CORS preflights aside) require an API key (`x-api-key`). */
   readonly apiKeyRequired: boolean;
@@ -327,6 +334,7 @@ function readStack(
       };
     });
     const restApi = one('rest-api');
+    const httpApi = one('http-api');
     const maintenance = one('maintenance');
     const failureQueue = one('publisher-failure-queue');
     apis.push({
@@ -367,9 +375,10 @@ function readStack(
         },
       } : {}),
       views,
+      ...(httpApi ? readHttpApi(resources, httpApi.id) : { kind: 'REST' as const }),
       preflight: restApi ? readPreflight(resources, restApi.id) : undefined,
       binaryMediaTypes: restApi ? resources[restApi.id].Properties?.BinaryMediaTypes ?? [] : [],
-      throttle: restApi ? readThrottle(resources, restApi.id) : undefined,
+      throttle: restApi ? readThrottle(resources, restApi.id) : httpApi ? readHttpApi(resources, httpApi.id).throttle : undefined,
       apiKeyRequired: Object.values(resources).some((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties?.ApiKeyRequired === true
         && r.Properties?.RestApiId?.Ref === restApi?.id),
     });
@@ -401,6 +410,29 @@ function readThrottle(resources: Record<string, CfnResource>, restApiId: string)
   return {
     rateLimit: all?.ThrottlingRateLimit ?? ACCOUNT_THROTTLE.rateLimit,
     burstLimit: all?.ThrottlingBurstLimit ?? ACCOUNT_THROTTLE.burstLimit,
+  };
+}
+
+/** An HTTP API's stage, its throttling (DefaultRouteSettings) and its CORS configuration. */
+function readHttpApi(resources: Record<string, CfnResource>, apiId: string): Pick<ApiDefinition, 'kind' | 'stageName' | 'httpCors' | 'throttle'> {
+  const stage = Object.values(resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage' && r.Properties?.ApiId?.Ref === apiId);
+  const route = stage?.Properties?.DefaultRouteSettings ?? {};
+  const cors = resources[apiId].Properties?.CorsConfiguration;
+  return {
+    kind: 'HTTP',
+    stageName: stage?.Properties?.StageName ?? '$default',
+    throttle: {
+      rateLimit: route.ThrottlingRateLimit ?? ACCOUNT_THROTTLE.rateLimit,
+      burstLimit: route.ThrottlingBurstLimit ?? ACCOUNT_THROTTLE.burstLimit,
+    },
+    httpCors: cors && {
+      allowOrigins: cors.AllowOrigins ?? [],
+      allowHeaders: cors.AllowHeaders ?? [],
+      allowMethods: cors.AllowMethods ?? [],
+      exposeHeaders: cors.ExposeHeaders ?? [],
+      allowCredentials: cors.AllowCredentials === true,
+      maxAgeSeconds: cors.MaxAge,
+    },
   };
 }
 

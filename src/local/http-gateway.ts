@@ -1,13 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { PreflightDefinition, ThrottleDefinition } from './cloud-assembly';
 import { InvocationError, LocalFunction } from './function-host';
+import { HttpApiCors, HttpCorsDefinition } from './http-api-cors';
 import { closeServer, listenOnLoopback } from './loopback-server';
-import { HttpAnswer, toHttpAnswer } from './proxy-response';
+import { httpApiEvent, restApiEvent } from './proxy-event';
+import { HttpAnswer, toHttpAnswer, toHttpApiAnswer } from './proxy-response';
 import { TokenBucket } from './token-bucket';
 
 export interface HttpGatewayOptions {
+  /**
+   * Which API Gateway API this is: the answers API Gateway sends itself, the event the functions
+   * get, and how their answers are read differ between a REST API and an HTTP API.
+   * @default 'REST'
+   */
+  readonly kind?: 'REST' | 'HTTP';
+  /** HTTP API: the stage's name. A named stage's prefix is part of the event's `path`, as on AWS. @default '$default' */
+  readonly stageName?: string;
+  /** HTTP API: its CORS configuration; without it, OPTIONS has no route (404). */
+  readonly httpCors?: HttpCorsDefinition;
   readonly writer: LocalFunction;
   readonly reader?: LocalFunction;
   /** The template's CORS preflight answer; without it, OPTIONS has no route (403), as on AWS. */
@@ -30,27 +41,47 @@ export interface HttpGatewayOptions {
   readonly onResponse?: (method: string, path: string, status: number, headers: Record<string, string>, body: string) => void;
 }
 
-interface Route {
+export interface Route {
   readonly fn: LocalFunction;
   readonly resource: string;
   readonly pathParameters: Record<string, string> | null;
 }
 
-/** API Gateway's REST payload limit. */
+/** API Gateway's payload limit, the same for REST and HTTP APIs. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
+/** What API Gateway answers itself, by kind of API. */
+const OWN_ANSWERS = {
+  REST: {
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+    noRoute: { status: 403, message: 'Missing Authentication Token' },
+    failed: { status: 502, message: 'Internal server error' },
+  },
+  HTTP: {
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html and
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html
+    noRoute: { status: 404, message: 'Not Found' },
+    failed: { status: 500, message: 'Internal Server Error' },
+  },
+} as const;
+
 /**
- * The REST API on loopback: the construct's routes, each request turned into the API Gateway
- * proxy event Lambda would receive, and the function's answer sent back as API Gateway would
- * (403 "Missing Authentication Token" for a route that does not exist, 502 when the function
- * fails, 403 "Forbidden" without the API key the routes require). Authorization is not enforced locally.
+ * The REST or HTTP API on loopback: the construct's routes, each request turned into the proxy
+ * event (payload format 1.0) Lambda would receive from that kind of API, and the function's
+ * answer sent back as API Gateway would. A route that does not exist: 403 "Missing Authentication
+ * Token" (REST), 404 "Not Found" (HTTP). A function that fails: 502 (REST), 500 (HTTP). Without
+ * the API key the routes require: 403 "Forbidden". Authorization is not enforced locally.
  */
 export class HttpGateway {
   private server?: http.Server;
   private readonly bucket?: TokenBucket;
+  private readonly kind: 'REST' | 'HTTP';
+  private readonly httpCors?: HttpApiCors;
 
   constructor(private readonly options: HttpGatewayOptions) {
     if (options.throttle) this.bucket = new TokenBucket(options.throttle.rateLimit, options.throttle.burstLimit);
+    this.kind = options.kind ?? 'REST';
+    if (options.httpCors) this.httpCors = new HttpApiCors(options.httpCors);
   }
 
   public async start(port = 0): Promise<string> {
@@ -90,29 +121,35 @@ export class HttpGateway {
       return this.send(req, res, 429, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'TooManyRequestsException' }, JSON.stringify({ message: 'Too Many Requests' }));
     }
     const { preflight } = this.options;
-    if (method === 'OPTIONS' && preflight && (segments.length === 0 || this.route('GET', segments))) {
+    if (this.kind === 'REST' && method === 'OPTIONS' && preflight && (segments.length === 0 || this.route('GET', segments))) {
       return this.send(req, res, preflight.statusCode, preflight.headers, '');
     }
-    if (!route) return this.send(req, res, 403, { 'Content-Type': 'application/json' }, JSON.stringify({ message: 'Missing Authentication Token' }));
+    if (this.httpCors?.isPreflight(method, req.headers)) return this.send(req, res, 204, this.httpCors.preflightHeaders(req.headers), '');
+    const own = OWN_ANSWERS[this.kind];
+    if (!route) return this.send(req, res, own.noRoute.status, { 'Content-Type': 'application/json' }, JSON.stringify({ message: own.noRoute.message }));
     if (this.options.apiKeyRequired && !req.headers['x-api-key']) {
       return this.send(req, res, 403, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException' }, JSON.stringify({ message: 'Forbidden' }));
     }
 
-    const event = proxyEvent(req, url, route.resource, route.pathParameters, chunks.length ? Buffer.concat(chunks).toString('utf8') : null);
+    const body = chunks.length ? Buffer.concat(chunks) : null;
+    const event = this.kind === 'HTTP'
+      ? httpApiEvent(req, url, route, body, this.options.stageName ?? '$default')
+      : restApiEvent(req, url, route, body);
     let answer: HttpAnswer;
     let logs: string[] = [];
     try {
       let result: unknown;
       ({ result, logs } = await route.fn.invokeWithLogs(event));
-      answer = toHttpAnswer(result, req.headers.accept, this.options.binaryMediaTypes ?? []);
+      answer = this.kind === 'HTTP' ? toHttpApiAnswer(result) : toHttpAnswer(result, req.headers.accept, this.options.binaryMediaTypes ?? []);
     } catch (err) {
       // API Gateway's answer carries no detail; the local log says what happened.
       const cause = `the function failed: ${String((err as Error).message ?? err)}`;
-      this.options.onServerError?.(method, rawUrl, 502, cause, (err as InvocationError).logs ?? logs);
-      return this.send(req, res, 502, { 'Content-Type': 'application/json' }, JSON.stringify({ message: 'Internal server error' }));
+      this.options.onServerError?.(method, rawUrl, own.failed.status, cause, (err as InvocationError).logs ?? logs);
+      return this.send(req, res, own.failed.status, { 'Content-Type': 'application/json' }, JSON.stringify({ message: own.failed.message }));
     }
     if (answer.statusCode >= 500) this.options.onServerError?.(method, rawUrl, answer.statusCode, 'the function answered it', logs);
-    return this.send(req, res, answer.statusCode, answer.headers, answer.body);
+    const headers = this.httpCors ? this.httpCors.answerHeaders(answer.headers, req.headers) : answer.headers;
+    return this.send(req, res, answer.statusCode, headers, answer.body);
   }
 
   private route(method: string, segments: string[]): Route | undefined {
@@ -136,50 +173,4 @@ export class HttpGateway {
     const flat = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
     this.options.onResponse?.(req.method ?? 'GET', req.url ?? '/', status, flat, typeof body === 'string' ? body : body.toString('base64'));
   }
-}
-
-function proxyEvent(
-  req: http.IncomingMessage, url: URL, resource: string, pathParameters: Record<string, string> | null, body: string | null,
-): APIGatewayProxyEvent {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const [name, value] = [req.rawHeaders[i], req.rawHeaders[i + 1]];
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
-  }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
-  for (const [k, v] of url.searchParams) {
-    query[k] = v;
-    (multiQuery[k] ??= []).push(v);
-  }
-  const requestId = randomUUID();
-  return {
-    resource,
-    path: url.pathname,
-    httpMethod: req.method ?? 'GET',
-    headers,
-    multiValueHeaders,
-    queryStringParameters: Object.keys(query).length ? query : null,
-    multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
-    pathParameters,
-    stageVariables: null,
-    body,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      stage: 'local',
-      requestId,
-      resourceId: 'local',
-      resourcePath: resource,
-      httpMethod: req.method ?? 'GET',
-      path: url.pathname,
-      protocol: `HTTP/${req.httpVersion}`,
-      requestTimeEpoch: Date.now(),
-      authorizer: null,
-      identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
-    },
-  };
 }

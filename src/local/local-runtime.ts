@@ -415,6 +415,9 @@ export class LocalRuntime {
       });
 
       const gateway = new HttpGateway({
+        kind: definition.kind,
+        stageName: definition.stageName,
+        httpCors: definition.httpCors,
         writer,
         reader,
         preflight: definition.preflight,

@@ -23,6 +23,48 @@ const ANSWER_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body
  *   body that is not a string, multi values that are not lists) throws: the caller answers 502.
  */
 export function toHttpAnswer(result: unknown, accept: string | undefined, binaryMediaTypes: readonly string[]): HttpAnswer {
+  const answer = readProxyAnswer(result);
+  const headers: Record<string, string[]> = {};
+  const named = (name: string) => Object.keys(headers).find((h) => h.toLowerCase() === name.toLowerCase());
+  for (const [name, values] of Object.entries(answer.multiValueHeaders)) {
+    headers[named(name) ?? name] = [...(headers[named(name) ?? name] ?? []), ...values];
+  }
+  for (const [name, value] of Object.entries(answer.headers)) {
+    const existing = named(name);
+    if (existing === undefined) headers[name] = [value];
+    else if (!headers[existing].includes(value)) headers[existing].push(value);
+  }
+  const binary = answer.isBase64Encoded && matchesBinaryType(accept, binaryMediaTypes);
+  return { statusCode: answer.statusCode, headers: flatten(headers), body: binary ? Buffer.from(answer.body, 'base64') : answer.body };
+}
+
+/**
+ * A payload format 1.0 answer as an HTTP API (v2) turns it into HTTP, which differs from a REST API
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html):
+ * - a header in both `headers` and `multiValueHeaders` keeps only the multi values, as the
+ *   proxy integration documents for the two maps;
+ * - an `isBase64Encoded` body is always decoded: an HTTP API has no binary media types;
+ * - an answer it cannot read throws, as for REST; the caller answers 500 (not REST's 502).
+ */
+export function toHttpApiAnswer(result: unknown): HttpAnswer {
+  const answer = readProxyAnswer(result);
+  const headers: Record<string, string[]> = {};
+  const multi = new Set(Object.keys(answer.multiValueHeaders).map((name) => name.toLowerCase()));
+  for (const [name, values] of Object.entries(answer.multiValueHeaders)) headers[name] = values;
+  for (const [name, value] of Object.entries(answer.headers)) if (!multi.has(name.toLowerCase())) headers[name] = [value];
+  return { statusCode: answer.statusCode, headers: flatten(headers), body: answer.isBase64Encoded ? Buffer.from(answer.body, 'base64') : answer.body };
+}
+
+interface ProxyAnswer {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly multiValueHeaders: Record<string, string[]>;
+  readonly body: string;
+  readonly isBase64Encoded: boolean;
+}
+
+/** The answer's fields, or an error naming what API Gateway could not read. */
+function readProxyAnswer(result: unknown): ProxyAnswer {
   if (typeof result !== 'object' || result === null || Array.isArray(result)) throw new Error('the answer is not an object');
   const answer = result as APIGatewayProxyResult & Record<string, unknown>;
   const unknown = Object.keys(answer).filter((k) => !ANSWER_KEYS.has(k));
@@ -30,26 +72,17 @@ export function toHttpAnswer(result: unknown, accept: string | undefined, binary
   const statusCode = Number(answer.statusCode);
   if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) throw new Error(`statusCode ${JSON.stringify(answer.statusCode)} is not an HTTP status`);
   if (answer.body !== undefined && answer.body !== null && typeof answer.body !== 'string') throw new Error('the body is not a string');
-
-  const headers: Record<string, string[]> = {};
-  const named = (name: string) => Object.keys(headers).find((h) => h.toLowerCase() === name.toLowerCase());
+  const multiValueHeaders: Record<string, string[]> = {};
   for (const [name, values] of Object.entries(answer.multiValueHeaders ?? {})) {
     if (!Array.isArray(values)) throw new Error(`multiValueHeaders.${name} is not a list`);
-    headers[named(name) ?? name] = [...(headers[named(name) ?? name] ?? []), ...values.map(String)];
+    multiValueHeaders[name] = values.map(String);
   }
-  for (const [name, value] of Object.entries(answer.headers ?? {})) {
-    const existing = named(name);
-    if (existing === undefined) headers[name] = [String(value)];
-    else if (!headers[existing].includes(String(value))) headers[existing].push(String(value));
-  }
+  const headers = Object.fromEntries(Object.entries(answer.headers ?? {}).map(([name, value]) => [name, String(value)]));
+  return { statusCode, headers, multiValueHeaders, body: answer.body ?? '', isBase64Encoded: answer.isBase64Encoded === true };
+}
 
-  const text = answer.body ?? '';
-  const binary = answer.isBase64Encoded === true && matchesBinaryType(accept, binaryMediaTypes);
-  return {
-    statusCode,
-    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.length === 1 ? v[0] : v])),
-    body: binary ? Buffer.from(text, 'base64') : text,
-  };
+function flatten(headers: Record<string, string[]>): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
 }
 
 /** Only the first Accept type counts, matched exactly or by a `type/*` binary media type. */

@@ -4,7 +4,7 @@ import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { buildExampleApp } from '../../../examples/typescript/app';
-import { EventSourcedApi, Projection } from '../../../src';
+import { ApiKind, EventSourcedApi, Projection } from '../../../src';
 import { ApiDefinition, readCloudAssembly } from '../../../src/local/cloud-assembly';
 import { removeTempDirs, tempDir } from '../../support/local-app';
 import { COUNTER } from '../../support/synth';
@@ -140,6 +140,28 @@ describe('readCloudAssembly: what the template leaves out, and where the stack d
     new EventSourcedApi(new Stack(app, 'Open'), 'Api', { projections: [{ name: 'counter', entry: COUNTER }] });
     const apis = readCloudAssembly(synthApp(app).directory, { tablePrefix: 'p-' });
     expect(apis.map((a) => [a.stackName, a.apiKeyRequired]).sort()).toEqual([['Keyed', true], ['Open', false]]);
+  });
+
+  test('an HTTP API: its kind, stage, throttling and CORS configuration; a REST API is REST', () => {
+    const app = new App({ outdir: tempDir('es-local-assembly-') });
+    new EventSourcedApi(new Stack(app, 'Http'), 'Api', {
+      projections: [{ name: 'counter', entry: COUNTER }],
+      api: { kind: ApiKind.HTTP, stageName: 'v2', throttlingRateLimit: 7, throttlingBurstLimit: 9, cors: { allowOrigins: ['https://app.example.com'], maxAge: Duration.minutes(5) } },
+    });
+    new EventSourcedApi(new Stack(app, 'Rest'), 'Api', { projections: [{ name: 'counter', entry: COUNTER }] });
+    const apis = readCloudAssembly(synthApp(app).directory, { tablePrefix: 'p-' });
+    const http = apis.find((a) => a.stackName === 'Http')!;
+    expect(http).toMatchObject({ kind: 'HTTP', stageName: 'v2', throttle: { rateLimit: 7, burstLimit: 9 }, preflight: undefined, apiKeyRequired: false });
+    expect(http.httpCors).toEqual({
+      allowOrigins: ['https://app.example.com'],
+      allowHeaders: expect.arrayContaining(['Content-Type', 'ExclusiveStartKey', 'X-Min-Version']),
+      allowMethods: expect.arrayContaining(['GET', 'POST']),
+      exposeHeaders: ['LastEvaluatedKey'],
+      allowCredentials: false,
+      maxAgeSeconds: 300,
+    });
+    const rest = apis.find((a) => a.stackName === 'Rest')!;
+    expect([rest.kind, rest.httpCors, rest.stageName]).toEqual(['REST', undefined, undefined]);
   });
 });
 

@@ -1,52 +1,7 @@
 import * as net from 'node:net';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { PreflightDefinition, ThrottleDefinition } from '../../../src/local/cloud-assembly';
-import { InvocationError, LocalFunction } from '../../../src/local/function-host';
-import { HttpGateway } from '../../../src/local/http-gateway';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { startGateway } from '../../support/gateway';
 import { connect } from '../../support/local-app';
-
-type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
-
-/** A stand-in for a LocalFunction: records the events it gets, answers with `handler`, and "logs" one line per invocation. */
-function fakeFunction(name: string, events: APIGatewayProxyEvent[], handler?: Handler): LocalFunction {
-  const answer: Handler = handler ?? (async () => ({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ fn: name }) }));
-  const invokeWithLogs = async (event: APIGatewayProxyEvent) => {
-    events.push(event);
-    const logs = [`${name} got ${event.httpMethod} ${event.path}`];
-    try {
-      return { result: await answer(event), logs };
-    } catch (err) {
-      throw Object.assign(new InvocationError(name, String((err as Error).message), 'Error'), { logs });
-    }
-  };
-  return { invokeWithLogs } as unknown as LocalFunction;
-}
-
-async function startGateway(options: {
-  reader?: boolean;
-  preflight?: PreflightDefinition;
-  writer?: Handler;
-  binaryMediaTypes?: string[];
-  throttle?: ThrottleDefinition;
-  apiKeyRequired?: boolean;
-} = {}) {
-  const writerEvents: APIGatewayProxyEvent[] = [];
-  const readerEvents: APIGatewayProxyEvent[] = [];
-  const responses: Array<[string, string, number]> = [];
-  const serverErrors: Array<[string, string, number, string, string[]]> = [];
-  const gateway = new HttpGateway({
-    writer: fakeFunction('writer', writerEvents, options.writer),
-    reader: options.reader === false ? undefined : fakeFunction('reader', readerEvents),
-    preflight: options.preflight,
-    binaryMediaTypes: options.binaryMediaTypes,
-    throttle: options.throttle,
-    apiKeyRequired: options.apiKeyRequired,
-    onResponse: (method, url, status) => responses.push([method, url, status]),
-    onServerError: (...args) => serverErrors.push(args),
-  });
-  const url = await gateway.start();
-  return { gateway, url, writerEvents, readerEvents, responses, serverErrors };
-}
 
 describe('HttpGateway routes', () => {
   let started: Awaited<ReturnType<typeof startGateway>>;
