@@ -8,9 +8,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { differences, normalizeTemplate } from './normalize-template';
 import { buildExampleApp } from '../../examples/typescript/app';
+import { ApiAuthorization, ApiKind, EventSourcedApi } from '../../src';
 import { recordTemplate, synthApp } from '../support/templates';
 import { compileProjection, TYPED_PROJECTION } from '../support/typed-projection';
 
@@ -120,6 +121,22 @@ describe('templates synthesized from Python and Java match TypeScript', () => {
     expect(differences(normalizeTemplate(pythonTemplate), different).length).toBeGreaterThan(0);
   });
 
+  test('an HTTP API with JWT authorization (ApiKind, ApiAuthorization.jwt) synthesizes from Python as from TypeScript', () => {
+    const pyOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-py-http-'));
+    run(python, [path.join(__dirname, 'apps', 'http_api.py')], { env: { ...process.env, CDK_OUTDIR: pyOut } });
+    const fromPython = JSON.parse(fs.readFileSync(path.join(pyOut, 'HttpOrdersApi.template.json'), 'utf8'));
+    const tsOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-ts-http-'));
+    const app = new App({ outdir: tsOut });
+    new EventSourcedApi(new Stack(app, 'HttpOrdersApi'), 'Orders', {
+      api: { kind: ApiKind.HTTP, authorization: ApiAuthorization.jwt('https://issuer.example.com/', ['orders-client'], ['orders/write']), throttlingRateLimit: 20 },
+    });
+    synthApp(app);
+    const fromTypeScript = JSON.parse(fs.readFileSync(path.join(tsOut, 'HttpOrdersApi.template.json'), 'utf8'));
+    expect(differences(normalizeTemplate(fromPython), normalizeTemplate(fromTypeScript))).toEqual([]);
+    expect(Object.values<any>(fromPython.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Authorizer')).toHaveLength(1);
+    recordTemplate(fromPython);
+  });
+
   test('Python bundled the JavaScript projections with the esbuild shipped in the package, no esbuild on PATH', () => {
     const userPath = (process.env.PATH ?? '').split(path.delimiter).filter((p) => !p.includes('node_modules')).join(path.delimiter);
     expect(spawnSync('sh', ['-c', 'command -v esbuild'], { env: { PATH: userPath } }).status).not.toBe(0);
@@ -153,7 +170,9 @@ print(json.dumps({
     expect(api.api_members).toEqual(expect.arrayContaining(['grant_append', 'grant_read', 'grant_read_events', 'grant_read_views', 'projection', 'events_table', 'publisher_failure_queue', 'rest_api', 'default_view', 'maintenance_function', 'jobs_queue']));
     expect(api.projection_members).toEqual(expect.arrayContaining(['aggregator', 'dead_letter_queue', 'queue', 'table', 'name', 'version', 'previous_table']));
     expect(api.props_params).toEqual(expect.arrayContaining(['self', 'projections', 'stream_id_field', 'existing_events_table', 'max_body_bytes', 'api', 'catch_up_rate', 'writer', 'reader', 'publisher', 'events_table_deletion_protection']));
-    expect(api.auth_members).toEqual(expect.arrayContaining(['iam', 'none', 'authorizer']));
+    expect(api.auth_members).toEqual(expect.arrayContaining(['iam', 'none', 'authorizer', 'cognito', 'jwt', 'http_authorizer']));
+    expect(api.exports).toEqual(expect.arrayContaining(['ApiKind', 'JwtIssuer']));
+    expect(api.api_members).toEqual(expect.arrayContaining(['http_api', 'metric_api_requests']));
     expect(api.api_members.filter((n: string) => /[A-Z]/.test(n))).toEqual([]);
   });
 
@@ -194,7 +213,10 @@ describe('the API as Java sees it', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-java-src-'));
     run('unzip', ['-q', '-o', jar, '-d', dir]);
     const read = (name: string) => fs.readFileSync(path.join(dir, 'io', 'github', 'cdkeventsourcedapi', `${name}.java`), 'utf8');
-    return { api: read('EventSourcedApi'), props: read('EventSourcedApiProps'), projection: read('Projection'), definition: read('ProjectionDefinition') };
+    return {
+      api: read('EventSourcedApi'), props: read('EventSourcedApiProps'), projection: read('Projection'), definition: read('ProjectionDefinition'),
+      kind: read('ApiKind'), authorization: read('ApiAuthorization'),
+    };
   };
 
   test('builders, getters and javadoc with defaults', () => {
@@ -209,5 +231,13 @@ describe('the API as Java sees it', () => {
     expect(props).toMatch(/Builder eventsTableDeletionProtection\(java\.lang\.Boolean eventsTableDeletionProtection\)/);
     expect(sources().definition).toMatch(/Builder version\(java\.lang\.Number version\)/);
     expect(props).toMatch(/Builder projections\(java\.util\.List<\? extends io\.github\.cdkeventsourcedapi\.ProjectionDefinition> projections\)/);
+  });
+
+  test('the HTTP API front door: ApiKind.HTTP and the jwt() and httpAuthorizer() factories', () => {
+    const { kind, authorization } = sources();
+    expect(kind).toMatch(/public enum ApiKind/);
+    expect(kind).toMatch(/^\s+HTTP,?$/m);
+    expect(authorization).toMatch(/public static @org\.jetbrains\.annotations\.NotNull io\.github\.cdkeventsourcedapi\.ApiAuthorization jwt\(final @org\.jetbrains\.annotations\.NotNull java\.lang\.String issuer, final @org\.jetbrains\.annotations\.NotNull java\.util\.List<java\.lang\.String> audience/);
+    expect(authorization).toMatch(/httpAuthorizer\(final @org\.jetbrains\.annotations\.NotNull software\.amazon\.awscdk\.services\.apigatewayv2\.IHttpRouteAuthorizer authorizer/);
   });
 });
