@@ -214,8 +214,12 @@ describe('the API as Java sees it', () => {
     run('unzip', ['-q', '-o', jar, '-d', dir]);
     const read = (name: string) => fs.readFileSync(path.join(dir, 'io', 'github', 'cdkeventsourcedapi', `${name}.java`), 'utf8');
     return {
-      api: read('EventSourcedApi'), props: read('EventSourcedApiProps'), projection: read('Projection'), definition: read('ProjectionDefinition'),
-      kind: read('ApiKind'), authorization: read('ApiAuthorization'),
+      api: read('EventSourcedApi'),
+      props: read('EventSourcedApiProps'),
+      projection: read('Projection'),
+      definition: read('ProjectionDefinition'),
+      kind: read('ApiKind'),
+      authorization: read('ApiAuthorization'),
     };
   };
 
