@@ -26,6 +26,7 @@ import { FrontDoor } from './private/front-door';
 import { createHttpFrontDoor } from './private/http-front-door';
 import { FunctionLogging, functionLogging, libraryFunction } from './private/library-function';
 import { libraryMetric } from './private/library-metric';
+import { mountRestRoutes } from './private/mounted-front-door';
 import { tagProjectionRoles, tagRole } from './private/resource-roles';
 import { createRestFrontDoor } from './private/rest-front-door';
 import { stackResourceProblems } from './private/stack-limits';
@@ -231,11 +232,17 @@ export class EventSourcedApi extends Construct {
   public readonly publisherFailureQueue: sqs.IQueue;
   /** The Lambda behind the `GET` routes; undefined without projections. */
   public readonly reader?: lambda.IFunction;
-  /** The REST API; undefined when `api.enabled` is false or `api.kind` is `ApiKind.HTTP`. */
+  /**
+   * The REST API: the construct's, or the one `api.existingApiResource` belongs to; undefined when
+   * `api.enabled` is false or `api.kind` is `ApiKind.HTTP`.
+   */
   public readonly restApi?: apigateway.IRestApi;
   /** The HTTP API, with `api.kind: ApiKind.HTTP`. */
   public readonly httpApi?: apigwv2.IHttpApi;
-  /** The URL of the API's stage, ending with "/"; undefined when `api.enabled` is false. */
+  /**
+   * The URL of the routes, ending with "/" (the stage's, or the mounted resource's); undefined when
+   * `api.enabled` is false, or for an imported API without a deployment stage.
+   */
   public readonly url?: string;
   /** The projected views, in the order given. */
   public readonly projections: Projection[];
@@ -357,7 +364,11 @@ export class EventSourcedApi extends Construct {
       const frontDoorProps = {
         writer: this.writer, reader: this.reader, options: apiOptions, stageName: this.stageName, logRetention: logging.retention, encryptionKey: key,
       };
-      if ((apiOptions.kind ?? ApiKind.REST) === ApiKind.HTTP) {
+      if (apiOptions.existingApiResource) {
+        const mounted = mountRestRoutes(this, apiOptions.existingApiResource, frontDoorProps);
+        this.restApi = mounted.api;
+        this.frontDoor = mounted;
+      } else if ((apiOptions.kind ?? ApiKind.REST) === ApiKind.HTTP) {
         const http = createHttpFrontDoor(this, frontDoorProps);
         this.httpApi = http.api;
         this.frontDoor = http;
@@ -674,7 +685,7 @@ function validateProps(
 
   const api = props.api ?? {};
   if (!apiEnabled) {
-    const set = (['kind', 'authorization', 'throttlingRateLimit', 'throttlingBurstLimit', 'cors', 'stageName', 'restApiName', 'cloudWatchRole', 'apiKeyRequired', 'usagePlan'] as const)
+    const set = (['kind', 'existingApiResource', 'authorization', 'throttlingRateLimit', 'throttlingBurstLimit', 'cors', 'stageName', 'restApiName', 'cloudWatchRole', 'apiKeyRequired', 'usagePlan'] as const)
       .filter((key) => api[key] !== undefined);
     if (set.length > 0) throw new Error(`api.enabled is false, so api.${set.join(', api.')} cannot be set.`);
   }
@@ -682,6 +693,14 @@ function validateProps(
     throw new Error('api.cors.allowOrigins must name exactly one origin (or "*"): the handlers answer with it.');
   }
   validateApiKind(api);
+  if (api.existingApiResource) {
+    const theirs = ([
+      ['kind', 'the routes join a REST API'], ['restApiName', 'the API is yours'], ['stageName', 'the stage is yours'],
+      ['throttlingRateLimit', 'set it on your stage'], ['throttlingBurstLimit', 'set it on your stage'],
+      ['cloudWatchRole', 'the API is yours'], ['usagePlan', 'add the stage to a usage plan of yours'],
+    ] as const).find(([prop]) => api[prop] !== undefined);
+    if (theirs) throw new Error(`api.${theirs[0]} cannot be set with api.existingApiResource: ${theirs[1]}.`);
+  }
   for (const prop of ['eventsTableRemovalPolicy', 'eventsTableDeletionProtection'] as const) {
     if (props.existingEventsTable && props[prop] !== undefined) {
       throw new Error(`${prop} applies only to a new events table; it cannot be set with existingEventsTable.`);

@@ -15,6 +15,17 @@ export interface RestApiOptions {
   readonly kind?: ApiKind;
 
   /**
+   * Mount the routes on a resource of an existing REST API instead of creating one: `POST` and
+   * `GET` on it, `GET {view}` and `GET {view}/{id}` below it (e.g. `myApi.root.addResource('orders')`
+   * serves `POST /orders`). The API, its stage, deployment, logging, throttling and usage plans
+   * stay yours, so `kind`, `restApiName`, `stageName`, the throttling props, `cloudWatchRole` and
+   * `usagePlan` cannot be set; `authorization`, `apiKeyRequired` and `cors` apply to the routes.
+   * The API metrics and the 5xx alarm then cover your whole API.
+   * @default - the construct creates its own API
+   */
+  readonly existingApiResource?: apigateway.IResource;
+
+  /**
    * Whether to create the REST API. `false` leaves only the event store, fan-out and views;
    * append by invoking `writer` and read the view tables directly.
    * @default true

@@ -22,12 +22,12 @@ export function createApiDashboard(api: EventSourcedApi): cloudwatch.Dashboard {
     graph('Errors', [
       ...views.map((p) => p.metricAggregatorErrors({ period, label: `${p.name} aggregator` })),
       api.metricPublisherFailures({ period, label: 'publisher failure records' }),
-      ...(api.url !== undefined ? [api.metricApiServerErrors({ period, label: 'API 5xx' })] : []),
+      ...((api.restApi ?? api.httpApi) !== undefined ? [api.metricApiServerErrors({ period, label: 'API 5xx' })] : []),
     ]),
   );
   dashboard.addWidgets(
     graph('Publisher iterator age (ms)', [api.metricPublisherIteratorAge({ period })]),
-    ...(api.url !== undefined ? [graph('API latency (ms)', [api.metricApiLatency({ period, label: 'p99' }), api.metricApiLatency({ period, statistic: 'p50', label: 'p50' })])] : []),
+    ...((api.restApi ?? api.httpApi) !== undefined ? [graph('API latency (ms)', [api.metricApiLatency({ period, label: 'p99' }), api.metricApiLatency({ period, statistic: 'p50', label: 'p50' })])] : []),
   );
   return dashboard;
 }

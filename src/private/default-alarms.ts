@@ -63,7 +63,7 @@ export function createDefaultAlarms(api: EventSourcedApi, options: AlarmOptions)
     evaluationPeriods: 3,
     alarmDescription: `Publishing is more than ${maxAge.toHumanString()} behind the appends, for 3 minutes: every view is late.`,
   });
-  if (api.url !== undefined) {
+  if ((api.restApi ?? api.httpApi) !== undefined) {
     const percent = options.maxApiServerErrorPercent ?? 5;
     add('ApiServerErrors', {
       metric: new cloudwatch.MathExpression({

@@ -18,8 +18,8 @@ export interface FrontDoorProps {
 
 /** What the construct needs of its front door, whichever kind it is. */
 export interface FrontDoor {
-  /** The stage's URL, ending with "/". */
-  readonly url: string;
+  /** The URL of the routes, ending with "/"; undefined when the API has no stage here (an imported one). */
+  readonly url?: string;
   readonly authorization: ApiAuthorization;
   /** The execute-api ARN of a route of the stage, for IAM grants. */
   arnForExecuteApi(method: string, path: string): string;

@@ -28,9 +28,7 @@ export function createRestFrontDoor(scope: Construct, props: FrontDoorProps): Re
     endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
     cloudWatchRole: options.cloudWatchRole ?? true,
     cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
-    defaultCorsPreflightOptions: options.cors && {
-      ...options.cors, allowHeaders: withClientHeaders(options.cors.allowHeaders ?? apigateway.Cors.DEFAULT_HEADERS),
-    },
+    defaultCorsPreflightOptions: restCors(options.cors),
     deployOptions: {
       stageName,
       throttlingRateLimit: options.throttlingRateLimit ?? 100,
@@ -44,25 +42,7 @@ export function createRestFrontDoor(scope: Construct, props: FrontDoorProps): Re
   });
   acknowledgeScanners(api.deploymentStage, { checkov: { CKV_AWS_120: SCANNER_REASONS.apiCaching } });
 
-  // Authorization is set per method, not as a default, so CORS preflight OPTIONS stays open.
-  const authorization = options.authorization ?? ApiAuthorization.iam();
-  const authorizer = authorization.userPool
-    ? new apigateway.CognitoUserPoolsAuthorizer(scope, 'CognitoAuthorizer', { cognitoUserPools: [authorization.userPool] })
-    : authorization.authorizerRef;
-  const methodOptions: apigateway.MethodOptions = {
-    authorizationType: authorization.authorizationType,
-    authorizer,
-    authorizationScopes: authorization.authorizationScopes,
-    apiKeyRequired: options.apiKeyRequired,
-  };
-  api.root.addMethod('POST', new apigateway.LambdaIntegration(props.writer, { allowTestInvoke: false }), methodOptions);
-  if (props.reader) {
-    const read = new apigateway.LambdaIntegration(props.reader, { allowTestInvoke: false });
-    api.root.addMethod('GET', read, methodOptions);
-    const view = api.root.addResource('{view}');
-    view.addMethod('GET', read, methodOptions);
-    view.addResource('{id}').addMethod('GET', read, methodOptions);
-  }
+  const authorization = addRestRoutes(scope, api.root, props);
   const noAuth = authorization.authorizationType === apigateway.AuthorizationType.NONE;
   if (noAuth) acknowledge(api, { 'AwsSolutions-APIG4': 'Authorization was explicitly turned off with ApiAuthorization.none().' });
   acknowledge(api, {
@@ -88,6 +68,41 @@ export function createRestFrontDoor(scope: Construct, props: FrontDoorProps): Re
     metricRequests: (metricProps) => api.metricCount({ statistic: cloudwatch.Stats.SUM, ...metricProps }),
     metricLatency: (metricProps) => api.metricLatency({ statistic: cloudwatch.Stats.p(99), ...metricProps }),
   };
+}
+
+/**
+ * The routes on `base` (the API's root, or a resource of the user's API): POST appends, GET on
+ * `base`, `{view}` and `{view}/{id}` read. Authorization is set per method, not as a default, so
+ * CORS preflight OPTIONS stays open. With `cors`, the new resources get preflights of their own
+ * (a new API's root has them from the API's defaults already).
+ */
+export function addRestRoutes(scope: Construct, base: apigateway.IResource, props: FrontDoorProps, cors?: apigateway.CorsOptions): ApiAuthorization {
+  const { options } = props;
+  const authorization = options.authorization ?? ApiAuthorization.iam();
+  const authorizer = authorization.userPool
+    ? new apigateway.CognitoUserPoolsAuthorizer(scope, 'CognitoAuthorizer', { cognitoUserPools: [authorization.userPool] })
+    : authorization.authorizerRef;
+  const methodOptions: apigateway.MethodOptions = {
+    authorizationType: authorization.authorizationType,
+    authorizer,
+    authorizationScopes: authorization.authorizationScopes,
+    apiKeyRequired: options.apiKeyRequired,
+  };
+  if (cors) base.addCorsPreflight(cors);
+  base.addMethod('POST', new apigateway.LambdaIntegration(props.writer, { allowTestInvoke: false }), methodOptions);
+  if (props.reader) {
+    const read = new apigateway.LambdaIntegration(props.reader, { allowTestInvoke: false });
+    base.addMethod('GET', read, methodOptions);
+    const view = base.addResource('{view}', cors ? { defaultCorsPreflightOptions: cors } : undefined);
+    view.addMethod('GET', read, methodOptions);
+    view.addResource('{id}').addMethod('GET', read, methodOptions);
+  }
+  return authorization;
+}
+
+/** CORS of the construct's routes: the user's, with the headers the API's clients send allowed. */
+export function restCors(cors: apigateway.CorsOptions | undefined): apigateway.CorsOptions | undefined {
+  return cors && { ...cors, allowHeaders: withClientHeaders(cors.allowHeaders ?? apigateway.Cors.DEFAULT_HEADERS) };
 }
 
 /** A usage plan on the stage with one API key in it (more keys: `usagePlan.addApiKey()`). */
