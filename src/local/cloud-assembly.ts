@@ -113,6 +113,8 @@ export interface ApiDefinition {
   readonly kind: 'REST' | 'HTTP';
   /** The HTTP API's stage name; undefined for a REST API. */
   readonly stageName?: string;
+  /** The path of the REST API resource the routes are on: `/`, or the `api.existingApiResource`'s. */
+  readonly basePath: string;
   /** The HTTP API's CORS configuration; undefined without CORS or for a REST API. */
   readonly httpCors?: HttpCorsDefinition;
   /** The CORS preflight answer the template's OPTIONS methods give; undefined without CORS. */
@@ -333,8 +335,10 @@ function readStack(
         rawMessageDelivery: Boolean(subscription?.Properties?.RawMessageDelivery),
       };
     });
-    const restApi = one('rest-api');
     const httpApi = one('http-api');
+    // The construct's REST API, or the user's one its routes are mounted on (api.existingApiResource).
+    const mount = writerMount(resources, writer.id);
+    const restApi = one('rest-api') ?? (mount.restApiId ? { id: mount.restApiId } : undefined);
     const maintenance = one('maintenance');
     const failureQueue = one('publisher-failure-queue');
     apis.push({
@@ -376,6 +380,7 @@ function readStack(
       } : {}),
       views,
       ...(httpApi ? readHttpApi(resources, httpApi.id) : { kind: 'REST' as const }),
+      basePath: mount.path,
       preflight: restApi ? readPreflight(resources, restApi.id) : undefined,
       binaryMediaTypes: restApi ? resources[restApi.id].Properties?.BinaryMediaTypes ?? [] : [],
       throttle: restApi ? readThrottle(resources, restApi.id) : httpApi ? readHttpApi(resources, httpApi.id).throttle : undefined,
@@ -411,6 +416,23 @@ function readThrottle(resources: Record<string, CfnResource>, restApiId: string)
     rateLimit: all?.ThrottlingRateLimit ?? ACCOUNT_THROTTLE.rateLimit,
     burstLimit: all?.ThrottlingBurstLimit ?? ACCOUNT_THROTTLE.burstLimit,
   };
+}
+
+/**
+ * Where the writer's POST method is: its REST API and the path of its resource, from the
+ * template's AWS::ApiGateway::Resource chain (PathPart, ParentId up to the API's root).
+ */
+function writerMount(resources: Record<string, CfnResource>, writerId: string): { restApiId?: string; path: string } {
+  const method = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties?.HttpMethod === 'POST'
+    && JSON.stringify(r.Properties?.Integration?.Uri ?? '').includes(`"${writerId}"`));
+  const restApiId: string | undefined = method?.Properties?.RestApiId?.Ref;
+  const parts: string[] = [];
+  let at = method?.Properties?.ResourceId?.Ref as string | undefined;
+  while (at && resources[at]?.Type === 'AWS::ApiGateway::Resource') {
+    parts.unshift(resources[at].Properties.PathPart);
+    at = resources[at].Properties.ParentId?.Ref;
+  }
+  return { restApiId, path: `/${parts.join('/')}` };
 }
 
 /** An HTTP API's stage, its throttling (DefaultRouteSettings) and its CORS configuration. */

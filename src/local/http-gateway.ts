@@ -17,6 +17,11 @@ export interface HttpGatewayOptions {
   readonly kind?: 'REST' | 'HTTP';
   /** HTTP API: the stage's name. A named stage's prefix is part of the event's `path`, as on AWS. @default '$default' */
   readonly stageName?: string;
+  /**
+   * REST API: the path of the resource the routes are mounted on (`api.existingApiResource`), e.g.
+   * `/orders`; other paths of that API are not served here. @default '/'
+   */
+  readonly basePath?: string;
   /** HTTP API: its CORS configuration; without it, OPTIONS has no route (404). */
   readonly httpCors?: HttpCorsDefinition;
   readonly writer: LocalFunction;
@@ -77,11 +82,13 @@ export class HttpGateway {
   private readonly bucket?: TokenBucket;
   private readonly kind: 'REST' | 'HTTP';
   private readonly httpCors?: HttpApiCors;
+  private readonly baseSegments: string[];
 
   constructor(private readonly options: HttpGatewayOptions) {
     if (options.throttle) this.bucket = new TokenBucket(options.throttle.rateLimit, options.throttle.burstLimit);
     this.kind = options.kind ?? 'REST';
     if (options.httpCors) this.httpCors = new HttpApiCors(options.httpCors);
+    this.baseSegments = (options.basePath ?? '/').split('/').filter((s) => s !== '');
   }
 
   public async start(port = 0): Promise<string> {
@@ -114,14 +121,16 @@ export class HttpGateway {
     const rawUrl = req.url ?? '/';
     const url = new URL(`http://local${rawUrl.startsWith('/') ? '' : '/'}${rawUrl}`);
     const method = req.method ?? 'GET';
-    const segments = url.pathname.split('/').slice(1).filter((s, i, all) => s !== '' || i < all.length - 1);
-    const route = this.route(method, segments);
+    const all = url.pathname.split('/').slice(1).filter((s, i, every) => s !== '' || i < every.length - 1);
+    const mounted = this.baseSegments.every((s, i) => all[i] === s);
+    const segments = mounted ? all.slice(this.baseSegments.length) : undefined;
+    const route = segments && this.route(method, segments);
 
     if (this.bucket && !this.bucket.take()) {
       return this.send(req, res, 429, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'TooManyRequestsException' }, JSON.stringify({ message: 'Too Many Requests' }));
     }
     const { preflight } = this.options;
-    if (this.kind === 'REST' && method === 'OPTIONS' && preflight && (segments.length === 0 || this.route('GET', segments))) {
+    if (this.kind === 'REST' && method === 'OPTIONS' && preflight && segments && (segments.length === 0 || this.route('GET', segments))) {
       return this.send(req, res, preflight.statusCode, preflight.headers, '');
     }
     if (this.httpCors?.isPreflight(method, req.headers)) return this.send(req, res, 204, this.httpCors.preflightHeaders(req.headers), '');
@@ -152,15 +161,17 @@ export class HttpGateway {
     return this.send(req, res, answer.statusCode, headers, answer.body);
   }
 
+  /** `segments` are those below the base path; a route's resource is the template's whole path. */
   private route(method: string, segments: string[]): Route | undefined {
     const { writer, reader } = this.options;
+    const base = this.baseSegments.map((s) => `/${s}`).join('');
     if (segments.length === 0) {
-      if (method === 'POST') return { fn: writer, resource: '/', pathParameters: null };
-      if (method === 'GET' && reader) return { fn: reader, resource: '/', pathParameters: null };
+      if (method === 'POST') return { fn: writer, resource: base || '/', pathParameters: null };
+      if (method === 'GET' && reader) return { fn: reader, resource: base || '/', pathParameters: null };
     } else if (segments.length === 1 && method === 'GET' && reader && segments[0] !== '') {
-      return { fn: reader, resource: '/{view}', pathParameters: { view: segments[0] } };
+      return { fn: reader, resource: `${base}/{view}`, pathParameters: { view: segments[0] } };
     } else if (segments.length === 2 && method === 'GET' && reader && segments[0] !== '' && segments[1] !== '') {
-      return { fn: reader, resource: '/{view}/{id}', pathParameters: { view: segments[0], id: segments[1] } };
+      return { fn: reader, resource: `${base}/{view}/{id}`, pathParameters: { view: segments[0], id: segments[1] } };
     }
     return undefined;
   }

@@ -417,6 +417,7 @@ export class LocalRuntime {
       const gateway = new HttpGateway({
         kind: definition.kind,
         stageName: definition.stageName,
+        basePath: definition.basePath,
         httpCors: definition.httpCors,
         writer,
         reader,

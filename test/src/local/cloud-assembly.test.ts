@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { buildExampleApp } from '../../../examples/typescript/app';
@@ -140,6 +141,20 @@ describe('readCloudAssembly: what the template leaves out, and where the stack d
     new EventSourcedApi(new Stack(app, 'Open'), 'Api', { projections: [{ name: 'counter', entry: COUNTER }] });
     const apis = readCloudAssembly(synthApp(app).directory, { tablePrefix: 'p-' });
     expect(apis.map((a) => [a.stackName, a.apiKeyRequired]).sort()).toEqual([['Keyed', true], ['Open', false]]);
+  });
+
+  test('routes mounted on the user\'s REST API (api.existingApiResource): that API\'s settings and the resource\'s path', () => {
+    const app = new App({ outdir: tempDir('es-local-assembly-') });
+    const stack = new Stack(app, 'Mounted');
+    const shop = new apigateway.RestApi(stack, 'Shop', { deployOptions: { throttlingRateLimit: 3, throttlingBurstLimit: 4 } });
+    shop.root.addMethod('GET', new apigateway.MockIntegration());
+    new EventSourcedApi(stack, 'Api', { projections: [{ name: 'counter', entry: COUNTER }], api: { existingApiResource: shop.root.addResource('v1').addResource('orders') } });
+    new EventSourcedApi(new Stack(app, 'Own'), 'Api', { projections: [{ name: 'counter', entry: COUNTER }] });
+    const apis = readCloudAssembly(synthApp(app).directory, { tablePrefix: 'p-' });
+    expect(apis.map((a) => [a.stackName, a.kind, a.basePath, a.throttle]).sort()).toEqual([
+      ['Mounted', 'REST', '/v1/orders', { rateLimit: 3, burstLimit: 4 }],
+      ['Own', 'REST', '/', { rateLimit: 100, burstLimit: 200 }],
+    ]);
   });
 
   test('an HTTP API: its kind, stage, throttling and CORS configuration; a REST API is REST', () => {
