@@ -45,6 +45,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The writer's JSON Schema validation of event data (eventSchemas), bundled into its asset.
     'ajv@^8',
     'ajv-formats@^3',
+    // e2e:deployed signs its requests with SigV4 for IAM-authorized APIs.
+    '@smithy/signature-v4@^5',
+    '@aws-crypto/sha256-js@^5',
+    '@aws-sdk/credential-provider-node@^3',
   ],
 
   publishToPypi: {
@@ -213,6 +217,11 @@ project.addTask('demo', {
     { spawn: 'bundle:lambdas' },
     { exec: 'ts-node --project tsconfig.dev.json scripts/demo.ts', receiveArgs: true },
   ],
+});
+// The HTTP contract suite against a deployed stack (or any URL): the README's acceptance path.
+project.addTask('e2e:deployed', {
+  description: 'Run the end-to-end HTTP contract suite against a deployed stack: --stack NAME [--region R] [--api PATH] [--url URL]',
+  steps: [{ exec: 'ts-node --project tsconfig.dev.json scripts/e2e-deployed.ts', receiveArgs: true }],
 });
 project.addTask('synth-summary', {
   description: 'Synthesize the example app and print a summary of its resources',

@@ -4,6 +4,8 @@ import { ROLE_METADATA_KEY, type RoleMetadata } from '../../src/contract';
 /** A resource the library tagged with its role, and its physical name in the deployed stack. */
 export interface TaggedResource {
   readonly meta: RoleMetadata;
+  /** Its logical id in its stack's template. */
+  readonly logicalId: string;
   /** Undefined until CloudFormation has created it. */
   readonly physicalId?: string;
   readonly properties?: TemplateResource['Properties'];
@@ -33,7 +35,7 @@ export async function taggedResources(cfn: CloudFormationClient, stackName: stri
   const found: TaggedResource[] = [];
   for (const [id, resource] of Object.entries(resources)) {
     const meta = resource.Metadata?.[ROLE_METADATA_KEY] as RoleMetadata | undefined;
-    if (meta) found.push({ meta, physicalId: physical.get(id), properties: resource.Properties });
+    if (meta) found.push({ meta, logicalId: id, physicalId: physical.get(id), properties: resource.Properties });
   }
   for (const [id, resource] of Object.entries(resources)) {
     const nestedStackId = physical.get(id);
