@@ -49,6 +49,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@smithy/signature-v4@^5',
     '@aws-crypto/sha256-js@^5',
     '@aws-sdk/credential-provider-node@^3',
+    // Integration tests: deployed assertions, and snapshots CI checks without deploying.
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@^2',
   ],
 
   publishToPypi: {
@@ -133,6 +136,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['/assets/', '/cdk.out/', '*.tsbuildinfo', '/examples/**/cdk.out/', '/examples/java/target/', '.jsii.tabl.json', '__pycache__/', '/.venv/', '/.tools/'],
 });
 
+// integ-runner compares templates, not asset contents (the Lambda bundles, ~3 MB): not committed.
+// Added after construction: projen's own "!/test/" would otherwise drop a pattern under test/.
+project.gitignore.exclude('/test/integ/*.snapshot/asset.*');
+
 // A lockfile made on Linux can miss non-Linux resolver bindings; this pin keeps `npm ci` working.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
@@ -169,6 +176,25 @@ const loadTask = project.addTask('test:load', {
   ],
 });
 project.testTask.spawn(loadTask);
+
+// Integration tests (test/integ/integ.*.ts, @aws-cdk/integ-tests-alpha): `npm test` checks that
+// each synthesizes what its committed snapshot holds, without deploying (asset hashes aside, as
+// integ-runner compares). `integ:update` rewrites the snapshots without deploying; `integ:deploy`
+// deploys each test, runs its assertions and destroys it (AWS credentials needed).
+const integApp = '--directory test/integ --language typescript --app "ts-node --project tsconfig.dev.json {filePath}"';
+const integTask = project.addTask('test:integ', {
+  description: 'Check the integration tests\' snapshots (no deploy)',
+  steps: [{ spawn: 'bundle:lambdas' }, { exec: `integ-runner ${integApp}`, receiveArgs: true }],
+});
+project.addTask('integ:update', {
+  description: 'Rewrite the integration tests\' snapshots without deploying',
+  steps: [{ spawn: 'bundle:lambdas' }, { exec: `integ-runner ${integApp} --dry-run --update-on-failed`, receiveArgs: true }],
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy each integration test, run its assertions, destroy it, and update its snapshot (AWS credentials needed)',
+  steps: [{ spawn: 'bundle:lambdas' }, { exec: `integ-runner ${integApp} --update-on-failed --force`, receiveArgs: true }],
+});
+project.testTask.spawn(integTask);
 
 // cfn-lint and checkov (pinned in requirements-dev.txt, installed into .venv) over every template
 // the tests synthesized and the example app: nothing may be found that is not acknowledged, and

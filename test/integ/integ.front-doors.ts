@@ -1,0 +1,52 @@
+/**
+ * Integration test (deploys with `integ-runner`; CI only compares the committed snapshot): two
+ * EventSourcedApis, the default REST API behind IAM and an HTTP API without authorization, each
+ * appending an event and reading it back from its view once deployed.
+ *
+ * The REST API's routes need SigV4, which the assertion provider's HTTP calls cannot sign: its
+ * writer and reader are invoked with the proxy events API Gateway sends them. The HTTP API is
+ * called over HTTPS, as a client would.
+ */
+import * as path from 'node:path';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, ProjectionDefinition } from '../../src';
+
+const projections: ProjectionDefinition[] = [
+  { name: 'default', entry: path.join(__dirname, '..', '..', 'examples', 'typescript', 'projections', 'default.ts') },
+];
+// Nothing of the test outlives it.
+const disposable: EventSourcedApiProps = { projections, eventsTableRemovalPolicy: RemovalPolicy.DESTROY, alarms: { enabled: false } };
+
+const app = new App();
+const restStack = new Stack(app, 'EsapiIntegRest');
+const rest = new EventSourcedApi(restStack, 'Customers', disposable);
+const httpStack = new Stack(app, 'EsapiIntegHttp');
+const http = new EventSourcedApi(httpStack, 'Customers', { ...disposable, api: { kind: ApiKind.HTTP, authorization: ApiAuthorization.none() } });
+
+const integ = new IntegTest(app, 'FrontDoors', { testCases: [restStack, httpStack], regions: ['eu-west-1'] });
+
+/** The REST API's proxy event for a route, as API Gateway sends it. */
+function proxyEvent(httpMethod: string, resource: string, pathParameters: Record<string, string> | null, body: unknown, headers: Record<string, string> = {}) {
+  return JSON.stringify({
+    httpMethod, resource, path: resource, pathParameters, headers: { 'Content-Type': 'application/json', ...headers },
+    multiValueHeaders: {}, queryStringParameters: null, multiValueQueryStringParameters: null, stageVariables: null,
+    body: body === undefined ? null : JSON.stringify(body), isBase64Encoded: false, requestContext: { stage: 'prod', resourcePath: resource },
+  });
+}
+
+integ.assertions.invokeFunction({
+  functionName: rest.writer.functionName,
+  payload: proxyEvent('POST', '/', null, { type: 'CustomerRegistered', id: 'integ-1', eventId: 'integ-1', name: 'Integ' }),
+}).expect(ExpectedResult.objectLike({ Payload: Match.stringLikeRegexp('"statusCode":201') }))
+  .next(integ.assertions.invokeFunction({
+    functionName: rest.reader!.functionName,
+    payload: proxyEvent('GET', '/{view}/{id}', { view: 'default', id: 'integ-1' }, undefined, { 'X-Min-Version': '1' }),
+  }).expect(ExpectedResult.objectLike({ Payload: Match.stringLikeRegexp('"statusCode":200.*Integ') })));
+
+integ.assertions.httpApiCall(http.url!, {
+  method: 'POST', headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ type: 'CustomerRegistered', id: 'integ-2', eventId: 'integ-2', name: 'Integ' }),
+}).expect(ExpectedResult.objectLike({ status: 201 }))
+  .next(integ.assertions.httpApiCall(`${http.url}default/integ-2`, { headers: { 'X-Min-Version': '1' } })
+    .expect(ExpectedResult.objectLike({ status: 200, body: { id: 'integ-2', version: 1, name: 'Integ' } })));
