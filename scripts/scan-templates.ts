@@ -1,7 +1,8 @@
 /**
  * Template scanners we did not write, over what the construct synthesizes:
  * - cfn-lint over every template the tests synthesized (test-reports/templates: defaults, every
- *   option the tests use) and the example app, with and without a customer managed key;
+ *   option the tests use), the integration tests' snapshots, and the example app, with and
+ *   without a customer managed key;
  * - checkov over the example app, with and without a key.
  * Both must report nothing: a finding the construct accepts is acknowledged on the resource, with
  * its reason, in the metadata both tools read (src/private/acknowledge.ts). Anything new fails.
@@ -23,6 +24,7 @@ const ROOT = path.join(__dirname, '..');
 const BIN = path.join(ROOT, '.venv', 'bin');
 const TEST_TEMPLATES = path.join(ROOT, 'test-reports', 'templates');
 const EXAMPLES = path.join(ROOT, 'test-reports', 'example-templates');
+const INTEG = path.join(ROOT, 'test', 'integ');
 const ACKNOWLEDGED = path.join(ROOT, 'test', 'fixtures', 'checkov-acknowledged.json');
 const UPDATE_FLAG = '--update-checkov-baseline';
 const UPDATE_COMMAND = `npx projen test:templates ${UPDATE_FLAG}`;
@@ -160,7 +162,11 @@ function checkov(files: string[]): boolean {
 const examples = synthesizeExamples();
 const tested = fs.existsSync(TEST_TEMPLATES) ? fs.readdirSync(TEST_TEMPLATES).map((f) => path.join(TEST_TEMPLATES, f)) : [];
 if (tested.length === 0) console.log('cfn-lint: no templates from the tests in test-reports/templates (run jest first); linting the examples only');
-const lintOk = cfnLint([...examples, ...tested]);
+// The integration tests' stacks, as their committed snapshots hold them (the assertion stacks are
+// integ-tests-alpha's, not ours).
+const integ = fs.readdirSync(INTEG).filter((d) => d.endsWith('.snapshot')).flatMap((d) => fs.readdirSync(path.join(INTEG, d))
+  .filter((f) => f.endsWith('.template.json') && !f.includes('DeployAssert')).map((f) => path.join(INTEG, d, f)));
+const lintOk = cfnLint([...examples, ...tested, ...integ]);
 const checkovOk = checkov(examples);
 if (!lintOk || !checkovOk) {
   console.error('Template scanners found something: fix it, or acknowledge it on the resource with a reason (src/private/acknowledge.ts)' +
