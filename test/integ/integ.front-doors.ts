@@ -8,8 +8,8 @@
  * called over HTTPS, as a client would.
  */
 import * as path from 'node:path';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, ProjectionDefinition } from '../../src';
 
 const projections: ProjectionDefinition[] = [
@@ -27,11 +27,22 @@ const http = new EventSourcedApi(httpStack, 'Customers', { ...disposable, api: {
 const integ = new IntegTest(app, 'FrontDoors', { testCases: [restStack, httpStack], regions: ['eu-west-1'] });
 
 /** The REST API's proxy event for a route, as API Gateway sends it. */
-function proxyEvent(httpMethod: string, resource: string, pathParameters: Record<string, string> | null, body: unknown, headers: Record<string, string> = {}) {
+function proxyEvent(
+  httpMethod: string, resource: string, pathParameters: Record<string, string> | null, body: unknown, headers: Record<string, string> = {},
+) {
   return JSON.stringify({
-    httpMethod, resource, path: resource, pathParameters, headers: { 'Content-Type': 'application/json', ...headers },
-    multiValueHeaders: {}, queryStringParameters: null, multiValueQueryStringParameters: null, stageVariables: null,
-    body: body === undefined ? null : JSON.stringify(body), isBase64Encoded: false, requestContext: { stage: 'prod', resourcePath: resource },
+    httpMethod,
+    resource,
+    path: resource,
+    pathParameters,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    body: body === undefined ? null : JSON.stringify(body),
+    isBase64Encoded: false,
+    requestContext: { stage: 'prod', resourcePath: resource },
   });
 }
 
@@ -45,7 +56,8 @@ integ.assertions.invokeFunction({
   }).expect(ExpectedResult.objectLike({ Payload: Match.stringLikeRegexp('"statusCode":200.*Integ') })));
 
 integ.assertions.httpApiCall(http.url!, {
-  method: 'POST', headers: { 'Content-Type': 'application/json' },
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
   body: JSON.stringify({ type: 'CustomerRegistered', id: 'integ-2', eventId: 'integ-2', name: 'Integ' }),
 }).expect(ExpectedResult.objectLike({ status: 201 }))
   .next(integ.assertions.httpApiCall(`${http.url}default/integ-2`, { headers: { 'X-Min-Version': '1' } })
