@@ -335,7 +335,8 @@ function readStack(
         rawMessageDelivery: Boolean(subscription?.Properties?.RawMessageDelivery),
       };
     });
-    const httpApi = one('http-api');
+    const httpApiPart = one('http-api');
+    const httpApi = httpApiPart && readHttpApi(resources, httpApiPart.id);
     // The construct's REST API, or the user's one its routes are mounted on (api.existingApiResource).
     const mount = writerMount(resources, writer.id);
     const restApi = one('rest-api') ?? (mount.restApiId ? { id: mount.restApiId } : undefined);
@@ -379,11 +380,13 @@ function readStack(
         },
       } : {}),
       views,
-      ...(httpApi ? readHttpApi(resources, httpApi.id) : { kind: 'REST' as const }),
+      kind: httpApi ? 'HTTP' : 'REST',
+      stageName: httpApi?.stageName,
+      httpCors: httpApi?.httpCors,
       basePath: mount.path,
       preflight: restApi ? readPreflight(resources, restApi.id) : undefined,
       binaryMediaTypes: restApi ? resources[restApi.id].Properties?.BinaryMediaTypes ?? [] : [],
-      throttle: restApi ? readThrottle(resources, restApi.id) : httpApi ? readHttpApi(resources, httpApi.id).throttle : undefined,
+      throttle: restApi ? readThrottle(resources, restApi.id) : httpApi?.throttle,
       apiKeyRequired: Object.values(resources).some((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties?.ApiKeyRequired === true
         && r.Properties?.RestApiId?.Ref === restApi?.id),
     });
@@ -435,13 +438,18 @@ function writerMount(resources: Record<string, CfnResource>, writerId: string): 
   return { restApiId, path: `/${parts.join('/')}` };
 }
 
+interface HttpApiSettings {
+  readonly stageName: string;
+  readonly httpCors?: HttpCorsDefinition;
+  readonly throttle: ThrottleDefinition;
+}
+
 /** An HTTP API's stage, its throttling (DefaultRouteSettings) and its CORS configuration. */
-function readHttpApi(resources: Record<string, CfnResource>, apiId: string): Pick<ApiDefinition, 'kind' | 'stageName' | 'httpCors' | 'throttle'> {
+function readHttpApi(resources: Record<string, CfnResource>, apiId: string): HttpApiSettings {
   const stage = Object.values(resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage' && r.Properties?.ApiId?.Ref === apiId);
   const route = stage?.Properties?.DefaultRouteSettings ?? {};
   const cors = resources[apiId].Properties?.CorsConfiguration;
   return {
-    kind: 'HTTP',
     stageName: stage?.Properties?.StageName ?? '$default',
     throttle: {
       rateLimit: route.ThrottlingRateLimit ?? ACCOUNT_THROTTLE.rateLimit,
