@@ -380,6 +380,9 @@ describe('validation: 4xx JSON { message } and nothing stored', () => {
     ['the stream id as an object', JSON.stringify({ type: 'A', id: { nested: 's' } }), 400],
     ['the stream id as a number', JSON.stringify({ type: 'A', id: 12 }), 400],
     ['a stream id over 256 characters', JSON.stringify({ type: 'A', id: 'x'.repeat(257) }), 400],
+    // Characters are code points, as API Gateway's JSON Schema counts them: 257 emoji are too many, 256 are not.
+    ['a stream id of 257 emoji', JSON.stringify({ type: 'A', id: '😀'.repeat(257) }), 400],
+    ['a type of 257 emoji', JSON.stringify({ type: '😀'.repeat(257), id: 's' }), 400],
     ['expectedVersion as a string', JSON.stringify({ type: 'A', id: 's', expectedVersion: '0' }), 400],
     ['expectedVersion -1', JSON.stringify({ type: 'A', id: 's', expectedVersion: -1 }), 400],
     ['expectedVersion 1.5', JSON.stringify({ type: 'A', id: 's', expectedVersion: 1.5 }), 400],
@@ -432,6 +435,12 @@ describe('validation: 4xx JSON { message } and nothing stored', () => {
     const { type: _type, id: _id, ...data } = JSON.parse(body) as Record<string, unknown>;
     expect(stored.data).toEqual(data);
     expect(data.big).toBe(9007199254740991);
+  });
+
+  test('a stream id and a type of 256 characters are stored, however many UTF-16 code units they take', async () => {
+    const result = await post(JSON.stringify({ type: '😀'.repeat(256), id: '𝄞'.repeat(256) }));
+    expect(result.statusCode).toBe(201);
+    expect((await storedEvents()).map((e) => [[...e.streamId].length, e.streamId.length])).toEqual([[256, 512]]);
   });
 
   test('numbers written in another spelling of the same value are stored', async () => {
