@@ -30,6 +30,18 @@ export const INTERNAL_KEY_PREFIX = '$';
 export const EVENT_ID_MARKER_PREFIX = `${INTERNAL_KEY_PREFIX}eventId#`;
 
 /**
+ * Events appended by `WritePath.DIRECT`, whose API Gateway mapping templates can neither turn JSON
+ * into DynamoDB's typed attributes nor format a date, differ from the writer Lambda's in three
+ * attributes: the POST body as sent (bytes, in a binary attribute) instead of `data`, the name of
+ * the body's stream id field, and `timestamp` as epoch milliseconds (a number) instead of an ISO
+ * string. Every reader turns either shape into the same event (lambda-src/core/stored-event.ts).
+ */
+export const DIRECT_EVENT = {
+  body: 'requestBody',
+  streamIdField: 'streamIdField',
+} as const;
+
+/**
  * The stream catalogue: a sparse global secondary index of the events table over each stream's
  * first event only (the writer gives version 1 a shard attribute), so the streams can be listed
  * without reading any event and at no extra write per append. Shards spread the index's writes.
@@ -143,7 +155,9 @@ export const ROLE_METADATA_KEY = 'cdk-event-sourced-api';
 export type ResourceRole =
   | 'events-table' | 'topic' | 'writer' | 'publisher' | 'publisher-failure-queue' | 'reader' | 'rest-api' | 'http-api'
   | 'maintenance' | 'jobs-queue' | 'jobs-dead-letter-queue' | 'view-registry'
-  | 'view-table' | 'previous-view-table' | 'queue' | 'dead-letter-queue' | 'aggregator';
+  | 'view-table' | 'previous-view-table' | 'queue' | 'dead-letter-queue' | 'aggregator'
+  /** The POST method of `WritePath.DIRECT`: an AWS integration with the events table. */
+  | 'direct-append';
 
 export interface RoleMetadata {
   /** Construct path of the EventSourcedApi (or Projection) the resource belongs to. */
@@ -153,6 +167,8 @@ export interface RoleMetadata {
   readonly view?: string;
   /** The version of the projection code a view table belongs to. */
   readonly version?: number;
+  /** The events table a direct-append method writes (its name, or a reference to it). */
+  readonly table?: string;
 }
 
 /** The operator commands of the `cdk-event-sourced-api` bin (besides `local`). */

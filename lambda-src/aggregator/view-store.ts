@@ -1,7 +1,7 @@
 import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ViewRecord } from './apply';
 import { KEYS } from '../../src/contract';
-import { fromAttributeValue, fromItem, toAttributeValue } from '../core/attribute-value';
+import { fromAttributeValue, toAttributeValue } from '../core/attribute-value';
 import { errorName } from '../core/dynamo';
 import { storedEventOf, type StoredEvent } from '../core/stored-event';
 
@@ -59,7 +59,7 @@ export async function readEvents(
       ConsistentRead: true,
       ExclusiveStartKey: startKey,
     }));
-    events.push(...(page.Items ?? []).map((item) => storedEventOf(fromItem(item))));
+    events.push(...(page.Items ?? []).map(storedEventOf));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return events;

@@ -1,15 +1,56 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { fromAttributeValue, type Item } from './attribute-value';
 import type { ProjectionEvent } from '../../src/authoring/projection';
+import { DIRECT_EVENT, KEYS, RESERVED_EVENT_FIELDS } from '../../src/contract';
 
 /** An event as the events table stores it and as SNS/SQS carry it to projections: the published authoring type. */
 export type StoredEvent = ProjectionEvent;
 
 /**
- * The event an events-table item holds: its envelope fields only (the item may carry the store's
- * own attributes, such as the catalogue shard of a stream's first event).
+ * The event an events-table item holds, whichever path stored it: the writer Lambda's item
+ * (`data` a map, `timestamp` an ISO string) or `WritePath.DIRECT`'s (the POST body as sent, see
+ * DIRECT_EVENT). Only its envelope fields: the item may carry the store's own attributes, such as
+ * the catalogue shard of a stream's first event. Binary attributes come as bytes from the AWS SDK
+ * and base64 in a Lambda stream record; both are read.
  */
-export function storedEventOf(item: Record<string, unknown>): StoredEvent {
-  const { streamId, version, eventId, type, data, timestamp } = item as unknown as StoredEvent;
-  return { streamId, version, eventId, type, data, timestamp };
+export function storedEventOf(item: Item): StoredEvent {
+  const text = (name: string) => item[name]?.S as string;
+  return {
+    streamId: text(KEYS.streamId),
+    version: Number(item[KEYS.version]?.N),
+    eventId: text('eventId'),
+    type: text('type'),
+    data: directBodyOf(item) === undefined
+      ? (item.data ? fromAttributeValue(item.data) : undefined) as StoredEvent['data']
+      : directEventData(directBodyOf(item)!, text(DIRECT_EVENT.streamIdField)),
+    timestamp: eventTimestamp(item.timestamp),
+  };
+}
+
+/** When an event was stored, as an ISO string: the writer's string, or a DIRECT event's epoch milliseconds. */
+export function eventTimestamp(value: AttributeValue | undefined): string {
+  if (value?.S !== undefined) return value.S;
+  if (value?.N !== undefined) return new Date(Number(value.N)).toISOString();
+  return '';
+}
+
+/** The POST body a `WritePath.DIRECT` item was stored from; undefined for the writer Lambda's items. */
+export function directBodyOf(item: Item): string | undefined {
+  const bytes = item[DIRECT_EVENT.body]?.B as Uint8Array | string | undefined;
+  if (bytes === undefined) return undefined;
+  return (typeof bytes === 'string' ? Buffer.from(bytes, 'base64') : Buffer.from(bytes)).toString('utf8');
+}
+
+/**
+ * A DIRECT event's data as the writer Lambda would have stored it: the body's fields without the
+ * envelope (`type`, the stream id field, `eventId`, `expectedVersion`), read with JSON.parse (own
+ * properties only, so a "__proto__" key stays data).
+ */
+export function directEventData(body: string, streamIdField: string): StoredEvent['data'] {
+  const fields = JSON.parse(body) as unknown;
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new Error('The stored request body is not a JSON object');
+  const envelope = new Set<string>([...RESERVED_EVENT_FIELDS, streamIdField]);
+  return Object.fromEntries(Object.entries(fields).filter(([key]) => !envelope.has(key)));
 }
 
 /** Checks the shape of a message body before a projection ever sees it. */

@@ -5,7 +5,7 @@ import { readProgress, writeProgress, type Progress } from './progress';
 import { CATALOGUE, KEYS, METRICS } from '../../src/contract';
 import { messageGroupId, sha256 } from '../core/event-message';
 import { log, metricFields } from '../core/log';
-import { catchUpBody } from '../core/stored-event';
+import { catchUpBody, eventTimestamp } from '../core/stored-event';
 
 export interface MaintenanceConfig {
   readonly eventsTable: string;
@@ -262,7 +262,7 @@ export async function streamHead(
 ): Promise<{ version: number; timestamp: string } | undefined> {
   const page = await dynamo.send(new QueryCommand(newestEvents(eventsTable, streamId, 1)));
   const item = page.Items?.[0];
-  return item ? { version: Number(item[KEYS.version].N), timestamp: item.timestamp?.S ?? '' } : undefined;
+  return item ? { version: Number(item[KEYS.version].N), timestamp: eventTimestamp(item.timestamp) } : undefined;
 }
 
 /** The version of a stream's last event stored before `cutoff` (ISO time); 0 if none. Reads from the head down. */
@@ -270,7 +270,7 @@ async function lastVersionBefore(dynamo: DynamoDBClient, eventsTable: string, st
   let startKey: Record<string, AttributeValue> | undefined;
   do {
     const page: QueryCommandOutput = await dynamo.send(new QueryCommand({ ...newestEvents(eventsTable, streamId, 5), ExclusiveStartKey: startKey }));
-    const before = (page.Items ?? []).find((item) => (item.timestamp?.S ?? '') <= cutoff);
+    const before = (page.Items ?? []).find((item) => eventTimestamp(item.timestamp) <= cutoff);
     if (before) return Number(before[KEYS.version].N);
     startKey = page.LastEvaluatedKey;
   } while (startKey);

@@ -2,6 +2,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { Target } from './target';
 import { KEYS, type OperatorApiResources, type OperatorViewResources } from '../../src/contract';
+import { eventTimestamp } from '../core/stored-event';
 import { cataloguePage, streamHead, viewVersions, type CataloguePosition, type JobMessage, type StartJob } from '../maintenance/jobs';
 import { readProgress, type Progress } from '../maintenance/progress';
 
@@ -138,7 +139,7 @@ async function appendedAt(target: Target, streamId: string, version: number): Pr
     ProjectionExpression: '#t',
     ExpressionAttributeNames: { '#t': 'timestamp' },
   }));
-  return Item?.timestamp?.S;
+  return Item ? eventTimestamp(Item.timestamp) || undefined : undefined;
 }
 
 /** The views a command works on: the one named, or all of them. */

@@ -2,10 +2,11 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { KEYS } from '../../src/contract';
-import { fromItem } from '../core/attribute-value';
 import { eventMessage, messageGroupId, sha256, SNS_MAX_BATCH_BYTES, SNS_MAX_BATCH_ENTRIES, type EventMessage } from '../core/event-message';
+import { findJsonTextProblem } from '../core/json-text';
 import { log, stopwatch } from '../core/log';
-import { storedEventOf, type StoredEvent } from '../core/stored-event';
+import { directBodyOf, storedEventOf, type StoredEvent } from '../core/stored-event';
+import { findDataProblem } from '../core/user-data';
 
 export interface PublishOptions {
   readonly topicArn: string;
@@ -21,10 +22,27 @@ interface Pending {
 /** A stream record is a new event only if it is an INSERT of a version >= 1 (not a marker). */
 export function newEventOf(record: DynamoDBRecord): StoredEvent | undefined {
   if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return undefined;
-  const item = fromItem(record.dynamodb.NewImage as Record<string, AttributeValue>);
-  const version = item[KEYS.version];
-  if (typeof version !== 'number' || version < 1) return undefined;
-  return storedEventOf(item);
+  const item = record.dynamodb.NewImage as Record<string, AttributeValue>;
+  if (!(Number(item[KEYS.version]?.N) >= 1)) return undefined;
+  const event = storedEventOf(item);
+  warnOfDirectData(item, event);
+  return event;
+}
+
+/**
+ * `WritePath.DIRECT` stores the body as sent, without the writer Lambda's checks of the data: say
+ * so, once per event, when its data holds what the writer would have refused (a repeated key, a
+ * number JavaScript rounds, a "__proto__" key...). It is published as JSON.parse reads it.
+ */
+function warnOfDirectData(item: Record<string, AttributeValue>, event: StoredEvent): void {
+  const body = directBodyOf(item);
+  if (body === undefined) return;
+  const problem = findJsonTextProblem(body) ?? findDataProblem(event.data);
+  if (problem) {
+    const { streamId, version, eventId, type } = event;
+    log('warn', 'event stored by the direct write path holds data the writer Lambda refuses; it is published as JSON.parse reads it',
+      { streamId, version, eventId, type, field: problem.path, problem: problem.reason });
+  }
 }
 
 /** Same event, same deduplication id, so a re-published record is dropped by SNS FIFO. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetItemCommand, QueryCommand, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AppendRequest } from './validate';
 import { CATALOGUE, EVENT_ID_MARKER_PREFIX, KEYS } from '../../src/contract';
-import { fromItem, toItem } from '../core/attribute-value';
+import { toItem } from '../core/attribute-value';
 import { catalogueShard } from '../core/catalogue';
 import { errorName } from '../core/dynamo';
 import { eventMessage, SNS_MAX_MESSAGE_BYTES } from '../core/event-message';
@@ -205,7 +205,7 @@ async function findByEventId(client: DynamoDBClient, tableName: string, eventId:
     Key: { [KEYS.streamId]: marker.Item.eventStreamId, [KEYS.version]: marker.Item.eventVersion },
     ConsistentRead: true,
   }));
-  return stored.Item ? storedEventOf(fromItem(stored.Item)) : undefined;
+  return stored.Item ? storedEventOf(stored.Item) : undefined;
 }
 
 /** Full-jitter exponential backoff, capped, so racing writers spread out. */
