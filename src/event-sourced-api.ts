@@ -17,9 +17,11 @@ import { CATALOGUE, DEFAULTS, ENV, implicitDefaultView, KEYS, METRICS } from './
 import { FunctionTuning } from './function-tuning';
 import { LogLevel } from './log-level';
 import { acknowledge, acknowledgeScanners, SCANNER_REASONS } from './private/acknowledge';
-import { createApiDashboard } from './private/api-dashboard';
+import { AppendGraph, createApiDashboard, DASHBOARD_PERIOD } from './private/api-dashboard';
 import { assetDir } from './private/assets';
 import { createDefaultAlarms } from './private/default-alarms';
+import { createDirectAppendRole } from './private/direct-append';
+import { DIRECT_MAX_BODY_CHARS } from './private/direct-append-templates';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { validateEventSchemas, writerCodeWithSchemas } from './private/event-schemas';
 import { FrontDoor } from './private/front-door';
@@ -35,6 +37,7 @@ import { grantInTablePolicy, ViewMaintenance } from './private/view-maintenance'
 import { Projection, ProjectionDefinition } from './projection';
 import { RestApiOptions } from './rest-api-options';
 import { UnknownEventTypes } from './unknown-event-types';
+import { WritePath } from './write-path';
 
 /** SNS messages may be 256 KiB; the envelope needs some of it. */
 const MAX_BODY_BYTES_LIMIT = 240 * 1024;
@@ -115,7 +118,7 @@ export interface EventSourcedApiProps {
   readonly dashboard?: boolean;
 
   /**
-   * Memory and timeout of the writer (`POST /`).
+   * Memory and timeout of the writer (`POST /`). Not with `api.writePath: WritePath.DIRECT`, which has no writer.
    * @default - 256 MiB, 10 seconds
    */
   readonly writer?: FunctionTuning;
@@ -139,8 +142,11 @@ export interface EventSourcedApiProps {
   readonly viewTablesRemovalPolicy?: RemovalPolicy;
 
   /**
-   * Largest POST body accepted, in bytes (at most 245760); larger answers 413.
-   * @default 65536
+   * Largest POST body accepted, in bytes (at most 245760); larger answers 413. With
+   * `api.writePath: WritePath.DIRECT` it counts characters (UTF-16 code units, what a mapping
+   * template can measure) and may be at most 59000, so that any event fits SNS's 256 KiB as
+   * published.
+   * @default 65536 (59000 with WritePath.DIRECT)
    */
   readonly maxBodyBytes?: number;
 
@@ -224,8 +230,16 @@ export class EventSourcedApi extends Construct {
   public readonly eventsTable: dynamodb.ITable;
   /** The topic every appended event is published to (FIFO by default, group = stream id). */
   public readonly topic: sns.ITopic;
-  /** The Lambda behind `POST /`: validates and appends events. */
-  public readonly writer: lambda.IFunction;
+  /**
+   * The Lambda behind `POST /`: validates and appends events. Undefined with
+   * `api.writePath: WritePath.DIRECT`, where API Gateway appends without a Lambda.
+   */
+  public readonly writer?: lambda.IFunction;
+  /**
+   * The role API Gateway appends with, with `api.writePath: WritePath.DIRECT`: it may put items in
+   * the events table and check conditions there, nothing else.
+   */
+  public readonly directAppendRole?: iam.IRole;
   /** The only reader of the events table's stream: publishes new events to `topic`. */
   public readonly publisher: lambda.IFunction;
   /** Receives the metadata of stream batches the publisher could not publish. */
@@ -279,6 +293,7 @@ export class EventSourcedApi extends Construct {
     const fifo = props.fifo ?? true;
     const apiOptions = props.api ?? {};
     const apiEnabled = apiOptions.enabled ?? true;
+    const direct = apiOptions.writePath === WritePath.DIRECT;
     const logging = functionLogging(props.logRetention, props.logLevel);
     this.stageName = apiOptions.stageName ?? 'prod';
     this.defaultView = validateProps(props, definitions, streamIdField, apiEnabled);
@@ -317,7 +332,11 @@ export class EventSourcedApi extends Construct {
 
     // With CORS, the handlers answer with the allowed origin on every response.
     const corsEnv: Record<string, string> = apiEnabled && apiOptions.cors ? { [ENV.corsOrigin]: apiOptions.cors.allowOrigins[0] } : {};
-    this.writer = this.createWriter(streamIdField, props.maxBodyBytes ?? DEFAULTS.maxBodyBytes, logging, corsEnv, props.writer, props);
+    if (direct) {
+      this.directAppendRole = createDirectAppendRole(this, this.eventsTable, key);
+    } else {
+      this.writer = this.createWriter(streamIdField, props.maxBodyBytes ?? DEFAULTS.maxBodyBytes, logging, corsEnv, props.writer, props);
+    }
     const retryAttempts = props.publisherRetryAttempts ?? DEFAULTS.publisherRetryAttempts;
     const { publisher, failureQueue } = this.createPublisher(fifo, retryAttempts, logging, props.publisher);
     this.publisher = publisher;
@@ -362,7 +381,20 @@ export class EventSourcedApi extends Construct {
     }
     if (apiEnabled) {
       const frontDoorProps = {
-        writer: this.writer, reader: this.reader, options: apiOptions, stageName: this.stageName, logRetention: logging.retention, encryptionKey: key,
+        writer: this.writer,
+        directAppend: this.directAppendRole && {
+          role: this.directAppendRole,
+          eventsTable: this.eventsTable,
+          streamIdField,
+          maxBodyChars: props.maxBodyBytes ?? DIRECT_MAX_BODY_CHARS,
+          owner: this.node.path,
+          corsOrigin: apiOptions.cors?.allowOrigins[0],
+        },
+        reader: this.reader,
+        options: apiOptions,
+        stageName: this.stageName,
+        logRetention: logging.retention,
+        encryptionKey: key,
       };
       if (apiOptions.existingApiResource) {
         const mounted = mountRestRoutes(this, apiOptions.existingApiResource, frontDoorProps);
@@ -386,14 +418,14 @@ export class EventSourcedApi extends Construct {
     const owner = this.node.path;
     if (!props.existingEventsTable) tagRole(this.eventsTable, { owner, role: 'events-table' });
     tagRole(this.topic, { owner, role: 'topic' });
-    tagRole(this.writer, { owner, role: 'writer' });
+    if (this.writer) tagRole(this.writer, { owner, role: 'writer' });
     tagRole(this.publisher, { owner, role: 'publisher' });
     tagRole(this.publisherFailureQueue, { owner, role: 'publisher-failure-queue' });
     if (this.reader) tagRole(this.reader, { owner, role: 'reader' });
     for (const p of this.projections) tagProjectionRoles(p, owner);
 
     this.alarms = createDefaultAlarms(this, props.alarms ?? {});
-    if (props.dashboard) this.dashboard = createApiDashboard(this);
+    if (props.dashboard) this.dashboard = createApiDashboard(this, this.appendGraph());
     // At synth, once every construct of the stack exists.
     this.node.addValidation({ validate: () => stackResourceProblems(this, this.projections) });
   }
@@ -527,7 +559,31 @@ export class EventSourcedApi extends Construct {
   }
 
   private writerMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.writer) {
+      throw new Error(`The writer Lambda's metrics (${metricName}) do not exist with api.writePath: WritePath.DIRECT, which appends without ` +
+        'a Lambda: use metricApiRequests() and metricApiServerErrors(), or the dashboard\'s POST / graph (API Gateway\'s metrics of the route).');
+    }
     return libraryMetric(this, metricName, { api: this.eventsTable.tableName }, { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /** The dashboard's first graph: the writer's appends, or with WritePath.DIRECT, API Gateway's answers to POST /. */
+  private appendGraph(): AppendGraph {
+    const period = DASHBOARD_PERIOD;
+    if (this.writer) {
+      return {
+        title: 'Appends per minute',
+        metrics: [
+          this.metricAppends({ period, label: 'stored' }), this.metricAppendsRejected({ period, label: 'rejected (4xx)' }),
+          this.metricAppendConflicts({ period, label: 'conflicts (409)' }),
+        ],
+      };
+    }
+    const route = (metricName: string, label: string) => this.frontDoor?.metricRoute?.(metricName, 'POST', '/', { period, label });
+    return {
+      title: 'POST / per minute (API Gateway)',
+      metrics: [route('Count', 'requests'), route('4XXError', 'refused (4xx)'), route('5XXError', 'failed (5xx)')]
+        .filter((m): m is cloudwatch.Metric => m !== undefined),
+    };
   }
 
   private requireFrontDoor(caller: string): FrontDoor {
@@ -685,7 +741,7 @@ function validateProps(
 
   const api = props.api ?? {};
   if (!apiEnabled) {
-    const set = (['kind', 'existingApiResource', 'authorization', 'throttlingRateLimit', 'throttlingBurstLimit', 'cors', 'stageName', 'restApiName', 'cloudWatchRole', 'apiKeyRequired', 'usagePlan'] as const)
+    const set = (['kind', 'writePath', 'existingApiResource', 'authorization', 'throttlingRateLimit', 'throttlingBurstLimit', 'cors', 'stageName', 'restApiName', 'cloudWatchRole', 'apiKeyRequired', 'usagePlan'] as const)
       .filter((key) => api[key] !== undefined);
     if (set.length > 0) throw new Error(`api.enabled is false, so api.${set.join(', api.')} cannot be set.`);
   }
@@ -693,6 +749,7 @@ function validateProps(
     throw new Error('api.cors.allowOrigins must name exactly one origin (or "*"): the handlers answer with it.');
   }
   validateApiKind(api);
+  if (api.writePath === WritePath.DIRECT) validateDirectWritePath(props);
   if (api.existingApiResource) {
     const theirs = ([
       ['kind', 'the routes join a REST API'], ['restApiName', 'the API is yours'], ['stageName', 'the stage is yours'],
@@ -707,7 +764,7 @@ function validateProps(
     }
   }
   for (const fn of ['writer', 'reader', 'publisher'] as const) validateFunctionTuning(fn, props[fn]);
-  validateInteger('maxBodyBytes', props.maxBodyBytes, 1, MAX_BODY_BYTES_LIMIT);
+  if (api.writePath !== WritePath.DIRECT) validateInteger('maxBodyBytes', props.maxBodyBytes, 1, MAX_BODY_BYTES_LIMIT);
   validateInteger('maxPageSize', props.maxPageSize, 1, 1000);
   validateInteger('defaultPageSize', props.defaultPageSize, 1, props.maxPageSize ?? DEFAULTS.maxPageSize);
   validateInteger('publisherRetryAttempts', props.publisherRetryAttempts, 0, 10000);
@@ -723,6 +780,22 @@ function validateProps(
   validateInteger('api.usagePlan.throttlingRateLimit', api.usagePlan?.throttlingRateLimit, 0, 10000);
   validateInteger('api.usagePlan.throttlingBurstLimit', api.usagePlan?.throttlingBurstLimit, 0, 5000);
   return defaultView;
+}
+
+/**
+ * What WritePath.DIRECT cannot do, named by the prop that asks for it: it has no writer Lambda to
+ * tune or to check schemas, and API Gateway integrates with DynamoDB only from a REST API.
+ */
+function validateDirectWritePath(props: EventSourcedApiProps): void {
+  if ((props.api?.kind ?? ApiKind.REST) === ApiKind.HTTP) {
+    throw new Error('api.writePath: WritePath.DIRECT needs a REST API: an HTTP API has no DynamoDB integration. Leave out api.kind: ApiKind.HTTP, or use WritePath.LAMBDA.');
+  }
+  for (const prop of ['eventSchemas', 'unknownEventTypes', 'writer'] as const) {
+    if (props[prop] !== undefined) {
+      throw new Error(`${prop} cannot be set with api.writePath: WritePath.DIRECT: it ${prop === 'writer' ? 'tunes' : 'is checked by'} the writer Lambda, which DIRECT does not have.`);
+    }
+  }
+  validateInteger('maxBodyBytes (characters, with api.writePath: WritePath.DIRECT)', props.maxBodyBytes, 1, DIRECT_MAX_BODY_CHARS);
 }
 
 /** What one kind of API cannot do, named by the prop that asks for it. */

@@ -7,3 +7,4 @@ export * from './function-tuning';
 export * from './alarm-options';
 export * from './log-level';
 export * from './unknown-event-types';
+export * from './write-path';

@@ -1,6 +1,7 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ApiAuthorization } from './api-authorization';
 import { ApiKind } from './api-kind';
+import { WritePath } from './write-path';
 
 /**
  * The front door of an `EventSourcedApi`: a REST API by default, or an HTTP API.
@@ -13,6 +14,18 @@ export interface RestApiOptions {
    * @default ApiKind.REST
    */
   readonly kind?: ApiKind;
+
+  /**
+   * How `POST /` stores events: the writer Lambda, or `WritePath.DIRECT`, an API Gateway AWS
+   * integration that runs the same DynamoDB transaction (event and eventId marker) from mapping
+   * templates, with no Lambda. DIRECT needs a REST API and `expectedVersion` in every request
+   * (it cannot read the stream's head); a request model checks the envelope (`type`, the stream
+   * id, `eventId`, `expectedVersion`) and answers 400, and the data is stored as sent, without the
+   * writer's checks. A 201 answers `{"stored":true}`, not the event. See the README for exactly
+   * what it checks and what it cannot.
+   * @default WritePath.LAMBDA
+   */
+  readonly writePath?: WritePath;
 
   /**
    * Mount the routes on a resource of an existing REST API instead of creating one: `POST` and

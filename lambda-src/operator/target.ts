@@ -68,10 +68,12 @@ export async function stackTarget(options: StackOptions, cloudFormation?: CloudF
   const apis: OperatorApiResources[] = [];
   for (const [owner, parts] of byOwner) {
     const name = (role: RoleMetadata['role'], view?: string) => parts.find((p) => p.meta.role === role && p.meta.view === view)?.physicalId;
+    // Every EventSourcedApi has a publisher; a Projection used on its own has none.
+    if (!parts.some((p) => p.meta.role === 'publisher')) continue;
+    // An imported events table is not in the stack: the writer's environment names it, or with
+    // WritePath.DIRECT the append method's metadata.
     const writer = parts.find((p) => p.meta.role === 'writer');
-    if (!writer) continue;
-    // An imported events table is not in the stack: the writer's environment names it.
-    const named = writer.properties?.Environment?.Variables?.[ENV.eventsTable];
+    const named = writer?.properties?.Environment?.Variables?.[ENV.eventsTable] ?? parts.find((p) => p.meta.role === 'direct-append')?.meta.table;
     const eventsTable = name('events-table') ?? (typeof named === 'string' ? named : undefined);
     if (!eventsTable) throw new Error(`${where}: cannot tell the name of ${owner}'s events table from the template`);
     const views = parts.filter((p) => p.meta.role === 'view-table').map(({ meta }) => ({

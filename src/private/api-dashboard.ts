@@ -2,19 +2,23 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { EventSourcedApi } from '../event-sourced-api';
 
-const period = Duration.minutes(1);
+export const DASHBOARD_PERIOD = Duration.minutes(1);
+const period = DASHBOARD_PERIOD;
+
+/** The first graph: what POST / did (the writer's metrics, or API Gateway's with WritePath.DIRECT). */
+export interface AppendGraph {
+  readonly title: string;
+  readonly metrics: cloudwatch.IMetric[];
+}
 
 /** A CloudWatch dashboard of one API: appends, lag and parked messages per view, errors, latency. */
-export function createApiDashboard(api: EventSourcedApi): cloudwatch.Dashboard {
+export function createApiDashboard(api: EventSourcedApi, appends: AppendGraph): cloudwatch.Dashboard {
   const views = api.projections;
   const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) =>
     new cloudwatch.GraphWidget({ title, left, right, width: 12, height: 6 });
   const dashboard = new cloudwatch.Dashboard(api, 'Dashboard', { defaultInterval: Duration.hours(3) });
   dashboard.addWidgets(
-    graph('Appends per minute', [
-      api.metricAppends({ period, label: 'stored' }), api.metricAppendsRejected({ period, label: 'rejected (4xx)' }),
-      api.metricAppendConflicts({ period, label: 'conflicts (409)' }),
-    ]),
+    graph(appends.title, appends.metrics),
     graph('Lag per view (ms, append to applied)', views.map((p) => p.metricLag({ period, label: p.name }))),
   );
   dashboard.addWidgets(

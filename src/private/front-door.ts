@@ -2,13 +2,17 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { DirectAppendProps } from './direct-append';
 import { ApiAuthorization } from '../api-authorization';
 import { MIN_VERSION_HEADER, PAGE_HEADERS } from '../contract';
 import { RestApiOptions } from '../rest-api-options';
 
 /** What a front door (REST or HTTP) is built from. */
 export interface FrontDoorProps {
-  readonly writer: lambda.IFunction;
+  /** Serves `POST /`, unless `directAppend` does. */
+  readonly writer?: lambda.IFunction;
+  /** `WritePath.DIRECT`: `POST /` appends through an AWS integration, no Lambda. */
+  readonly directAppend?: DirectAppendProps;
   readonly reader?: lambda.IFunction;
   readonly options: RestApiOptions;
   readonly stageName: string;
@@ -27,6 +31,11 @@ export interface FrontDoor {
   metricServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * A metric of API Gateway's for one route (its detailed metrics: `Count`, `4XXError`, `5XXError`),
+   * sum unless `props` say otherwise; undefined where the stage is not known here.
+   */
+  metricRoute?(metricName: string, method: string, path: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
 /** Request headers a browser may send only if the preflight allows them. */

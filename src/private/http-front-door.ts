@@ -4,6 +4,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeScanners, SCANNER_REASONS } from './acknowledge';
@@ -78,9 +79,10 @@ export function createHttpFrontDoor(scope: Construct, props: FrontDoorProps): Ht
   const authorization = options.authorization ?? ApiAuthorization.iam();
   const authorizer = routeAuthorizer(authorization);
   const routeOptions = { authorizer, authorizationScopes: authorization.authorizationScopes };
-  const integration = (id: string, fn: FrontDoorProps['writer']) =>
+  const integration = (id: string, fn: lambda.IFunction) =>
     new HttpLambdaIntegration(id, fn, { payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_1_0 });
-  api.addRoutes({ path: ROUTES.append.path, methods: [apigwv2.HttpMethod.POST], integration: integration('Append', props.writer), ...routeOptions });
+  // An HTTP API always has the writer: WritePath.DIRECT needs a REST API (synth checks it).
+  api.addRoutes({ path: ROUTES.append.path, methods: [apigwv2.HttpMethod.POST], integration: integration('Append', props.writer!), ...routeOptions });
   if (props.reader) {
     const read = integration('Read', props.reader);
     for (const route of ROUTES.reads) api.addRoutes({ path: route.path, methods: [apigwv2.HttpMethod.GET], integration: read, ...routeOptions });

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { FrontDoor, FrontDoorProps } from './front-door';
-import { addRestRoutes, restCors } from './rest-front-door';
+import { addRestRoutes, restCors, routeMetric } from './rest-front-door';
 
 /** The routes on the user's REST API. */
 export interface MountedFrontDoor extends FrontDoor {
@@ -44,6 +44,9 @@ export function mountRestRoutes(scope: Construct, resource: apigateway.IResource
     metricServerErrors: (metricProps) => metric('5XXError', cloudwatch.Stats.SUM, metricProps),
     metricRequests: (metricProps) => metric('Count', cloudwatch.Stats.SUM, metricProps),
     metricLatency: (metricProps) => metric('Latency', cloudwatch.Stats.p(99), metricProps),
+    metricRoute: stage
+      ? (metricName, method, path, metricProps) => routeMetric(api.restApiName, stage.stageName, metricName, method, `${base}${path === '/' && base ? '' : path}` || '/', metricProps)
+      : undefined,
   };
 }
 

@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './acknowledge';
+import { addDirectAppend, addInvalidBodyResponse } from './direct-append';
 import { FrontDoor, FrontDoorProps, withClientHeaders } from './front-door';
 import { ApiAuthorization } from '../api-authorization';
 import { UsagePlanLimits } from '../rest-api-options';
@@ -43,10 +44,13 @@ export function createRestFrontDoor(scope: Construct, props: FrontDoorProps): Re
   acknowledgeScanners(api.deploymentStage, { checkov: { CKV_AWS_120: SCANNER_REASONS.apiCaching } });
 
   const authorization = addRestRoutes(scope, api.root, props);
+  if (props.directAppend) addInvalidBodyResponse(api, props.directAppend.streamIdField, props.directAppend.corsOrigin);
   const noAuth = authorization.authorizationType === apigateway.AuthorizationType.NONE;
   if (noAuth) acknowledge(api, { 'AwsSolutions-APIG4': 'Authorization was explicitly turned off with ApiAuthorization.none().' });
   acknowledge(api, {
-    'AwsSolutions-APIG2': 'Request bodies and parameters are validated by the writer and reader Lambdas, which answer 4xx JSON naming the problem.',
+    'AwsSolutions-APIG2': props.directAppend
+      ? 'POST / bodies are validated by a request validator and model; GET parameters by the reader Lambda, which answers 4xx JSON naming the problem.'
+      : 'Request bodies and parameters are validated by the writer and reader Lambdas, which answer 4xx JSON naming the problem.',
     'AwsSolutions-APIG3': 'A WAFv2 web ACL is account- and app-specific: associate one with the stage (restApi.deploymentStage) where needed.',
     ...(authorization.authorizationType === apigateway.AuthorizationType.COGNITO ? {} : {
       'AwsSolutions-COG4': noAuth
@@ -67,7 +71,21 @@ export function createRestFrontDoor(scope: Construct, props: FrontDoorProps): Re
     metricServerErrors: (metricProps) => api.metricServerError({ statistic: cloudwatch.Stats.SUM, ...metricProps }),
     metricRequests: (metricProps) => api.metricCount({ statistic: cloudwatch.Stats.SUM, ...metricProps }),
     metricLatency: (metricProps) => api.metricLatency({ statistic: cloudwatch.Stats.p(99), ...metricProps }),
+    metricRoute: (metricName, method, path, metricProps) => routeMetric(api.restApiName, stageName, metricName, method, path, metricProps),
   };
+}
+
+/** API Gateway's detailed metric of one route of a REST API's stage (the stage has metricsEnabled). */
+export function routeMetric(
+  apiName: string, stageName: string, metricName: string, method: string, path: string, props?: cloudwatch.MetricOptions,
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/ApiGateway',
+    metricName,
+    dimensionsMap: { ApiName: apiName, Stage: stageName, Method: method, Resource: path },
+    statistic: cloudwatch.Stats.SUM,
+    ...props,
+  });
 }
 
 /**
@@ -89,7 +107,8 @@ export function addRestRoutes(scope: Construct, base: apigateway.IResource, prop
     apiKeyRequired: options.apiKeyRequired,
   };
   if (cors) base.addCorsPreflight(cors);
-  base.addMethod('POST', new apigateway.LambdaIntegration(props.writer, { allowTestInvoke: false }), methodOptions);
+  if (props.directAppend) addDirectAppend(scope, base, props.directAppend, methodOptions);
+  else base.addMethod('POST', new apigateway.LambdaIntegration(props.writer!, { allowTestInvoke: false }), methodOptions);
   if (props.reader) {
     const read = new apigateway.LambdaIntegration(props.reader, { allowTestInvoke: false });
     base.addMethod('GET', read, methodOptions);

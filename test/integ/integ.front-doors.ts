@@ -47,7 +47,7 @@ function proxyEvent(
 }
 
 integ.assertions.invokeFunction({
-  functionName: rest.writer.functionName,
+  functionName: rest.writer!.functionName,
   payload: proxyEvent('POST', '/', null, { type: 'CustomerRegistered', id: 'integ-1', eventId: 'integ-1', name: 'Integ' }),
 }).expect(ExpectedResult.objectLike({ Payload: Match.stringLikeRegexp('"statusCode":201') }))
   .next(integ.assertions.invokeFunction({

@@ -93,7 +93,7 @@ describe('by default', () => {
       .toEqual([['errors', '5XXError', 300, 'Sum'], ['requests', 'Count', 300, 'Sum']]);
     const throttles = byId('Throttles');
     const functions = throttles.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions[0].Value.Ref);
-    const shared = [api.writer, api.publisher, api.reader!, api.maintenanceFunction!];
+    const shared = [api.writer!, api.publisher, api.reader!, api.maintenanceFunction!];
     expect(new Set(functions)).toEqual(new Set(shared.map((fn) => logicalIdOf(fn))));
     expect(throttles.Metrics.find((m: any) => m.Expression).Expression).toBe(`SUM([${functions.map((_: unknown, i: number) => `t${i}`).join(', ')}])`);
     expect(byId('summaryThrottles')).toMatchObject({

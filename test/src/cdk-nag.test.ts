@@ -4,7 +4,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps } from '../../src';
+import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, WritePath } from '../../src';
 import { twoViews } from '../support/synth';
 import { synthApp } from '../support/templates';
 
@@ -57,6 +57,10 @@ describe('cdk-nag AwsSolutions', () => {
       return { projections: twoViews(), api: { kind: ApiKind.HTTP, authorization: ApiAuthorization.cognito(pool, ['orders/write'], [pool.addClient('Web')]) } };
     }],
     ['HTTP API, no authorization', { projections: twoViews(), api: { kind: ApiKind.HTTP, authorization: ApiAuthorization.none() } }],
+    ['direct write path, CORS', { projections: twoViews(), api: { writePath: WritePath.DIRECT, cors: { allowOrigins: ['https://app.example.com'] } } }],
+    ['direct write path, customer managed key', (stack) => ({
+      projections: twoViews(), api: { writePath: WritePath.DIRECT }, encryptionKey: new Key(stack, 'Key', { enableKeyRotation: true }),
+    })],
   ])('%s: no unacknowledged finding', (_name, props) => {
     const { report } = nag(props);
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);

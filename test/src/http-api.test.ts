@@ -30,7 +30,7 @@ describe('the HTTP API', () => {
       const ref = routes(template).find((r) => r.RouteKey === key)!.Target['Fn::Join'][1][1].Ref;
       return integrations[ref].Properties.IntegrationUri['Fn::GetAtt'][0];
     };
-    expect(target('POST /')).toBe(logicalIdOf(api.writer));
+    expect(target('POST /')).toBe(logicalIdOf(api.writer!));
     for (const key of ['GET /', 'GET /{view}', 'GET /{view}/{id}']) expect(target(key)).toBe(logicalIdOf(api.reader!));
     expect(Object.keys(template.toJSON().Resources).filter((id) => template.toJSON().Resources[id].Type.startsWith('AWS::ApiGateway::'))).toEqual([]);
     expect(api.restApi).toBeUndefined();
@@ -59,7 +59,7 @@ describe('the HTTP API', () => {
     const { template, api } = synth(http());
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => p.Properties);
     const apiId = logicalIdOf(api.httpApi!);
-    for (const fn of [api.writer, api.reader!]) {
+    for (const fn of [api.writer!, api.reader!]) {
       const of = permissions.filter((p) => p.FunctionName['Fn::GetAtt']?.[0] === logicalIdOf(fn));
       expect(of.length).toBeGreaterThan(0);
       for (const p of of) {
