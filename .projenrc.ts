@@ -45,6 +45,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The writer's JSON Schema validation of event data (eventSchemas), bundled into its asset.
     'ajv@^8',
     'ajv-formats@^3',
+    // The local runtime's API Gateway for WritePath.DIRECT: mapping templates (Velocity) and the
+    // request model (JSON Schema draft 4). Users of the local runtime install them (packages.ts).
+    'velocityjs@^2',
+    'ajv-draft-04@^1',
     // e2e:deployed signs its requests with SigV4 for IAM-authorized APIs.
     '@smithy/signature-v4@^5',
     '@aws-crypto/sha256-js@^5',

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { AwsIntegrationDefinition } from './aws-integration';
+import { readAwsIntegration } from './aws-integration-definition';
 import { HttpCorsDefinition } from './http-api-cors';
 import { LocalResource, pseudoParameters, resolveIntrinsics } from './intrinsics';
 import { localQueueName, localTableName, localTopicName } from './local-names';
@@ -99,7 +101,12 @@ export interface ApiDefinition {
   readonly eventsTable: TableDefinition;
   readonly topicArn: string;
   readonly fifo: boolean;
-  readonly writer: FunctionDefinition;
+  /** The writer Lambda; undefined with WritePath.DIRECT, where `directAppend` serves POST. */
+  readonly writer?: FunctionDefinition;
+  /** WritePath.DIRECT: POST is an AWS integration with DynamoDB (mapping templates, no Lambda). */
+  readonly directAppend?: AwsIntegrationDefinition;
+  /** The local name of an imported events table's real one, which a DIRECT template names. */
+  readonly importedEventsTable?: { readonly name: string; readonly localName: string };
   readonly publisher: FunctionDefinition;
   readonly publisherStream: StreamMappingDefinition;
   /** The function ARN the publisher has in this stack's region and account. */
@@ -139,8 +146,9 @@ const ACCOUNT_THROTTLE: ThrottleDefinition = { rateLimit: 10000, burstLimit: 500
 
 /** Every function of an API: writer, publisher, reader, maintenance and the aggregators. */
 export function functionsOf(definition: ApiDefinition): FunctionDefinition[] {
-  const optional = [definition.reader, definition.maintenance?.function].filter((fn): fn is FunctionDefinition => fn !== undefined);
-  return [definition.writer, definition.publisher, ...optional, ...definition.views.map((v) => v.aggregator)];
+  const optional = [definition.writer, definition.reader, definition.maintenance?.function]
+    .filter((fn): fn is FunctionDefinition => fn !== undefined);
+  return [definition.publisher, ...optional, ...definition.views.map((v) => v.aggregator)];
 }
 
 /** A MOCK integration's answer to OPTIONS, as API Gateway sends it. */
@@ -228,9 +236,10 @@ function readStack(
   for (const [owner, parts] of roles) {
     const one = (role: RoleMetadata['role'], view?: string) => parts.find((p) => p.meta.role === role && p.meta.view === view);
     const writer = one('writer');
+    const direct = one('direct-append');
     const publisher = one('publisher');
     const topic = one('topic');
-    if (!writer || !publisher || !topic) continue; // a Projection used on its own: nothing to serve
+    if (!(writer || direct) || !publisher || !topic) continue; // a Projection used on its own: nothing to serve
 
     // Local names and ARNs of every resource the environment may refer to.
     const local: Record<string, LocalResource> = {};
@@ -252,9 +261,11 @@ function readStack(
         local[id] = { ref: id, attributes: { Arn: arnOf('lambda', `function:${id}`) } };
       }
     }
-    // An existing (imported) events table appears in the environment by its real name; locally it
-    // gets the run's prefix like every other table, so runs never share or drop each other's data.
-    const importedEventsTable = one('events-table') ? undefined : resources[writer.id].Properties?.Environment?.Variables?.[ENV.eventsTable];
+    // An existing (imported) events table appears in the environment (or a DIRECT template) by its
+    // real name; locally it gets the run's prefix like every other table, so runs never share or
+    // drop each other's data.
+    const importedEventsTable: unknown = one('events-table') ? undefined
+      : writer ? resources[writer.id].Properties?.Environment?.Variables?.[ENV.eventsTable] : direct!.meta.table;
     const localName = (value: string) => (typeof importedEventsTable === 'string' && value === importedEventsTable ? tableName(value) : value);
     const fn = (id: string): FunctionDefinition => {
       const props = resources[id].Properties;
@@ -302,12 +313,12 @@ function readStack(
     const mappingOf = (functionId: string) => Object.values(resources).find((r) =>
       r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties?.FunctionName?.Ref === functionId)?.Properties ?? {};
 
-    const writerFn = fn(writer.id);
+    const writerFn = writer && fn(writer.id);
     const eventsTableId = one('events-table')?.id;
     const eventsTable: TableDefinition = eventsTableId ? table(eventsTableId) : {
       // An existing (imported) events table: create it locally with the library's schema.
       logicalId: 'ExistingEventsTable',
-      tableName: writerFn.environment[ENV.eventsTable],
+      tableName: localName(String(importedEventsTable)),
       keySchema: [{ AttributeName: KEYS.streamId, KeyType: 'HASH' }, { AttributeName: KEYS.version, KeyType: 'RANGE' }],
       attributeDefinitions: [
         { AttributeName: KEYS.streamId, AttributeType: 'S' }, { AttributeName: KEYS.version, AttributeType: 'N' }, { AttributeName: CATALOGUE.shardAttribute, AttributeType: 'N' },
@@ -338,7 +349,7 @@ function readStack(
     const httpApiPart = one('http-api');
     const httpApi = httpApiPart && readHttpApi(resources, httpApiPart.id);
     // The construct's REST API, or the user's one its routes are mounted on (api.existingApiResource).
-    const mount = writerMount(resources, writer.id);
+    const mount = appendMount(resources, writer ? appendMethodOf(resources, writer.id) : direct!.id);
     const restApi = one('rest-api') ?? (mount.restApiId ? { id: mount.restApiId } : undefined);
     const maintenance = one('maintenance');
     const failureQueue = one('publisher-failure-queue');
@@ -351,6 +362,8 @@ function readStack(
       topicArn: local[topic.id].ref,
       fifo: Boolean(resources[topic.id].Properties?.FifoTopic),
       writer: writerFn,
+      ...(direct ? { directAppend: readAwsIntegration(resources, direct.id, (value) => resolveIntrinsics(value, local, pseudo)) } : {}),
+      ...(typeof importedEventsTable === 'string' ? { importedEventsTable: { name: importedEventsTable, localName: localName(importedEventsTable) } } : {}),
       publisher: fn(publisher.id),
       // Lambda's defaults where the template leaves a setting out
       // (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html).
@@ -421,13 +434,18 @@ function readThrottle(resources: Record<string, CfnResource>, restApiId: string)
   };
 }
 
+/** The logical id of the REST API's POST method that invokes the writer; undefined without one (an HTTP API). */
+function appendMethodOf(resources: Record<string, CfnResource>, writerId: string): string | undefined {
+  return Object.keys(resources).find((id) => resources[id].Type === 'AWS::ApiGateway::Method' && resources[id].Properties?.HttpMethod === 'POST'
+    && JSON.stringify(resources[id].Properties?.Integration?.Uri ?? '').includes(`"${writerId}"`));
+}
+
 /**
- * Where the writer's POST method is: its REST API and the path of its resource, from the
- * template's AWS::ApiGateway::Resource chain (PathPart, ParentId up to the API's root).
+ * Where the POST method is: its REST API and the path of its resource, from the template's
+ * AWS::ApiGateway::Resource chain (PathPart, ParentId up to the API's root).
  */
-function writerMount(resources: Record<string, CfnResource>, writerId: string): { restApiId?: string; path: string } {
-  const method = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties?.HttpMethod === 'POST'
-    && JSON.stringify(r.Properties?.Integration?.Uri ?? '').includes(`"${writerId}"`));
+function appendMount(resources: Record<string, CfnResource>, methodId: string | undefined): { restApiId?: string; path: string } {
+  const method = methodId === undefined ? undefined : resources[methodId];
   const restApiId: string | undefined = method?.Properties?.RestApiId?.Ref;
   const parts: string[] = [];
   let at = method?.Properties?.ResourceId?.Ref as string | undefined;

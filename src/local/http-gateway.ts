@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
+import type { LocalAwsIntegration } from './aws-integration';
 import { PreflightDefinition, ThrottleDefinition } from './cloud-assembly';
 import { InvocationError, LocalFunction } from './function-host';
 import { HttpApiCors, HttpCorsDefinition } from './http-api-cors';
@@ -24,7 +25,10 @@ export interface HttpGatewayOptions {
   readonly basePath?: string;
   /** HTTP API: its CORS configuration; without it, OPTIONS has no route (404). */
   readonly httpCors?: HttpCorsDefinition;
-  readonly writer: LocalFunction;
+  /** Serves POST, unless `directAppend` does. */
+  readonly writer?: LocalFunction;
+  /** WritePath.DIRECT: a REST API's AWS integration with DynamoDB serves POST (no Lambda). */
+  readonly directAppend?: LocalAwsIntegration;
   readonly reader?: LocalFunction;
   /** The template's CORS preflight answer; without it, OPTIONS has no route (403), as on AWS. */
   readonly preflight?: PreflightDefinition;
@@ -47,7 +51,9 @@ export interface HttpGatewayOptions {
 }
 
 export interface Route {
-  readonly fn: LocalFunction;
+  /** The Lambda proxy integration, or else `integration`. */
+  readonly fn?: LocalFunction;
+  readonly integration?: LocalAwsIntegration;
   readonly resource: string;
   readonly pathParameters: Record<string, string> | null;
 }
@@ -141,6 +147,12 @@ export class HttpGateway {
     }
 
     const body = chunks.length ? Buffer.concat(chunks) : null;
+    if (route.integration) {
+      const request = { httpMethod: method, resourcePath: route.resource, headers: req.headers, body, requestId: randomUUID() };
+      const answer = await route.integration.answer(request);
+      if (answer.statusCode >= 500) this.options.onServerError?.(method, rawUrl, answer.statusCode, answer.cause ?? 'the integration answered it', []);
+      return this.send(req, res, answer.statusCode, answer.headers, answer.body);
+    }
     const event = this.kind === 'HTTP'
       ? httpApiEvent(req, url, route, body, this.options.stageName ?? '$default')
       : restApiEvent(req, url, route, body);
@@ -148,7 +160,7 @@ export class HttpGateway {
     let logs: string[] = [];
     try {
       let result: unknown;
-      ({ result, logs } = await route.fn.invokeWithLogs(event));
+      ({ result, logs } = await route.fn!.invokeWithLogs(event));
       answer = this.kind === 'HTTP' ? toHttpApiAnswer(result) : toHttpAnswer(result, req.headers.accept, this.options.binaryMediaTypes ?? []);
     } catch (err) {
       // API Gateway's answer carries no detail; the local log says what happened.
@@ -163,10 +175,10 @@ export class HttpGateway {
 
   /** `segments` are those below the base path; a route's resource is the template's whole path. */
   private route(method: string, segments: string[]): Route | undefined {
-    const { writer, reader } = this.options;
+    const { writer, directAppend, reader } = this.options;
     const base = this.baseSegments.map((s) => `/${s}`).join('');
     if (segments.length === 0) {
-      if (method === 'POST') return { fn: writer, resource: base || '/', pathParameters: null };
+      if (method === 'POST' && (writer || directAppend)) return { fn: writer, integration: directAppend, resource: base || '/', pathParameters: null };
       if (method === 'GET' && reader) return { fn: reader, resource: base || '/', pathParameters: null };
     } else if (segments.length === 1 && method === 'GET' && reader && segments[0] !== '') {
       return { fn: reader, resource: `${base}/{view}`, pathParameters: { view: segments[0] } };

