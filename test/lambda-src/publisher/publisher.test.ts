@@ -14,6 +14,7 @@ import { parseStoredEvent, type StoredEvent } from '../../../lambda-src/core/sto
 import { deduplicationId, publishRecords } from '../../../lambda-src/publisher/publish';
 import { appendEvent } from '../../../lambda-src/writer/append';
 import { KEYS } from '../../../src/contract';
+import { directAppender } from '../../support/direct-append';
 import { captureLogs, createEventsTable, dynamoClient, readStream, type CapturedLogs } from '../../support/local-dynamo';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:events.fifo';
@@ -276,5 +277,33 @@ describe('failures', () => {
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: broken.dynamodb!.SequenceNumber }] });
     expect(messagesOf(inputs)).toEqual(appended.slice(0, 12));
     expect(logs.lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'stream record cannot be decoded' }));
+  });
+});
+
+describe('events appended with WritePath.DIRECT', () => {
+  test('publish as the writer\'s would, and data the writer refuses is published as JSON.parse reads it, with a warning', async () => {
+    const { tableName, streamArn } = await createEventsTable();
+    const direct = directAppender(tableName);
+    const sent = [
+      '{"type":"Placed","id":"d-1","expectedVersion":0,"eventId":"d-1-a","sku":"x","qty":2}',
+      // A repeated key and a number JavaScript rounds: the writer would answer 400; DIRECT stores the body as sent.
+      '{"type":"Placed","id":"d-1","expectedVersion":1,"sku":"y","sku":"z","big":12345678901234567890}',
+    ];
+    for (const body of sent) expect((await direct.post(body)).status).toBe(201);
+    const directRecords = (await readStream(streamArn, 4)).filter((r) => r.dynamodb?.NewImage?.eventId);
+
+    const { sns, inputs } = mockSns();
+    expect(await publishRecords(sns, directRecords, { topicArn: TOPIC_ARN, fifo: true })).toEqual({ batchItemFailures: [] });
+    const messages = messagesOf(inputs);
+    expect(messages.map(({ timestamp: _t, eventId: _e, ...event }) => event)).toEqual([
+      { streamId: 'd-1', version: 1, type: 'Placed', data: { sku: 'x', qty: 2 } },
+      { streamId: 'd-1', version: 2, type: 'Placed', data: { sku: 'z', big: 12345678901234567000 } },
+    ]);
+    expect(messages[0].eventId).toBe('d-1-a');
+    expect(Date.parse(messages[0].timestamp)).toBeGreaterThan(Date.now() - 60_000);
+    const warnings = logs.lines.filter((l) => l.level === 'warn');
+    expect(warnings).toEqual([expect.objectContaining({
+      message: expect.stringContaining('holds data the writer Lambda refuses'), streamId: 'd-1', version: 2, field: '/sku',
+    })]);
   });
 });
