@@ -440,7 +440,7 @@ describe('validation: 4xx JSON { message } and nothing stored', () => {
   test('a stream id and a type of 256 characters are stored, however many UTF-16 code units they take', async () => {
     const result = await post(JSON.stringify({ type: '😀'.repeat(256), id: '𝄞'.repeat(256) }));
     expect(result.statusCode).toBe(201);
-    expect((await storedEvents()).map((e) => [[...e.streamId].length, e.streamId.length])).toEqual([[256, 512]]);
+    expect((await storedEvents()).map((e) => String(e.streamId)).map((id) => [[...id].length, id.length])).toEqual([[256, 512]]);
   });
 
   test('numbers written in another spelling of the same value are stored', async () => {
