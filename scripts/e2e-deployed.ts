@@ -1,12 +1,13 @@
 /**
  * npm run e2e:deployed -- --stack NAME --type EVENT_TYPE [--view NAME] [--data JSON]
- *     [--region R] [--profile P] [--api PATH] [--url URL] [--signing-region R] [--header 'Name: value'] [--stream-id-field F]
+ *     [--region R] [--profile P] [--api PATH] [--url URL] [--signing-region R] [--header 'Name: value'] [--stream-id-field F] [--direct]
  *
  * Runs the HTTP contract suite (scripts/e2e/contract.ts), the one the tests run against the local
  * runtime, against a deployed EventSourcedApi. The stack says where its API is and whether its
  * routes use IAM; then every request is signed with SigV4 (the AWS SDK's default credentials, which
  * need execute-api:Invoke: grantAppend() and grantRead()). With --url, any URL (a mounted API, the
- * local runtime); add --signing-region to sign. Exits 1 when a check fails.
+ * local runtime); add --signing-region to sign, and --direct when POST / is WritePath.DIRECT (a
+ * stack says so itself). Exits 1 when a check fails.
  */
 import { parseArgs } from 'node:util';
 import { runContract } from './e2e/contract';
@@ -14,7 +15,7 @@ import { findDeployedApi } from './e2e/deployed-api';
 import { contractRequest } from './e2e/signed-request';
 
 const USAGE = 'usage: npm run e2e:deployed -- (--stack NAME | --url URL) --type EVENT_TYPE [--view default] [--data JSON] [--region R] [--profile P] ' +
-  '[--api PATH] [--signing-region R] [--header "Name: value"] [--stream-id-field id]';
+  '[--api PATH] [--signing-region R] [--header "Name: value"] [--stream-id-field id] [--direct]';
 
 export async function main(argv: string[], print: (line: string) => void = console.log): Promise<number> {
   const { values } = parseArgs({
@@ -31,6 +32,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
       'signing-region': { type: 'string' },
       'header': { type: 'string', multiple: true, default: [] },
       'stream-id-field': { type: 'string', default: 'id' },
+      'direct': { type: 'boolean', default: false },
     },
   });
   if ((values.stack === undefined) === (values.url === undefined) || values.type === undefined) {
@@ -57,14 +59,16 @@ export async function main(argv: string[], print: (line: string) => void = conso
 
   const target = values.stack !== undefined
     ? await findDeployedApi({ stack: values.stack, region: values.region, profile: values.profile, api: values.api })
-    : { url: values.url!, signingRegion: values['signing-region'], owner: values.url! };
-  print(`e2e: ${target.owner} at ${target.url}${target.signingRegion ? ` (SigV4, ${target.signingRegion})` : ''}`);
+    : { url: values.url!, signingRegion: values['signing-region'], owner: values.url!, direct: values.direct! };
+  const notes = [target.signingRegion && `SigV4, ${target.signingRegion}`, target.direct && 'WritePath.DIRECT'].filter(Boolean);
+  print(`e2e: ${target.owner} at ${target.url}${notes.length ? ` (${notes.join('; ')})` : ''}`);
   const results = await runContract({
     request: contractRequest({ baseUrl: target.url, signingRegion: target.signingRegion, headers }),
     view: values.view!,
     eventType: values.type,
     data,
     streamIdField: values['stream-id-field'],
+    direct: target.direct,
   });
   for (const r of results) print(`${r.ok ? '✓' : '✗'} ${r.name}${r.detail ? `\n    ${r.detail}` : ''}`);
   const failed = results.filter((r) => !r.ok).length;

@@ -27,6 +27,11 @@ export interface ContractOptions {
   readonly streamIdField?: string;
   /** Makes the stream ids of this run. @default - random */
   readonly runId?: string;
+  /**
+   * The API appends with WritePath.DIRECT: every POST names its expectedVersion, a 201 answers
+   * `{"stored":true}` (replays too), and the data is stored unchecked. @default false
+   */
+  readonly direct?: boolean;
 }
 
 export interface CheckResult {
@@ -46,12 +51,14 @@ const show = (r: ContractResponse) => `${r.status} ${r.text.slice(0, 300)}`;
 
 /** Runs every check in order (later ones build on earlier appends) and reports each. */
 export async function runContract(options: ContractOptions): Promise<CheckResult[]> {
-  const { request, view, eventType } = options;
+  const { request, view, eventType, direct } = options;
   const field = options.streamIdField ?? 'id';
   const runId = options.runId ?? Math.random().toString(36).slice(2, 10);
   const [a, b] = [`e2e-${runId}-a`, `e2e-${runId}-b`];
+  // With DIRECT, a new stream's first event names expectedVersion 0 unless the check names another.
   const event = (streamId: string, extra: Record<string, unknown> = {}) =>
-    JSON.stringify({ ...options.data, type: eventType, [field]: streamId, ...extra });
+    JSON.stringify({ ...options.data, type: eventType, [field]: streamId, ...(direct ? { expectedVersion: 0 } : {}), ...extra });
+  const stored = (r: ContractResponse, version: number) => (direct ? r.text === '{"stored":true}' : r.json?.version === version);
   const post = (body: string) => request('POST', '/', body, { 'Content-Type': 'application/json' });
   const enc = encodeURIComponent;
   const results: CheckResult[] = [];
@@ -65,17 +72,21 @@ export async function runContract(options: ContractOptions): Promise<CheckResult
   };
 
   let first: any;
-  await check('POST / appends: 201 with the stored event (version 1, the eventId, type and an ISO timestamp)', async () => {
+  await check(direct
+    ? 'POST / appends: 201 {"stored":true} (WritePath.DIRECT)'
+    : 'POST / appends: 201 with the stored event (version 1, the eventId, type and an ISO timestamp)', async () => {
     const r = await post(event(a, { eventId: `${runId}-1` }));
     expectThat(r.status === 201, `expected 201, got ${show(r)}`);
     first = r.json;
+    if (direct) return expectThat(r.text === '{"stored":true}', `expected {"stored":true}, got ${r.text}`);
     expectThat(first?.[field] === a && first.version === 1 && first.eventId === `${runId}-1` && first.type === eventType,
       `expected ${field} ${a}, version 1, eventId ${runId}-1, type ${eventType}; got ${r.text}`);
     expectThat(!Number.isNaN(Date.parse(first.timestamp)), `timestamp ${first.timestamp} is not a date`);
   });
   await check(`the same request again answers the same event, with ${REPLAY_HEADER}: true`, async () => {
     const r = await post(event(a, { eventId: `${runId}-1` }));
-    expectThat(r.status === 201 && r.json?.version === 1 && r.json?.timestamp === first?.timestamp, `expected the first answer again, got ${show(r)}`);
+    expectThat(r.status === 201 && (direct ? r.text === '{"stored":true}' : r.json?.version === 1 && r.json?.timestamp === first?.timestamp),
+      `expected the first answer again, got ${show(r)}`);
     expectThat(r.headers.get(REPLAY_HEADER) === 'true', `expected ${REPLAY_HEADER}: true, got ${r.headers.get(REPLAY_HEADER)}`);
   });
   await check('the same eventId for another event is refused with 422', async () => {
@@ -88,12 +99,14 @@ export async function runContract(options: ContractOptions): Promise<CheckResult
   });
   await check('the expectedVersion of the head appends the next version', async () => {
     const r = await post(event(a, { expectedVersion: 1 }));
-    expectThat(r.status === 201 && r.json?.version === 2, `expected 201 at version 2, got ${show(r)}`);
+    expectThat(r.status === 201 && stored(r, 2), `expected 201 at version 2, got ${show(r)}`);
     const other = await post(event(b));
-    expectThat(other.status === 201 && other.json?.version === 1, `expected 201 at version 1 of ${b}, got ${show(other)}`);
+    expectThat(other.status === 201 && stored(other, 1), `expected 201 at version 1 of ${b}, got ${show(other)}`);
   });
   await check('bad input answers 400 with a JSON message, and stores nothing', async () => {
-    for (const body of ['{"type":', JSON.stringify({ [field]: a }), `{"type":"${eventType}","${field}":"${a}","__proto__":{"x":1}}`]) {
+    // DIRECT stores data unchecked, so its third bad body is a bad envelope instead.
+    const third = direct ? event(a, { expectedVersion: -1 }) : `{"type":"${eventType}","${field}":"${a}","__proto__":{"x":1}}`;
+    for (const body of ['{"type":', JSON.stringify({ [field]: a, ...(direct ? { expectedVersion: 2 } : {}) }), third]) {
       const r = await post(body);
       expectThat(r.status === 400 && typeof r.json?.message === 'string', `expected 400 with a message for ${body}, got ${show(r)}`);
     }

@@ -11,6 +11,8 @@ export interface DeployedApi {
   /** The region to sign for, when the routes use IAM authorization. */
   readonly signingRegion?: string;
   readonly owner: string;
+  /** POST / appends with WritePath.DIRECT (an AWS integration, no writer Lambda). */
+  readonly direct: boolean;
 }
 
 export interface DeployedApiOptions {
@@ -34,7 +36,8 @@ export async function findDeployedApi(options: DeployedApiOptions, cloudFormatio
   const cfn = cloudFormation ?? new sdk.CloudFormationClient(config);
   const where = `stack ${options.stack}`;
   const tagged = await taggedResources(cfn, options.stack, sdk);
-  const owners = [...new Set(tagged.filter((p) => p.meta.role === 'writer').map((p) => p.meta.owner))];
+  // Every EventSourcedApi has a publisher (a writer only with WritePath.LAMBDA).
+  const owners = [...new Set(tagged.filter((p) => p.meta.role === 'publisher').map((p) => p.meta.owner))];
   if (owners.length === 0) throw new Error(`No EventSourcedApi in ${where}`);
   const chosen = options.api === undefined ? owners : owners.filter((o) => o === options.api || o.endsWith(`/${options.api}`));
   if (chosen.length !== 1) {
@@ -61,5 +64,6 @@ export async function findDeployedApi(options: DeployedApiOptions, cloudFormatio
     owner,
     url: `https://${api.physicalId}.execute-api.${region}.amazonaws.com/${stage === '$default' ? '' : `${stage}/`}`,
     signingRegion: iam ? region : undefined,
+    direct: tagged.some((p) => p.meta.owner === owner && p.meta.role === 'direct-append'),
   };
 }

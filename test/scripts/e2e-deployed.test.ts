@@ -7,7 +7,7 @@
 import * as http from 'node:http';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { main } from '../../scripts/e2e-deployed';
-import { ApiKind, EventSourcedApiProps } from '../../src';
+import { ApiKind, EventSourcedApiProps, WritePath } from '../../src';
 import { listenOnLoopback, closeServer } from '../../src/local/loopback-server';
 import { removeTempDirs, startLocalApp, StartedApp } from '../support/local-app';
 import { twoViews } from '../support/synth';
@@ -16,20 +16,21 @@ afterAll(() => removeTempDirs());
 
 const EXAMPLE_EVENT = ['--type', 'CustomerRegistered', '--data', '{"name":"E2E"}'];
 
-describe.each<[string, EventSourcedApiProps | ((stack: any) => EventSourcedApiProps), string]>([
-  ['a REST API', { projections: twoViews() }, '/'],
-  ['an HTTP API', { projections: twoViews(), api: { kind: ApiKind.HTTP } }, '/'],
+describe.each<[string, EventSourcedApiProps | ((stack: any) => EventSourcedApiProps), string, string[]]>([
+  ['a REST API', { projections: twoViews() }, '/', []],
+  ['an HTTP API', { projections: twoViews(), api: { kind: ApiKind.HTTP } }, '/', []],
   ['routes mounted on the user\'s API', (stack) => ({
     projections: twoViews(), api: { existingApiResource: new apigateway.RestApi(stack, 'Shop').root.addResource('customers') },
-  }), '/customers/'],
-])('the contract suite against the local runtime serving %s', (_name, props, path) => {
+  }), '/customers/', []],
+  ['a REST API appending without a Lambda (WritePath.DIRECT)', { projections: twoViews(), api: { writePath: WritePath.DIRECT } }, '/', ['--direct']],
+])('the contract suite against the local runtime serving %s', (_name, props, path, flags) => {
   let app: StartedApp;
   beforeAll(async () => { app = await startLocalApp({ props }); }, 120_000);
   afterAll(async () => { await app?.runtime.stop(); });
 
   test('every check passes', async () => {
     const lines: string[] = [];
-    const code = await main(['--url', `${app.runtime.url}${path}`, ...EXAMPLE_EVENT], (line) => lines.push(line));
+    const code = await main(['--url', `${app.runtime.url}${path}`, ...EXAMPLE_EVENT, ...flags], (line) => lines.push(line));
     expect(lines.filter((l) => l.startsWith('✗'))).toEqual([]);
     expect(lines.filter((l) => l.startsWith('✓'))).toHaveLength(10);
     expect(lines.at(-1)).toBe('10 passed, 0 failed');

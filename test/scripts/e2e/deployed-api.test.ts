@@ -6,7 +6,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { findDeployedApi } from '../../../scripts/e2e/deployed-api';
-import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps } from '../../../src';
+import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, WritePath } from '../../../src';
 import { cloudFormationStandIn } from '../../support/cloudformation-stand-in';
 import { removeTempDirs, tempDir } from '../../support/local-app';
 import { twoViews } from '../../support/synth';
@@ -29,7 +29,14 @@ const one = (props: EventSourcedApiProps) => deployed((stack) => new EventSource
 
 test('a REST API with IAM authorization: its stage\'s URL, signed for the region', async () => {
   const api = await findDeployedApi({ stack: 'Shop', region: 'eu-west-1' }, one({}));
-  expect(api).toEqual({ owner: 'Shop/Orders', url: expect.stringMatching(/^https:\/\/phys-ordersapi[0-9a-f]+\.execute-api\.eu-west-1\.amazonaws\.com\/prod\/$/), signingRegion: 'eu-west-1' });
+  expect(api).toEqual({
+    owner: 'Shop/Orders', url: expect.stringMatching(/^https:\/\/phys-ordersapi[0-9a-f]+\.execute-api\.eu-west-1\.amazonaws\.com\/prod\/$/), signingRegion: 'eu-west-1', direct: false,
+  });
+});
+
+test('an API appending without a Lambda (WritePath.DIRECT) is found, and known as DIRECT', async () => {
+  const api = await findDeployedApi({ stack: 'Shop', region: 'eu-west-1' }, one({ api: { writePath: WritePath.DIRECT } }));
+  expect(api).toMatchObject({ owner: 'Shop/Orders', signingRegion: 'eu-west-1', direct: true });
 });
 
 test('an HTTP API on a named stage without authorization: unsigned', async () => {
