@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { differences, normalizeTemplate } from './normalize-template';
 import { buildExampleApp } from '../../examples/typescript/app';
-import { ApiAuthorization, ApiKind, EventSourcedApi } from '../../src';
+import { ApiAuthorization, ApiKind, EventSourcedApi, WritePath } from '../../src';
 import { recordTemplate, synthApp } from '../support/templates';
 import { compileProjection, TYPED_PROJECTION } from '../support/typed-projection';
 
@@ -137,6 +137,26 @@ describe('templates synthesized from Python and Java match TypeScript', () => {
     recordTemplate(fromPython);
   });
 
+  test('appending without a Lambda (WritePath.DIRECT) synthesizes from Python as from TypeScript', () => {
+    const pyOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-py-direct-'));
+    run(python, [path.join(__dirname, 'apps', 'direct_append.py')], { env: { ...process.env, CDK_OUTDIR: pyOut } });
+    const fromPython = JSON.parse(fs.readFileSync(path.join(pyOut, 'DirectOrdersApi.template.json'), 'utf8'));
+    const tsOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-ts-direct-'));
+    const app = new App({ outdir: tsOut });
+    new EventSourcedApi(new Stack(app, 'DirectOrdersApi'), 'Orders', {
+      streamIdField: 'orderId',
+      maxBodyBytes: 20000,
+      api: { writePath: WritePath.DIRECT, cors: { allowOrigins: ['https://app.example.com'] } },
+    });
+    synthApp(app);
+    const fromTypeScript = JSON.parse(fs.readFileSync(path.join(tsOut, 'DirectOrdersApi.template.json'), 'utf8'));
+    expect(differences(normalizeTemplate(fromPython), normalizeTemplate(fromTypeScript))).toEqual([]);
+    const post = Object.values<any>(fromPython.Resources).find((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod === 'POST');
+    expect(post.Properties.Integration.Type).toBe('AWS');
+    expect(Object.values<any>(fromPython.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && /appends events/.test(r.Properties.Description))).toEqual([]);
+    recordTemplate(fromPython);
+  });
+
   test('Python bundled the JavaScript projections with the esbuild shipped in the package, no esbuild on PATH', () => {
     const userPath = (process.env.PATH ?? '').split(path.delimiter).filter((p) => !p.includes('node_modules')).join(path.delimiter);
     expect(spawnSync('sh', ['-c', 'command -v esbuild'], { env: { PATH: userPath } }).status).not.toBe(0);
@@ -171,7 +191,8 @@ print(json.dumps({
     expect(api.projection_members).toEqual(expect.arrayContaining(['aggregator', 'dead_letter_queue', 'queue', 'table', 'name', 'version', 'previous_table']));
     expect(api.props_params).toEqual(expect.arrayContaining(['self', 'projections', 'stream_id_field', 'existing_events_table', 'max_body_bytes', 'api', 'catch_up_rate', 'writer', 'reader', 'publisher', 'events_table_deletion_protection']));
     expect(api.auth_members).toEqual(expect.arrayContaining(['iam', 'none', 'authorizer', 'cognito', 'jwt', 'http_authorizer']));
-    expect(api.exports).toEqual(expect.arrayContaining(['ApiKind', 'JwtIssuer']));
+    expect(api.exports).toEqual(expect.arrayContaining(['ApiKind', 'JwtIssuer', 'WritePath']));
+    expect(api.api_members).toEqual(expect.arrayContaining(['direct_append_role', 'writer']));
     expect(api.api_members).toEqual(expect.arrayContaining(['http_api', 'metric_api_requests']));
     expect(api.api_members.filter((n: string) => /[A-Z]/.test(n))).toEqual([]);
   });
@@ -219,6 +240,8 @@ describe('the API as Java sees it', () => {
       projection: read('Projection'),
       definition: read('ProjectionDefinition'),
       kind: read('ApiKind'),
+      writePath: read('WritePath'),
+      options: read('RestApiOptions'),
       authorization: read('ApiAuthorization'),
     };
   };
@@ -243,5 +266,14 @@ describe('the API as Java sees it', () => {
     expect(kind).toMatch(/^\s+HTTP,?$/m);
     expect(authorization).toMatch(/public static @org\.jetbrains\.annotations\.NotNull io\.github\.cdkeventsourcedapi\.ApiAuthorization jwt\(final @org\.jetbrains\.annotations\.NotNull java\.lang\.String issuer, final @org\.jetbrains\.annotations\.NotNull java\.util\.List<java\.lang\.String> audience/);
     expect(authorization).toMatch(/httpAuthorizer\(final @org\.jetbrains\.annotations\.NotNull software\.amazon\.awscdk\.services\.apigatewayv2\.IHttpRouteAuthorizer authorizer/);
+  });
+
+  test('the write path: WritePath.DIRECT and RestApiOptions.writePath, with its default in the javadoc', () => {
+    const { writePath, options, api } = sources();
+    expect(writePath).toMatch(/public enum WritePath/);
+    expect(writePath).toMatch(/^\s+DIRECT,?$/m);
+    expect(options).toMatch(/Builder writePath\(io\.github\.cdkeventsourcedapi\.WritePath writePath\)/);
+    expect(options).toMatch(/Default: WritePath\.LAMBDA/);
+    expect(api).toMatch(/public @org\.jetbrains\.annotations\.Nullable software\.amazon\.awscdk\.services\.lambda\.IFunction getWriter\(\)/);
   });
 });
