@@ -1,16 +1,18 @@
 /**
- * Integration test (deploys with `integ-runner`; CI only compares the committed snapshot): two
- * EventSourcedApis, the default REST API behind IAM and an HTTP API without authorization, each
- * appending an event and reading it back from its view once deployed.
+ * Integration test (deploys with `integ-runner`; CI only compares the committed snapshot): three
+ * EventSourcedApis, the default REST API behind IAM, an HTTP API without authorization, and a REST
+ * API appending without a Lambda (WritePath.DIRECT), each appending an event and reading it back
+ * from its view once deployed.
  *
- * The REST API's routes need SigV4, which the assertion provider's HTTP calls cannot sign: its
- * writer and reader are invoked with the proxy events API Gateway sends them. The HTTP API is
- * called over HTTPS, as a client would.
+ * The REST APIs' routes need SigV4, which the assertion provider's HTTP calls cannot sign: the
+ * writer and reader are invoked with the proxy events API Gateway sends them, and DIRECT's POST /
+ * runs through API Gateway's TestInvokeMethod, which runs its model and mapping templates and calls
+ * DynamoDB as the deployed method does. The HTTP API is called over HTTPS, as a client would.
  */
 import * as path from 'node:path';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, ProjectionDefinition } from '../../src';
+import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, ProjectionDefinition, WritePath } from '../../src';
 
 const projections: ProjectionDefinition[] = [
   { name: 'default', entry: path.join(__dirname, '..', '..', 'examples', 'typescript', 'projections', 'default.ts') },
@@ -24,7 +26,10 @@ const rest = new EventSourcedApi(restStack, 'Customers', disposable);
 const httpStack = new Stack(app, 'EsapiIntegHttp');
 const http = new EventSourcedApi(httpStack, 'Customers', { ...disposable, api: { kind: ApiKind.HTTP, authorization: ApiAuthorization.none() } });
 
-const integ = new IntegTest(app, 'FrontDoors', { testCases: [restStack, httpStack], regions: ['eu-west-1'] });
+const directStack = new Stack(app, 'EsapiIntegDirect');
+const direct = new EventSourcedApi(directStack, 'Customers', { ...disposable, api: { writePath: WritePath.DIRECT } });
+
+const integ = new IntegTest(app, 'FrontDoors', { testCases: [restStack, httpStack, directStack], regions: ['eu-west-1'] });
 
 /** The REST API's proxy event for a route, as API Gateway sends it. */
 function proxyEvent(
@@ -62,3 +67,25 @@ integ.assertions.httpApiCall(http.url!, {
 }).expect(ExpectedResult.objectLike({ status: 201 }))
   .next(integ.assertions.httpApiCall(`${http.url}default/integ-2`, { headers: { 'X-Min-Version': '1' } })
     .expect(ExpectedResult.objectLike({ status: 200, body: { id: 'integ-2', version: 1, name: 'Integ' } })));
+
+const testInvoke = (body: unknown) => {
+  const call = integ.assertions.awsApiCall('APIGateway', 'testInvokeMethod', {
+    restApiId: direct.restApi!.restApiId,
+    resourceId: direct.restApi!.root.resourceId,
+    httpMethod: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  // TestInvokeMethod is authorized as apigateway:POST on the method.
+  call.provider.addToRolePolicy({ Effect: 'Allow', Action: ['apigateway:POST'], Resource: ['*'] });
+  return call;
+};
+const registered = { type: 'CustomerRegistered', id: 'integ-3', eventId: 'integ-3', expectedVersion: 0, name: 'Integ' };
+testInvoke(registered).expect(ExpectedResult.objectLike({ status: 201, body: '{"stored":true}' }))
+  .next(testInvoke(registered).expect(ExpectedResult.objectLike({ status: 201, headers: { 'Idempotent-Replay': 'true' } })))
+  .next(testInvoke({ ...registered, eventId: 'integ-3b' }).expect(ExpectedResult.objectLike({ status: 409 })))
+  .next(testInvoke({ type: 'CustomerRegistered', id: 'integ-3' }).expect(ExpectedResult.objectLike({ status: 400 })))
+  .next(integ.assertions.invokeFunction({
+    functionName: direct.reader!.functionName,
+    payload: proxyEvent('GET', '/{view}/{id}', { view: 'default', id: 'integ-3' }, undefined, { 'X-Min-Version': '1' }),
+  }).expect(ExpectedResult.objectLike({ Payload: Match.stringLikeRegexp('"statusCode":200.*Integ') })));
