@@ -8,7 +8,7 @@ import { execSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ASSUMED, costPerMillion, PRICES_AS_OF } from './bench/cost';
+import { appendCostPerMillion, ASSUMED, costPerMillion, PRICES_AS_OF } from './bench/cost';
 import { measureLocal, Percentiles } from './bench/local';
 import { measureSynth } from './bench/synth';
 import { arg } from './bench-support';
@@ -104,6 +104,15 @@ async function main(): Promise<void> {
       line('| --- | ---: |');
       for (const l of lines) line(`| ${l.item} | ${usd(l.perMillion)} |`);
       line(`| **total** | **${usd(lines.reduce((sum, l) => sum + l.perMillion, 0))}** |`);
+    }
+    line();
+    line('The append path alone (API Gateway, then the writer Lambda or WritePath.DIRECT\'s one DynamoDB call), per million appends:');
+    line();
+    line('| path | API Gateway | Lambda | DynamoDB | total |');
+    line('| --- | ---: | ---: | ---: | ---: |');
+    for (const { path: name, lines } of appendCostPerMillion(calls)) {
+      const of = (item: string) => lines.find((l) => l.item.startsWith(item))?.perMillion ?? 0;
+      line(`| ${name} | ${usd(of('API Gateway'))} | ${usd(of('writer Lambda'))} | ${usd(of('DynamoDB'))} | **${usd(lines.reduce((sum, l) => sum + l.perMillion, 0))}** |`);
     }
   } finally {
     await store.stop();

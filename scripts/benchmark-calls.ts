@@ -1,7 +1,8 @@
 /**
  * DynamoDB calls per operation, counted by a client middleware on DynamoDB Local: the writer with
- * and without expectedVersion, the aggregator in steady flow (one event per batch) and under a
- * backlog (batches of 10 of one stream). `npm run benchmark:calls -- --events 200`.
+ * and without expectedVersion, WritePath.DIRECT's synthesized templates (run by the local runtime's
+ * API Gateway, counted at its requests to DynamoDB), the aggregator in steady flow (one event per
+ * batch) and under a backlog (batches of 10 of one stream). `npm run benchmark:calls -- --events 200`.
  */
 import { arg } from './bench-support';
 import type { ProjectionHandlers } from '../lambda-src/aggregator/projection-module';
@@ -11,6 +12,7 @@ import type { StoredEvent } from '../lambda-src/core/stored-event';
 import { appendEvent, KnownHeads } from '../lambda-src/writer/append';
 import { ENV } from '../src/contract';
 import { startDynamoDbLocal } from '../src/local/dynamo-store';
+import { directAppender } from '../test/support/direct-append';
 import { countingClient, createEventsTable, createViewTable, sqsRecord } from '../test/support/local-dynamo';
 
 const counter: ProjectionHandlers = {
@@ -64,6 +66,27 @@ export async function measureCalls(events: number, streamCount: number): Promise
     }
   }
   figures.push(figure('writer, no expectedVersion, warm (first append cold)', warm.calls, perStream * streamCount));
+
+  // WritePath.DIRECT: API Gateway's requests to DynamoDB, by action (X-Amz-Target).
+  const direct = directAppender((await createEventsTable()).tableName);
+  const directCalls: string[] = [];
+  const fetchBefore = globalThis.fetch;
+  globalThis.fetch = (input, init) => {
+    const target = new Headers(init?.headers).get('X-Amz-Target');
+    if (target) directCalls.push(target.replace(/^DynamoDB_\d+\./, ''));
+    return fetchBefore(input, init);
+  };
+  try {
+    for (let v = 0; v < perStream; v++) {
+      for (const streamId of streams) {
+        const answer = await direct.post({ type: 'Tick', id: `${streamId}-d`, expectedVersion: v });
+        if (answer.status !== 201) throw new Error(`DIRECT answered ${answer.status} ${answer.text}`);
+      }
+    }
+  } finally {
+    globalThis.fetch = fetchBefore;
+  }
+  figures.push(figure('DIRECT (API Gateway templates, no Lambda)', directCalls, perStream * streamCount));
 
   // Aggregator: the events just appended, delivered as the view queue would.
   const record = (e: StoredEvent) => sqsRecord(eventMessage(e).body, { messageGroupId: e.streamId });

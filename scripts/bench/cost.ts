@@ -49,11 +49,7 @@ export interface CostLine {
  * read unit, a strongly consistent one 1.
  */
 export function costPerMillion(calls: CallFigure[], views: number): CostLine[] {
-  const find = (prefix: string) => {
-    const figure = calls.find((c) => c.what.startsWith(prefix));
-    if (!figure) throw new Error(`no call figure for "${prefix}"`);
-    return figure;
-  };
+  const find = (prefix: string) => callFigure(calls, prefix);
   const perOp = (figure: CallFigure, command: string) => (figure.byCommand[command] ?? 0) / figure.operations;
   const writer = find('writer, no expectedVersion, warm');
   const aggregator = find('aggregator, steady flow');
@@ -89,4 +85,36 @@ export function costPerMillion(calls: CallFigure[], views: number): CostLine[] {
     );
   }
   return lines;
+}
+
+/**
+ * The append path alone, per million appends: the writer Lambda's (warm, as counted) or
+ * WritePath.DIRECT's (API Gateway and its one DynamoDB call, as counted). Everything after the
+ * append (publisher, fan-out, views) is the same for both.
+ */
+export function appendCostPerMillion(calls: CallFigure[]): Array<{ path: string; lines: CostLine[] }> {
+  const M = 1e6;
+  const dynamo = (figure: CallFigure) => {
+    const perOp = (command: string) => (figure.byCommand[command] ?? 0) / figure.operations;
+    // TransactWriteItems: the event, its marker and the check that the version before exists, 2 units each.
+    return M * (perOp('TransactWriteItems') * 3 * 2 * PRICES.dynamoWriteRequestUnit + perOp('Query') * PRICES.dynamoReadRequestUnit);
+  };
+  const gateway = { item: 'API Gateway REST request', perMillion: M * PRICES.restApiRequest };
+  return [
+    {
+      path: 'writer Lambda (WritePath.LAMBDA)',
+      lines: [
+        gateway,
+        { item: 'writer Lambda', perMillion: M * (PRICES.lambdaRequest + (ASSUMED.writerMs / 1000) * ASSUMED.memoryGb * PRICES.lambdaGbSecond) },
+        { item: 'DynamoDB', perMillion: dynamo(callFigure(calls, 'writer, no expectedVersion, warm')) },
+      ],
+    },
+    { path: 'WritePath.DIRECT', lines: [gateway, { item: 'DynamoDB', perMillion: dynamo(callFigure(calls, 'DIRECT')) }] },
+  ];
+}
+
+function callFigure(calls: CallFigure[], prefix: string): CallFigure {
+  const figure = calls.find((c) => c.what.startsWith(prefix));
+  if (!figure) throw new Error(`no call figure for "${prefix}"`);
+  return figure;
 }
