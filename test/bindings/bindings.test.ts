@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { differences, normalizeTemplate } from './normalize-template';
 import { buildExampleApp } from '../../examples/typescript/app';
-import { ApiAuthorization, ApiKind, EventSourcedApi, WritePath } from '../../src';
+import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, WritePath } from '../../src';
 import { recordTemplate, synthApp } from '../support/templates';
 import { compileProjection, TYPED_PROJECTION } from '../support/typed-projection';
 
@@ -121,40 +121,37 @@ describe('templates synthesized from Python and Java match TypeScript', () => {
     expect(differences(normalizeTemplate(pythonTemplate), different).length).toBeGreaterThan(0);
   });
 
-  test('an HTTP API with JWT authorization (ApiKind, ApiAuthorization.jwt) synthesizes from Python as from TypeScript', () => {
-    const pyOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-py-http-'));
-    run(python, [path.join(__dirname, 'apps', 'http_api.py')], { env: { ...process.env, CDK_OUTDIR: pyOut } });
-    const fromPython = JSON.parse(fs.readFileSync(path.join(pyOut, 'HttpOrdersApi.template.json'), 'utf8'));
-    const tsOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-ts-http-'));
+  /** The template of a Python app in apps/ and of the same app built in TypeScript; the Python one is linted with the others. */
+  function fromPythonAndTypeScript(script: string, stackName: string, props: EventSourcedApiProps) {
+    const pyOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-py-'));
+    run(python, [path.join(__dirname, 'apps', script)], { env: { ...process.env, CDK_OUTDIR: pyOut } });
+    const fromPython = JSON.parse(fs.readFileSync(path.join(pyOut, `${stackName}.template.json`), 'utf8'));
+    const tsOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-ts-'));
     const app = new App({ outdir: tsOut });
-    new EventSourcedApi(new Stack(app, 'HttpOrdersApi'), 'Orders', {
+    new EventSourcedApi(new Stack(app, stackName), 'Orders', props);
+    synthApp(app);
+    recordTemplate(fromPython);
+    return { fromPython, fromTypeScript: JSON.parse(fs.readFileSync(path.join(tsOut, `${stackName}.template.json`), 'utf8')) };
+  }
+
+  test('an HTTP API with JWT authorization (ApiKind, ApiAuthorization.jwt) synthesizes from Python as from TypeScript', () => {
+    const { fromPython, fromTypeScript } = fromPythonAndTypeScript('http_api.py', 'HttpOrdersApi', {
       api: { kind: ApiKind.HTTP, authorization: ApiAuthorization.jwt('https://issuer.example.com/', ['orders-client'], ['orders/write']), throttlingRateLimit: 20 },
     });
-    synthApp(app);
-    const fromTypeScript = JSON.parse(fs.readFileSync(path.join(tsOut, 'HttpOrdersApi.template.json'), 'utf8'));
     expect(differences(normalizeTemplate(fromPython), normalizeTemplate(fromTypeScript))).toEqual([]);
     expect(Object.values<any>(fromPython.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Authorizer')).toHaveLength(1);
-    recordTemplate(fromPython);
   });
 
   test('appending without a Lambda (WritePath.DIRECT) synthesizes from Python as from TypeScript', () => {
-    const pyOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-py-direct-'));
-    run(python, [path.join(__dirname, 'apps', 'direct_append.py')], { env: { ...process.env, CDK_OUTDIR: pyOut } });
-    const fromPython = JSON.parse(fs.readFileSync(path.join(pyOut, 'DirectOrdersApi.template.json'), 'utf8'));
-    const tsOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-ts-direct-'));
-    const app = new App({ outdir: tsOut });
-    new EventSourcedApi(new Stack(app, 'DirectOrdersApi'), 'Orders', {
+    const { fromPython, fromTypeScript } = fromPythonAndTypeScript('direct_append.py', 'DirectOrdersApi', {
       streamIdField: 'orderId',
       maxBodyBytes: 20000,
       api: { writePath: WritePath.DIRECT, cors: { allowOrigins: ['https://app.example.com'] } },
     });
-    synthApp(app);
-    const fromTypeScript = JSON.parse(fs.readFileSync(path.join(tsOut, 'DirectOrdersApi.template.json'), 'utf8'));
     expect(differences(normalizeTemplate(fromPython), normalizeTemplate(fromTypeScript))).toEqual([]);
     const post = Object.values<any>(fromPython.Resources).find((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod === 'POST');
     expect(post.Properties.Integration.Type).toBe('AWS');
     expect(Object.values<any>(fromPython.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && /appends events/.test(r.Properties.Description))).toEqual([]);
-    recordTemplate(fromPython);
   });
 
   test('Python bundled the JavaScript projections with the esbuild shipped in the package, no esbuild on PATH', () => {
