@@ -133,15 +133,15 @@ const UTIL = {
 
 /**
  * Java's StringEscapeUtils.escapeJavaScript (commons-lang 2): `"`, `'`, `\` and `/` escaped with a
- * backslash, the usual control characters by letter, every other character outside printable
- * ASCII as `\uXXXX` (upper-case hex).
+ * backslash, the usual control characters by letter, every other character below space or above
+ * DEL (0x7f, which stays as it is) as `\uXXXX` (upper-case hex).
  */
 export function escapeJavaScript(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     const ch = text[i];
-    if (c > 0x7e || c < 0x20) {
+    if (c > 0x7f || c < 0x20) {
       const named: Record<number, string> = { 0x08: '\\b', 0x09: '\\t', 0x0a: '\\n', 0x0c: '\\f', 0x0d: '\\r' };
       out += named[c] ?? `\\u${c.toString(16).toUpperCase().padStart(4, '0')}`;
     } else if (ch === '"' || ch === '\'' || ch === '\\' || ch === '/') {

@@ -13,7 +13,7 @@ const render = (template: string, body = '{}', context: Record<string, unknown> 
 describe('$util.escapeJavaScript', () => {
   test('escapes as commons-lang\'s StringEscapeUtils.escapeJavaScript: quotes, slash, backslash, controls, non-ASCII', () => {
     expect(escapeJavaScript('He said "hi", it\'s a/b\\c')).toBe('He said \\"hi\\", it\\\'s a\\/b\\\\c');
-    expect(escapeJavaScript('\n\t\r\b\f\u0001\u007f')).toBe('\\n\\t\\r\\b\\f\\u0001\\u007F');
+    expect(escapeJavaScript('\n\t\r\b\f\u0001\u007f')).toBe('\\n\\t\\r\\b\\f\\u0001\u007f');
     expect(escapeJavaScript('é😀\u2028')).toBe('\\u00E9\\uD83D\\uDE00\\u2028');
   });
 
