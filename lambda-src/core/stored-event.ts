@@ -15,14 +15,15 @@ export type StoredEvent = ProjectionEvent;
  */
 export function storedEventOf(item: Item): StoredEvent {
   const text = (name: string) => item[name]?.S as string;
+  const body = directBodyOf(item);
   return {
     streamId: text(KEYS.streamId),
     version: Number(item[KEYS.version]?.N),
     eventId: text('eventId'),
     type: text('type'),
-    data: directBodyOf(item) === undefined
+    data: body === undefined
       ? (item.data ? fromAttributeValue(item.data) : undefined) as StoredEvent['data']
-      : directEventData(directBodyOf(item)!, text(DIRECT_EVENT.streamIdField)),
+      : directEventData(body, text(DIRECT_EVENT.streamIdField)),
     timestamp: eventTimestamp(item.timestamp),
   };
 }
