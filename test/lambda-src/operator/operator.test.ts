@@ -6,11 +6,12 @@
  * DynamoDB Local and the local runtime's SQS endpoint, exactly as `--stack` runs against AWS.
  */
 import { App, CfnElement, NestedStack, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { IConstruct } from 'constructs';
 import { formatDuration, formatStatus, parseOperatorArgs } from '../../../lambda-src/operator/cli';
 import { status } from '../../../lambda-src/operator/commands';
 import { localTarget, stackTarget } from '../../../lambda-src/operator/target';
-import { EventSourcedApi } from '../../../src';
+import { EventSourcedApi, WritePath } from '../../../src';
 import { cloudFormationStandIn, CloudFormationStandIn } from '../../support/cloudformation-stand-in';
 import { append, removeTempDirs, startLocalApp, StartedApp, tempDir, VERSION_LOG_PROJECTION, writeProjection } from '../../support/local-app';
 import { flatId } from '../../support/nested-stacks';
@@ -175,4 +176,19 @@ test('a stack nested in a nested stack is read too: an API in a nested stack, a 
     })),
   });
   expect(deployed.api.views[1].table.startsWith(`physical-${deep}-`)).toBe(true);
+});
+
+test('an API appending without a Lambda (WritePath.DIRECT) is found by its publisher; an imported events table by its append method', async () => {
+  const cdkApp = new App({ outdir: tempDir('es-operator-direct-') });
+  const stack = new Stack(cdkApp, 'Direct');
+  const existingEventsTable = dynamodb.Table.fromTableAttributes(stack, 'Events', {
+    tableName: 'shared-events', tableStreamArn: 'arn:aws:dynamodb:us-east-1:111111111111:table/shared-events/stream/2026-01-01T00:00:00.000',
+  });
+  new EventSourcedApi(stack, 'Api', { existingEventsTable, projections: [{ name: 'top', entry: COUNTER }], api: { writePath: WritePath.DIRECT } });
+  const assembly = synthApp(cdkApp);
+  const { client } = cloudFormationStandIn({
+    assemblyDir: assembly.directory, stackName: 'Direct', template: assembly.getStackByName('Direct').template, physicalName: (id) => `physical-${id}`,
+  });
+  const deployed = await stackTarget({ stack: 'Direct', region: 'us-east-1' }, client);
+  expect(deployed.api).toMatchObject({ owner: 'Direct/Api', eventsTable: 'shared-events', views: [{ name: 'top' }] });
 });
