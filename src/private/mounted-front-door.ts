@@ -32,6 +32,8 @@ export function mountRestRoutes(scope: Construct, resource: apigateway.IResource
   }
   const stage = deploymentStageOf(api);
   const base = resource.path === '/' ? '' : resource.path;
+  /** A route's path in the user's API: the resource's path, then the route's below it. */
+  const fullPath = (path: string) => `${base}${path === '/' && base ? '' : path}` || '/';
   const metric = (metricName: string, statistic: string, metricProps?: cloudwatch.MetricOptions) => new cloudwatch.Metric({
     namespace: 'AWS/ApiGateway', metricName, dimensionsMap: { ApiName: api.restApiName }, statistic, ...metricProps,
   });
@@ -39,13 +41,14 @@ export function mountRestRoutes(scope: Construct, resource: apigateway.IResource
     api,
     url: stage ? `${stage.urlForPath(resource.path)}${base ? '/' : ''}` : undefined,
     authorization,
-    arnForExecuteApi: (method, path) => api.arnForExecuteApi(method, `${base}${path === '/' && base ? '' : path}` || '/', stage?.stageName ?? '*'),
+    arnForExecuteApi: (method, path) => api.arnForExecuteApi(method, fullPath(path), stage?.stageName ?? '*'),
     // API Gateway's metrics are per API (or per stage), not per resource: these cover the whole API.
     metricServerErrors: (metricProps) => metric('5XXError', cloudwatch.Stats.SUM, metricProps),
     metricRequests: (metricProps) => metric('Count', cloudwatch.Stats.SUM, metricProps),
     metricLatency: (metricProps) => metric('Latency', cloudwatch.Stats.p(99), metricProps),
+    // Per route only where the user's stage has detailed metrics (metricsEnabled).
     metricRoute: stage
-      ? (metricName, method, path, metricProps) => routeMetric(api.restApiName, stage.stageName, metricName, method, `${base}${path === '/' && base ? '' : path}` || '/', metricProps)
+      ? (metricName, method, path, metricProps) => routeMetric(api.restApiName, stage.stageName, metricName, method, fullPath(path), metricProps)
       : undefined,
   };
 }
