@@ -59,7 +59,7 @@ export async function readEvents(
       ConsistentRead: true,
       ExclusiveStartKey: startKey,
     }));
-    events.push(...(page.Items ?? []).map(storedEventOf));
+    events.push(...(page.Items ?? []).map((item) => storedEventOf(item)));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return events;

@@ -11,11 +11,11 @@ export type StoredEvent = ProjectionEvent;
  * (`data` a map, `timestamp` an ISO string) or `WritePath.DIRECT`'s (the POST body as sent, see
  * DIRECT_EVENT). Only its envelope fields: the item may carry the store's own attributes, such as
  * the catalogue shard of a stream's first event. Binary attributes come as bytes from the AWS SDK
- * and base64 in a Lambda stream record; both are read.
+ * and base64 in a Lambda stream record; both are read. A caller that has decoded a DIRECT item's
+ * body already (directBodyOf) passes it.
  */
-export function storedEventOf(item: Item): StoredEvent {
+export function storedEventOf(item: Item, body: string | undefined = directBodyOf(item)): StoredEvent {
   const text = (name: string) => item[name]?.S as string;
-  const body = directBodyOf(item);
   return {
     streamId: text(KEYS.streamId),
     version: Number(item[KEYS.version]?.N),

@@ -24,8 +24,9 @@ export function newEventOf(record: DynamoDBRecord): StoredEvent | undefined {
   if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return undefined;
   const item = record.dynamodb.NewImage as Record<string, AttributeValue>;
   if (!(Number(item[KEYS.version]?.N) >= 1)) return undefined;
-  const event = storedEventOf(item);
-  warnOfDirectData(item, event);
+  const body = directBodyOf(item);
+  const event = storedEventOf(item, body);
+  if (body !== undefined) warnOfDirectData(body, event);
   return event;
 }
 
@@ -34,9 +35,7 @@ export function newEventOf(record: DynamoDBRecord): StoredEvent | undefined {
  * so, once per event, when its data holds what the writer would have refused (a repeated key, a
  * number JavaScript rounds, a "__proto__" key...). It is published as JSON.parse reads it.
  */
-function warnOfDirectData(item: Record<string, AttributeValue>, event: StoredEvent): void {
-  const body = directBodyOf(item);
-  if (body === undefined) return;
+function warnOfDirectData(body: string, event: StoredEvent): void {
   const problem = findJsonTextProblem(body) ?? findDataProblem(event.data);
   if (problem) {
     const { streamId, version, eventId, type } = event;
