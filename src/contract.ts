@@ -137,6 +137,12 @@ export const PAGE_HEADERS = {
 /** The response header that marks the answer to a POST whose eventId was already stored. */
 export const REPLAY_HEADER = 'Idempotent-Replay';
 
+/**
+ * Response headers a browser script on another origin may read under CORS, beyond the safelisted
+ * ones: paging, idempotent replays and retry hints. Every front door exposes exactly these.
+ */
+export const CORS_EXPOSED_HEADERS = [PAGE_HEADERS.response, REPLAY_HEADER, 'Retry-After'] as const;
+
 /** Read-your-writes: the request header that asks for at least this version (as ?minVersion does). */
 export const MIN_VERSION_HEADER = 'X-Min-Version';
 

@@ -1,10 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { isThrottling } from './dynamo';
 import { log } from './log';
-import { ENV, PAGE_HEADERS, REPLAY_HEADER } from '../../src/contract';
+import { CORS_EXPOSED_HEADERS, ENV } from '../../src/contract';
 
-/** Response headers a browser script may read under CORS beyond the safelisted ones. */
-const EXPOSED_HEADERS = [PAGE_HEADERS.response, REPLAY_HEADER, 'Retry-After'].join(',');
+const EXPOSED_HEADERS = CORS_EXPOSED_HEADERS.join(',');
 
 /** An error that becomes a JSON `{ message }` response with its status code. */
 export class HttpError extends Error {

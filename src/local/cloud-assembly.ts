@@ -124,8 +124,11 @@ export interface ApiDefinition {
   readonly basePath: string;
   /** The HTTP API's CORS configuration; undefined without CORS or for a REST API. */
   readonly httpCors?: HttpCorsDefinition;
-  /** The CORS preflight answer the template's OPTIONS methods give; undefined without CORS. */
-  readonly preflight?: PreflightDefinition;
+  /**
+   * The CORS preflight answers of the template's OPTIONS methods, by the path of their resource
+   * (`/`, `/{view}`, `/orders/{view}/{id}`...): each resource answers its own. Undefined without CORS.
+   */
+  readonly preflights?: Record<string, PreflightDefinition>;
   /** The REST API's binary media types (base64 answers are sent as bytes only for these). */
   readonly binaryMediaTypes: string[];
   /** The stage's throttling (token bucket); undefined without an API. */
@@ -397,7 +400,7 @@ function readStack(
       stageName: httpApi?.stageName,
       httpCors: httpApi?.httpCors,
       basePath: mount.path,
-      preflight: restApi ? readPreflight(resources, restApi.id) : undefined,
+      preflights: restApi ? readPreflights(resources, restApi.id) : undefined,
       binaryMediaTypes: restApi ? resources[restApi.id].Properties?.BinaryMediaTypes ?? [] : [],
       throttle: restApi ? readThrottle(resources, restApi.id) : httpApi?.throttle,
       apiKeyRequired: Object.values(resources).some((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties?.ApiKeyRequired === true
@@ -408,20 +411,34 @@ function readStack(
 }
 
 /**
- * The preflight of an API from its OPTIONS methods: CDK gives every resource the same MOCK
- * integration, whose response parameters are the headers as quoted literals ("'value'").
+ * The preflights of an API from its OPTIONS methods, by resource path: CDK gives each resource a
+ * MOCK integration whose response parameters are the headers as quoted literals ("'value'").
  */
-function readPreflight(resources: Record<string, CfnResource>, restApiId: string): PreflightDefinition | undefined {
-  const method = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Method'
-    && r.Properties?.HttpMethod === 'OPTIONS' && r.Properties?.RestApiId?.Ref === restApiId);
-  const response = method?.Properties?.Integration?.IntegrationResponses?.[0];
-  if (!response) return undefined;
-  const headers: Record<string, string> = {};
-  for (const [parameter, value] of Object.entries<unknown>(response.ResponseParameters ?? {})) {
-    const name = /^method\.response\.header\.(.+)$/.exec(parameter)?.[1];
-    if (name && typeof value === 'string') headers[name] = value.replace(/^'(.*)'$/, '$1');
+function readPreflights(resources: Record<string, CfnResource>, restApiId: string): Record<string, PreflightDefinition> | undefined {
+  const preflights: Record<string, PreflightDefinition> = {};
+  for (const method of Object.values(resources)) {
+    if (method.Type !== 'AWS::ApiGateway::Method' || method.Properties?.HttpMethod !== 'OPTIONS' || method.Properties?.RestApiId?.Ref !== restApiId) continue;
+    const response = method.Properties?.Integration?.IntegrationResponses?.[0];
+    if (!response) continue;
+    const headers: Record<string, string> = {};
+    for (const [parameter, value] of Object.entries<unknown>(response.ResponseParameters ?? {})) {
+      const name = /^method\.response\.header\.(.+)$/.exec(parameter)?.[1];
+      if (name && typeof value === 'string') headers[name] = value.replace(/^'(.*)'$/, '$1');
+    }
+    preflights[resourcePath(resources, method.Properties?.ResourceId?.Ref)] = { statusCode: Number(response.StatusCode ?? 200), headers };
   }
-  return { statusCode: Number(response.StatusCode ?? 200), headers };
+  return Object.keys(preflights).length ? preflights : undefined;
+}
+
+/** A REST resource's path, from the template's AWS::ApiGateway::Resource chain (PathPart, ParentId up to the root). */
+function resourcePath(resources: Record<string, CfnResource>, resourceId: string | undefined): string {
+  const parts: string[] = [];
+  let at = resourceId;
+  while (at && resources[at]?.Type === 'AWS::ApiGateway::Resource') {
+    parts.unshift(resources[at].Properties.PathPart);
+    at = resources[at].Properties.ParentId?.Ref;
+  }
+  return `/${parts.join('/')}`;
 }
 
 /** The stage's throttling for all methods (`/*` `*`), as CDK writes it from deployOptions. */
@@ -447,13 +464,7 @@ function appendMethodOf(resources: Record<string, CfnResource>, writerId: string
 function appendMount(resources: Record<string, CfnResource>, methodId: string | undefined): { restApiId?: string; path: string } {
   const method = methodId === undefined ? undefined : resources[methodId];
   const restApiId: string | undefined = method?.Properties?.RestApiId?.Ref;
-  const parts: string[] = [];
-  let at = method?.Properties?.ResourceId?.Ref as string | undefined;
-  while (at && resources[at]?.Type === 'AWS::ApiGateway::Resource') {
-    parts.unshift(resources[at].Properties.PathPart);
-    at = resources[at].Properties.ParentId?.Ref;
-  }
-  return { restApiId, path: `/${parts.join('/')}` };
+  return { restApiId, path: resourcePath(resources, method?.Properties?.ResourceId?.Ref) };
 }
 
 interface HttpApiSettings {

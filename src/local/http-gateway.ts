@@ -30,8 +30,11 @@ export interface HttpGatewayOptions {
   /** WritePath.DIRECT: a REST API's AWS integration with DynamoDB serves POST (no Lambda). */
   readonly directAppend?: LocalAwsIntegration;
   readonly reader?: LocalFunction;
-  /** The template's CORS preflight answer; without it, OPTIONS has no route (403), as on AWS. */
-  readonly preflight?: PreflightDefinition;
+  /**
+   * The template's CORS preflight answers by resource path; a resource without one has no OPTIONS
+   * route (403), as on AWS.
+   */
+  readonly preflights?: Record<string, PreflightDefinition>;
   /** The API's binary media types: a base64 answer is sent as bytes only for an Accept among them. */
   readonly binaryMediaTypes?: string[];
   /** The stage's throttling: past it, 429 Too Many Requests. @default - no throttling */
@@ -135,10 +138,8 @@ export class HttpGateway {
     if (this.bucket && !this.bucket.take()) {
       return this.send(req, res, 429, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'TooManyRequestsException' }, JSON.stringify({ message: 'Too Many Requests' }));
     }
-    const { preflight } = this.options;
-    if (this.kind === 'REST' && method === 'OPTIONS' && preflight && segments && (segments.length === 0 || this.route('GET', segments))) {
-      return this.send(req, res, preflight.statusCode, preflight.headers, '');
-    }
+    const preflight = this.kind === 'REST' && method === 'OPTIONS' ? this.preflightOf(segments) : undefined;
+    if (preflight) return this.send(req, res, preflight.statusCode, preflight.headers, '');
     if (this.httpCors?.isPreflight(method, req.headers)) return this.send(req, res, 204, this.httpCors.preflightHeaders(req.headers), '');
     const own = OWN_ANSWERS[this.kind];
     if (!route) return this.send(req, res, own.noRoute.status, { 'Content-Type': 'application/json' }, JSON.stringify({ message: own.noRoute.message }));
@@ -171,6 +172,14 @@ export class HttpGateway {
     if (answer.statusCode >= 500) this.options.onServerError?.(method, rawUrl, answer.statusCode, 'the function answered it', logs);
     const headers = this.httpCors ? this.httpCors.answerHeaders(answer.headers, req.headers) : answer.headers;
     return this.send(req, res, answer.statusCode, headers, answer.body);
+  }
+
+  /** The preflight of the resource an OPTIONS request is for: the base or a read route's resource. */
+  private preflightOf(segments: string[] | undefined): PreflightDefinition | undefined {
+    if (!segments || !this.options.preflights) return undefined;
+    const base = this.baseSegments.map((s) => `/${s}`).join('');
+    const resource = segments.length === 0 ? base || '/' : this.route('GET', segments)?.resource;
+    return resource === undefined ? undefined : this.options.preflights[resource];
   }
 
   /** `segments` are those below the base path; a route's resource is the template's whole path. */

@@ -428,7 +428,7 @@ export class LocalRuntime {
         writer,
         directAppend,
         reader,
-        preflight: definition.preflight,
+        preflights: definition.preflights,
         binaryMediaTypes: definition.binaryMediaTypes,
         throttle: this.options.stageThrottling === false ? undefined : definition.throttle,
         apiKeyRequired: definition.apiKeyRequired,

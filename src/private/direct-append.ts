@@ -8,7 +8,7 @@ import {
   APPEND_UNAVAILABLE_BODY, appendRefusedTemplate, appendRequestSchema, appendRequestTemplate, DIRECT_STORED_BODY, invalidBodyMessage,
 } from './direct-append-templates';
 import { tagRole } from './resource-roles';
-import { PAGE_HEADERS, REPLAY_HEADER } from '../contract';
+import { CORS_EXPOSED_HEADERS, REPLAY_HEADER } from '../contract';
 
 /** What `WritePath.DIRECT` needs to append without a Lambda. */
 export interface DirectAppendProps {
@@ -67,7 +67,7 @@ export function addDirectAppend(
   const validator = new apigateway.RequestValidator(scope, 'AppendValidator', { restApi, validateRequestBody: true });
 
   const cors: Record<string, string> = props.corsOrigin
-    ? { 'Access-Control-Allow-Origin': `'${props.corsOrigin}'`, 'Access-Control-Expose-Headers': `'${[PAGE_HEADERS.response, ...HEADERS].join(',')}'` }
+    ? { 'Access-Control-Allow-Origin': `'${props.corsOrigin}'`, 'Access-Control-Expose-Headers': `'${CORS_EXPOSED_HEADERS.join(',')}'` }
     : {};
   const parameters = (extra: Record<string, string> = {}) =>
     Object.fromEntries(Object.entries({ ...cors, ...extra }).map(([name, value]) => [`method.response.header.${name}`, value]));

@@ -48,6 +48,16 @@ export function withClientHeaders(allowHeaders: string[]): string[] {
   return [...allowHeaders, ...missing];
 }
 
+/**
+ * The methods of the construct's routes at the base path (`/`) or below it (`/{view}`,
+ * `/{view}/{id}`): what a CORS preflight there allows unless `api.cors.allowMethods` says otherwise,
+ * so that no preflight advertises a method no route has.
+ */
+export function routeMethods(props: FrontDoorProps, at: 'base' | 'views'): string[] {
+  if (at === 'views') return ['GET'];
+  return props.reader ? ['GET', 'POST'] : ['POST'];
+}
+
 /** The same routes on either kind of API: POST / appends; GET /, /{view} and /{view}/{id} read. */
 export const ROUTES = {
   append: { method: 'POST', path: '/' },

@@ -8,9 +8,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeScanners, SCANNER_REASONS } from './acknowledge';
-import { FrontDoor, FrontDoorProps, ROUTES, withClientHeaders } from './front-door';
+import { FrontDoor, FrontDoorProps, ROUTES, routeMethods, withClientHeaders } from './front-door';
 import { ApiAuthorization } from '../api-authorization';
-import { PAGE_HEADERS } from '../contract';
+import { CORS_EXPOSED_HEADERS } from '../contract';
 
 /** The HTTP API front door. */
 export interface HttpFrontDoor extends FrontDoor {
@@ -51,13 +51,14 @@ export function createHttpFrontDoor(scope: Construct, props: FrontDoorProps): Ht
     description: 'cdk-event-sourced-api: POST / appends events, GET reads views',
     createDefaultStage: false,
     // API Gateway answers preflights itself and sets the CORS headers of every answer from this
-    // configuration, ignoring those the functions send: the paging header must be exposed here.
+    // configuration, ignoring those the functions send: the headers clients read must be exposed
+    // here, and only the routes' methods allowed (an HTTP API's CORS configuration is API-wide).
     corsPreflight: cors && {
       allowOrigins: cors.allowOrigins,
       allowHeaders: withClientHeaders(cors.allowHeaders ?? apigateway.Cors.DEFAULT_HEADERS),
-      allowMethods: (cors.allowMethods ?? apigateway.Cors.ALL_METHODS).map(corsMethod),
+      allowMethods: (cors.allowMethods ?? routeMethods(props, 'base')).map(corsMethod),
       allowCredentials: cors.allowCredentials,
-      exposeHeaders: [...new Set([...(cors.exposeHeaders ?? []), PAGE_HEADERS.response])],
+      exposeHeaders: [...new Set([...(cors.exposeHeaders ?? []), ...CORS_EXPOSED_HEADERS])],
       maxAge: cors.maxAge,
     },
   });

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { FrontDoor, FrontDoorProps } from './front-door';
-import { addRestRoutes, restCors, routeMetric } from './rest-front-door';
+import { addRestRoutes, routeMetric } from './rest-front-door';
 
 /** The routes on the user's REST API. */
 export interface MountedFrontDoor extends FrontDoor {
@@ -16,12 +16,11 @@ export interface MountedFrontDoor extends FrontDoor {
  */
 export function mountRestRoutes(scope: Construct, resource: apigateway.IResource, props: FrontDoorProps): MountedFrontDoor {
   const api = resource.api;
-  const cors = restCors(props.options.cors);
-  if (cors && resource.defaultCorsPreflightOptions) {
+  if (props.options.cors && resource.defaultCorsPreflightOptions) {
     throw new Error(`api.cors cannot be set: ${resource.path} of the existing API has CORS preflight options already, which the routes take; leave api.cors out.`);
   }
   const before = new Set(api.node.findAll().map((c) => c.node.path));
-  const authorization = addRestRoutes(scope, resource, props, cors);
+  const authorization = addRestRoutes(scope, resource, props, { basePreflight: true });
   // cdk-nag judges these methods in the user's API: say why what they leave open is open.
   const added = api.node.findAll().filter((c: IConstruct) => !before.has(c.node.path) && c instanceof apigateway.Method);
   for (const method of added) {

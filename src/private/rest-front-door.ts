@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './acknowledge';
 import { addDirectAppend, addInvalidBodyResponse } from './direct-append';
-import { FrontDoor, FrontDoorProps, withClientHeaders } from './front-door';
+import { FrontDoor, FrontDoorProps, routeMethods, withClientHeaders } from './front-door';
 import { ApiAuthorization } from '../api-authorization';
 import { UsagePlanLimits } from '../rest-api-options';
 
@@ -29,7 +29,7 @@ export function createRestFrontDoor(scope: Construct, props: FrontDoorProps): Re
     endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
     cloudWatchRole: options.cloudWatchRole ?? true,
     cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
-    defaultCorsPreflightOptions: restCors(options.cors),
+    defaultCorsPreflightOptions: restCors(options.cors, routeMethods(props, 'base')),
     deployOptions: {
       stageName,
       throttlingRateLimit: options.throttlingRateLimit ?? 100,
@@ -43,7 +43,7 @@ export function createRestFrontDoor(scope: Construct, props: FrontDoorProps): Re
   });
   acknowledgeScanners(api.deploymentStage, { checkov: { CKV_AWS_120: SCANNER_REASONS.apiCaching } });
 
-  const authorization = addRestRoutes(scope, api.root, props);
+  const authorization = addRestRoutes(scope, api.root, props, { basePreflight: false });
   if (props.directAppend) addInvalidBodyResponse(api, props.directAppend.streamIdField, props.directAppend.corsOrigin);
   const noAuth = authorization.authorizationType === apigateway.AuthorizationType.NONE;
   if (noAuth) acknowledge(api, { 'AwsSolutions-APIG4': 'Authorization was explicitly turned off with ApiAuthorization.none().' });
@@ -91,11 +91,15 @@ export function routeMetric(
 /**
  * The routes on `base` (the API's root, or a resource of the user's API): POST appends, GET on
  * `base`, `{view}` and `{view}/{id}` read. Authorization is set per method, not as a default, so
- * CORS preflight OPTIONS stays open. With `cors`, the new resources get preflights of their own
- * (a new API's root has them from the API's defaults already).
+ * CORS preflight OPTIONS stays open. With `api.cors`, the new resources get preflights of their
+ * own, each allowing the methods its routes have; `base` too with `basePreflight` (a new API's root
+ * has its preflight from the API's defaults already).
  */
-export function addRestRoutes(scope: Construct, base: apigateway.IResource, props: FrontDoorProps, cors?: apigateway.CorsOptions): ApiAuthorization {
+export function addRestRoutes(
+  scope: Construct, base: apigateway.IResource, props: FrontDoorProps, placement: { basePreflight: boolean },
+): ApiAuthorization {
   const { options } = props;
+  const cors = options.cors;
   const authorization = options.authorization ?? ApiAuthorization.iam();
   const authorizer = authorization.userPool
     ? new apigateway.CognitoUserPoolsAuthorizer(scope, 'CognitoAuthorizer', { cognitoUserPools: [authorization.userPool] })
@@ -106,22 +110,29 @@ export function addRestRoutes(scope: Construct, base: apigateway.IResource, prop
     authorizationScopes: authorization.authorizationScopes,
     apiKeyRequired: options.apiKeyRequired,
   };
-  if (cors) base.addCorsPreflight(cors);
+  if (cors && placement.basePreflight) base.addCorsPreflight(restCors(cors, routeMethods(props, 'base'))!);
   if (props.directAppend) addDirectAppend(scope, base, props.directAppend, methodOptions);
   else base.addMethod('POST', new apigateway.LambdaIntegration(props.writer!, { allowTestInvoke: false }), methodOptions);
   if (props.reader) {
     const read = new apigateway.LambdaIntegration(props.reader, { allowTestInvoke: false });
     base.addMethod('GET', read, methodOptions);
-    const view = base.addResource('{view}', cors ? { defaultCorsPreflightOptions: cors } : undefined);
+    const view = base.addResource('{view}', cors ? { defaultCorsPreflightOptions: restCors(cors, routeMethods(props, 'views')) } : undefined);
     view.addMethod('GET', read, methodOptions);
     view.addResource('{id}').addMethod('GET', read, methodOptions);
   }
   return authorization;
 }
 
-/** CORS of the construct's routes: the user's, with the headers the API's clients send allowed. */
-export function restCors(cors: apigateway.CorsOptions | undefined): apigateway.CorsOptions | undefined {
-  return cors && { ...cors, allowHeaders: withClientHeaders(cors.allowHeaders ?? apigateway.Cors.DEFAULT_HEADERS) };
+/**
+ * CORS of a resource of the construct's: the user's, with the headers the API's clients send
+ * allowed and, unless the user lists methods, the methods of the resource's routes.
+ */
+export function restCors(cors: apigateway.CorsOptions | undefined, methods: string[]): apigateway.CorsOptions | undefined {
+  return cors && {
+    ...cors,
+    allowHeaders: withClientHeaders(cors.allowHeaders ?? apigateway.Cors.DEFAULT_HEADERS),
+    allowMethods: cors.allowMethods ?? methods,
+  };
 }
 
 /** A usage plan on the stage with one API key in it (more keys: `usagePlan.addApiKey()`). */

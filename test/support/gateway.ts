@@ -30,7 +30,10 @@ export async function startGateway(options: {
   stageName?: string;
   httpCors?: HttpCorsDefinition;
   reader?: boolean;
+  /** The same preflight on every resource... */
   preflight?: PreflightDefinition;
+  /** ...or each resource's own, by path. */
+  preflights?: Record<string, PreflightDefinition>;
   writer?: Handler;
   binaryMediaTypes?: string[];
   throttle?: ThrottleDefinition;
@@ -46,7 +49,7 @@ export async function startGateway(options: {
     httpCors: options.httpCors,
     writer: fakeFunction('writer', writerEvents, options.writer),
     reader: options.reader === false ? undefined : fakeFunction('reader', readerEvents),
-    preflight: options.preflight,
+    preflights: options.preflights ?? (options.preflight && { '/': options.preflight, '/{view}': options.preflight, '/{view}/{id}': options.preflight }),
     binaryMediaTypes: options.binaryMediaTypes,
     throttle: options.throttle,
     apiKeyRequired: options.apiKeyRequired,

@@ -31,7 +31,7 @@ describe('readCloudAssembly on the synthesized example app', () => {
     expect(api.stackName).toBe('CustomersApi');
     expect(api.views.map((v) => v.name)).toEqual(['default', 'summary']);
     expect(api.reader).toBeDefined();
-    expect(api.preflight).toBeUndefined();
+    expect(api.preflights).toBeUndefined();
   });
 
   test('tables keep the template key schema and get prefixed local names', () => {
@@ -166,12 +166,12 @@ describe('readCloudAssembly: what the template leaves out, and where the stack d
     new EventSourcedApi(new Stack(app, 'Rest'), 'Api', { projections: [{ name: 'counter', entry: COUNTER }] });
     const apis = readCloudAssembly(synthApp(app).directory, { tablePrefix: 'p-' });
     const http = apis.find((a) => a.stackName === 'Http')!;
-    expect(http).toMatchObject({ kind: 'HTTP', stageName: 'v2', throttle: { rateLimit: 7, burstLimit: 9 }, preflight: undefined, apiKeyRequired: false });
+    expect(http).toMatchObject({ kind: 'HTTP', stageName: 'v2', throttle: { rateLimit: 7, burstLimit: 9 }, preflights: undefined, apiKeyRequired: false });
     expect(http.httpCors).toEqual({
       allowOrigins: ['https://app.example.com'],
       allowHeaders: expect.arrayContaining(['Content-Type', 'ExclusiveStartKey', 'X-Min-Version']),
       allowMethods: expect.arrayContaining(['GET', 'POST']),
-      exposeHeaders: ['LastEvaluatedKey'],
+      exposeHeaders: ['LastEvaluatedKey', 'Idempotent-Replay', 'Retry-After'],
       allowCredentials: false,
       maxAgeSeconds: 300,
     });
@@ -207,16 +207,17 @@ describe('readCloudAssembly on other shapes', () => {
     expect(standard.stackName).toBe('Dev-Orders');
     expect(standard.fifo).toBe(false);
     expect(standard.topicArn).not.toMatch(/\.fifo$/);
-    // The preflight answer exactly as the template's OPTIONS integration gives it.
-    expect(standard.preflight).toEqual({
+    // Each resource's preflight answer exactly as its OPTIONS integration in the template gives it.
+    const preflight = (methods: string) => ({
       statusCode: 204,
       headers: {
         'Access-Control-Allow-Headers': 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent,ExclusiveStartKey,X-Min-Version',
         'Access-Control-Allow-Origin': 'https://example.com',
         'Vary': 'Origin',
-        'Access-Control-Allow-Methods': 'OPTIONS,GET,PUT,POST,DELETE,PATCH,HEAD',
+        'Access-Control-Allow-Methods': methods,
       },
     });
+    expect(standard.preflights).toEqual({ '/': preflight('GET,POST'), '/{view}': preflight('GET'), '/{view}/{id}': preflight('GET') });
     expect(standard.writer!.environment).toMatchObject({ STREAM_ID_FIELD: 'orderId', CORS_ALLOW_ORIGIN: 'https://example.com' });
     expect(standard.publisher.environment.TOPIC_FIFO).toBe('false');
     expect(standard.reader!.environment.DEFAULT_PAGE_SIZE).toBe('5');

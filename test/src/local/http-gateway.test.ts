@@ -174,6 +174,17 @@ describe('HttpGateway answers', () => {
     }
   });
 
+  test('each resource answers its own preflight, as its OPTIONS method in the template does', async () => {
+    const answer = (methods: string) => ({ statusCode: 204, headers: { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': methods } });
+    const { gateway, url } = await startGateway({ preflights: { '/': answer('GET,POST'), '/{view}': answer('GET'), '/{view}/{id}': answer('GET') } });
+    try {
+      const allowed = async (path: string) => (await fetch(`${url}${path}`, { method: 'OPTIONS' })).headers.get('access-control-allow-methods');
+      expect([await allowed('/'), await allowed('/default'), await allowed('/default/1')]).toEqual(['GET,POST', 'GET', 'GET']);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   test('every Set-Cookie value of an answer reaches the client, each on its own line', async () => {
     const { gateway, url } = await startGateway({
       writer: async () => ({ statusCode: 200, headers: { 'Set-Cookie': 'c=3' }, multiValueHeaders: { 'Set-Cookie': ['a=1', 'b=2'] }, body: '{}' }),

@@ -49,7 +49,7 @@ test('reads from the view; paging exposes LastEvaluatedKey to the allowed origin
   const page = await app.client.get('/', { Origin: ORIGIN });
   expect(page.status).toBe(200);
   expect(page.headers.get('lastevaluatedkey')).toBeTruthy();
-  expect(corsHeaders(page.headers)).toEqual({ 'access-control-allow-origin': ORIGIN, 'access-control-expose-headers': 'LastEvaluatedKey' });
+  expect(corsHeaders(page.headers)).toEqual({ 'access-control-allow-origin': ORIGIN, 'access-control-expose-headers': 'LastEvaluatedKey,Idempotent-Replay,Retry-After' });
   const elsewhere = await app.client.get('/', { Origin: 'https://other.example.com' });
   expect(corsHeaders(elsewhere.headers)).toEqual({});
 });
