@@ -1,7 +1,7 @@
 import { INTERNAL_KEY_PREFIX, RESERVED_EVENT_FIELDS, STORE_SET_FIELDS } from '../../src/contract';
 import { HttpError } from '../core/http';
 import { findJsonTextProblem } from '../core/json-text';
-import { isIdText, MAX_STREAM_ID_LENGTH } from '../core/stream-id';
+import { idTextProblem, isIdText, MAX_STREAM_ID_LENGTH } from '../core/stream-id';
 import { findDataProblem } from '../core/user-data';
 
 /** What a POST body asks the writer to append. */
@@ -38,15 +38,11 @@ export function parseAppendRequest(rawBody: string | null, isBase64: boolean, st
 
   const type = own('type');
   if (type === undefined) throw new HttpError(400, 'Missing required field "type"');
-  if (!isIdText(type, MAX_TYPE_LENGTH)) {
-    throw new HttpError(400, `Field "type" must be a non-empty string of at most ${MAX_TYPE_LENGTH} characters`);
-  }
+  if (!isIdText(type, MAX_TYPE_LENGTH)) throw new HttpError(400, `Field "type" ${idTextProblem(type, MAX_TYPE_LENGTH)}`);
 
   const streamId = own(streamIdField);
   if (streamId === undefined) throw new HttpError(400, `Missing required field "${streamIdField}" (the stream id)`);
-  if (!isIdText(streamId, MAX_STREAM_ID_LENGTH)) {
-    throw new HttpError(400, `Field "${streamIdField}" must be a non-empty string of at most ${MAX_STREAM_ID_LENGTH} characters`);
-  }
+  if (!isIdText(streamId, MAX_STREAM_ID_LENGTH)) throw new HttpError(400, `Field "${streamIdField}" ${idTextProblem(streamId, MAX_STREAM_ID_LENGTH)}`);
   if (streamId.startsWith(INTERNAL_KEY_PREFIX)) {
     throw new HttpError(400, `Field "${streamIdField}" cannot start with "${INTERNAL_KEY_PREFIX}": stream ids starting with it are reserved for the event store's own items`);
   }

@@ -427,6 +427,14 @@ describe('validation: 4xx JSON { message } and nothing stored', () => {
     expect(await countItems(table)).toBe(0);
   });
 
+  test('a type or stream id with a control character is refused for that, not for its length', async () => {
+    const type = await post(JSON.stringify({ type: 'a\nb', id: 's' }));
+    expect([type.statusCode, JSON.parse(type.body).message]).toEqual([400, 'Field "type" must be printable: it holds the control character U+000A at position 2']);
+    const id = await post(JSON.stringify({ type: 'A', id: 's\t1' }));
+    expect([id.statusCode, JSON.parse(id.body).message]).toEqual([400, 'Field "id" must be printable: it holds the control character U+0009 at position 2']);
+    expect(await countItems(table)).toBe(0);
+  });
+
   test('data nested as deep as DynamoDB allows, and extreme but storable numbers, are accepted', async () => {
     const body = `{"type":"A","id":"s","n":${'['.repeat(30)}1${']'.repeat(30)},"big":9007199254740991,"small":1e-130,"neg":-0.5}`;
     const result = await post(body);
