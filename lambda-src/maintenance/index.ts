@@ -6,7 +6,7 @@ import { runStep, startJob, type Clients, type JobMessage, type MaintenanceConfi
 import { DEFAULTS, ENV, parseViewTablePhysicalId, viewTablePhysicalId } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { log } from '../core/log';
-import { register, RegistryCache, unregister, type Registration } from '../core/view-registry';
+import { readRegistry, register, RegistryCache, unregister, type Registration } from '../core/view-registry';
 
 let sqs: SQSClient | undefined;
 /**
@@ -98,10 +98,15 @@ async function onCustomResource(event: CustomResourceEvent, clients: Clients): P
       version: Number(props.version ?? 1),
       registeredAt: new Date().toISOString(),
     };
-    await register(clients.dynamo, requireEnv(ENV.viewRegistry), registration);
+    const registryTable = requireEnv(ENV.viewRegistry);
     const oldTable = (event.OldResourceProperties as Partial<ViewTableProperties> | undefined)?.table;
-    if (event.RequestType === 'Create' || oldTable !== props.table) {
-      const reason = props.reason ?? 'backfill';
+    const starts = event.RequestType === 'Create' || oldTable !== props.table;
+    // A new version's table is a rebuild only if an earlier version was there to read from: a
+    // view deployed for the first time at version 3 is built the way a new view is.
+    const firstBuild = starts && props.previousTable !== undefined && !(await readRegistry(clients.dynamo, registryTable)).has(props.view);
+    await register(clients.dynamo, registryTable, registration);
+    if (starts) {
+      const reason = firstBuild ? `backfill (new view, version ${registration.version})` : props.reason ?? 'backfill';
       const settings = await config(clients.dynamo, props.view, registration);
       await startJob({ view: props.view, table: props.table, markReady: true, reason }, settings, clients);
     }

@@ -144,7 +144,9 @@ export async function runStep(job: JobStep, config: MaintenanceConfig, clients: 
   const passEnded = job.phase === 'verify' && !page.next;
   const counts = { [METRICS.catchUpsSent]: job.phase === 'send' ? streams.length : 0, ...(passEnded ? { [METRICS.streamsBehind]: behind } : {}) };
   const metrics = metricFields({ [METRICS.dimensions.api]: config.eventsTable, [METRICS.dimensions.view]: job.view }, counts);
-  log('info', 'maintenance step done', { jobId: job.jobId, view: job.view, step: job.step, phase, sent, checked, behind, ready, durationMs: Date.now() - began, ...metrics });
+  const ended = phase === 'done' || phase === 'stalled' ? { jobDurationMs: Date.parse(done.updatedAt) - Date.parse(progress.startedAt) } : {};
+  const totals = { sent, checked, behind, pass: done.pass, ready, durationMs: Date.now() - began };
+  log('info', 'maintenance step done', { jobId: job.jobId, view: job.view, reason: progress.reason, step: job.step, phase, ...totals, ...ended, ...metrics });
   if (next) await enqueue(clients.sqs, config, next.step, next.delaySeconds);
 }
 

@@ -42,7 +42,7 @@ export function readBatchResponse(response: unknown, ids: readonly string[]): Ba
 
 /**
  * One invocation with a batch, as an event source mapping makes it, and how Lambda reads its
- * answer. `thrown`: the invocation itself failed (a function error, a crash, a timeout), as
+ * answer, with the lines the function logged while it ran. `thrown`: the invocation itself failed (a function error, a crash, a timeout), as
  * opposed to an answer that fails records. Chaos mode's faults, each a failure of the whole batch
  * that Lambda retries:
  * - crashBeforeWork: nothing was done;
@@ -53,7 +53,8 @@ export function readBatchResponse(response: unknown, ids: readonly string[]): Ba
  */
 export async function invokeBatch(
   target: LocalFunction, event: { readonly Records: readonly unknown[] }, ids: readonly string[], chaos?: Chaos,
-): Promise<{ readonly outcome: BatchOutcome; readonly thrown: boolean }> {
+): Promise<{ readonly outcome: BatchOutcome; readonly thrown: boolean; readonly logs: readonly string[] }> {
+  let logs: readonly string[] = [];
   try {
     if (chaos?.strikes('crashBeforeWork')) throw new Error('chaos: the invocation failed before the function did anything');
     const records = event.Records;
@@ -64,11 +65,13 @@ export async function invokeBatch(
     }
     // A timeout somewhere in the work: soon after the start, or a little later.
     const timeoutMs = chaos?.strikes('timeout') ? chaos.int(1, 40) : undefined;
-    const outcome = readBatchResponse(await target.invoke(event, { timeoutMs }), ids);
+    const invocation = await target.invokeWithLogs(event, { timeoutMs });
+    logs = invocation.logs;
+    const outcome = readBatchResponse(invocation.result, ids);
     // Its work is done, but no answer reaches Lambda: the whole batch is retried.
     if (chaos?.strikes('crashAfterWork')) throw new Error('chaos: the function crashed after its work, before it answered');
-    return { outcome, thrown: false };
+    return { outcome, thrown: false, logs };
   } catch (err) {
-    return { outcome: { kind: 'failure', reason: String((err as Error).message) }, thrown: true };
+    return { outcome: { kind: 'failure', reason: String((err as Error).message) }, thrown: true, logs: (err as { logs?: string[] }).logs ?? logs };
   }
 }

@@ -10,6 +10,9 @@ export interface CustomResourceOutcome {
   readonly PhysicalResourceId?: string;
 }
 
+/** The answer, with the lines the function logged while it handled the request. */
+export type CustomResourceResult = CustomResourceOutcome & { readonly logs: readonly string[] };
+
 export interface CustomResourceRequest {
   /** Create, or Update with the same properties (the resource was created by an earlier run). @default 'Create' */
   readonly requestType?: 'Create' | 'Update';
@@ -33,7 +36,7 @@ const ANSWER_TIMEOUT_MS = 120_000;
  */
 export async function createCustomResource(
   fn: LocalFunction, request: CustomResourceRequest, timeoutMs = ANSWER_TIMEOUT_MS,
-): Promise<CustomResourceOutcome> {
+): Promise<CustomResourceResult> {
   let answered!: (outcome: CustomResourceOutcome) => void;
   const answer = new Promise<CustomResourceOutcome>((resolve) => { answered = resolve; });
   const server = http.createServer(withBody((_req, res, body) => {
@@ -50,7 +53,7 @@ export async function createCustomResource(
     const stackId = `arn:aws:cloudformation:local:000000000000:stack/${request.stackName}/${randomUUID()}`;
     const properties = { ServiceToken: fn.definition.logicalId, ...request.properties };
     const update = request.requestType === 'Update';
-    const invocation = fn.invoke({
+    const invocation = fn.invokeWithLogs({
       RequestType: request.requestType ?? 'Create',
       ServiceToken: fn.definition.logicalId,
       ResponseURL: `${url}/cloudformation-response/${request.logicalId}`,
@@ -65,7 +68,13 @@ export async function createCustomResource(
       timer = setTimeout(() => resolve({ Status: 'FAILED', Reason: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);
     });
     const failed = invocation.then(() => timeout, (err) => ({ Status: 'FAILED' as const, Reason: `the function failed: ${String((err as Error).message ?? err)}` }));
-    return await Promise.race([answer, failed]);
+    const outcome = await Promise.race([answer, failed]);
+    // The function answers, then returns: wait a moment for its lines, not for a function that hangs.
+    const logs = await Promise.race([
+      invocation.then((i) => i.logs, (err: { logs?: string[] }) => err.logs ?? []),
+      new Promise<string[]>((resolve) => setTimeout(() => resolve([]), 1000).unref()),
+    ]);
+    return { ...outcome, logs };
   } finally {
     if (timer) clearTimeout(timer);
     await closeServer(server);

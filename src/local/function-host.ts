@@ -13,6 +13,8 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { AsyncLocalStorage } = require('node:async_hooks');
 const { format } = require('node:util');
 const Module = require('node:module');
+// Stack traces name the projection's source where its bundle has a source map (this worker only).
+process.setSourceMapsEnabled(true);
 process.env.NODE_PATH = workerData.nodePath;
 Module._initPaths();
 // Each console line goes to the host with the invocation it was written in, so the host can tell

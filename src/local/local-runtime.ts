@@ -13,6 +13,7 @@ import { createCustomResource } from './custom-resource';
 import { DynamoChaosProxy } from './dynamo-chaos-proxy';
 import { deleteTable, DynamoStore, ensureTable, startDynamoStore } from './dynamo-store';
 import { LocalFunction, sdkNodePath } from './function-host';
+import { jsonLines, maintenanceStep, projectionFailure, thrownAt, type ProjectionFailure } from './function-log-lines';
 import { hostNotes } from './host-notes';
 import { HttpGateway } from './http-gateway';
 import { LocalQueue, LocalQueueOptions, QueueMessage } from './local-queue';
@@ -118,8 +119,8 @@ interface PollingOptions {
   readonly target: LocalFunction;
   readonly batchSize: number;
   readonly pollers: number;
-  readonly onProcessed: (message: QueueMessage) => void;
-  readonly onFailed: (message: QueueMessage, reason: string) => void;
+  readonly onProcessed: (message: QueueMessage, logs: readonly string[]) => void;
+  readonly onFailed: (message: QueueMessage, reason: string, logs: readonly string[]) => void;
   readonly onDeadLetter: (message: QueueMessage) => void;
   readonly chaos?: Chaos;
 }
@@ -375,6 +376,8 @@ export class LocalRuntime {
       });
 
       const queues = new Map<string, ViewQueues>();
+      /** The latest failure of each message still being retried, shown again when it is parked. */
+      const lastFailures = new Map<string, ProjectionFailure>();
       for (const view of definition.views) {
         const aggregator = new LocalFunction(view.aggregator, aggregatorHostOptions);
         functions.push(aggregator);
@@ -385,12 +388,23 @@ export class LocalRuntime {
           pollers: this.chaos ? CHAOS_POLLERS_PER_QUEUE : 1,
           // The view's signals as on AWS: its lag (append to applied, the ProjectionLag metric) and parked count.
           onProcessed: (m) => {
+            lastFailures.delete(m.messageId);
             const parsed = viewMessage(m);
             this.log(`[local] ${describe(m, parsed)} → ${view.name} applied${lagOf(parsed)}`);
           },
-          onFailed: (m, reason) => this.log(`[local] ${describe(m)} → ${view.name} failed (receive ${m.receiveCount}${receives}): ${reason}`),
-          onDeadLetter: (m) => this.log(`[local] ${describe(m)} → ${view.name} parked in its dead-letter list after ${m.receiveCount} receives ` +
-            `(${queues.get(view.name)!.deadLetters.depth} parked in ${view.name})`),
+          // The projection's own error, from the aggregator's log line for the stream, without --function-logs.
+          onFailed: (m, reason, logs) => {
+            const failure = projectionFailure(logs, streamIdOf(m));
+            if (failure) lastFailures.set(m.messageId, failure);
+            this.log(`[local] ${describe(m)} → ${view.name} failed (receive ${m.receiveCount}${receives}): ${failure ? `${failure.error}${thrownAt(failure)}` : reason}`);
+          },
+          onDeadLetter: (m) => {
+            this.log(`[local] ${describe(m)} → ${view.name} parked in its dead-letter list after ${m.receiveCount} receives ` +
+              `(${queues.get(view.name)!.deadLetters.depth} parked in ${view.name})`);
+            const failure = lastFailures.get(m.messageId);
+            lastFailures.delete(m.messageId);
+            if (failure) for (const line of [failure.error, ...failure.frames.slice(0, 5).map((f) => `  ${f}`)]) this.log(`[local]   ${line}`);
+          },
           chaos: this.chaos,
         });
         queues.set(view.name, viewQueues);
@@ -495,7 +509,7 @@ export class LocalRuntime {
       target: fn,
       batchSize: 1,
       pollers: this.chaos ? CHAOS_POLLERS_PER_QUEUE : 1,
-      onProcessed: (m) => this.logJob(m.body),
+      onProcessed: (m, logs) => this.logJob(m.body, logs),
       onFailed: (_m, reason) => this.log(`[local] maintenance: a job step failed, it will be retried: ${reason}`),
       onDeadLetter: () => this.log('[local] maintenance: a job message was parked in the jobs dead-letter list'),
       chaos: this.chaos,
@@ -520,23 +534,40 @@ export class LocalRuntime {
         physicalResourceId: viewTablePhysicalId(backfill.properties.view, backfill.properties.table),
       });
       if (outcome.Status !== 'SUCCESS') throw new Error(`${definition.stackName}/${backfill.logicalId} failed to ${created ? 'create' : 'update'}: ${outcome.Reason}`);
-      if (created) this.log(`[local] ${backfill.properties.view}: ${backfill.properties.reason} started (table ${backfill.properties.table} is new)`);
+      // The job's own reason: a first build at a version above 1 is a backfill, not a rebuild.
+      const started = jsonLines(outcome.logs).find((l) => l.message === 'maintenance job started');
+      if (created) this.log(`[local] ${backfill.properties.view}: ${String(started?.reason ?? backfill.properties.reason)} started (table ${backfill.properties.table} is new)`);
     }
   }
 
-  /** One line per job message: what the job is doing. */
-  private logJob(body: string): void {
+  /**
+   * One line per job message: what the job is doing, from the step the maintenance function logged
+   * (its reason, and when the job ends, what it did and how long it took), else from the message.
+   */
+  private logJob(body: string, logs: readonly string[]): void {
+    const logged = maintenanceStep(logs);
+    if (logged?.phase === 'done' || logged?.phase === 'stalled') {
+      const checked = `${logged.checked} checked${logged.pass > 1 ? ` in pass ${logged.pass}` : ''}`;
+      const outcome = logged.phase === 'done'
+        ? `done in ${formatSeconds(logged.jobDurationMs ?? 0)}: ${logged.sent} stream(s) sent, ${checked}${logged.ready ? ', reads use this table' : ''}`
+        : `stalled after ${formatSeconds(logged.jobDurationMs ?? 0)}: ${logged.behind} stream(s) still behind after ${logged.pass} checks (see status)`;
+      this.log(`[local] maintenance: ${logged.view} ${logged.reason} ${outcome}`);
+      return;
+    }
+    type JobBody = { start?: { view: string; reason: string }; step?: { view: string; step: number; phase: string; pass: number } };
+    let message: JobBody;
     try {
-      type JobBody = { start?: { view: string; reason: string }; step?: { view: string; step: number; phase: string; pass: number } };
-      const message = JSON.parse(body) as JobBody;
-      if (message.step) {
-        const { view, step, phase, pass } = message.step;
-        this.log(`[local] maintenance: ${view} step ${step} (${phase === 'send' ? 'sending catch-ups' : `checking, pass ${pass}`})`);
-      } else if (message.start) {
-        this.log(`[local] maintenance: ${message.start.view} ${message.start.reason} queued`);
-      }
+      message = JSON.parse(body) as JobBody;
     } catch {
       this.log('[local] maintenance: a job message that is not JSON');
+      return;
+    }
+    const step = logged ?? message.step;
+    if (step) {
+      const what = logged ? `${logged.view} ${logged.reason}` : step.view;
+      this.log(`[local] maintenance: ${what} step ${step.step} (${step.phase === 'send' ? 'sending catch-ups' : `checking, pass ${step.pass}`})`);
+    } else if (message.start) {
+      this.log(`[local] maintenance: ${message.start.view} ${message.start.reason} queued`);
     }
   }
 
@@ -626,6 +657,17 @@ export class LocalRuntime {
 function describe(message: QueueMessage, parsed = viewMessage(message)): string {
   if (!parsed) return `message ${message.messageId}`;
   return parsed.catchUp ? `${parsed.catchUp.streamId} catch-up` : `${parsed.streamId} v${parsed.version}`;
+}
+
+/** The stream a view message is about: its event's or its catch-up's. */
+function streamIdOf(message: QueueMessage): string | undefined {
+  const parsed = viewMessage(message);
+  return parsed?.streamId ?? parsed?.catchUp?.streamId;
+}
+
+/** "2.3 s", "850 ms". */
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** " (lag 42 ms)": from the event's append to now; nothing for a catch-up. */

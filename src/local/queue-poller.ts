@@ -8,8 +8,9 @@ export interface QueuePollerOptions {
   readonly target: LocalFunction;
   readonly batchSize: number;
   readonly pollIntervalMs: number;
-  readonly onProcessed: (message: QueueMessage) => void;
-  readonly onFailed: (message: QueueMessage, reason: string) => void;
+  /** `logs`: what the function logged in the invocation that processed it (and others of its batch). */
+  readonly onProcessed: (message: QueueMessage, logs: readonly string[]) => void;
+  readonly onFailed: (message: QueueMessage, reason: string, logs: readonly string[]) => void;
   /** Chaos mode: invocations that fail before, or crash after, doing their work. */
   readonly chaos?: Chaos;
 }
@@ -70,16 +71,16 @@ export class QueuePoller {
       let failed: ReadonlySet<string> = new Set<string>();
       let reason = 'reported in batchItemFailures';
       const all = new Set(batch.map((m) => m.messageId));
-      const { outcome, thrown } = await invokeBatch(target, { Records: batch.map((m) => queue.toRecord(m)) }, [...all], this.options.chaos);
+      const { outcome, thrown, logs } = await invokeBatch(target, { Records: batch.map((m) => queue.toRecord(m)) }, [...all], this.options.chaos);
       if (outcome.kind === 'partial') failed = outcome.failed;
       if (outcome.kind === 'failure') [failed, reason] = [all, thrown ? outcome.reason : `the whole batch failed: ${outcome.reason}`];
       for (const message of batch) {
         if (failed.has(message.messageId)) {
           queue.release(message.receiptHandle);
-          this.options.onFailed(message, reason);
+          this.options.onFailed(message, reason, logs);
         } else {
           queue.delete(message.receiptHandle);
-          this.options.onProcessed(message);
+          this.options.onProcessed(message, logs);
         }
       }
     } finally {

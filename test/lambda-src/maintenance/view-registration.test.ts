@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import type { SQSEvent } from 'aws-lambda';
 import { readRegistry, register } from '../../../lambda-src/core/view-registry';
 import { handler } from '../../../lambda-src/maintenance/index';
+import { readProgress } from '../../../lambda-src/maintenance/progress';
 import { ENV } from '../../../src/contract';
 import { LocalQueue } from '../../../src/local/local-queue';
 import { closeServer, listenOnLoopback, withBody } from '../../../src/local/loopback-server';
@@ -78,6 +79,17 @@ test('Create registers the table and starts its backfill', async () => {
     view: 'orders', table, previousTable: undefined, queueUrl: 'https://sqs.local/orders.fifo', fifo: true, version: 1, registeredAt: expect.any(String),
   }]]));
   expect(startedJobs()).toEqual([{ step: expect.objectContaining({ view: 'orders', table }) }]);
+});
+
+test('a raised version is a rebuild; a view deployed for the first time at a version above 1 is built as a new view is', async () => {
+  const [v1, v2] = [await createViewTable(), await createViewTable()];
+  await send('Create', props(v1));
+  await send('Create', props(v2, { previousTable: v1, version: '2', reason: 'rebuild (version 2)' }));
+  expect((await readProgress(dynamoClient(), v2))?.reason).toBe('rebuild (version 2)');
+  const [fresh, freshPrevious] = [await createViewTable(), await createViewTable()];
+  await send('Create', { ...props(fresh, { previousTable: freshPrevious, version: '3', reason: 'rebuild (version 3)' }), view: 'loans' });
+  expect((await readProgress(dynamoClient(), fresh))?.reason).toBe('backfill (new view, version 3)');
+  startedJobs();
 });
 
 test('Update with the same table registers it again (a new queue URL, say) and starts nothing', async () => {

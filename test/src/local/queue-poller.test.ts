@@ -10,7 +10,12 @@ function harness(respond: (event: SQSEvent, call: number) => unknown) {
   const batches: string[][] = [];
   const failed: Array<[string, string]> = [];
   const processed: string[] = [];
-  const target = { invoke: async (event: SQSEvent) => { batches.push(event.Records.map((r) => r.body)); return respond(event, batches.length); } };
+  const target = {
+    invokeWithLogs: async (event: SQSEvent) => {
+      batches.push(event.Records.map((r) => r.body));
+      return { result: await respond(event, batches.length), logs: [] };
+    },
+  };
   const poller = new QueuePoller({
     queue,
     target: target as unknown as LocalFunction,

@@ -30,9 +30,9 @@ function startPoller(table: EventsTable, mapping: Partial<StreamMappingDefinitio
   const failures: StreamFailureRecord[] = [];
   const errors: unknown[] = [];
   const fn = {
-    invoke: async (event: DynamoDBStreamEvent) => {
+    invokeWithLogs: async (event: DynamoDBStreamEvent) => {
       invocations.push(event.Records);
-      return target(event.Records);
+      return { result: await target(event.Records), logs: [] };
     },
   } as unknown as LocalFunction;
   const poller = new StreamPoller(dynamoStreamsClient(), {
