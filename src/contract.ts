@@ -178,7 +178,7 @@ export interface RoleMetadata {
 }
 
 /** The operator commands of the `cdk-event-sourced-api` bin (besides `local`). */
-export const OPERATOR_COMMANDS = ['status', 'backfill', 'rebuild', 'replay'] as const;
+export const OPERATOR_COMMANDS = ['status', 'backfill', 'rebuild', 'replay', 'redrive', 'discard'] as const;
 
 /** A view's resources as the operator commands need them: real table names and queue URLs. */
 export interface OperatorViewResources {

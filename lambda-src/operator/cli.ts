@@ -2,11 +2,11 @@
  * The operator commands of the `cdk-event-sourced-api` bin (not a Lambda handler: bundled into
  * assets/operator with the shared core, and run by lib/local/cli.js).
  */
-import { replay, selectViews, startJobs, status, type ApiStatus } from './commands';
+import { discard, redrive, replay, selectViews, startJobs, status, type ApiStatus, type RedriveTask } from './commands';
 import { localTarget, stackTarget, type Target } from './target';
 import { OPERATOR_COMMANDS } from '../../src/contract';
 
-export const OPERATOR_USAGE = `Usage: cdk-event-sourced-api <status|backfill|rebuild|replay> <where> [options]
+export const OPERATOR_USAGE = `Usage: cdk-event-sourced-api <status|backfill|rebuild|replay|redrive|discard> <where> [options]
 
 Where (one of):
   --stack <name> [--region <r>] [--profile <p>]   a deployed stack (AWS SDK credentials)
@@ -24,7 +24,15 @@ Commands:
            when done (to rebuild with new projection code, raise the projection's version)
   replay   [--view <v>] [--failures] [--since <ISO time>]
            re-publishes events from the events table to one view or all; --failures bounds
-           it by the publisher's failure records and takes them off their queue`;
+           it by the publisher's failure records and takes them off their queue
+  redrive  --view <v> | --all [--rate <n>]
+           after a fix: moves a view's parked messages (or every view's) from its dead-letter
+           queue back to its queue, where they are applied again; --rate caps the messages
+           moved a second (1-500; default: as fast as SQS goes); follow it with status
+  discard  --view <v> --yes
+           drops a view's parked messages for good; their events stay in the events table,
+           and the view stays behind on those streams (status shows it) until a replay
+           --view <v> or the stream's next event applies them`;
 
 type OperatorCommand = typeof OPERATOR_COMMANDS[number];
 
@@ -40,20 +48,40 @@ export interface OperatorArgs {
   readonly json: boolean;
   readonly failures: boolean;
   readonly since?: string;
+  /** redrive: every view with parked messages. */
+  readonly all: boolean;
+  /** redrive: messages moved a second. */
+  readonly rate?: number;
+  /** discard: confirmed. */
+  readonly yes: boolean;
 }
+
+/** SQS's bounds for MaxNumberOfMessagesPerSecond. */
+const MAX_RATE = 500;
 
 export function parseOperatorArgs(argv: string[]): OperatorArgs {
   const [command, ...rest] = argv;
   if (!OPERATOR_COMMANDS.includes(command as OperatorCommand)) throw new Error(`Unknown command "${command}"\n\n${OPERATOR_USAGE}`);
-  const args: Record<string, string | boolean> = { scan: true, json: false, failures: false };
-  const valued = ['--stack', '--region', '--profile', '--local', '--api', '--view', '--since'];
+  const args: Record<string, string | boolean | number> = { scan: true, json: false, failures: false, all: false, yes: false };
+  const valued = ['--stack', '--region', '--profile', '--local', '--api', '--view', '--since', '--rate'];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (valued.includes(arg)) {
       const value = rest[++i];
       if (value === undefined || value.startsWith('--')) throw new Error(`${arg} needs a value`);
       args[arg.slice(2)] = value;
-    } else if (arg === '--no-scan') {args.scan = false;} else if (arg === '--json') {args.json = true;} else if (arg === '--failures') {args.failures = true;} else {throw new Error(`Unknown option "${arg}" for ${command}\n\n${OPERATOR_USAGE}`);}
+    } else if (['--no-scan', '--json', '--failures', '--all', '--yes'].includes(arg)) {
+      args[arg === '--no-scan' ? 'scan' : arg.slice(2)] = arg !== '--no-scan';
+    } else {
+      throw new Error(`Unknown option "${arg}" for ${command}\n\n${OPERATOR_USAGE}`);
+    }
+  }
+  if (args.rate !== undefined) {
+    if (command !== 'redrive') throw new Error('--rate goes with redrive');
+    if (!/^\d+$/.test(String(args.rate)) || Number(args.rate) < 1 || Number(args.rate) > MAX_RATE) {
+      throw new Error(`--rate needs a whole number of messages a second from 1 to ${MAX_RATE}, got "${args.rate}"`);
+    }
+    args.rate = Number(args.rate);
   }
   const parsed = { command, ...args } as unknown as OperatorArgs;
   if (Boolean(parsed.stack) === Boolean(parsed.local)) throw new Error(`${command} needs --stack <name> or --local <url> (one of them)`);
@@ -63,6 +91,13 @@ export function parseOperatorArgs(argv: string[]): OperatorArgs {
     throw new Error(command === 'replay' ? `--since needs an ISO time, got "${parsed.since}"` : '--since goes with replay');
   }
   if (parsed.failures && command !== 'replay') throw new Error('--failures goes with replay');
+  if (parsed.all && command !== 'redrive') throw new Error('--all goes with redrive');
+  if (command === 'redrive' && Boolean(parsed.view) === parsed.all) throw new Error('redrive needs --view <name> or --all (one of them)');
+  if (parsed.yes && command !== 'discard') throw new Error('--yes goes with discard');
+  if (command === 'discard' && !parsed.view) throw new Error('discard needs --view <name>');
+  if (command === 'discard' && !parsed.yes) {
+    throw new Error(`discard drops ${parsed.view}'s parked messages for good (the view stays behind on their streams until a replay): add --yes to confirm`);
+  }
   return parsed;
 }
 
@@ -94,6 +129,21 @@ export async function runOperator(args: OperatorArgs): Promise<string> {
         const records = args.failures ? ` (bounded by ${outcome.failureRecords} failure record(s), now removed from their queue)` : '';
         return `Replay queued for ${outcome.views.join(', ')}: ${bound}${records}; follow it with: status`;
       }
+      case 'redrive': {
+        const outcomes = await redrive(target, selectViews(target.api, args.view), { rate: args.rate });
+        const started = outcomes.filter((o) => o.parked > 0);
+        if (started.length === 0) return args.view ? `Nothing parked in ${args.view}: no redrive started` : 'Nothing parked in any view: no redrive started';
+        const rate = args.rate ? `, ${args.rate} a second` : '';
+        return `Redrive started for ${started.map((o) => `${o.view} (${o.parked} parked)`).join(', ')}${rate}: the messages go back to the view's queue ` +
+          'and are applied again; follow it with: status';
+      }
+      case 'discard': {
+        const [view] = selectViews(target.api, args.view);
+        const dropped = await discard(target, view);
+        if (dropped === 0) return `Nothing parked in ${view.name}: nothing discarded`;
+        return `Discarded ${dropped} parked message(s) of ${view.name} for good (SQS may take up to 60 s to delete them). Their events are still ` +
+          `in the events table: ${view.name} is behind on those streams until replay --view ${view.name} (or the stream's next event) applies them; status shows it`;
+      }
     }
   } finally {
     target.dynamo.destroy();
@@ -113,7 +163,8 @@ export function formatStatus(s: ApiStatus, where: string): string {
     const behind = v.streamsBehind === undefined ? '' : v.streamsBehind === 0 ? ', up to date'
       : `, behind: ${v.streamsBehind} stream(s), ${v.versionsBehind} event(s), lag ${formatDuration(v.lagMs ?? 0)} (the oldest event not applied)`;
     lines.push(`  ${v.name} v${v.version}${v.rebuilding ? ' (rebuilding: reads still come from the previous version)' : ''}${behind}`);
-    lines.push(`    queue: ${v.queue.waiting} waiting, ${v.queue.inFlight} in flight · parked: ${v.parked}${v.parked ? ' (redrive from its dead-letter queue)' : ''}`);
+    lines.push(`    queue: ${v.queue.waiting} waiting, ${v.queue.inFlight} in flight · parked: ${v.parked}${v.parked ? ` (after a fix: redrive --view ${v.name})` : ''}`);
+    if (v.redrive) lines.push(`    redrive: ${formatRedrive(v.redrive)}`);
     if (v.job) {
       const j = v.job;
       const check = j.phase === 'verify' || j.phase === 'done' || j.phase === 'stalled' ? `, pass ${j.pass}: ${j.checked} checked, ${j.behind} behind` : '';
@@ -121,6 +172,13 @@ export function formatStatus(s: ApiStatus, where: string): string {
     }
   }
   return lines.join('\n');
+}
+
+/** "RUNNING, 3 of 10 moved, 5 a second (started …)"; a failed one says why. */
+export function formatRedrive(task: RedriveTask): string {
+  const failed = task.failureReason ? `: ${task.failureReason}` : '';
+  const rate = task.rate ? `, ${task.rate} a second` : '';
+  return `${task.status}, ${task.moved} of ${task.toMove} moved${rate}${failed} (started ${task.startedAt})`;
 }
 
 /** "850 ms", "12.3 s", "4.5 min", "2.1 h". */

@@ -1,5 +1,8 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand, GetQueueAttributesCommand, ListMessageMoveTasksCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand,
+  StartMessageMoveTaskCommand, type Message,
+} from '@aws-sdk/client-sqs';
 import type { Target } from './target';
 import { KEYS, type OperatorApiResources, type OperatorViewResources } from '../../src/contract';
 import { eventTimestamp } from '../core/stored-event';
@@ -33,6 +36,8 @@ export interface ViewStatus {
   readonly queue: QueueDepth;
   /** Messages parked in its dead-letter queue. */
   readonly parked: number;
+  /** The latest redrive of its dead-letter queue (SQS's message move task), if any ran. */
+  readonly redrive?: RedriveTask;
   /** With a scan: streams whose record is older than their last event, and by how many events in all. */
   readonly streamsBehind?: number;
   readonly versionsBehind?: number;
@@ -51,14 +56,37 @@ export interface ApiStatus {
   readonly jobsParked?: number;
 }
 
+/** A dead-letter queue redrive, as ListMessageMoveTasks reports it. */
+export interface RedriveTask {
+  /** RUNNING, COMPLETED, CANCELLING, CANCELLED or FAILED. */
+  readonly status: string;
+  /** Approximate, as SQS counts them. */
+  readonly moved: number;
+  /** The messages parked when it started. */
+  readonly toMove: number;
+  /** Messages a second, when one was asked for. */
+  readonly rate?: number;
+  readonly startedAt: string;
+  readonly failureReason?: string;
+}
+
 async function depth(target: Target, queueUrl: string | undefined): Promise<QueueDepth | undefined> {
-  if (!queueUrl) return undefined;
+  return queueUrl ? (await queueState(target, queueUrl)).depth : undefined;
+}
+
+/** A queue's depth and ARN, in one GetQueueAttributes. */
+async function queueState(target: Target, queueUrl: string): Promise<{ depth: QueueDepth; arn: string }> {
   const { Attributes: a = {} } = await target.sqs.send(new GetQueueAttributesCommand({
-    QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    QueueUrl: queueUrl,
+    AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed', 'QueueArn'],
   }));
+  if (!a.QueueArn) throw new Error(`SQS answered no ARN for ${queueUrl}`);
   return {
-    waiting: Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
-    inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+    depth: {
+      waiting: Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
+      inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+    },
+    arn: a.QueueArn,
   };
 }
 
@@ -113,7 +141,7 @@ export async function status(target: Target, options: { scan: boolean; views?: O
       rebuilding: Boolean(view.previousTable) && !job?.ready,
       ...(job ? { job } : {}),
       queue: (await depth(target, view.queueUrl))!,
-      parked: total(await depth(target, view.deadLetterQueueUrl)),
+      ...await deadLetters(target, view),
       ...(options.scan ? scanned(behind.get(view.name)!, now) : {}),
     });
   }
@@ -221,4 +249,74 @@ async function receiveAll(target: Target, queueUrl: string): Promise<Message[]> 
     if (Messages.length === 0) return all;
     all.push(...Messages);
   }
+}
+
+/** A view's parked messages and the latest redrive of its dead-letter queue. */
+async function deadLetters(target: Target, view: OperatorViewResources): Promise<{ parked: number; redrive?: RedriveTask }> {
+  const { depth: parked, arn } = await queueState(target, view.deadLetterQueueUrl);
+  const latest = await latestRedrive(target, arn);
+  return { parked: total(parked), ...(latest ? { redrive: latest } : {}) };
+}
+
+async function latestRedrive(target: Target, deadLetterQueueArn: string): Promise<RedriveTask | undefined> {
+  const { Results: [task] = [] } = await target.sqs.send(new ListMessageMoveTasksCommand({ SourceArn: deadLetterQueueArn, MaxResults: 1 }));
+  if (!task) return undefined;
+  return {
+    status: task.Status ?? 'UNKNOWN',
+    moved: task.ApproximateNumberOfMessagesMoved ?? 0,
+    toMove: task.ApproximateNumberOfMessagesToMove ?? 0,
+    ...(task.MaxNumberOfMessagesPerSecond ? { rate: task.MaxNumberOfMessagesPerSecond } : {}),
+    startedAt: new Date(task.StartedTimestamp ?? 0).toISOString(),
+    ...(task.FailureReason ? { failureReason: task.FailureReason } : {}),
+  };
+}
+
+export interface RedriveOutcome {
+  readonly view: string;
+  /** Messages parked when the redrive started (none: no redrive was started). */
+  readonly parked: number;
+}
+
+/**
+ * Redrives views' dead-letter queues: for each view with parked messages, an SQS message move
+ * task from its dead-letter queue to its queue, where they are received and applied again (the
+ * view's version gating drops what it has already). SQS runs one task per queue at a time: every
+ * view is checked before any task starts, so a refusal starts nothing.
+ */
+export async function redrive(target: Target, views: OperatorViewResources[], options: { rate?: number }): Promise<RedriveOutcome[]> {
+  const plans: Array<{ view: OperatorViewResources; parked: number; source: string }> = [];
+  for (const view of views) {
+    const { depth: parked, arn: source } = await queueState(target, view.deadLetterQueueUrl);
+    const running = await latestRedrive(target, source);
+    if (running && (running.status === 'RUNNING' || running.status === 'CANCELLING')) {
+      throw new Error(`A redrive of ${view.name} is already running (${running.moved} of ${running.toMove} moved): follow it with: status`);
+    }
+    plans.push({ view, parked: total(parked), source });
+  }
+  for (const { view, parked, source } of plans) {
+    if (parked === 0) continue;
+    await target.sqs.send(new StartMessageMoveTaskCommand({
+      SourceArn: source,
+      DestinationArn: (await queueState(target, view.queueUrl)).arn,
+      ...(options.rate ? { MaxNumberOfMessagesPerSecond: options.rate } : {}),
+    }));
+  }
+  return plans.map(({ view, parked }) => ({ view: view.name, parked }));
+}
+
+/**
+ * Drops a view's parked messages for good (PurgeQueue on its dead-letter queue); returns how many
+ * were parked. Their events stay in the events table: the view is behind on those streams until
+ * a replay (or the stream's next event) applies them.
+ */
+export async function discard(target: Target, view: OperatorViewResources): Promise<number> {
+  const parked = total(await depth(target, view.deadLetterQueueUrl));
+  if (parked === 0) return 0;
+  try {
+    await target.sqs.send(new PurgeQueueCommand({ QueueUrl: view.deadLetterQueueUrl }));
+  } catch (err) {
+    if ((err as Error).name === 'PurgeQueueInProgress') throw new Error(`${view.name}'s dead-letter queue was purged less than 60 seconds ago (SQS allows one purge a minute): run it again in a minute`);
+    throw err;
+  }
+  return parked;
 }

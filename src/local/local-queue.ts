@@ -19,6 +19,8 @@ export interface QueueMessage {
   inFlight: boolean;
   /** The receipt handle of its latest receive: only that one deletes or releases it. */
   receipt?: string;
+  /** In a dead-letter queue: the ARN of the queue that parked it (where a redrive without a destination sends it). */
+  readonly deadLetteredFrom?: string;
 }
 
 /** A message as a receive hands it out: a snapshot, with the receipt handle of this receive. */
@@ -66,6 +68,11 @@ export class LocalQueue {
   constructor(readonly options: LocalQueueOptions) {}
 
   private get region(): string { return this.options.region ?? 'us-east-1'; }
+
+  /** Its ARN: the template's, or one in the local account for a queue made by hand. */
+  public get arn(): string {
+    return this.options.arn ?? `arn:aws:sqs:${this.region}:000000000000:${this.options.name}${this.options.fifo ? '.fifo' : ''}`;
+  }
 
   /** Sends a message, visible after `delayMs` (SQS's DelaySeconds); undefined when FIFO deduplication drops it. */
   public send(
@@ -128,7 +135,7 @@ export class LocalQueue {
       if (batch.length >= wanted) break;
       if (this.options.maxReceiveCount !== undefined && this.options.deadLetterQueue && message.receiveCount >= this.options.maxReceiveCount) {
         this.remove(message);
-        this.options.deadLetterQueue.park(message);
+        this.options.deadLetterQueue.park(message, this);
         this.options.onDeadLetter?.(message);
         continue;
       }
@@ -217,11 +224,32 @@ export class LocalQueue {
 
   /** Moves every message to another queue, as SQS redrive does; returns how many moved. */
   public redriveTo(target: LocalQueue): number {
-    const moving = this.messages;
-    this.messages = [];
-    for (const m of moving) target.requeue(m);
-    if (moving.length) target.arrived();
+    return this.moveOldest(() => target, Infinity);
+  }
+
+  /**
+   * Moves up to `max` of its messages not being received, oldest first, each to the queue
+   * `destination` names for it, as a dead-letter queue redrive does: it becomes a new message
+   * there (new message id and enqueue time, receive count 0), with its body, attributes, group id
+   * and deduplication id (in a FIFO dead-letter queue, the parked message's own id; see `park`).
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html
+   * Returns how many moved (a FIFO duplicate the destination drops counts as moved, as it left here).
+   */
+  public moveOldest(destination: (message: QueueMessage) => LocalQueue, max: number): number {
+    const moving = this.messages.filter((m) => !m.inFlight && m.invisibleUntil <= Date.now()).slice(0, max);
+    for (const m of moving) {
+      const target = destination(m); // before it leaves: a destination that is gone fails the move, not the message
+      this.remove(m);
+      target.send(m.body, m.groupId, m.deduplicationId, m.attributes);
+    }
     return moving.length;
+  }
+
+  /** Deletes every message, in flight ones included, as PurgeQueue does; returns how many there were. */
+  public purge(): number {
+    const purged = this.messages.length;
+    this.messages = [];
+    return purged;
   }
 
   /** Ms until the next invisible message becomes visible, or undefined when none waits. */
@@ -252,18 +280,24 @@ export class LocalQueue {
         .map(([k, v]) => [k, { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] }])),
       md5OfBody: md5(message.body),
       eventSource: 'aws:sqs',
-      eventSourceARN: this.options.arn ?? `arn:aws:sqs:${this.region}:000000000000:${this.options.name}${this.options.fifo ? '.fifo' : ''}`,
+      eventSourceARN: this.arn,
       awsRegion: this.region,
     };
   }
 
-  private park(message: QueueMessage): void {
-    this.messages.push({ ...message, inFlight: false, invisibleUntil: 0, receipt: undefined });
-  }
-
-  private requeue(message: QueueMessage): void {
+  /**
+   * Takes a message its source queue gave up on. In a FIFO dead-letter queue its deduplication id
+   * is the message's own id, so that two parked messages that shared one are both kept
+   * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html).
+   */
+  private park(message: QueueMessage, from: LocalQueue): void {
     this.messages.push({
-      ...message, sequenceNumber: ++this.sequence, receiveCount: 0, firstReceivedAt: 0, inFlight: false, invisibleUntil: 0, receipt: undefined,
+      ...message,
+      ...(this.options.fifo ? { deduplicationId: message.messageId } : {}),
+      deadLetteredFrom: from.arn,
+      inFlight: false,
+      invisibleUntil: 0,
+      receipt: undefined,
     });
   }
 

@@ -220,7 +220,10 @@ export class LocalRuntime {
     return this.viewQueues(view, api).deadLetters.peek().map((m) => ({ messageId: m.messageId, body: m.body, receiveCount: m.receiveCount }));
   }
 
-  /** Moves a view's parked messages back to its queue; returns how many moved. */
+  /**
+   * Moves a view's parked messages back to its queue at once; returns how many moved. The operator
+   * command `redrive` does the same through SQS's StartMessageMoveTask (asynchronous, at a rate).
+   */
   public redrive(view: string, api?: string): number {
     const { queue, deadLetters } = this.viewQueues(view, api);
     const moved = deadLetters.redriveTo(queue);
@@ -627,9 +630,12 @@ export class LocalRuntime {
 
   /**
    * Idle: each stream poller's last quiet poll started after `since` (so it saw every event
-   * appended before the wait began), and every queue is empty with no batch under way.
+   * appended before the wait began), every queue is empty with no batch under way, and no
+   * redrive (message move task) is running.
    */
   private isIdle(since: number): boolean {
+    // A redrive under way still has messages to move.
+    if (this.sqs?.moving) return false;
     return this.running.every((api) => api.streamPoller.idle && (api.streamPoller.quietSince ?? -Infinity) > since
       && polledQueues(api).every(({ queue, pollers }) => queue.depth === 0 && pollers.every((p) => !p.busy)));
   }
@@ -637,7 +643,7 @@ export class LocalRuntime {
   private describeBusy(): string {
     return this.running.map((api) => `${api.definition.owner}: stream ${api.streamPoller.idle ? 'idle' : 'busy'}, queues ${
       [...api.queues.entries()].map(([name, { queue }]) => `${name}=${queue.depth}`).join(' ')}${
-      api.maintenance ? `, jobs=${api.maintenance.queue.depth}` : ''}`).join('; ');
+      api.maintenance ? `, jobs=${api.maintenance.queue.depth}` : ''}`).join('; ') + (this.sqs?.moving ? '; a redrive is running' : '');
   }
 
   private find(api?: string): RunningApi {

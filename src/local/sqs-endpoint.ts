@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import { LocalQueue, md5 } from './local-queue';
 import { closeServer, listenOnLoopback, withBody } from './loopback-server';
+import { MessageMoveTasks } from './message-move-tasks';
 
 /**
  * SQS's documented limits (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html):
@@ -11,6 +12,12 @@ import { closeServer, listenOnLoopback, withBody } from './loopback-server';
 const MAX_BATCH_ENTRIES = 10;
 const MAX_BYTES = 1_048_576;
 const MAX_DELAY_SECONDS = 900;
+/** https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html */
+const MAX_MOVE_RATE = 500;
+/** https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ListMessageMoveTasks.html */
+const MAX_MOVE_TASKS_LISTED = 10;
+/** PurgeQueueInProgress: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_PurgeQueue.html */
+const PURGE_INTERVAL_MS = 60_000;
 
 interface Entry {
   readonly Id?: string;
@@ -24,12 +31,29 @@ interface Entry {
 /**
  * A loopback endpoint for the SQS calls the library's code makes (the AWS JSON 1.0 protocol of
  * the current AWS SDK), over the local runtime's queues: SendMessage, SendMessageBatch,
- * ReceiveMessage, DeleteMessage, GetQueueAttributes and GetQueueUrl. It refuses what SQS refuses.
+ * ReceiveMessage, DeleteMessage, GetQueueAttributes, GetQueueUrl and PurgeQueue, and the dead-letter
+ * queue redrive calls StartMessageMoveTask and ListMessageMoveTasks. It refuses what SQS refuses.
  */
 export class LocalSqsEndpoint {
   private server?: http.Server;
   /** Queue URL -> queue. */
   private readonly queues = new Map<string, LocalQueue>();
+  /** Queue URL -> when it was last purged. */
+  private readonly purgedAt = new Map<string, number>();
+  private readonly moveTasks = new MessageMoveTasks((arn, deadLetterQueue) => {
+    // A message kept in a data folder does not know the queue that parked it: the one queue whose dead-letter queue this is.
+    const sources = this.sourcesOf(deadLetterQueue);
+    const found = arn === undefined ? (sources.length === 1 ? sources[0] : undefined) : this.byArn(arn);
+    // What SQS reports of a task whose destination is gone.
+    if (!found) throw new Error('AWS.SimpleQueueService.NonExistentQueue');
+    return found;
+  });
+
+  /** True while a message move task (a redrive) is under way. */
+  public get moving(): boolean {
+    return this.moveTasks.moving;
+  }
+
   /** Serves this queue under its URL (as the template's Ref gives it). */
   public add(url: string, queue: LocalQueue): void {
     this.queues.set(url, queue);
@@ -53,6 +77,7 @@ export class LocalSqsEndpoint {
   }
 
   public async stop(): Promise<void> {
+    this.moveTasks.stop();
     await closeServer(this.server);
     this.server = undefined;
   }
@@ -63,6 +88,14 @@ export class LocalSqsEndpoint {
       if (!url) throw new SqsError('QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.');
       return { QueueUrl: url };
     }
+    if (action === 'StartMessageMoveTask') return this.startMoveTask(input);
+    if (action === 'ListMessageMoveTasks') {
+      const source = this.arnParameter(input.SourceArn, 'SourceArn');
+      const max = Number(input.MaxResults ?? 1);
+      if (!Number.isInteger(max) || max < 1 || max > MAX_MOVE_TASKS_LISTED) throw invalid('Value for parameter MaxResults is invalid. Reason: You must enter a number that\'s between 1 and 10.');
+      return { Results: this.moveTasks.list(source.arn, max) };
+    }
+    const url = String(input.QueueUrl);
     const queue = this.queue(input.QueueUrl);
     switch (action) {
       case 'SendMessage': {
@@ -105,12 +138,61 @@ export class LocalSqsEndpoint {
             ApproximateNumberOfMessagesNotVisible: String(counts.inFlight),
             ApproximateNumberOfMessagesDelayed: String(counts.delayed),
             FifoQueue: String(queue.options.fifo),
+            QueueArn: queue.arn,
           },
         };
+      }
+      case 'PurgeQueue': {
+        const last = this.purgedAt.get(url);
+        if (last !== undefined && Date.now() - last < PURGE_INTERVAL_MS) {
+          throw new SqsError('PurgeQueueInProgress', 'AWS.SimpleQueueService.PurgeQueueInProgress',
+            `Only one PurgeQueue operation on ${queue.options.name} is allowed every 60 seconds.`);
+        }
+        this.purgedAt.set(url, Date.now());
+        queue.purge();
+        return {};
       }
       default:
         throw new SqsError('InvalidAction', 'AWS.SimpleQueueService.InvalidAction', `The local SQS endpoint does not support ${action}.`);
     }
+  }
+
+  /**
+   * A redrive, as SQS starts one: the source must be some queue's dead-letter queue, with no task
+   * running on it; the destination (else each message's own source queue) must exist and be of
+   * the same type (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html).
+   * Error codes and messages are SQS's own, as recorded against AWS by LocalStack's
+   * tests/aws/services/sqs/test_sqs_move_task.snapshot.json.
+   */
+  private startMoveTask(input: Record<string, unknown>): unknown {
+    const source = this.arnParameter(input.SourceArn, 'SourceArn');
+    if (!this.sourcesOf(source).length) throw invalid('Source queue must be configured as a Dead Letter Queue.');
+    const destination = input.DestinationArn === undefined ? undefined : this.arnParameter(input.DestinationArn, 'DestinationArn');
+    if (destination && destination.options.fifo !== source.options.fifo) {
+      throw invalid('The destination queue must be of the same type as the source queue (both standard or both FIFO).');
+    }
+    const rate = input.MaxNumberOfMessagesPerSecond === undefined ? undefined : Number(input.MaxNumberOfMessagesPerSecond);
+    if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > MAX_MOVE_RATE)) {
+      throw invalid(`Value for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: You must enter a number that's between 1 and ${MAX_MOVE_RATE}.`);
+    }
+    if (this.moveTasks.active(source.arn)) throw invalid('There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
+    return { TaskHandle: this.moveTasks.start(source, destination, rate) };
+  }
+
+  /** The queues whose dead-letter queue this one is. */
+  private sourcesOf(deadLetterQueue: LocalQueue): LocalQueue[] {
+    return [...this.queues.values()].filter((q) => q.options.deadLetterQueue === deadLetterQueue);
+  }
+
+  /** The queue with this ARN or, for a parked message that lost its source's ARN, undefined. */
+  private byArn(arn: string | undefined): LocalQueue | undefined {
+    return [...this.queues.values()].find((q) => q.arn === arn);
+  }
+
+  private arnParameter(arn: unknown, parameter: string): LocalQueue {
+    const queue = typeof arn === 'string' ? this.byArn(arn) : undefined;
+    if (!queue) throw new SqsError('ResourceNotFoundException', 'ResourceNotFoundException', `The resource that you specified for the ${parameter} parameter doesn't exist.`, 404);
+    return queue;
   }
 
   private queue(url: unknown): LocalQueue {

@@ -31,7 +31,7 @@ export function createDefaultAlarms(api: EventSourcedApi, options: AlarmOptions)
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
-      alarmDescription: `View "${p.name}": an event was parked in its dead-letter queue after failing maxReceiveCount times. Fix the projection, then redrive the queue.`,
+      alarmDescription: `View "${p.name}": an event was parked in its dead-letter queue after failing maxReceiveCount times. Fix the projection, deploy, then run: npx cdk-event-sourced-api redrive --view ${p.name} --stack <stack>`,
     }, p);
     add('LagAlarm', {
       metric: p.metricLag({ period: MINUTE }),

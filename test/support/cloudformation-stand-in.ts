@@ -8,6 +8,7 @@
  * answers two resources a page, so a caller that does not page misses resources.
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { StartedApp } from './local-app';
 import { assetFiles } from './nested-stacks';
 import { assemblyTemplateLoader, NESTED_ID_SEPARATOR, Template } from '../../src/local/nested-stacks';
 
@@ -68,4 +69,20 @@ export function cloudFormationStandIn(options: {
     },
   };
   return { client: client as unknown as CloudFormationClient, calls, stackIds };
+}
+
+/** CloudFormation as it would answer for the stack a local runtime runs: the runtime's names are the physical names. */
+export function standInForLocalApp(app: StartedApp, stackName = 'LocalTest'): CloudFormationStandIn {
+  const view = app.runtime.operatorView().apis[0];
+  const definition = app.runtime.apis[0].definition;
+  const physical: Record<string, string> = { [definition.eventsTable.logicalId]: view.eventsTable };
+  for (const v of definition.views) {
+    physical[v.table.logicalId] = v.table.tableName;
+    physical[v.queue.logicalId] = v.queue.url;
+    physical[v.deadLetterQueue.logicalId] = v.deadLetterQueue.url;
+  }
+  const { jobsQueue, jobsDeadLetterQueue } = definition.maintenance!;
+  for (const q of [definition.publisherFailureQueue!, jobsQueue, jobsDeadLetterQueue]) physical[q.logicalId] = q.url;
+  physical[definition.writer!.logicalId] = 'writer-function';
+  return cloudFormationStandIn({ assemblyDir: app.assemblyDir, stackName, template: app.template, physicalName: (id) => physical[id] });
 }

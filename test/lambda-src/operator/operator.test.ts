@@ -12,29 +12,13 @@ import { formatDuration, formatStatus, parseOperatorArgs } from '../../../lambda
 import { status } from '../../../lambda-src/operator/commands';
 import { localTarget, stackTarget } from '../../../lambda-src/operator/target';
 import { EventSourcedApi, WritePath } from '../../../src';
-import { cloudFormationStandIn, CloudFormationStandIn } from '../../support/cloudformation-stand-in';
+import { cloudFormationStandIn, standInForLocalApp as cloudFormation } from '../../support/cloudformation-stand-in';
 import { append, removeTempDirs, startLocalApp, StartedApp, tempDir, VERSION_LOG_PROJECTION, writeProjection } from '../../support/local-app';
 import { flatId } from '../../support/nested-stacks';
 import { COUNTER } from '../../support/synth';
 import { synthApp } from '../../support/templates';
 
 afterAll(() => removeTempDirs());
-
-/** CloudFormation as it would answer for the stack a local runtime runs: the runtime's names are the physical names. */
-function cloudFormation(app: StartedApp, stackName = 'LocalTest'): CloudFormationStandIn {
-  const view = app.runtime.operatorView().apis[0];
-  const definition = app.runtime.apis[0].definition;
-  const physical: Record<string, string> = { [definition.eventsTable.logicalId]: view.eventsTable };
-  for (const v of definition.views) {
-    physical[v.table.logicalId] = v.table.tableName;
-    physical[v.queue.logicalId] = v.queue.url;
-    physical[v.deadLetterQueue.logicalId] = v.deadLetterQueue.url;
-  }
-  const { jobsQueue, jobsDeadLetterQueue } = definition.maintenance!;
-  for (const q of [definition.publisherFailureQueue!, jobsQueue, jobsDeadLetterQueue]) physical[q.logicalId] = q.url;
-  physical[definition.writer!.logicalId] = 'writer-function';
-  return cloudFormationStandIn({ assemblyDir: app.assemblyDir, stackName, template: app.template, physicalName: (id) => physical[id] });
-}
 
 /** The deployed path's API equals the local one (which also gives the API's URL), and so does status. */
 async function expectSameAsLocal(app: StartedApp, deployed: Awaited<ReturnType<typeof stackTarget>>) {
@@ -58,14 +42,32 @@ describe('arguments', () => {
     [['status', '--stack'], /--stack needs a value/],
     [['status', '--stack', 'A', '--verbose'], /Unknown option "--verbose" for status/],
     [['restore', '--stack', 'A'], /Unknown command "restore"/],
+    [['redrive', '--stack', 'A'], /redrive needs --view <name> or --all \(one of them\)/],
+    [['redrive', '--stack', 'A', '--view', 'v', '--all'], /redrive needs --view <name> or --all \(one of them\)/],
+    [['redrive', '--stack', 'A', '--all', '--rate', '0'], /--rate needs a whole number of messages a second from 1 to 500, got "0"/],
+    [['redrive', '--stack', 'A', '--all', '--rate', '501'], /from 1 to 500, got "501"/],
+    [['redrive', '--stack', 'A', '--all', '--rate', '2.5'], /got "2.5"/],
+    [['redrive', '--stack', 'A', '--all', '--rate'], /--rate needs a value/],
+    [['replay', '--stack', 'A', '--rate', '5'], /--rate goes with redrive/],
+    [['backfill', '--stack', 'A', '--all'], /--all goes with redrive/],
+    [['discard', '--stack', 'A', '--yes'], /discard needs --view <name>/],
+    [['discard', '--stack', 'A', '--view', 'summary'], /discard drops summary's parked messages for good .*: add --yes to confirm/],
+    [['redrive', '--stack', 'A', '--all', '--yes'], /--yes goes with discard/],
   ])('%j is refused: %s', (argv, error) => {
     expect(() => parseOperatorArgs(argv)).toThrow(error);
   });
 
   test('a full command line', () => {
     expect(parseOperatorArgs(['replay', '--stack', 'Shop', '--region', 'eu-west-1', '--profile', 'ops', '--view', 'summary', '--failures'])).toEqual({
-      command: 'replay', stack: 'Shop', region: 'eu-west-1', profile: 'ops', view: 'summary', failures: true, scan: true, json: false,
+      command: 'replay', stack: 'Shop', region: 'eu-west-1', profile: 'ops', view: 'summary', failures: true, scan: true, json: false, all: false, yes: false,
     });
+  });
+
+  test('redrive and discard command lines', () => {
+    expect(parseOperatorArgs(['redrive', '--local', 'http://x', '--view', 'summary', '--rate', '25'])).toMatchObject({ command: 'redrive', view: 'summary', rate: 25, all: false });
+    expect(parseOperatorArgs(['redrive', '--stack', 'Shop', '--all'])).toMatchObject({ command: 'redrive', all: true });
+    expect(parseOperatorArgs(['redrive', '--stack', 'Shop', '--all']).rate).toBeUndefined();
+    expect(parseOperatorArgs(['discard', '--stack', 'Shop', '--view', 'summary', '--yes'])).toMatchObject({ command: 'discard', view: 'summary', yes: true });
   });
 });
 
@@ -74,7 +76,11 @@ describe('status as printed', () => {
     const view = { name: 'summary', version: 2, table: 't', rebuilding: false, queue: { waiting: 3, inFlight: 1 }, parked: 1, streamsBehind: 2, versionsBehind: 5, lagMs: 95_000 };
     const printed = formatStatus({ owner: 'App/Api', views: [view] }, 'local');
     expect(printed).toContain('summary v2, behind: 2 stream(s), 5 event(s), lag 1.6 min (the oldest event not applied)');
-    expect(printed).toContain('queue: 3 waiting, 1 in flight · parked: 1 (redrive from its dead-letter queue)');
+    expect(printed).toContain('queue: 3 waiting, 1 in flight · parked: 1 (after a fix: redrive --view summary)');
+    const redrive = { status: 'FAILED', moved: 1, toMove: 3, rate: 5, startedAt: '2026-01-01T00:00:00.000Z', failureReason: 'AWS.SimpleQueueService.NonExistentQueue' };
+    expect(formatStatus({ owner: 'App/Api', views: [{ ...view, redrive }] }, 'local')).toContain(
+      '    redrive: FAILED, 1 of 3 moved, 5 a second: AWS.SimpleQueueService.NonExistentQueue (started 2026-01-01T00:00:00.000Z)');
+    expect(printed).not.toContain('redrive:');
     expect([0, 999, 1000, 59_949, 60_000, 3_600_000 * 2.5].map(formatDuration)).toEqual(['0 ms', '999 ms', '1.0 s', '59.9 s', '1.0 min', '2.5 h']);
   });
 });
