@@ -72,6 +72,15 @@ function runLine(line: string, cwd: string): string {
   return result.stdout;
 }
 
+/** How long each command of an xtrace took (from its stamp to the next one's), the slow ones. */
+function commandTimings(xtrace: string, endMs: number): string[] {
+  const stamps = [...xtrace.matchAll(/^\+\[(\d+\.\d+)\] (.*)$/gm)].map((m) => ({ at: Number(m[1]) * 1000, command: m[2] }));
+  return stamps
+    .map((s, i) => ({ command: s.command, ms: (stamps[i + 1]?.at ?? endMs) - s.at }))
+    .filter((s) => s.ms >= 1000)
+    .map((s) => `  ${s.command.slice(0, 60)}: ${(s.ms / 1000).toFixed(1)} s`);
+}
+
 let folder: string;
 let appDir: string;
 let steps: Walkthrough;
@@ -85,10 +94,11 @@ beforeAll(() => {
   steps = walkthrough(fs.readFileSync(PAGE, 'utf8'), tarballs);
   const cwdFile = path.join(folder, '.walkthrough-cwd');
   const start = Date.now();
-  const result = spawnSync('bash', ['-c', `${steps.setup}pwd > '${cwdFile}'\n`], {
+  // xtrace stamps each command with the time it starts, for the timings below.
+  const result = spawnSync('bash', ['-c', `PS4='+[$EPOCHREALTIME] '\nset -x\n${steps.setup}pwd > '${cwdFile}'\n`], {
     cwd: folder, env: userEnv(), encoding: 'utf8', timeout: SETUP_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024,
   });
-  timings.push(`setup (npm installs, files, tsc, cdk synth): ${((Date.now() - start) / 1000).toFixed(1)} s`);
+  timings.push(`setup: ${((Date.now() - start) / 1000).toFixed(1)} s`, ...commandTimings(result.stderr, Date.now()));
   if (result.status !== 0) throw new Error(`The page's setup failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
   appDir = fs.readFileSync(cwdFile, 'utf8').trim();
 }, SETUP_TIMEOUT_MS + 30_000);
