@@ -158,7 +158,7 @@ project.testTask.prependSpawn(bundleTask);
 // test:templates lints the templates this run's tests synthesize (test/support/templates.ts).
 project.testTask.prependExec('rm -rf test-reports/templates');
 project.npmignore?.include('/assets/**', '/projection.d.ts', '/projection.js');
-project.npmignore?.exclude('/lambda-src/', '/scripts/', '/examples/', '/.ci/', '/rosetta/', '/requirements-dev.txt', '/.venv/', '/.tools/', '/BENCHMARKS.md');
+project.npmignore?.exclude('/lambda-src/', '/scripts/', '/examples/', '/.ci/', '/rosetta/', '/requirements-dev.txt', '/.venv/', '/.tools/', '/BENCHMARKS.md', '/docs/');
 project.addPackageIgnore('/cdk.out/');
 
 // README snippets are compiled and translated to Python and Java by jsii-rosetta (fixture in
@@ -221,15 +221,17 @@ const workflowsTask = project.addTask('test:workflows', {
 });
 project.testTask.prependSpawn(workflowsTask);
 
-// Python and Java users: build both packages, synthesize examples/python and examples/java, and
-// compare their templates with the TypeScript example's.
+// The packages as users get them. Python and Java: build both packages, synthesize
+// examples/python and examples/java, and compare their templates with the TypeScript example's.
+// npm: follow docs/getting-started-typescript.md in a new folder, with the packed tarball.
 const bindingsTask = project.addTask('test:bindings', {
-  description: 'Build the Python and Java packages and check the example apps in both languages',
+  description: 'Build the npm, Python and Java packages; check the example apps in Python and Java and the TypeScript walkthrough',
   // Its own JUnit report, beside the main suite's.
   env: { JEST_JUNIT_OUTPUT_NAME: 'junit-bindings.xml' },
   steps: [
     { spawn: 'compile' },
     { spawn: 'post-compile' },
+    { spawn: 'package:js' },
     { spawn: 'package:python' },
     { spawn: 'package:java' },
     { exec: 'jest test/bindings --coverage=false --testPathIgnorePatterns=/node_modules/', receiveArgs: true },
