@@ -51,6 +51,18 @@ function apply(view, event) {
 exports.handlers = { Created: apply, Updated: apply, Boom: apply, Tick: apply };
 `;
 
+/** Like the version log, but `Boom` throws until the flag file exists (the "fix"). */
+export function strictProjection(flagFile: string): string {
+  return `
+const fs = require('node:fs');
+${VERSION_LOG_PROJECTION}
+exports.handlers.Boom = (view, event) => {
+  if (!fs.existsSync(${JSON.stringify(flagFile)})) throw new Error('Boom is not handled yet (v' + event.version + ')');
+  return exports.handlers.Created(view, event);
+};
+`;
+}
+
 export interface LocalAppOptions {
   /** The API's props, or a function of the stack that makes them (to add a key, say). */
   readonly props: EventSourcedApiProps | ((stack: Stack) => EventSourcedApiProps);

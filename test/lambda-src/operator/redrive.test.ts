@@ -13,21 +13,9 @@ import { redrive, selectViews, status, type ApiStatus } from '../../../lambda-sr
 import { stackTarget } from '../../../lambda-src/operator/target';
 import type { ProjectionDefinition } from '../../../src';
 import { standInForLocalApp } from '../../support/cloudformation-stand-in';
-import { append, removeTempDirs, startLocalApp, StartedApp, tempDir, VERSION_LOG_PROJECTION, writeProjection } from '../../support/local-app';
+import { append, removeTempDirs, startLocalApp, StartedApp, strictProjection, tempDir, VERSION_LOG_PROJECTION, writeProjection } from '../../support/local-app';
 
 afterAll(() => removeTempDirs());
-
-/** The version log, but `Boom` throws until the flag file exists (the "fix"). */
-function strictProjection(flagFile: string): string {
-  return `
-const fs = require('node:fs');
-${VERSION_LOG_PROJECTION}
-exports.handlers.Boom = (view, event) => {
-  if (!fs.existsSync(${JSON.stringify(flagFile)})) throw new Error('Boom is not handled yet (v' + event.version + ')');
-  return exports.handlers.Created(view, event);
-};
-`;
-}
 
 function projections(dir: string, flagFile: string): ProjectionDefinition[] {
   return [

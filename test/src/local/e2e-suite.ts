@@ -10,7 +10,8 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { LocalRuntime, LocalRuntimeOptions } from '../../../src/local';
 import type { ChaosFault } from '../../../src/local/chaos';
 import {
-  append, connect, HttpClient, HttpResponse, listTables, startLocalApp, StartedApp, tempDir, VERSION_LOG_PROJECTION, writeProjection,
+  append, connect, HttpClient, HttpResponse, listTables, startLocalApp, StartedApp, strictProjection, tempDir,
+  VERSION_LOG_PROJECTION, writeProjection,
 } from '../../support/local-app';
 import { documentClient, scanAll } from '../../support/local-dynamo';
 
@@ -18,18 +19,6 @@ import { documentClient, scanAll } from '../../support/local-dynamo';
 const PAGES_PROJECTION = `
 exports.handlers = { Paged: (_view, event) => ({ n: event.data.n }) };
 `;
-
-/** Like the version log, but `Boom` throws until the flag file exists (the "fix"). */
-function strictProjection(flagFile: string): string {
-  return `
-const fs = require('node:fs');
-${VERSION_LOG_PROJECTION}
-exports.handlers.Boom = (view, event) => {
-  if (!fs.existsSync(${JSON.stringify(flagFile)})) throw new Error('Boom is not handled yet (v' + event.version + ')');
-  return exports.handlers.Created(view, event);
-};
-`;
-}
 
 /** POSTs; on 503 (contention) retries with the same eventId, as the API asks. */
 async function appendRetrying(client: HttpClient, body: Record<string, unknown>): Promise<void> {
