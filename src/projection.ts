@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -15,6 +16,7 @@ import { LogLevel } from './log-level';
 import { acknowledgeScanners, SCANNER_REASONS } from './private/acknowledge';
 import { bundleProjection } from './private/bundle-projection';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
+import { generatedCode } from './private/generated-code';
 import { functionLogging, libraryFunction } from './private/library-function';
 import { libraryMetric } from './private/library-metric';
 import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
@@ -218,8 +220,9 @@ export class Projection extends Construct {
     this.queue = queue;
     props.topic.addSubscription(new subscriptions.SqsSubscription(queue, { rawMessageDelivery: true }));
 
+    const bundle = bundleProjection(props.name, props.entry);
     const aggregator = libraryFunction(this, 'Aggregator', {
-      codeDir: bundleProjection(props.name, props.entry),
+      code: generatedCode(path.dirname(path.resolve(props.entry)), bundle.files, bundle.hash),
       description: `cdk-event-sourced-api: applies events to the "${props.name}" view`,
       environment: {
         [ENV.viewName]: props.name,
