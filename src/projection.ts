@@ -15,6 +15,7 @@ import { DEFAULTS, ENV, KEYS, METRICS } from './contract';
 import { LogLevel } from './log-level';
 import { acknowledgeScanners, SCANNER_REASONS } from './private/acknowledge';
 import { bundleProjection } from './private/bundle-projection';
+import { checkProjectionExports } from './private/check-projection';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { generatedCode } from './private/generated-code';
 import { functionLogging, libraryFunction } from './private/library-function';
@@ -221,6 +222,7 @@ export class Projection extends Construct {
     props.topic.addSubscription(new subscriptions.SqsSubscription(queue, { rawMessageDelivery: true }));
 
     const bundle = bundleProjection(props.name, props.entry);
+    checkProjectionExports(this, `projection "${props.name}" entry`, props.entry, bundle);
     const aggregator = libraryFunction(this, 'Aggregator', {
       code: generatedCode(path.dirname(path.resolve(props.entry)), bundle.files, bundle.hash),
       description: `cdk-event-sourced-api: applies events to the "${props.name}" view`,

@@ -46,6 +46,7 @@ describe('synth leaves no temporary folder behind', () => {
 
   test.each([
     ['a projection that does not bundle', 'broken-syntax.ts', /could not bundle entry/],
+    ['a projection with the wrong exports', 'exports/handler-typo.ts', /did you mean `handlers`/],
   ])('on failure: %s', (_what, file, message) => {
     expect(() => synthesize({ projections: [{ name: 'broken', entry: path.join(FIXTURES, file) }] })).toThrow(message);
     expect(fs.readdirSync(privateTmp)).toEqual([]);
