@@ -4,10 +4,11 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild-wasm';
 import { assetDir } from './assets';
 import { LAMBDA_BUNDLE_OPTIONS } from './lambda-bundle-options';
+import { dropSources } from './source-map';
 
 /** A projection bundled in memory: files by name, written into the cloud assembly by `generatedCode`. */
 export interface ProjectionBundle {
-  /** `index.js`, the handler. */
+  /** `index.js` (the handler, ending in a `sourceMappingURL` comment) and `index.js.map`. */
   readonly files: Readonly<Record<string, string>>;
   /** sha256 of the files: the asset's hash. */
   readonly hash: string;
@@ -17,10 +18,16 @@ export interface ProjectionBundle {
 const bundles = new Map<string, ProjectionBundle>();
 
 /**
- * Bundles a user's projection entry with the aggregator runtime into one minified file, in
- * memory (nothing is written outside the cloud assembly). esbuild-wasm ships inside this
- * package, so TypeScript, Python and Java apps need no bundler of their own. The AWS SDK v3 is
- * left to the Lambda runtime.
+ * Bundles a user's projection entry with the aggregator runtime into one minified file with a
+ * linked source map, in memory (nothing is written outside the cloud assembly). esbuild-wasm
+ * ships inside this package, so TypeScript, Python and Java apps need no bundler of their own.
+ * The AWS SDK v3 is left to the Lambda runtime.
+ *
+ * The map's `sources` are relative to the working directory of synth (the app's folder, such as
+ * `projections/summary.ts`), so they read the same on every machine and keep the asset's hash
+ * stable. It maps the user's files only (the aggregator runtime is minified code of the
+ * library's, the wrapper a line of this function's) and has no `sourcesContent`: a stack trace
+ * needs positions, not text, and this keeps the map a small fraction of the code.
  */
 export function bundleProjection(projectionName: string, entry: string): ProjectionBundle {
   const absolute = path.resolve(entry);
@@ -30,6 +37,7 @@ export function bundleProjection(projectionName: string, entry: string): Project
   if (cached) return cached;
 
   const runtime = path.join(assetDir('aggregator-runtime'), 'index.js');
+  const wrapper = `${projectionName}-aggregator.js`;
   const contents = [
     `const { createHandler } = require(${JSON.stringify(runtime)});`,
     `exports.handler = createHandler(require(${JSON.stringify(absolute)}));`,
@@ -37,9 +45,12 @@ export function bundleProjection(projectionName: string, entry: string): Project
   let output: esbuild.OutputFile[];
   try {
     output = esbuild.buildSync({
-      stdin: { contents, resolveDir: path.dirname(absolute), sourcefile: `${projectionName}-aggregator.js`, loader: 'js' },
-      outfile: 'index.js',
+      stdin: { contents, resolveDir: path.dirname(absolute), sourcefile: wrapper, loader: 'js' },
+      // Not written (write: false): the path only anchors the map's relative `sources`.
+      outfile: path.join(process.cwd(), 'index.js'),
       write: false,
+      sourcemap: 'linked',
+      sourcesContent: false,
       ...LAMBDA_BUNDLE_OPTIONS,
       logLevel: 'silent',
     }).outputFiles;
@@ -50,6 +61,8 @@ export function bundleProjection(projectionName: string, entry: string): Project
   }
   const files: Record<string, string> = {};
   for (const file of output) files[path.basename(file.path)] = file.text;
+  const notTheUsers = new Set([runtime, path.join(path.dirname(absolute), wrapper)]);
+  files['index.js.map'] = dropSources(files['index.js.map'], (source) => notTheUsers.has(path.resolve(source)));
   const hash = createHash('sha256');
   for (const name of Object.keys(files).sort()) hash.update(name).update('\0').update(files[name]).update('\0');
   const bundle = { files, hash: hash.digest('hex') };

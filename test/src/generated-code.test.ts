@@ -41,7 +41,7 @@ describe('synth leaves no temporary folder behind', () => {
     expect(fs.readdirSync(privateTmp)).toEqual([]);
     const assets = fs.readdirSync(assembly).filter((f) => f.startsWith('asset.'));
     const files = assets.flatMap((a) => fs.readdirSync(path.join(assembly, a)));
-    expect(files).toEqual(expect.arrayContaining(['index.js', 'event-schemas.js', 'event-schemas.json']));
+    expect(files).toEqual(expect.arrayContaining(['index.js', 'index.js.map', 'event-schemas.js', 'event-schemas.json']));
   });
 
   test.each([
