@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { appendCostPerMillion, ASSUMED, costPerMillion, PRICES_AS_OF } from './bench/cost';
 import { measureLocal, Percentiles } from './bench/local';
+import { measureProjectionBundles } from './bench/projection-bundles';
 import { measureSynth } from './bench/synth';
 import { arg } from './bench-support';
 import { benchmarkDynamo, measureCalls } from './benchmark-calls';
@@ -55,6 +56,16 @@ async function main(): Promise<void> {
     line('| bundle | bytes |');
     line('| --- | ---: |');
     for (const name of BUNDLES) line(`| ${name} | ${fs.statSync(path.join(ROOT, 'assets', name, 'index.js')).size.toLocaleString('en-US')} |`);
+    line();
+    line('Each example projection as synth bundles it, with the aggregator runtime: the code, and its source map (the projection\'s own ' +
+      'files only, no sourcesContent). Gzipped sizes estimate what each adds to the deployed zip.');
+    line();
+    line('| projection | index.js bytes | index.js.map bytes | gzipped |');
+    line('| --- | ---: | ---: | ---: |');
+    const n = (bytes: number) => bytes.toLocaleString('en-US');
+    for (const p of measureProjectionBundles()) {
+      line(`| ${p.projection} | ${n(p.codeBytes)} | ${n(p.mapBytes)} | ${n(p.codeGzipBytes)} + ${n(p.mapGzipBytes)} |`);
+    }
 
     line();
     line('## Synth');

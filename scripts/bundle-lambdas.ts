@@ -23,6 +23,8 @@ export const BUNDLES: Record<string, string> = {
   'operator': 'lambda-src/operator/cli.ts',
   // Not a handler: the writer's schema compiler, which synth runs to check eventSchemas.
   'event-schemas': 'lambda-src/writer/event-schemas.ts',
+  // Not a handler: synth runs it in a child process to check what a bundled projection exports.
+  'projection-check': 'lambda-src/aggregator/check-entry.ts',
 };
 
 rmSync(outRoot, { recursive: true, force: true });

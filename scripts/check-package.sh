@@ -9,7 +9,7 @@ tarball=$(ls dist/js/*.tgz | head -1)
 listing=$(mktemp)
 trap 'rm -f "$listing"' EXIT
 tar -tzf "$tarball" > "$listing"
-for asset in writer publisher reader maintenance aggregator-runtime operator; do
+for asset in writer publisher reader maintenance aggregator-runtime operator event-schemas projection-check; do
   grep -q "^package/assets/$asset/index.js$" "$listing" || { echo "missing assets/$asset in $tarball"; exit 1; }
 done
 grep -q '^package/node_modules/esbuild-wasm/' "$listing" || { echo "esbuild-wasm is not bundled in $tarball"; exit 1; }

@@ -608,7 +608,7 @@ export class EventSourcedApi extends Construct {
   ): lambda.Function {
     const withSchemas = schemas.eventSchemas && writerCodeWithSchemas(schemas.eventSchemas);
     const writer = libraryFunction(this, 'Writer', {
-      codeDir: withSchemas ? withSchemas.codeDir : assetDir('writer'),
+      code: withSchemas ? withSchemas.code : lambda.Code.fromAsset(assetDir('writer')),
       description: 'cdk-event-sourced-api: appends events (POST /)',
       environment: {
         [ENV.eventsTable]: this.eventsTable.tableName,
@@ -641,7 +641,7 @@ export class EventSourcedApi extends Construct {
     acknowledge(failureQueue, { 'AwsSolutions-SQS3': 'This queue is itself a dead-letter queue: the on-failure destination of the publisher.' });
     if (!this.encryptionKey) acknowledgeScanners(failureQueue, { checkov: { CKV_AWS_27: SCANNER_REASONS.queueKey } });
     const publisher = libraryFunction(this, 'Publisher', {
-      codeDir: assetDir('publisher'),
+      code: lambda.Code.fromAsset(assetDir('publisher')),
       description: 'cdk-event-sourced-api: publishes new events from the events stream to SNS',
       environment: { [ENV.topicArn]: this.topic.topicArn, [ENV.fifo]: String(fifo) },
       ...sized(tuning, Duration.seconds(30)),
@@ -682,7 +682,7 @@ export class EventSourcedApi extends Construct {
     tuning?: FunctionTuning,
   ): lambda.Function {
     const reader = libraryFunction(this, 'Reader', {
-      codeDir: assetDir('reader'),
+      code: lambda.Code.fromAsset(assetDir('reader')),
       description: 'cdk-event-sourced-api: reads views (GET routes)',
       environment: {
         [ENV.viewRegistry]: this.viewRegistry!.tableName,

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Token } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { assetDir } from './assets';
+import { generatedCode } from './generated-code';
 
 /** The file name the writer reads its schemas from (lambda-src/writer/event-schemas.ts). */
 const EVENT_SCHEMAS_FILE = 'event-schemas.json';
@@ -32,11 +34,14 @@ export function validateEventSchemas(schemas: Record<string, unknown>): void {
 }
 
 /** The writer's code with the schemas beside it: a folder of its own for this API. */
-export function writerCodeWithSchemas(schemas: Record<string, unknown>): { codeDir: string; file: string } {
-  const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-api-writer-'));
-  fs.copyFileSync(path.join(assetDir('writer'), 'index.js'), path.join(codeDir, 'index.js'));
-  // The writer loads the schema compiler from beside its code (lambda-src/writer/index.ts).
-  fs.copyFileSync(path.join(assetDir('event-schemas'), 'index.js'), path.join(codeDir, 'event-schemas.js'));
-  fs.writeFileSync(path.join(codeDir, EVENT_SCHEMAS_FILE), JSON.stringify(schemas));
-  return { codeDir, file: EVENT_SCHEMAS_FILE };
+export function writerCodeWithSchemas(schemas: Record<string, unknown>): { code: lambda.Code; file: string } {
+  const files: Record<string, Buffer | string> = {
+    'index.js': fs.readFileSync(path.join(assetDir('writer'), 'index.js')),
+    // The writer loads the schema compiler from beside its code (lambda-src/writer/index.ts).
+    'event-schemas.js': fs.readFileSync(path.join(assetDir('event-schemas'), 'index.js')),
+    [EVENT_SCHEMAS_FILE]: JSON.stringify(schemas),
+  };
+  const hash = createHash('sha256');
+  for (const name of Object.keys(files).sort()) hash.update(name).update('\0').update(files[name]).update('\0');
+  return { code: generatedCode(assetDir('writer'), files, hash.digest('hex')), file: EVENT_SCHEMAS_FILE };
 }

@@ -8,7 +8,8 @@ import { LogLevel } from '../log-level';
 import { acknowledge, acknowledgeScanners, MANAGED_POLICY, SCANNER_REASONS } from './acknowledge';
 
 export interface LibraryFunctionProps {
-  readonly codeDir: string;
+  /** `lambda.Code.fromAsset(assetDir(...))` for a prebuilt bundle, `generatedCode(...)` for one made at synth. */
+  readonly code: lambda.Code;
   readonly description: string;
   readonly environment: Record<string, string>;
   readonly timeout: Duration;
@@ -41,7 +42,7 @@ export function libraryFunction(scope: Construct, id: string, props: LibraryFunc
   const fn = new lambda.Function(scope, id, {
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
-    code: lambda.Code.fromAsset(props.codeDir),
+    code: props.code,
     handler: 'index.handler',
     description: props.description,
     environment: { ...props.environment, [ENV.logLevel]: props.logging.level },

@@ -69,7 +69,7 @@ export class ViewMaintenance extends Construct {
     });
     if (!key) acknowledgeScanners(this.registry, { checkov: { CKV_AWS_119: SCANNER_REASONS.tableKey } });
     this.function = libraryFunction(this, 'Function', {
-      codeDir: assetDir('maintenance'),
+      code: lambda.Code.fromAsset(assetDir('maintenance')),
       description: 'cdk-event-sourced-api: backfills, rebuilds and replays views',
       environment: {
         [ENV.eventsTable]: props.eventsTable.tableName,

@@ -34,6 +34,11 @@ describe('Projection', () => {
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
   });
 
+  test('its aggregator maps stack traces to the projection\'s files through the bundle\'s source map', () => {
+    const { template } = standalone(true);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) } });
+  });
+
   test('its aggregator logs at INFO unless logLevel says otherwise', () => {
     for (const [level, expected] of [[undefined, 'INFO'], [LogLevel.WARN, 'WARN']] as const) {
       const { template } = standalone(true, level ? { logLevel: level } : {});

@@ -547,24 +547,38 @@ describe('configuration', () => {
     }
   });
 
-  test('loadHandlers accepts `handlers`, `default.handlers` and `default` exports', () => {
+  test('loadHandlers accepts `handlers`, `default.handlers`, `default` and flat CommonJS exports', () => {
     const handlers = { A: () => ({}) };
     expect(loadHandlers({ handlers })).toBe(handlers);
     expect(loadHandlers({ default: { handlers } })).toBe(handlers);
     expect(loadHandlers({ default: handlers })).toBe(handlers);
+    // module.exports = { A: fn }: the CommonJS twin of export default { A: fn }.
+    expect(loadHandlers(handlers)).toBe(handlers);
+    // Event types that merely start like `handlers` are event types.
+    const handlerEvents = { HandlerAssigned: () => ({}), Handled: () => ({}) };
+    expect(loadHandlers(handlerEvents)).toBe(handlerEvents);
+    // `handlers` wins over everything else a module exports.
+    expect(loadHandlers({ handlers, B: () => ({}) })).toBe(handlers);
   });
 
   test.each([
-    ['an empty module', {}],
-    ['undefined', undefined],
-    ['null', null],
-    ['top-level functions without a handlers map', { OrderCreated: () => ({}) as ViewState, handler: () => undefined }],
-    ['handlers that is not an object', { handlers: 'OrderCreated' }],
-    ['a handler that is not a function', { handlers: { OrderCreated: () => ({}), ItemAdded: { not: 'a function' } } }],
-    ['a default export with a bad handler', { default: { handlers: { A: 1 } } }],
-  ])('loadHandlers rejects %s', (_name, mod) => {
-    expect(() => loadHandlers(mod)).toThrow(/handler/i);
-    expect(() => createHandler(mod, { viewTable: 'v', eventsTable: 'e', client: dynamoClient() })).toThrow(/handler/i);
+    ['an empty module', {}, /^Projection entry exports nothing; it must export `handlers`/],
+    ['undefined', undefined, /exports undefined/],
+    ['null', null, /exports null/],
+    ['a function', () => ({}), /exports a function/],
+    ['`handler` for `handlers`', { __esModule: true, handler: { A: () => ({}) } }, /exports `handler` \(did you mean `handlers`\?\)/],
+    ['CommonJS functions beside a misspelt `handlers`', { OrderCreated: () => ({}) as ViewState, handler: () => undefined }, /exports `handler` \(did you mean `handlers`\?\)/],
+    ['`Hanlders` for `handlers`', { Hanlders: () => ({}) }, /exports `Hanlders` \(did you mean `handlers`\?\)/],
+    ['ES module functions without a handlers map', { __esModule: true, OrderCreated: () => ({}) }, /exports `OrderCreated` but no `handlers`/],
+    ['CommonJS values that are not all functions', { OrderCreated: () => ({}), version: 2 }, /exports `OrderCreated`, `version` but no `handlers`/],
+    ['handlers that is not an object', { handlers: 'OrderCreated' }, /exports `handlers` that is a string \("OrderCreated"\), not an object/],
+    ['handlers that is an array', { handlers: [() => ({})] }, /exports `handlers` that is an array, not an object/],
+    ['a handler that is not a function', { handlers: { OrderCreated: () => ({}), ItemAdded: { not: 'a function' } } }, /handler for event type "ItemAdded" is not a function \(it is an object\)$/],
+    ['a default export with a bad handler', { default: { handlers: { A: 1 } } }, /handler for event type "A" is not a function \(it is a number \(1\)\)/],
+    ['a default export with `handler` in it', { default: { handler: { A: () => ({}) } } }, /event type "handler" is not a function \(it is an object\) \(did you mean `handlers`\?\)/],
+  ])('loadHandlers rejects %s, saying what it found', (_name, mod, message) => {
+    expect(() => loadHandlers(mod)).toThrow(message);
+    expect(() => createHandler(mod, { viewTable: 'v', eventsTable: 'e', client: dynamoClient() })).toThrow(message);
   });
 });
 

@@ -90,6 +90,7 @@ describe('readCloudAssembly on the synthesized example app', () => {
         VIEW_TABLE_NAME: view.table.tableName,
         EVENTS_TABLE_NAME: api.eventsTable.tableName,
         STREAM_ID_FIELD: 'id',
+        NODE_OPTIONS: '--enable-source-maps',
         LOG_LEVEL: 'INFO',
       });
     }
