@@ -3,6 +3,7 @@
  * per line: `{ level, message, ...fields }`, lambda-src/core/log.ts), so the local log can show the
  * cause of a failure or the end of a job without `--function-logs`.
  */
+import * as path from 'node:path';
 
 /** A line the function wrote as JSON, with its fields. */
 type LogLine = Record<string, unknown> & { readonly level?: string; readonly message?: string };
@@ -33,18 +34,28 @@ export interface ProjectionFailure {
 /** Messages the aggregator logs when it fails a stream (lambda-src/aggregator/runtime.ts). */
 const FAILURE_MESSAGES = ['projection handler failed', 'stream processing failed'];
 
-/** The aggregator's own account of why it failed `streamId` in this invocation, if it gave one. */
-export function projectionFailure(logs: readonly string[], streamId: string | undefined): ProjectionFailure | undefined {
+/**
+ * The aggregator's own account of why it failed `streamId` in this invocation, if it gave one.
+ * `codeDir` is the function's code folder: a projection's source map names its files relative to
+ * the folder the app was synthesized in, so a mapped frame reads `<codeDir>/projections/x.ts`
+ * (`/var/task/projections/x.ts` on Lambda), and without that prefix, the app's own path.
+ */
+export function projectionFailure(logs: readonly string[], streamId: string | undefined, codeDir?: string): ProjectionFailure | undefined {
   const line = jsonLines(logs).find((l) => l.level === 'error' && FAILURE_MESSAGES.includes(String(l.message)) && (streamId === undefined || l.streamId === streamId));
   if (!line) return undefined;
   const error = String(line.error ?? 'unknown error').split('\n')[0];
   const stack = typeof line.stack === 'string' ? line.stack.split('\n').slice(1) : [];
-  return { error, frames: stack.map((f) => f.trim()).filter(isUserFrame) };
+  const local = (frame: string) => (codeDir ? frame.split(`${codeDir}${path.sep}`).join('') : frame);
+  return { error, frames: stack.map((f) => local(f.trim())).filter(isUserFrame) };
 }
 
-/** A frame of the user's code: not Node's own, nor the library's aggregator runtime bundled with it. */
+/**
+ * A frame of the user's code: one with a file and line that is not Node's own, nor the bundle's
+ * own unmapped code (the library's runtime, which the source map leaves out).
+ */
 function isUserFrame(frame: string): boolean {
-  return frame.startsWith('at ') && !/\(node:|at node:|aggregator-runtime|lambda-src[\\/]/.test(frame);
+  const location = /\(([^()]+):\d+:\d+\)$/.exec(frame)?.[1] ?? /^at (?:async )?([^ ()]+):\d+:\d+$/.exec(frame)?.[1];
+  return location !== undefined && !location.startsWith('node:') && location !== 'index.js' && !/aggregator-runtime|lambda-src[\\/]/.test(location);
 }
 
 /** " at projections/fines.ts:12:11" for the top frame of the user's code, relative to `cwd` where it can be. */

@@ -397,7 +397,7 @@ export class LocalRuntime {
           },
           // The projection's own error, from the aggregator's log line for the stream, without --function-logs.
           onFailed: (m, reason, logs) => {
-            const failure = projectionFailure(logs, streamIdOf(m));
+            const failure = projectionFailure(logs, streamIdOf(m), view.aggregator.codeDir);
             if (failure) lastFailures.set(m.messageId, failure);
             this.log(`[local] ${describe(m)} → ${view.name} failed (receive ${m.receiveCount}${receives}): ${failure ? `${failure.error}${thrownAt(failure)}` : reason}`);
           },

@@ -48,9 +48,13 @@ describe('a projection that throws', () => {
     expect((await client.post({ type: 'FineCharged', id: 'book-3', amount: -5 })).status).toBe(201);
     const failed = await lineMatching(app, /book-3 v1 → fines failed \(receive 1 of 2\)/);
     expect(failed).toContain(': Error: bad fine amount: -5');
+    // Where it was thrown, in the projection's own source (its bundle's source map), not the minified bundle.
+    expect(failed).toMatch(/\(at .*fines\.ts:3:\d+\)$/);
+    expect(failed).not.toMatch(/index\.js/);
     const parked = await lineMatching(app, /book-3 v1 → fines parked/);
     const after = app.logs.slice(app.logs.indexOf(parked) + 1);
     expect(after[0]).toBe('[local]   Error: bad fine amount: -5');
+    expect(after[1]).toMatch(/^\[local\] {5}at .*fines\.ts:3:\d+/);
     // No line of the aggregator's own JSON: those need --function-logs.
     expect(app.logs.some((l) => l.includes('"level":"error"'))).toBe(false);
   });
