@@ -191,7 +191,9 @@ function stackEnvironment(environment: string | undefined): StackEnvironment {
  * Reads a synthesized cloud assembly (cdk.out) and returns every EventSourcedApi in it, found by
  * the role metadata the constructs put on their resources. Works for apps in any CDK language.
  */
-export function readCloudAssembly(assemblyDir: string, options: ReadAssemblyOptions): ApiDefinition[] {
+export function readCloudAssembly(relativeAssemblyDir: string, options: ReadAssemblyOptions): ApiDefinition[] {
+  // Functions load their code from the asset folders: those must not depend on the process's cwd.
+  const assemblyDir = path.resolve(relativeAssemblyDir);
   const manifestPath = path.join(assemblyDir, 'manifest.json');
   if (!fs.existsSync(manifestPath)) throw new Error(`${assemblyDir} is not a cloud assembly: it has no manifest.json`);
   const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { artifacts?: Record<string, any> };

@@ -10,6 +10,7 @@ import { LocalAwsIntegration } from './aws-integration';
 import { Chaos, ChaosFault, ChaosOptions } from './chaos';
 import { ApiDefinition, QueueDefinition, readCloudAssembly } from './cloud-assembly';
 import { createCustomResource } from './custom-resource';
+import { DataLock } from './data-lock';
 import { DynamoChaosProxy } from './dynamo-chaos-proxy';
 import { deleteTable, DynamoStore, ensureTable, startDynamoStore } from './dynamo-store';
 import { LocalFunction, sdkNodePath } from './function-host';
@@ -160,9 +161,13 @@ export class LocalRuntime {
   private readonly backgroundErrors: unknown[] = [];
   private readonly chaos?: Chaos;
   private dynamoProxy?: DynamoChaosProxy;
+  /** The data folder, absolute (resolved at start, so a later chdir changes nothing). */
+  private readonly dataDir?: string;
+  private lock?: DataLock;
 
   private constructor(private readonly options: LocalRuntimeOptions) {
     this.log = options.log ?? ((line) => console.log(line));
+    this.dataDir = options.dataDir === undefined ? undefined : path.resolve(options.dataDir);
     if (options.chaos) {
       this.chaos = new Chaos(options.chaos === true ? {} : options.chaos);
       this.log(`[local] chaos mode, seed ${this.chaos.seed} (replay: --chaos-seed ${this.chaos.seed}, or chaos: { seed: ${this.chaos.seed} })`);
@@ -291,7 +296,7 @@ export class LocalRuntime {
       const instances = polledQueues(api).flatMap((q) => q.instances);
       for (const fn of new Set([...api.functions, ...instances])) await fn.stop();
     }
-    if (this.options.dataDir && this.store) this.keepState();
+    if (this.dataDir && this.store) this.keepState();
     this.running.length = 0;
     await closeServer(this.operatorServer);
     await this.sns?.stop();
@@ -305,11 +310,14 @@ export class LocalRuntime {
     this.streams?.destroy();
     await this.store?.stop();
     this.store = undefined;
+    if (this.lock && this.operatorEndpoint) removeIfItSays(path.join(this.lock.dataDir, OPERATOR_URL_FILE), this.operatorEndpoint);
+    this.lock?.release();
+    this.lock = undefined;
   }
 
   private async boot(): Promise<void> {
     const assemblyDir = this.assemblyDir();
-    const dataDir = this.options.dataDir ? path.resolve(this.options.dataDir) : undefined;
+    const dataDir = this.dataDir;
     // Kept tables have stable names; in-memory runs get their own, so runs never share tables.
     const tablePrefix = dataDir ? 'local-' : `local-${randomBytes(3).toString('hex')}-`;
     const definitions = readCloudAssembly(assemblyDir, { tablePrefix });
@@ -321,6 +329,7 @@ export class LocalRuntime {
 
     if (dataDir) {
       fs.mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
+      this.lock = DataLock.acquire(dataDir, this.log);
       this.state = readState(dataDir);
     }
     this.store = await startDynamoStore(dataDir ? path.join(dataDir, 'dynamodb') : undefined);
@@ -466,7 +475,8 @@ export class LocalRuntime {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(this.operatorView()));
     });
     this.operatorEndpoint = await listenOnLoopback(this.operatorServer);
-    if (dataDir) fs.writeFileSync(path.join(dataDir, 'operator-url'), this.operatorEndpoint);
+    this.lock?.started(this.url, this.operatorEndpoint);
+    if (dataDir) fs.writeFileSync(path.join(dataDir, OPERATOR_URL_FILE), this.operatorEndpoint);
   }
 
   /** A queue of the template, served by the local SQS endpoint under its URL, with any messages a data folder kept. */
@@ -579,11 +589,11 @@ export class LocalRuntime {
     for (const api of this.running) streams[api.definition.owner] = api.streamPoller.checkpoints();
     const queues: LocalState['queues'] = {};
     for (const [arn, queue] of this.allQueues) queues[arn] = keepMessages(queue);
-    writeState(path.resolve(this.options.dataDir!), { streams, queues });
+    writeState(this.dataDir!, { streams, queues });
   }
 
   private assemblyDir(): string {
-    if (this.options.assemblyDir) return this.options.assemblyDir;
+    if (this.options.assemblyDir) return path.resolve(this.options.assemblyDir);
     if (!this.options.app) throw new Error('LocalRuntime.start needs `assemblyDir` or `app`');
     return this.options.app.synth().directory;
   }
@@ -656,6 +666,18 @@ export class LocalRuntime {
     const queues = this.find(api).queues.get(view);
     if (!queues) throw new Error(`No view named "${view}"`);
     return queues;
+  }
+}
+
+/** Where a data folder's runtime says its operator URL, while it runs. */
+const OPERATOR_URL_FILE = 'operator-url';
+
+/** Removes a file that still says `content` (a later runtime's is left alone). */
+function removeIfItSays(file: string, content: string): void {
+  try {
+    if (fs.readFileSync(file, 'utf8') === content) fs.rmSync(file);
+  } catch {
+    // gone already
   }
 }
 
