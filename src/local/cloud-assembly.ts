@@ -95,6 +95,8 @@ export interface ApiDefinition {
   /** Construct path of the EventSourcedApi. */
   readonly owner: string;
   readonly stackName: string;
+  /** The field of a POST body that names the event's stream (`streamIdField`, `id` by default). */
+  readonly streamIdField: string;
   /** The stack's region and account (its own environment, else the one the AWS SDK would use here). */
   readonly region: string;
   readonly account: string;
@@ -358,9 +360,14 @@ function readStack(
     const restApi = one('rest-api') ?? (mount.restApiId ? { id: mount.restApiId } : undefined);
     const maintenance = one('maintenance');
     const failureQueue = one('publisher-failure-queue');
+    const readerFn = one('reader') ? fn(one('reader')!.id) : undefined;
+    // Every function that needs the field has it in its environment; DIRECT has no writer.
+    const streamIdField = [writerFn, readerFn, ...views.map((v) => v.aggregator)]
+      .map((f) => f?.environment[ENV.streamIdField]).find((field) => field !== undefined) ?? DEFAULTS.streamIdField;
     apis.push({
       owner,
       stackName,
+      streamIdField,
       region: env.region,
       account: env.account,
       eventsTable,
@@ -380,7 +387,7 @@ function readStack(
         filterPatterns: (publisherMapping.FilterCriteria?.Filters ?? []).map((f: { Pattern: string }) => JSON.parse(f.Pattern)),
       },
       publisherArn: local[publisher.id].attributes!.Arn,
-      reader: one('reader') ? fn(one('reader')!.id) : undefined,
+      reader: readerFn,
       ...(failureQueue ? { publisherFailureQueue: queue(failureQueue.id) } : {}),
       ...(maintenance ? {
         maintenance: {
