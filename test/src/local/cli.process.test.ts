@@ -96,3 +96,24 @@ test('local --assembly cdk.out --data .es-data, started in the app\'s folder: bo
   expect(cli.output()).not.toMatch(/Cannot find module|failed to create/);
   expect(fs.existsSync(path.join(appDir, '.es-data', 'runtime.lock'))).toBe(false);
 }, 180_000);
+
+test('status --stack without AWS credentials says how to get them, in one line', async () => {
+  const empty = path.join(tempDir('es-local-no-aws-'), 'empty');
+  fs.writeFileSync(empty, '');
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_')) env[name] = value;
+  Object.assign(env, {
+    AWS_CONFIG_FILE: empty,
+    AWS_SHARED_CREDENTIALS_FILE: empty,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // Should anything still try AWS, it reaches a closed loopback port, never the network.
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  });
+  const cli = runCli(['status', '--stack', 'Shop'], { cwd: tempDir('es-local-cli-'), env });
+  expect(await cli.exited).toBe(1);
+  expect(cli.output()).toBe('cdk-event-sourced-api: No AWS credentials to read stack Shop (Could not load credentials from any providers): ' +
+    'set AWS_PROFILE or pass --profile <name>, run `aws configure` (or `aws sso login` for an SSO profile), ' +
+    'or, for a local runtime, use --local <operator URL> instead of --stack\n');
+}, 60_000);
