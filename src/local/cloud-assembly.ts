@@ -15,6 +15,8 @@ export interface TableDefinition {
   readonly keySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>;
   readonly attributeDefinitions: Array<{ AttributeName: string; AttributeType: 'S' | 'N' | 'B' }>;
   readonly stream: boolean;
+  /** What CloudFormation does with it when it leaves the template: its DeletionPolicy (Delete when unset). */
+  readonly deletionPolicy: string;
   /** As the template defines them (CreateTable's shape). */
   readonly globalSecondaryIndexes?: Array<{ IndexName: string; KeySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>; Projection: { ProjectionType: string } }>;
 }
@@ -164,6 +166,7 @@ export interface PreflightDefinition {
 
 interface CfnResource {
   readonly Type: string;
+  readonly DeletionPolicy?: string;
   readonly Properties?: any;
   readonly Metadata?: Record<string, unknown>;
 }
@@ -171,6 +174,8 @@ interface CfnResource {
 export interface ReadAssemblyOptions {
   /** Prefix of every local table name, so runs never share tables. */
   readonly tablePrefix: string;
+  /** Names no table may take (tables kept outside the stack): a table that would gets a numbered one. */
+  readonly takenTableNames?: ReadonlySet<string>;
 }
 
 /** Where a stack deploys: its own environment, else the one the AWS SDK would pick here. */
@@ -252,7 +257,11 @@ function readStack(
     const local: Record<string, LocalResource> = {};
     const pseudo = pseudoParameters(env.region, env.account, stackName);
     // Names from logical ids: those of nested stacks' resources are long, and shortened with a hash.
-    const tableName = (id: string) => localTableName(`${options.tablePrefix}${id}`);
+    const tableName = (id: string) => {
+      let name = localTableName(`${options.tablePrefix}${id}`);
+      for (let n = 2; options.takenTableNames?.has(name); n++) name = localTableName(`${options.tablePrefix}${id}-${n}`);
+      return name;
+    };
     for (const [id, resource] of Object.entries(resources)) {
       const arnOf = (service: string, name: string) => `arn:aws:${service}:${env.region}:${env.account}:${name}`;
       if (resource.Type === 'AWS::DynamoDB::Table') {
@@ -300,6 +309,8 @@ function readStack(
     const table = (id: string): TableDefinition => ({
       logicalId: id,
       tableName: local[id].ref,
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
+      deletionPolicy: resources[id].DeletionPolicy ?? 'Delete',
       keySchema: resources[id].Properties.KeySchema,
       attributeDefinitions: resources[id].Properties.AttributeDefinitions,
       stream: Boolean(resources[id].Properties.StreamSpecification),
@@ -331,6 +342,7 @@ function readStack(
         { AttributeName: KEYS.streamId, AttributeType: 'S' }, { AttributeName: KEYS.version, AttributeType: 'N' }, { AttributeName: CATALOGUE.shardAttribute, AttributeType: 'N' },
       ],
       stream: true,
+      deletionPolicy: 'Retain', // not the stack's
       globalSecondaryIndexes: [catalogueIndex()],
     };
     const publisherMapping = mappingOf(publisher.id);

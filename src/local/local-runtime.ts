@@ -22,6 +22,7 @@ import { keepMessages, LocalState, readState, restoreMessages, writeState } from
 import { closeServer, listenOnLoopback } from './loopback-server';
 import { requirePackages } from './packages';
 import { QueuePoller } from './queue-poller';
+import { deployedApis, removeWhatLeft } from './removed-resources';
 import { LocalSnsEndpoint, PublishedMessage } from './sns-endpoint';
 import { LocalSqsEndpoint } from './sqs-endpoint';
 import { StreamFailureRecord, StreamPoller } from './stream-poller';
@@ -320,18 +321,18 @@ export class LocalRuntime {
     const dataDir = this.dataDir;
     // Kept tables have stable names; in-memory runs get their own, so runs never share tables.
     const tablePrefix = dataDir ? 'local-' : `local-${randomBytes(3).toString('hex')}-`;
-    const definitions = readCloudAssembly(assemblyDir, { tablePrefix });
+    if (dataDir) {
+      fs.mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
+      this.lock = DataLock.acquire(dataDir, this.log);
+      this.state = readState(dataDir);
+    }
+    const definitions = readCloudAssembly(assemblyDir, { tablePrefix, takenTableNames: new Set(this.state.retainedTables) });
     if (definitions.length === 0) throw new Error(`No EventSourcedApi found in ${assemblyDir}`);
     requirePackages(definitions, { embeddedDynamo: !process.env.AWS_ENDPOINT_URL_DYNAMODB });
     const nodePath = sdkNodePath();
     const host = { nodeVersion: process.versions.node, timezoneOffsetMinutes: new Date().getTimezoneOffset(), sdkNodePath: nodePath };
     for (const note of hostNotes(definitions, host)) this.log(`[local] ${note}`);
 
-    if (dataDir) {
-      fs.mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
-      this.lock = DataLock.acquire(dataDir, this.log);
-      this.state = readState(dataDir);
-    }
     this.store = await startDynamoStore(dataDir ? path.join(dataDir, 'dynamodb') : undefined);
     const clientConfig = {
       endpoint: this.store.endpoint,
@@ -471,6 +472,7 @@ export class LocalRuntime {
       this.log(`[local] ${definition.owner}: ${url} (views: ${definition.views.map((v) => v.name).join(', ') || 'none'}; DynamoDB ${this.store.endpoint}${where})`);
       if (maintenanceFn) await this.createBackfills(definition, maintenanceFn, createdTables);
     }
+    if (dataDir) await this.cleanUpDeploy(dataDir, definitions);
     this.operatorServer = http.createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(this.operatorView()));
     });
@@ -554,6 +556,20 @@ export class LocalRuntime {
   }
 
   /**
+   * The end of a deploy: what the last run on this data folder deployed and this template no
+   * longer has is removed as CloudFormation would; what this run deployed is written down at once.
+   */
+  private async cleanUpDeploy(dataDir: string, definitions: ApiDefinition[]): Promise<void> {
+    const retained = await removeWhatLeft(this.state.deployed ?? {}, definitions, {
+      dynamo: this.dynamo!,
+      maintenanceOf: (owner) => this.running.find((api) => api.definition.owner === owner)?.maintenance?.instances[0],
+      log: this.log,
+    });
+    this.state = { ...this.state, deployed: deployedApis(definitions), retainedTables: [...this.state.retainedTables ?? [], ...retained] };
+    writeState(dataDir, this.state);
+  }
+
+  /**
    * One line per job message: what the job is doing, from the step the maintenance function logged
    * (its reason, and when the job ends, what it did and how long it took), else from the message.
    */
@@ -589,7 +605,7 @@ export class LocalRuntime {
     for (const api of this.running) streams[api.definition.owner] = api.streamPoller.checkpoints();
     const queues: LocalState['queues'] = {};
     for (const [arn, queue] of this.allQueues) queues[arn] = keepMessages(queue);
-    writeState(this.dataDir!, { streams, queues });
+    writeState(this.dataDir!, { ...this.state, streams, queues });
   }
 
   private assemblyDir(): string {
