@@ -65,8 +65,10 @@ export interface LocalRuntimeOptions {
   /**
    * Keep the store in this folder across runs: the tables (DynamoDB Local's files), the queues'
    * messages and the publisher's stream position. A view added, or a version raised, between two
-   * runs is then backfilled or rebuilt on the next start, exactly as on deploy. Needs the
-   * DynamoDB Local started here (no AWS_ENDPOINT_URL_DYNAMODB).
+   * runs is then backfilled or rebuilt on the next start, exactly as on deploy, and a view removed
+   * is cleaned up as a deploy's cleanup would. One runtime at a time: a start on a folder another
+   * running runtime uses fails, naming it. Needs the DynamoDB Local started here (no
+   * AWS_ENDPOINT_URL_DYNAMODB).
    * @default undefined (everything in memory, dropped at stop)
    */
   readonly dataDir?: string;
