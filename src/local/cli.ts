@@ -111,10 +111,11 @@ export function resolvePaths(options: CliOptions, cwd: string): CliOptions {
   };
 }
 
-/** The first thing to try, in the first API's own terms: its stream id field, and the expectedVersion DIRECT requires. */
+/** The first thing to try, in the first API's own terms: its stream id field, JSON, and the expectedVersion DIRECT requires. */
 export function startHint(definition: ApiDefinition, url: string, operatorUrl: string): string {
   const event = { type: 'Created', [definition.streamIdField]: 's-1', ...(definition.directAppend ? { expectedVersion: 0 } : {}) };
-  return `\nReady. Try:\n  curl -X POST ${url}/ -d '${JSON.stringify(event)}'\n  curl ${url}/\n` +
+  // curl -d alone sends application/x-www-form-urlencoded, which DIRECT's integration refuses (415).
+  return `\nReady. Try:\n  curl -X POST ${url}/ -H 'Content-Type: application/json' -d '${JSON.stringify(event)}'\n  curl ${url}/\n` +
     `  npx cdk-event-sourced-api status --local ${operatorUrl}\nCtrl-C stops.`;
 }
 

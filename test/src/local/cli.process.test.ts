@@ -83,7 +83,7 @@ test('local --assembly cdk.out --data .es-data, started in the app\'s folder: bo
   const cli = runCli(['local', '--assembly', 'cdk.out', '--data', '.es-data', '--visibility-timeout', '100'], { cwd: appDir, env: envWithoutDynamoEndpoint() });
   try {
     const started = await cli.waitFor(/Ctrl-C stops/);
-    const [, url, body] = /curl -X POST (\S+)\/ -d '([^']*)'/.exec(started)!;
+    const [, url, body] = /curl -X POST (\S+)\/ .*-d '([^']*)'/.exec(started)!;
     expect(fs.existsSync(path.join(appDir, '.es-data', 'runtime.lock'))).toBe(true);
     const client = new HttpClient(url);
     expect((await client.post(body)).status).toBe(201);

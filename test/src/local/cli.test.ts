@@ -54,7 +54,7 @@ describe('cdk-event-sourced-api local: paths', () => {
 describe('cdk-event-sourced-api local: the start hint', () => {
   const entry = writeProjection(tempDir(), 'log', VERSION_LOG_PROJECTION);
   /** The body of the hint's curl -X POST. */
-  const hintBody = (hint: string) => JSON.parse(/curl -X POST \S+ -d '([^']*)'/.exec(hint)![1]);
+  const hintBody = (hint: string) => JSON.parse(/curl -X POST .* -d '([^']*)'/.exec(hint)![1]);
 
   test.each([
     ['WritePath.LAMBDA', {}],
@@ -63,12 +63,14 @@ describe('cdk-event-sourced-api local: the start hint', () => {
     const app = await startLocalApp({ props: { projections: [{ name: 'default', entry }], streamIdField: 'orderId', ...props } });
     try {
       const hint = startHint(app.runtime.apis[0].definition, app.runtime.url, app.runtime.operatorUrl);
-      expect(hint).toContain(`curl -X POST ${app.runtime.url}/ -d '`);
+      expect(hint).toContain(`curl -X POST ${app.runtime.url}/ -H 'Content-Type: application/json' -d '`);
       expect(hint).toContain(`npx cdk-event-sourced-api status --local ${app.runtime.operatorUrl}`);
       const body = hintBody(hint);
       expect(body).toMatchObject({ type: 'Created', orderId: 's-1' });
       expect(body.id).toBeUndefined();
-      const response = await app.client.post(body);
+      // As curl sends it: -d alone means application/x-www-form-urlencoded.
+      const contentType = /-H 'Content-Type: ([^']+)'/.exec(hint)?.[1] ?? 'application/x-www-form-urlencoded';
+      const response = await app.client.request('POST', '/', JSON.stringify(body), { 'Content-Type': contentType });
       expect([response.status, response.text]).toEqual([201, expect.any(String)]);
       await app.runtime.waitUntilIdle();
       expect((await app.client.get('/default/s-1')).json).toMatchObject({ orderId: 's-1', version: 1 });
