@@ -3,7 +3,7 @@
  * a process that is gone is taken over. The runtimes here keep their store in the folder, so they
  * start a DynamoDB Local of their own on it.
  */
-import { spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataLock } from '../../../src/local/data-lock';
@@ -49,6 +49,35 @@ describe('the lock of a data folder', () => {
     expect(() => DataLock.acquire(dataDir, () => {}))
       .toThrow(`${dataDir} is locked by ${path.join(dataDir, 'runtime.lock')}, which cannot be read: if no local runtime uses this folder, delete that file`);
   });
+});
+
+describe('the lock and its process', () => {
+  const ROOT = path.join(__dirname, '..', '..', '..');
+  /** A node process that locks `dataDir`, then runs `then` (JavaScript). */
+  const locker = (dataDir: string, then: string) => {
+    const source = `require(${JSON.stringify(path.join(ROOT, 'src', 'local', 'data-lock.ts'))}).DataLock.acquire(${JSON.stringify(dataDir)}, () => {}); ${then}`;
+    return spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), '-e', source],
+      { env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json') }, stdio: ['ignore', 'pipe', 'inherit'] });
+  };
+  const exitOf = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  test('a process that exits without releasing (process.exit) leaves no lock', async () => {
+    const dataDir = tempDir('es-local-lock-');
+    expect(await exitOf(locker(dataDir, 'process.exit(0);'))).toBe(0);
+    expect(fs.readdirSync(dataDir)).toEqual([]);
+  }, 60_000);
+
+  test('a process killed (SIGKILL) leaves its lock, and the next one takes it over', async () => {
+    const dataDir = tempDir('es-local-lock-');
+    const child = locker(dataDir, 'console.log("locked"); setInterval(() => {}, 1000);');
+    await new Promise((resolve) => child.stdout!.once('data', resolve));
+    expect(() => DataLock.acquire(dataDir, () => {})).toThrow(`is in use by another local runtime (process ${child.pid}, starting`);
+    child.kill('SIGKILL');
+    await exitOf(child);
+    const logs: string[] = [];
+    DataLock.acquire(dataDir, (line) => logs.push(line)).release();
+    expect(logs).toEqual([`[local] ${dataDir} was locked by process ${child.pid}, which is no longer running: taking the lock over`]);
+  }, 60_000);
 });
 
 describe('two runtimes on one data folder', () => {
