@@ -64,7 +64,8 @@ export async function stackTarget(options: StackOptions, cloudFormation?: CloudF
   const cfn = cloudFormation ?? new sdk.CloudFormationClient(config);
   const where = `stack ${options.stack}${options.region ? ` (${options.region})` : ''}`;
   const byOwner = new Map<string, TaggedResource[]>();
-  for (const part of await taggedResources(cfn, options.stack, sdk)) byOwner.set(part.meta.owner, [...(byOwner.get(part.meta.owner) ?? []), part]);
+  const tagged = await taggedResources(cfn, options.stack, sdk).catch((err: unknown) => { throw withSetupAdvice(err, options); });
+  for (const part of tagged) byOwner.set(part.meta.owner, [...(byOwner.get(part.meta.owner) ?? []), part]);
   const apis: OperatorApiResources[] = [];
   for (const [owner, parts] of byOwner) {
     const name = (role: RoleMetadata['role'], view?: string) => parts.find((p) => p.meta.role === role && p.meta.view === view)?.physicalId;
@@ -96,4 +97,21 @@ export async function stackTarget(options: StackOptions, cloudFormation?: CloudF
   // The regional SQS endpoint (or AWS_ENDPOINT_URL_SQS), as the maintenance function uses it.
   const sqs = new SQSClient({ ...config, useQueueUrlAsEndpoint: false });
   return { api: pick(apis, options.api, where), dynamo: new DynamoDBClient(config), sqs, where };
+}
+
+/**
+ * The SDK's bare "Could not load credentials from any providers" or "Region is missing", with
+ * what to do about it (the first AWS call of a --stack command is where they surface).
+ */
+function withSetupAdvice(err: unknown, options: StackOptions): unknown {
+  const { name, message } = err as { name?: string; message?: string };
+  const local = 'or, for a local runtime, use --local <operator URL> instead of --stack';
+  if (name === 'CredentialsProviderError') {
+    return new Error(`No AWS credentials to read stack ${options.stack}${options.profile ? ` with profile ${options.profile}` : ''} (${message}): ` +
+      `set AWS_PROFILE or pass --profile <name>, run \`aws configure\` (or \`aws sso login\` for an SSO profile), ${local}`);
+  }
+  if (typeof message === 'string' && /region is missing/i.test(message)) {
+    return new Error(`No AWS region to find stack ${options.stack} in: pass --region <region> or set AWS_REGION, ${local}`);
+  }
+  return err;
 }

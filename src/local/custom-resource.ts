@@ -14,13 +14,16 @@ export interface CustomResourceOutcome {
 export type CustomResourceResult = CustomResourceOutcome & { readonly logs: readonly string[] };
 
 export interface CustomResourceRequest {
-  /** Create, or Update with the same properties (the resource was created by an earlier run). @default 'Create' */
-  readonly requestType?: 'Create' | 'Update';
+  /**
+   * Create; Update with the same properties (the resource was created by an earlier run); Delete
+   * with the properties it had (it left the template). @default 'Create'
+   */
+  readonly requestType?: 'Create' | 'Update' | 'Delete';
   readonly stackName: string;
   readonly logicalId: string;
   readonly resourceType: string;
   readonly properties: Record<string, string>;
-  /** For an Update: the id the Create answered with. */
+  /** For an Update or a Delete: the id the Create answered with. */
   readonly physicalResourceId?: string;
 }
 
@@ -28,9 +31,8 @@ export interface CustomResourceRequest {
 const ANSWER_TIMEOUT_MS = 120_000;
 
 /**
- * Creates (or updates) a custom resource as CloudFormation does: invokes its function with a Create
- * (or Update) request
- * whose ResponseURL is a loopback server standing in for the presigned S3 URL
+ * Creates (updates, deletes) a custom resource as CloudFormation does: invokes its function with a
+ * Create (Update, Delete) request whose ResponseURL is a loopback server standing in for the presigned S3 URL
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html), and
  * resolves with the answer the function PUT there. A function that never answers times out.
  */
@@ -52,9 +54,9 @@ export async function createCustomResource(
   try {
     const stackId = `arn:aws:cloudformation:local:000000000000:stack/${request.stackName}/${randomUUID()}`;
     const properties = { ServiceToken: fn.definition.logicalId, ...request.properties };
-    const update = request.requestType === 'Update';
+    const requestType = request.requestType ?? 'Create';
     const invocation = fn.invokeWithLogs({
-      RequestType: request.requestType ?? 'Create',
+      RequestType: requestType,
       ServiceToken: fn.definition.logicalId,
       ResponseURL: `${url}/cloudformation-response/${request.logicalId}`,
       StackId: stackId,
@@ -62,7 +64,8 @@ export async function createCustomResource(
       LogicalResourceId: request.logicalId,
       ResourceType: request.resourceType,
       ResourceProperties: properties,
-      ...(update ? { OldResourceProperties: properties, PhysicalResourceId: request.physicalResourceId } : {}),
+      ...(requestType === 'Update' ? { OldResourceProperties: properties } : {}),
+      ...(requestType !== 'Create' ? { PhysicalResourceId: request.physicalResourceId } : {}),
     });
     const timeout = new Promise<CustomResourceOutcome>((resolve) => {
       timer = setTimeout(() => resolve({ Status: 'FAILED', Reason: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);

@@ -74,6 +74,15 @@ export interface InvokeOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * Lambda's message names the function's configured timeout ("Task timed out after 3.00 seconds");
+ * an invocation chaos mode cut short says so, with how long it actually ran.
+ */
+export function timedOutMessage(timeoutSeconds: number, cutShortMs?: number): string {
+  const lambda = `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
+  return cutShortMs === undefined ? lambda : `${lambda} (chaos: cut short after ${cutShortMs} ms)`;
+}
+
 /** One Lambda function, run in a worker thread: its own environment and module cache. */
 export class LocalFunction {
   private worker?: Worker;
@@ -98,7 +107,7 @@ export class LocalFunction {
       const logs: string[] = [];
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        const error = new InvocationError(this.definition.logicalId, `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, 'Sandbox.Timedout');
+        const error = new InvocationError(this.definition.logicalId, timedOutMessage(this.definition.timeoutSeconds, options.timeoutMs), 'Sandbox.Timedout');
         error.logs = logs;
         reject(error);
         // Like Lambda, a timed-out container is not reused. Unlike Lambda, one worker runs concurrent

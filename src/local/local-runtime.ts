@@ -10,6 +10,7 @@ import { LocalAwsIntegration } from './aws-integration';
 import { Chaos, ChaosFault, ChaosOptions } from './chaos';
 import { ApiDefinition, QueueDefinition, readCloudAssembly } from './cloud-assembly';
 import { createCustomResource } from './custom-resource';
+import { DataLock } from './data-lock';
 import { DynamoChaosProxy } from './dynamo-chaos-proxy';
 import { deleteTable, DynamoStore, ensureTable, startDynamoStore } from './dynamo-store';
 import { LocalFunction, sdkNodePath } from './function-host';
@@ -21,6 +22,7 @@ import { keepMessages, LocalState, readState, restoreMessages, writeState } from
 import { closeServer, listenOnLoopback } from './loopback-server';
 import { requirePackages } from './packages';
 import { QueuePoller } from './queue-poller';
+import { deployedApis, removeWhatLeft } from './removed-resources';
 import { LocalSnsEndpoint, PublishedMessage } from './sns-endpoint';
 import { LocalSqsEndpoint } from './sqs-endpoint';
 import { StreamFailureRecord, StreamPoller } from './stream-poller';
@@ -63,8 +65,10 @@ export interface LocalRuntimeOptions {
   /**
    * Keep the store in this folder across runs: the tables (DynamoDB Local's files), the queues'
    * messages and the publisher's stream position. A view added, or a version raised, between two
-   * runs is then backfilled or rebuilt on the next start, exactly as on deploy. Needs the
-   * DynamoDB Local started here (no AWS_ENDPOINT_URL_DYNAMODB).
+   * runs is then backfilled or rebuilt on the next start, exactly as on deploy, and a view removed
+   * is cleaned up as a deploy's cleanup would. One runtime at a time: a start on a folder another
+   * running runtime uses fails, naming it. Needs the DynamoDB Local started here (no
+   * AWS_ENDPOINT_URL_DYNAMODB).
    * @default undefined (everything in memory, dropped at stop)
    */
   readonly dataDir?: string;
@@ -160,9 +164,13 @@ export class LocalRuntime {
   private readonly backgroundErrors: unknown[] = [];
   private readonly chaos?: Chaos;
   private dynamoProxy?: DynamoChaosProxy;
+  /** The data folder, absolute (resolved at start, so a later chdir changes nothing). */
+  private readonly dataDir?: string;
+  private lock?: DataLock;
 
   private constructor(private readonly options: LocalRuntimeOptions) {
     this.log = options.log ?? ((line) => console.log(line));
+    this.dataDir = options.dataDir === undefined ? undefined : path.resolve(options.dataDir);
     if (options.chaos) {
       this.chaos = new Chaos(options.chaos === true ? {} : options.chaos);
       this.log(`[local] chaos mode, seed ${this.chaos.seed} (replay: --chaos-seed ${this.chaos.seed}, or chaos: { seed: ${this.chaos.seed} })`);
@@ -291,7 +299,7 @@ export class LocalRuntime {
       const instances = polledQueues(api).flatMap((q) => q.instances);
       for (const fn of new Set([...api.functions, ...instances])) await fn.stop();
     }
-    if (this.options.dataDir && this.store) this.keepState();
+    if (this.dataDir && this.store) this.keepState();
     this.running.length = 0;
     await closeServer(this.operatorServer);
     await this.sns?.stop();
@@ -305,24 +313,28 @@ export class LocalRuntime {
     this.streams?.destroy();
     await this.store?.stop();
     this.store = undefined;
+    if (this.lock && this.operatorEndpoint) removeIfItSays(path.join(this.lock.dataDir, OPERATOR_URL_FILE), this.operatorEndpoint);
+    this.lock?.release();
+    this.lock = undefined;
   }
 
   private async boot(): Promise<void> {
     const assemblyDir = this.assemblyDir();
-    const dataDir = this.options.dataDir ? path.resolve(this.options.dataDir) : undefined;
+    const dataDir = this.dataDir;
     // Kept tables have stable names; in-memory runs get their own, so runs never share tables.
     const tablePrefix = dataDir ? 'local-' : `local-${randomBytes(3).toString('hex')}-`;
-    const definitions = readCloudAssembly(assemblyDir, { tablePrefix });
+    if (dataDir) {
+      fs.mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
+      this.lock = DataLock.acquire(dataDir, this.log);
+      this.state = readState(dataDir);
+    }
+    const definitions = readCloudAssembly(assemblyDir, { tablePrefix, takenTableNames: new Set(this.state.retainedTables) });
     if (definitions.length === 0) throw new Error(`No EventSourcedApi found in ${assemblyDir}`);
     requirePackages(definitions, { embeddedDynamo: !process.env.AWS_ENDPOINT_URL_DYNAMODB });
     const nodePath = sdkNodePath();
     const host = { nodeVersion: process.versions.node, timezoneOffsetMinutes: new Date().getTimezoneOffset(), sdkNodePath: nodePath };
     for (const note of hostNotes(definitions, host)) this.log(`[local] ${note}`);
 
-    if (dataDir) {
-      fs.mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
-      this.state = readState(dataDir);
-    }
     this.store = await startDynamoStore(dataDir ? path.join(dataDir, 'dynamodb') : undefined);
     const clientConfig = {
       endpoint: this.store.endpoint,
@@ -462,11 +474,13 @@ export class LocalRuntime {
       this.log(`[local] ${definition.owner}: ${url} (views: ${definition.views.map((v) => v.name).join(', ') || 'none'}; DynamoDB ${this.store.endpoint}${where})`);
       if (maintenanceFn) await this.createBackfills(definition, maintenanceFn, createdTables);
     }
+    if (dataDir) await this.cleanUpDeploy(dataDir, definitions);
     this.operatorServer = http.createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(this.operatorView()));
     });
     this.operatorEndpoint = await listenOnLoopback(this.operatorServer);
-    if (dataDir) fs.writeFileSync(path.join(dataDir, 'operator-url'), this.operatorEndpoint);
+    this.lock?.started(this.url, this.operatorEndpoint);
+    if (dataDir) fs.writeFileSync(path.join(dataDir, OPERATOR_URL_FILE), this.operatorEndpoint);
   }
 
   /** A queue of the template, served by the local SQS endpoint under its URL, with any messages a data folder kept. */
@@ -544,6 +558,20 @@ export class LocalRuntime {
   }
 
   /**
+   * The end of a deploy: what the last run on this data folder deployed and this template no
+   * longer has is removed as CloudFormation would; what this run deployed is written down at once.
+   */
+  private async cleanUpDeploy(dataDir: string, definitions: ApiDefinition[]): Promise<void> {
+    const retained = await removeWhatLeft(this.state.deployed ?? {}, definitions, {
+      dynamo: this.dynamo!,
+      maintenanceOf: (owner) => this.running.find((api) => api.definition.owner === owner)?.maintenance?.instances[0],
+      log: this.log,
+    });
+    this.state = { ...this.state, deployed: deployedApis(definitions), retainedTables: [...this.state.retainedTables ?? [], ...retained] };
+    writeState(dataDir, this.state);
+  }
+
+  /**
    * One line per job message: what the job is doing, from the step the maintenance function logged
    * (its reason, and when the job ends, what it did and how long it took), else from the message.
    */
@@ -579,11 +607,11 @@ export class LocalRuntime {
     for (const api of this.running) streams[api.definition.owner] = api.streamPoller.checkpoints();
     const queues: LocalState['queues'] = {};
     for (const [arn, queue] of this.allQueues) queues[arn] = keepMessages(queue);
-    writeState(path.resolve(this.options.dataDir!), { streams, queues });
+    writeState(this.dataDir!, { ...this.state, streams, queues });
   }
 
   private assemblyDir(): string {
-    if (this.options.assemblyDir) return this.options.assemblyDir;
+    if (this.options.assemblyDir) return path.resolve(this.options.assemblyDir);
     if (!this.options.app) throw new Error('LocalRuntime.start needs `assemblyDir` or `app`');
     return this.options.app.synth().directory;
   }
@@ -656,6 +684,18 @@ export class LocalRuntime {
     const queues = this.find(api).queues.get(view);
     if (!queues) throw new Error(`No view named "${view}"`);
     return queues;
+  }
+}
+
+/** Where a data folder's runtime says its operator URL, while it runs. */
+const OPERATOR_URL_FILE = 'operator-url';
+
+/** Removes a file that still says `content` (a later runtime's is left alone). */
+function removeIfItSays(file: string, content: string): void {
+  try {
+    if (fs.readFileSync(file, 'utf8') === content) fs.rmSync(file);
+  } catch {
+    // gone already
   }
 }
 

@@ -1,4 +1,10 @@
-import { parseArgs } from '../../../src/local/cli';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { WritePath } from '../../../src';
+import { parseArgs, resolvePaths, startHint, synthesize } from '../../../src/local/cli';
+import { removeTempDirs, startLocalApp, tempDir, VERSION_LOG_PROJECTION, writeProjection } from '../../support/local-app';
+
+afterAll(() => removeTempDirs());
 
 describe('cdk-event-sourced-api local: arguments', () => {
   test('--chaos turns chaos mode on with a random seed; --chaos-seed replays one', () => {
@@ -24,4 +30,52 @@ describe('cdk-event-sourced-api local: arguments', () => {
     expect(() => parseArgs(['serve'])).toThrow('Unknown command "serve"');
     expect(() => parseArgs(['local', '--app', 'x', '--assembly', 'y'])).toThrow('Use --app or --assembly, not both');
   });
+});
+
+describe('cdk-event-sourced-api local: paths', () => {
+  test('--assembly and --data are resolved against the folder the CLI started in; other options are left as they are', () => {
+    const cwd = path.join(path.sep, 'home', 'me', 'shop');
+    expect(resolvePaths({ assembly: 'cdk.out', dataDir: '.es-data', port: 3000, functionLogs: false }, cwd))
+      .toEqual({ assembly: path.join(cwd, 'cdk.out'), dataDir: path.join(cwd, '.es-data'), port: 3000, functionLogs: false });
+    expect(resolvePaths({ assembly: '../out', functionLogs: false }, cwd)).toEqual({ assembly: path.join(cwd, '..', 'out'), functionLogs: false });
+    expect(resolvePaths({ assembly: path.join(path.sep, 'tmp', 'out'), functionLogs: false }, cwd)).toMatchObject({ assembly: path.join(path.sep, 'tmp', 'out') });
+    expect(resolvePaths({ app: 'npx ts-node app.ts', functionLogs: false }, cwd)).toEqual({ app: 'npx ts-node app.ts', functionLogs: false });
+  });
+
+  test('an app command that fails, or writes no assembly, leaves no assembly folder behind', () => {
+    const tmp = tempDir('es-local-tmpdir-');
+    expect(() => synthesize('exit 3', tmp, tmp)).toThrow('The app command failed (exit 3): exit 3');
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    expect(() => synthesize('true', tmp, tmp)).toThrow('The app command wrote no cloud assembly: does it call app.synth()?');
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+});
+
+describe('cdk-event-sourced-api local: the start hint', () => {
+  const entry = writeProjection(tempDir(), 'log', VERSION_LOG_PROJECTION);
+  /** The body of the hint's curl -X POST. */
+  const hintBody = (hint: string) => JSON.parse(/curl -X POST .* -d '([^']*)'/.exec(hint)![1]);
+
+  test.each([
+    ['WritePath.LAMBDA', {}],
+    ['WritePath.DIRECT, which requires expectedVersion', { api: { writePath: WritePath.DIRECT } }],
+  ])('%s: the POST it suggests uses the API\'s stream id field, and appends (201)', async (_name, props) => {
+    const app = await startLocalApp({ props: { projections: [{ name: 'default', entry }], streamIdField: 'orderId', ...props } });
+    try {
+      const hint = startHint(app.runtime.apis[0].definition, app.runtime.url, app.runtime.operatorUrl);
+      expect(hint).toContain(`curl -X POST ${app.runtime.url}/ -H 'Content-Type: application/json' -d '`);
+      expect(hint).toContain(`npx cdk-event-sourced-api status --local ${app.runtime.operatorUrl}`);
+      const body = hintBody(hint);
+      expect(body).toMatchObject({ type: 'Created', orderId: 's-1' });
+      expect(body.id).toBeUndefined();
+      // As curl sends it: -d alone means application/x-www-form-urlencoded.
+      const contentType = /-H 'Content-Type: ([^']+)'/.exec(hint)?.[1] ?? 'application/x-www-form-urlencoded';
+      const response = await app.client.request('POST', '/', JSON.stringify(body), { 'Content-Type': contentType });
+      expect([response.status, response.text]).toEqual([201, expect.any(String)]);
+      await app.runtime.waitUntilIdle();
+      expect((await app.client.get('/default/s-1')).json).toMatchObject({ orderId: 's-1', version: 1 });
+    } finally {
+      await app.runtime.stop();
+    }
+  }, 120_000);
 });

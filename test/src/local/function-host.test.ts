@@ -118,6 +118,16 @@ describe('LocalFunction', () => {
     expect((await fn.invoke<any>({})).invocations).toBe(1);
   });
 
+  test('an invocation cut short (chaos) names the function\'s timeout, as Lambda does, and how long it actually ran', async () => {
+    const fn = make('index.hangsOnRequest', 3);
+    const started = Date.now();
+    await expect(fn.invoke({ hang: true }, { timeoutMs: 30 })).rejects.toMatchObject({
+      errorType: 'Sandbox.Timedout',
+      message: `${fn.definition.logicalId}: Task timed out after 3.00 seconds (chaos: cut short after 30 ms)`,
+    });
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   test('a timeout fails only its own invocation: the worker finishes the others it runs, then ends', async () => {
     const fn = make('index.hangsOnRequest', 2);
     expect((await fn.invoke<any>({})).invocations).toBe(1);

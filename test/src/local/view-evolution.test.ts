@@ -5,6 +5,8 @@
  * minVersion reads your writes. The data-folder runs start their own DynamoDB Local (its files
  * live in the folder); the others use the one globalSetup started.
  */
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { parseOperatorArgs, runOperator } from '../../../lambda-src/operator/cli';
 import type { ApiStatus } from '../../../lambda-src/operator/commands';
 import { ProjectionDefinition } from '../../../src';
@@ -113,6 +115,82 @@ describe('with a data folder: add a view, then rebuild it', () => {
       const audit2 = (await operatorStatus(app)).views.find((v) => v.name === 'audit')!;
       expect(audit2).toMatchObject({ version: 2, rebuilding: false, streamsBehind: 0, job: { reason: 'rebuild (version 2)', phase: 'done', ready: true } });
       expect(await operator(app, 'status', '--view', 'audit')).toMatch(/audit v2, up to date\n.*\n\s+job: rebuild \(version 2\): done, 50 stream\(s\) sent, pass 1: 50 checked, 0 behind, ready/);
+    } finally {
+      await app.runtime.stop();
+    }
+  }, 120_000);
+});
+
+describe.each([
+  ['DESTROY (the default): its table is deleted, and a new one is made when it comes back', undefined],
+  ['RETAIN: its table is kept outside the stack, and a new one, under another name, is made when it comes back', RemovalPolicy.RETAIN],
+])('with a data folder: remove view audit, then add it back; %s', (_name, viewTablesRemovalPolicy) => {
+  const dataDir = tempDir('es-local-data-');
+  const dir = tempDir('es-local-projections-');
+  const ledger: ProjectionDefinition = { name: 'ledger', entry: writeProjection(dir, 'ledger', VERSION_LOG_PROJECTION) };
+  const audit: ProjectionDefinition = { name: 'audit', entry: writeProjection(dir, 'audit', VERSION_LOG_PROJECTION) };
+  const start = (projections: ProjectionDefinition[]) => startLocalApp({ props: { projections, viewTablesRemovalPolicy }, runtime: { dataDir } });
+  const ids = ['r-1', 'r-2', 'r-3'];
+  const sharedStore = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  let auditTable: string;
+  beforeAll(() => { delete process.env.AWS_ENDPOINT_URL_DYNAMODB; });
+  afterAll(() => { process.env.AWS_ENDPOINT_URL_DYNAMODB = sharedStore; });
+
+  /** The tables of the runtime's own DynamoDB Local (the data folder's). */
+  const tablesOf = async (app: StartedApp) => {
+    const client = new DynamoDBClient({ endpoint: app.runtime.operatorView().endpoints.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      return (await client.send(new ListTablesCommand({}))).TableNames ?? [];
+    } finally {
+      client.destroy();
+    }
+  };
+
+  test('run 1, views ledger and audit: both get the events', async () => {
+    const app = await start([ledger, audit]);
+    try {
+      for (const id of ids) await append(app.client, { type: 'Created', id });
+      await app.runtime.waitUntilIdle(60_000);
+      for (const id of ids) expect((await app.client.get(`/audit/${id}`)).json).toMatchObject({ id, version: 1 });
+      auditTable = app.runtime.apis[0].definition.views.find((v) => v.name === 'audit')!.table.tableName;
+    } finally {
+      await app.runtime.stop();
+    }
+  }, 120_000);
+
+  test('run 2, without audit: it is no longer served (404, unknown view) nor registered; its table goes by its removal policy', async () => {
+    const app = await start([ledger]);
+    try {
+      const response = await app.client.get('/audit/r-1');
+      expect([response.status, response.json]).toEqual([404, { message: 'Unknown view "audit"' }]);
+      expect(app.logs.join('\n')).toContain(`[local] audit: table ${auditTable} unregistered`);
+      if (viewTablesRemovalPolicy === RemovalPolicy.RETAIN) expect(await tablesOf(app)).toContain(auditTable);
+      else expect(await tablesOf(app)).not.toContain(auditTable);
+      // While audit is gone, a stream goes on: audit must have it when it comes back.
+      await append(app.client, { type: 'Updated', id: 'r-1' });
+      await app.runtime.waitUntilIdle(60_000);
+      expect((await app.client.get('/ledger/r-1')).json).toMatchObject({ version: 2 });
+    } finally {
+      await app.runtime.stop();
+    }
+  }, 120_000);
+
+  test('run 3, audit is back: a new table, backfilled on start with every event, and status says it is up to date', async () => {
+    const app = await start([ledger, audit]);
+    try {
+      await app.runtime.waitUntilIdle(60_000);
+      const table = app.runtime.apis[0].definition.views.find((v) => v.name === 'audit')!.table.tableName;
+      expect(app.logs.join('\n')).toContain(`[local] audit: backfill started (table ${table} is new)`);
+      if (viewTablesRemovalPolicy === RemovalPolicy.RETAIN) {
+        expect(table).not.toBe(auditTable);
+        expect(await tablesOf(app)).toEqual(expect.arrayContaining([auditTable, table]));
+      } else {
+        expect(table).toBe(auditTable);
+      }
+      for (const id of ids) expect((await app.client.get(`/audit/${id}`)).json).toEqual((await app.client.get(`/ledger/${id}`)).json);
+      expect((await app.client.get('/audit/r-1')).json).toMatchObject({ version: 2, versions: [1, 2] });
+      const status = await operatorStatus(app);
+      expect(status.views.map((v) => [v.name, v.streamsBehind])).toEqual([['ledger', 0], ['audit', 0]]);
     } finally {
       await app.runtime.stop();
     }
