@@ -103,7 +103,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // CI/CD on GitHub. Both workflows run `npx projen build`, which runs `npm test`: DynamoDB
   // Local needs Java 17, test:bindings Python 3.11 and Maven (preinstalled on ubuntu-latest; the
   // toolchain step fails early if it is not), test:templates Python, test:workflows Go.
-  workflowNodeVersion: '20.x',
+  // The workflows' own Node (npm's). npm test runs on the `node` devDependency (Node 24) either way.
+  workflowNodeVersion: '24.x',
   workflowBootstrapSteps: [
     {
       name: 'Set up Java 17',
