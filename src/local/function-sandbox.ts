@@ -117,8 +117,10 @@ function workerSandbox(options: SandboxOptions, events: SandboxEvents): Sandbox 
 
 /**
  * A child process of `nodeBinary`, talking JSON over an IPC channel: Lambda too passes events and
- * results as JSON. Unlike a worker thread it has its own clock, so `TZ=:UTC` in its environment
- * holds, as on Lambda. It keeps this process alive no more than a worker does (unref'd).
+ * results as JSON (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html), so a result
+ * JSON cannot hold fails here as there (a worker thread's structured clone is kinder). Unlike a
+ * worker thread it has its own clock, so `TZ=:UTC` in its environment holds, as on Lambda. It
+ * keeps this process alive no more than a worker does (unref'd).
  */
 function childSandbox(nodeBinary: string, options: SandboxOptions, events: SandboxEvents): Sandbox {
   const data = JSON.stringify({ entry: options.entry, handlerName: options.handlerName, nodePath: options.nodePath });

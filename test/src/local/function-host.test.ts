@@ -30,6 +30,7 @@ exports.hangsOnRequest = async (event) => {
 };
 exports.logs = async () => { console.log('line one'); console.error('line two'); return 'ok'; };
 exports.environment = async () => ({ ...process.env });
+exports.circular = async () => { const o = { a: 1 }; o.self = o; return o; };
 exports.whereAmI = async () => ({ pid: process.pid, node: process.versions.node, timezoneOffset: new Date(2026, 0, 1).getTimezoneOffset() });
 exports.tagged = async (event) => {
   console.log('start', event.n);
@@ -113,6 +114,18 @@ describe.each(HOSTS)('LocalFunction in a $kind', ({ kind, nodeBinaries, sandboxC
       const binaryVersion = childBinary === process.execPath ? process.versions.node : node24!.version;
       expect(where).toEqual({ pid: expect.any(Number), node: binaryVersion, timezoneOffset: -540 });
       expect(where.pid).not.toBe(process.pid);
+    }
+  });
+
+  test(kind === 'worker thread'
+    ? 'a worker thread passes a result JSON cannot hold (structured clone)'
+    : 'a child process passes results as JSON, as Lambda does: a result JSON cannot hold fails the invocation', async () => {
+    const fn = make('index.circular');
+    if (kind === 'worker thread') {
+      const result = await fn.invoke<{ a: number; self: unknown }>({});
+      expect(result.self).toBe(result);
+    } else {
+      await expect(fn.invoke({})).rejects.toMatchObject({ errorType: 'TypeError', message: expect.stringContaining('circular structure') });
     }
   });
 
