@@ -28,4 +28,6 @@ test('npm scripts (npm test, the demo) run on the Node major the functions deplo
   const scripts = spawnSync('npm', ['exec', '--offline', '--', 'node', '-p', 'process.versions.node'], { cwd: ROOT, encoding: 'utf8' });
   expect(scripts.stderr).toBe('');
   expect(scripts.stdout.trim().split('.')[0]).toBe(majors[0]);
+  // This test itself, when npm started it (npm test, npx jest): jest came from that PATH too.
+  if (process.env.npm_config_user_agent) expect(process.versions.node.split('.')[0]).toBe(majors[0]);
 });
