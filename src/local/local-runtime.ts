@@ -8,13 +8,14 @@ import type { Stage } from 'aws-cdk-lib';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { LocalAwsIntegration } from './aws-integration';
 import { Chaos, ChaosFault, ChaosOptions } from './chaos';
-import { ApiDefinition, QueueDefinition, readCloudAssembly } from './cloud-assembly';
+import { ApiDefinition, QueueDefinition, functionsOf, readCloudAssembly } from './cloud-assembly';
 import { createCustomResource } from './custom-resource';
 import { DataLock } from './data-lock';
 import { DynamoChaosProxy } from './dynamo-chaos-proxy';
 import { deleteTable, DynamoStore, ensureTable, startDynamoStore } from './dynamo-store';
 import { LocalFunction, sdkNodePath } from './function-host';
 import { jsonLines, maintenanceStep, projectionFailure, thrownAt, type ProjectionFailure } from './function-log-lines';
+import { functionNodesFor } from './function-node';
 import { hostNotes } from './host-notes';
 import { HttpGateway } from './http-gateway';
 import { LocalQueue, LocalQueueOptions, QueueMessage } from './local-queue';
@@ -332,8 +333,11 @@ export class LocalRuntime {
     if (definitions.length === 0) throw new Error(`No EventSourcedApi found in ${assemblyDir}`);
     requirePackages(definitions, { embeddedDynamo: !process.env.AWS_ENDPOINT_URL_DYNAMODB });
     const nodePath = sdkNodePath();
-    const host = { nodeVersion: process.versions.node, timezoneOffsetMinutes: new Date().getTimezoneOffset(), sdkNodePath: nodePath };
+    const functionNodes = functionNodesFor(definitions.flatMap(functionsOf).flatMap((fn) => (fn.runtime ? [fn.runtime] : [])));
+    const host = { nodeVersion: process.versions.node, functionNodes, timezoneOffsetMinutes: new Date().getTimezoneOffset(), sdkNodePath: nodePath };
     for (const note of hostNotes(definitions, host)) this.log(`[local] ${note}`);
+    const nodeBinaries = Object.fromEntries(Object.entries(functionNodes)
+      .flatMap(([runtime, node]) => (node?.binary ? [[runtime, node.binary]] : [])));
 
     this.store = await startDynamoStore(dataDir ? path.join(dataDir, 'dynamodb') : undefined);
     const clientConfig = {
@@ -365,6 +369,7 @@ export class LocalRuntime {
     const hostOptions = {
       baseEnvironment,
       nodePath,
+      nodeBinaries,
       onLog: this.options.functionLogs ? (fn: string, line: string) => this.log(`  [${fn}] ${line}`) : undefined,
     };
     // Chaos mode throttles the DynamoDB calls of the aggregators and the maintenance function.

