@@ -148,6 +148,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // integ-runner compares templates, not asset contents (the Lambda bundles, ~3 MB): not committed.
 // Added after construction: projen's own "!/test/" would otherwise drop a pattern under test/.
 project.gitignore.exclude('/test/integ/*.snapshot/asset.*');
+// What Maven builds for the test oracles (test/support/*-oracle.ts build it when it is missing).
+project.gitignore.exclude('/test/oracles/*/target/');
 
 // A lockfile made on Linux can miss non-Linux resolver bindings; this pin keeps `npm ci` working.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
