@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AwsIntegrationDefinition } from './aws-integration';
 import { readAwsIntegration } from './aws-integration-definition';
+import { EventPattern, InvalidPatternError } from './event-pattern';
 import { HttpCorsDefinition } from './http-api-cors';
 import { LocalResource, pseudoParameters, resolveIntrinsics } from './intrinsics';
 import { localQueueName, localTableName, localTopicName } from './local-names';
@@ -396,7 +397,7 @@ function readStack(
         maximumRetryAttempts: publisherMapping.MaximumRetryAttempts ?? -1,
         maximumRecordAgeSeconds: publisherMapping.MaximumRecordAgeInSeconds ?? -1,
         bisectBatchOnFunctionError: publisherMapping.BisectBatchOnFunctionError ?? false,
-        filterPatterns: (publisherMapping.FilterCriteria?.Filters ?? []).map((f: { Pattern: string }) => JSON.parse(f.Pattern)),
+        filterPatterns: filterPatternsOf(publisherMapping, `${stackName}/${publisher.id}`),
       },
       publisherArn: local[publisher.id].attributes!.Arn,
       reader: readerFn,
@@ -523,4 +524,27 @@ function catalogueIndex(): NonNullable<TableDefinition['globalSecondaryIndexes']
     KeySchema: [{ AttributeName: CATALOGUE.shardAttribute, KeyType: 'HASH' }, { AttributeName: KEYS.streamId, KeyType: 'RANGE' }],
     Projection: { ProjectionType: 'KEYS_ONLY' },
   };
+}
+
+/**
+ * The patterns of a mapping's filter criteria, each checked as AWS checks it when the mapping is
+ * created: a pattern AWS refuses fails here, with event-ruler's reason, as the deploy would.
+ */
+function filterPatternsOf(mapping: { FilterCriteria?: { Filters?: Array<{ Pattern: string }> } }, owner: string): unknown[] {
+  return (mapping.FilterCriteria?.Filters ?? []).map(({ Pattern }, i) => {
+    const where = `${owner}: filter pattern ${i + 1} of its event source mapping`;
+    let pattern: unknown;
+    try {
+      pattern = JSON.parse(Pattern);
+    } catch {
+      throw new Error(`${where} is not JSON: ${Pattern}`);
+    }
+    try {
+      new EventPattern(pattern);
+    } catch (error) {
+      if (error instanceof InvalidPatternError) throw new Error(`${where} is invalid (AWS refuses it): ${error.reason}`);
+      throw error;
+    }
+    return pattern;
+  });
 }

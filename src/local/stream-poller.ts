@@ -6,7 +6,7 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { invokeBatch } from './batch-response';
 import { Chaos } from './chaos';
 import { StreamMappingDefinition } from './cloud-assembly';
-import { matchesPattern } from './event-pattern';
+import { EventPattern } from './event-pattern';
 import { LocalFunction } from './function-host';
 import { toLambdaRecord } from './stream-records';
 
@@ -89,7 +89,12 @@ export class StreamPoller {
   /** When the last poll that found nothing started (Date.now()); undefined once work is found. */
   public quietSince?: number;
 
-  constructor(private readonly client: DynamoDBStreamsClient, private readonly options: StreamPollerOptions) {}
+  /** The mapping's filter criteria, compiled once (a pattern AWS refuses throws here). */
+  private readonly filters: EventPattern[];
+
+  constructor(private readonly client: DynamoDBStreamsClient, private readonly options: StreamPollerOptions) {
+    this.filters = options.mapping.filterPatterns.map((pattern) => new EventPattern(pattern));
+  }
 
   public start(): void {
     this.running = true;
@@ -211,8 +216,8 @@ export class StreamPoller {
 
   /** Records that pass the mapping's filter criteria (the others are done with at once). */
   private passingFilter(records: DynamoDBRecord[]): DynamoDBRecord[] {
-    const patterns = this.options.mapping.filterPatterns;
-    return patterns.length === 0 ? records : records.filter((r) => patterns.some((p) => matchesPattern(r, p)));
+    const filters = this.filters;
+    return filters.length === 0 ? records : records.filter((r) => filters.some((filter) => filter.matches(r)));
   }
 
   /** One invocation with the batch at the head of the backlog, and what Lambda does with its outcome. */

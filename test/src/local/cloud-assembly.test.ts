@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, Stack, Stage } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -263,6 +263,23 @@ describe('readCloudAssembly on other shapes', () => {
     expect(api.eventsTable.tableName).toBe('p-shared-events');
     expect(api.writer!.environment.EVENTS_TABLE_NAME).toBe(api.eventsTable.tableName);
     expect(api.views[0].aggregator.environment.EVENTS_TABLE_NAME).toBe(api.eventsTable.tableName);
+  });
+
+  test('a filter pattern AWS refuses fails the load, with event-ruler\'s reason, as it fails the deploy', () => {
+    const withPattern = (pattern: string) => {
+      const app = new App({ outdir: tempDir('es-local-assembly-') });
+      const stack = new Stack(app, 'Filtered');
+      new EventSourcedApi(stack, 'Api', { projections: [{ name: 'counter', entry: COUNTER }] });
+      const mapping = app.node.findAll().find((c): c is CfnResource => c instanceof CfnResource && c.cfnResourceType === 'AWS::Lambda::EventSourceMapping'
+        && (c as unknown as { startingPosition?: string }).startingPosition !== undefined)!;
+      mapping.addPropertyOverride('FilterCriteria.Filters', [{ Pattern: pattern }]);
+      return () => readCloudAssembly(synthApp(app).directory, { tablePrefix: 'p-' });
+    };
+    expect(withPattern('{"eventName":"INSERT"}')).toThrow(/filter pattern 1 of its event source mapping is invalid \(AWS refuses it\): "eventName" must be an object or an array$/);
+    expect(withPattern('{"dynamodb":{"NewImage":{"x":{"N":[{"numeric":[">","0"]}]}}}}')).toThrow(/Value of > must be numeric$/);
+    expect(withPattern('{"eventName":')).toThrow(/filter pattern 1 of its event source mapping is not JSON/);
+    expect(withPattern('{"eventName":["INSERT"],"dynamodb":{"NewImage":{"x":{"S":[{"exists":false}]}}}}')()[0].publisherStream.filterPatterns)
+      .toEqual([{ eventName: ['INSERT'], dynamodb: { NewImage: { x: { S: [{ exists: false }] } } } }]);
   });
 
   test('a folder that is not a cloud assembly is an error', () => {

@@ -1,5 +1,5 @@
 import type { DynamoDBRecord } from 'aws-lambda';
-import { matchesPattern } from '../../../src/local/event-pattern';
+import { EventPattern, InvalidPatternError, matchesPattern } from '../../../src/local/event-pattern';
 import { synth } from '../../support/synth';
 
 /** A stream record as Lambda delivers it (only the fields the filter looks at matter). */
@@ -108,5 +108,74 @@ describe('matchesPattern rules', () => {
     expect(matchesPattern({ a: 11 }, pattern)).toBe(true);
     expect(matchesPattern({ a: 'exact' }, pattern)).toBe(true);
     expect(matchesPattern({ a: 'other' }, pattern)).toBe(false);
+  });
+});
+
+/**
+ * Where the local matcher answered otherwise than event-ruler before it was held to it
+ * (event-pattern.oracle.property.test.ts checks these and every other case against event-ruler).
+ */
+describe('as event-ruler answers', () => {
+  const insertWithout = streamRecord('INSERT', { streamId: { S: 's' }, version: { N: '1' } });
+
+  test('exists: false holds under a missing parent and under one that is not an object (FilterRule.notExists)', () => {
+    expect(matchesPattern(insertWithout, { dynamodb: { NewImage: { x: { S: [{ exists: false }] } } } })).toBe(true);
+    expect(matchesPattern(streamRecord('REMOVE'), { dynamodb: { NewImage: { x: { S: [{ exists: false }] } } } })).toBe(true);
+    expect(matchesPattern({ a: 'text' }, { a: { b: [{ exists: false }] } })).toBe(true);
+    expect(matchesPattern({ a: [] }, { a: [{ exists: false }] })).toBe(true);
+    expect(matchesPattern({ a: null }, { a: [{ exists: true }] })).toBe(true);
+  });
+
+  test('an array in the event matches when any element does, at any depth', () => {
+    expect(matchesPattern({ v: ['x', 'y'] }, { v: ['x'] })).toBe(true);
+    expect(matchesPattern({ v: [['z'], [['x']]] }, { v: ['x'] })).toBe(true);
+    expect(matchesPattern({ a: [{ b: 'x' }, { b: 'y' }] }, { a: { b: ['y'] } })).toBe(true);
+    const setRecord = streamRecord('INSERT', { tags: { SS: ['red', 'blue'] }, items: { L: [{ S: 'a' }, { M: { k: { S: 'b' } } }] } });
+    expect(matchesPattern(setRecord, { dynamodb: { NewImage: { tags: { SS: ['blue'] } } } })).toBe(true);
+    expect(matchesPattern(setRecord, { dynamodb: { NewImage: { items: { L: { M: { k: { S: ['b'] } } } } } } })).toBe(true);
+  });
+
+  test('but never joins fields from different elements of one array', () => {
+    const event = { a: [{ b: '1', c: '2' }, { b: '3', c: '4' }] };
+    expect(matchesPattern(event, { a: { b: ['1'], c: ['2'] } })).toBe(true);
+    expect(matchesPattern(event, { a: { b: ['1'], c: ['4'] } })).toBe(false);
+  });
+
+  test('anything-but looks at each element, and never at an object or an empty array', () => {
+    expect(matchesPattern({ a: ['x', 'y'] }, { a: [{ 'anything-but': 'x' }] })).toBe(true);
+    expect(matchesPattern({ a: ['x'] }, { a: [{ 'anything-but': 'x' }] })).toBe(false);
+    expect(matchesPattern({ a: { b: 1 } }, { a: [{ 'anything-but': 'x' }] })).toBe(false);
+    expect(matchesPattern({ a: [] }, { a: [{ 'anything-but': 'x' }] })).toBe(false);
+    expect(matchesPattern({ a: 5 }, { a: [{ 'anything-but': 'x' }] })).toBe(true);
+    expect(matchesPattern({ a: 'init-1' }, { a: [{ 'anything-but': { prefix: 'init' } }] })).toBe(false);
+    expect(matchesPattern({ a: 'run-1' }, { a: [{ 'anything-but': { prefix: 'init' } }] })).toBe(true);
+    expect(matchesPattern({ a: 5 }, { a: [{ 'anything-but': { prefix: 'init' } }] })).toBe(true);
+  });
+
+  test('suffix, equals-ignore-case, wildcard, cidr and $or match', () => {
+    expect(matchesPattern({ a: 'file.png' }, { a: [{ suffix: '.png' }] })).toBe(true);
+    expect(matchesPattern({ a: 'EC2' }, { a: [{ 'equals-ignore-case': 'ec2' }] })).toBe(true);
+    expect(matchesPattern({ a: 'Simple Queue Service' }, { a: [{ wildcard: 'Simple*Service' }] })).toBe(true);
+    expect(matchesPattern({ a: 'Simple' }, { a: [{ wildcard: 'Simple*Service' }] })).toBe(false);
+    expect(matchesPattern({ ip: '10.0.0.7' }, { ip: [{ cidr: '10.0.0.0/24' }] })).toBe(true);
+    expect(matchesPattern({ ip: '10.0.1.7' }, { ip: [{ cidr: '10.0.0.0/24' }] })).toBe(false);
+    const or = { source: ['s'], $or: [{ a: ['x'] }, { b: ['y'] }] };
+    expect(matchesPattern({ source: 's', b: 'y' }, or)).toBe(true);
+    expect(matchesPattern({ source: 's', b: 'z' }, or)).toBe(false);
+  });
+
+  test.each([
+    [{ a: 'x' }, '"a" must be an object or an array'],
+    [{ a: [] }, 'Empty arrays are not allowed'],
+    [{}, 'Empty objects are not allowed'],
+    [{ a: [{ regex: 'x' }] }, 'Unrecognized match type regex'],
+    [{ a: [{ numeric: ['>', '0'] }] }, 'Value of > must be numeric'],
+    [{ a: [{ numeric: ['>', 5, '<', 1] }] }, 'Bottom must be less than top'],
+    [{ a: [{ 'anything-but': ['x', 1] }] }, 'Inside anything but list, either all values are number or string, mixed type is not supported'],
+    [{ a: [{ wildcard: 'a**' }] }, 'Consecutive wildcard characters at pos 2'],
+    [{ a: [{ cidr: '10.0.0.0/33' }] }, 'IPv4 mask bits must be < 32'],
+    [{ $or: [{ a: ['x'] }] }, 'There must have at least 2 Objects in $or relationship.'],
+  ])('refuses %j: %s', (pattern, reason) => {
+    expect(() => new EventPattern(pattern)).toThrow(new InvalidPatternError(reason));
   });
 });
