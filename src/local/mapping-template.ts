@@ -185,14 +185,23 @@ export function evaluateJsonPath(root: unknown, expression: string): unknown {
   return value;
 }
 
+/**
+ * Of nothing (a null reference), escapeJavaScript is null, as commons-lang's is (Velocity then
+ * prints the reference as written); the others fail rather than read "undefined".
+ */
 const UTIL = {
-  escapeJavaScript: (value: unknown) => escapeJavaScript(String(value)),
-  base64Encode: (value: unknown) => Buffer.from(String(value), 'utf8').toString('base64'),
-  base64Decode: (value: unknown) => Buffer.from(String(value), 'base64').toString('utf8'),
-  parseJson: (value: unknown) => JSON.parse(String(value)),
-  urlEncode: (value: unknown) => encodeURIComponent(String(value)).replace(/%20/g, '+').replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
-  urlDecode: (value: unknown) => decodeURIComponent(String(value).replace(/\+/g, ' ')),
+  escapeJavaScript: (value: unknown) => (value === undefined || value === null ? undefined : escapeJavaScript(String(value))),
+  base64Encode: (value: unknown) => Buffer.from(stringArgument(value, 'base64Encode'), 'utf8').toString('base64'),
+  base64Decode: (value: unknown) => Buffer.from(stringArgument(value, 'base64Decode'), 'base64').toString('utf8'),
+  parseJson: (value: unknown) => JSON.parse(stringArgument(value, 'parseJson')),
+  urlEncode: (value: unknown) => encodeURIComponent(stringArgument(value, 'urlEncode')).replace(/%20/g, '+').replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+  urlDecode: (value: unknown) => decodeURIComponent(stringArgument(value, 'urlDecode').replace(/\+/g, ' ')),
 };
+
+function stringArgument(value: unknown, method: string): string {
+  if (value === undefined || value === null) throw new TemplateError(`$util.${method}() of nothing (a null reference)`);
+  return String(value);
+}
 
 /**
  * Java's StringEscapeUtils.escapeJavaScript (commons-lang 2): `"`, `'`, `\` and `/` escaped with a

@@ -80,6 +80,11 @@ describe('Velocity 1.7\'s rules, where velocityjs has others', () => {
     expect(render('[$!nope.x][$nope.x][$!nope.x.y]').output).toBe('[][$nope.x][]');
   });
 
+  test('$util.escapeJavaScript of nothing is nothing (the reference prints as written); the others fail', () => {
+    expect(render('[$util.escapeJavaScript($nope)][$!util.escapeJavaScript($nope)]').output).toBe('[$util.escapeJavaScript($nope)][]');
+    expect(() => render('$util.base64Encode($nope)')).toThrow('$util.base64Encode() of nothing');
+  });
+
   test('a number has longValue(), a whole number however it is written', () => {
     expect(render('$input.path(\'$.a\').longValue() $input.path(\'$.b\').longValue()|#set($v = $input.path(\'$.a\').longValue() + 1)$v', '{"a":1.0,"b":1e2}').output)
       .toBe('1 100|2');
