@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { FunctionDefinition } from './cloud-assembly';
 import { Sandbox, SandboxMessage, startSandbox } from './function-sandbox';
+import { lambdaJson } from './lambda-json';
 
 /** An invocation that failed: the handler threw, timed out or could not load. */
 export class InvocationError extends Error {
@@ -57,7 +58,8 @@ export function timedOutMessage(timeoutSeconds: number, cutShortMs?: number): st
 
 /**
  * One Lambda function, run in a sandbox (a worker thread, or a child process on the Node of its
- * runtime): its own environment and module cache.
+ * runtime): its own environment and module cache. Events and answers cross as JSON text in both
+ * (lambdaJson), as through Lambda's runtime API.
  */
 export class LocalFunction {
   private sandbox?: Sandbox;
@@ -75,6 +77,12 @@ export class LocalFunction {
 
   /** Like `invoke`, with the lines the function logged during this invocation. */
   public invokeWithLogs<T = unknown>(event: unknown, options: InvokeOptions = {}): Promise<Invocation<T>> {
+    let eventJson: string;
+    try {
+      eventJson = lambdaJson(event);
+    } catch (err) {
+      return Promise.reject(new InvocationError(this.definition.logicalId, `the event is not JSON: ${(err as Error).message}`, 'Runtime.InvalidEvent'));
+    }
     const sandbox = this.sandbox ?? this.start();
     const id = this.nextId++;
     const timeoutMs = options.timeoutMs ?? this.definition.timeoutSeconds * 1000;
@@ -95,7 +103,7 @@ export class LocalFunction {
         awsRequestId: `local-${process.pid}-${this.definition.logicalId}-${id}`,
         invokedFunctionArn: `arn:aws:lambda:${this.definition.region ?? 'us-east-1'}:000000000000:function:${this.definition.logicalId}`,
       };
-      sandbox.send({ id, event, context, deadline: Date.now() + timeoutMs });
+      sandbox.send({ id, event: eventJson, context, deadline: Date.now() + timeoutMs });
     });
   }
 
@@ -149,7 +157,7 @@ export class LocalFunction {
       error.logs = waiting.logs;
       waiting.reject(error);
     } else {
-      waiting.resolve({ result: message.result, logs: waiting.logs });
+      waiting.resolve({ result: message.result === undefined ? undefined : JSON.parse(message.result), logs: waiting.logs });
     }
   }
 

@@ -26,10 +26,19 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace']) {
 const mod = require(data.entry);
 const handler = mod[data.handlerName];
 if (typeof handler !== 'function') throw new Error(data.entry + ' exports no function ' + data.handlerName);
+// Events and answers cross as JSON text, as through Lambda's runtime API, whichever the sandbox:
+// a handler gets what JSON.parse gives, and its answer is what JSON.stringify makes of it, with
+// undefined answered as null and an answer JSON cannot hold failing, as the Node.js runtime does.
 onMessage(({ id, event, context, deadline }) => invocation.run(id, async () => {
   try {
-    const result = await handler(event, { ...context, getRemainingTimeInMillis: () => deadline - Date.now() });
-    send({ id, result });
+    const result = await handler(JSON.parse(event), { ...context, getRemainingTimeInMillis: () => deadline - Date.now() });
+    let json;
+    try {
+      json = JSON.stringify(result === undefined ? null : result);
+    } catch {
+      throw new Error('Unable to stringify response body');
+    }
+    send({ id, result: json });
   } catch (e) {
     send({ id, error: { name: e && e.name, message: String(e && e.message || e), stack: e && e.stack } });
   }
@@ -57,7 +66,8 @@ process.on('uncaughtException', (e) => process.send({ fatal: String(e) }, () => 
 export interface SandboxMessage {
   readonly id?: number;
   readonly log?: string;
-  readonly result?: unknown;
+  /** The handler's answer as JSON text. */
+  readonly result?: string;
   readonly error?: { readonly name?: string; readonly message: string };
 }
 
@@ -116,11 +126,9 @@ function workerSandbox(options: SandboxOptions, events: SandboxEvents): Sandbox 
 }
 
 /**
- * A child process of `nodeBinary`, talking JSON over an IPC channel: Lambda too passes events and
- * results as JSON (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html), so a result
- * JSON cannot hold fails here as there (a worker thread's structured clone is kinder). Unlike a
- * worker thread it has its own clock, so `TZ=:UTC` in its environment holds, as on Lambda. It
- * keeps this process alive no more than a worker does (unref'd).
+ * A child process of `nodeBinary`, talking JSON over an IPC channel. Unlike a worker thread it has
+ * its own clock, so `TZ=:UTC` in its environment holds, as on Lambda. It keeps this process alive
+ * no more than a worker does (unref'd).
  */
 function childSandbox(nodeBinary: string, options: SandboxOptions, events: SandboxEvents): Sandbox {
   const data = JSON.stringify({ entry: options.entry, handlerName: options.handlerName, nodePath: options.nodePath });

@@ -13,10 +13,17 @@ import type * as Velocity from 'velocityjs';
  *   `base64Decode` work on UTF-8; `parseJson`, `urlEncode` and `urlDecode` too.
  * - Strings have the methods of a Java String (`length()`, `replaceAll` with Java regular
  *   expressions...), not JavaScript's: `.includes()` fails, as it would on AWS.
+ * - Numbers have `longValue()`, as a java.lang.Number does. A JSON number is a JavaScript number
+ *   here, so `1.0` reads as `1`; Velocity would hold a Double and print `2.0` for `1.0 + 1` (the
+ *   construct's templates call `longValue()` so they never print one).
  * - `$context.responseOverride.status` and `.header.*` may each be set once: "Overrides are final.
  *   An override may only be applied to each parameter once... API Gateway returns a 5XX response"
  *   (apigateway-override-request-response-parameters.html).
- * - A reference to a property of nothing fails (Velocity prints it as text; either way the result is broken).
+ * - Velocity 1.7's rules where velocityjs has others (https://velocity.apache.org/engine/1.7/user-guide.html,
+ *   checked against Velocity 1.7 itself in test/src/local/mapping-template.oracle.property.test.ts):
+ *   `#set` to a null value keeps the old value; `/` of two whole numbers is integer division (`7 / 2`
+ *   is 3), and `/` or `%` by zero is null; a reference to a property of nothing prints as written,
+ *   or nothing with `$!`; spaces alone before a `#set` are the directive's, not text.
  */
 
 /** What a template maps: the method request (an integration request's template) or the integration's answer. */
@@ -56,13 +63,69 @@ export function renderMappingTemplate(template: string, input: TemplateInput, co
   };
   let output: string;
   try {
-    const compiled = new velocity.Compile(velocity.parse(template), { env: 'development', escape: false, customMethodHandlers: [JAVA_STRING] });
-    output = compiled.render(variables);
+    const ast = withoutSpaceBeforeSet(velocity.parse(template));
+    const compiled = new velocity.Compile(ast, { escape: false, customMethodHandlers: [JAVA_STRING, JAVA_NUMBER] });
+    output = asVelocity17(compiled).render(variables);
   } catch (err) {
     throw err instanceof TemplateError ? err : new TemplateError(`the mapping template failed: ${(err as Error).message}`);
   }
   overrides.check();
   return { output, status: overrides.status(), headers: overrides.headers };
+}
+
+/**
+ * Velocity 1.7's lexer takes the spaces and tabs before a `#set` as part of the directive
+ * (`<SET_DIRECTIVE: (" "|"\t")* "#set" ...>`) where they do not end a run of other text: `$a #set(...)`
+ * and a line's leading ` #set(...)` lose them, `a #set(...)` keeps its space (checked against Velocity 1.7).
+ */
+function withoutSpaceBeforeSet<T>(nodes: T): T {
+  if (!Array.isArray(nodes)) return nodes;
+  const out: unknown[] = nodes.map((node) => withoutSpaceBeforeSet(node));
+  out.forEach((node, i) => {
+    if ((node as { type?: string } | null)?.type !== 'set') return;
+    // velocityjs may split one run of text into several nodes: the run is all of them.
+    let start = i;
+    while (start > 0 && typeof out[start - 1] === 'string') start--;
+    if (start < i && /^[ \t]+$/.test(out.slice(start, i).join(''))) out.fill('', start, i);
+  });
+  return out as T;
+}
+
+/** The node velocityjs's #set is handed once its value is known (so the value is computed once). */
+const COMPUTED = Symbol('computed');
+
+/** Velocity 1.7's #set of null, integer division and division by zero, on velocityjs's evaluator. */
+function asVelocity17(compiled: Velocity.Compile): Velocity.Compile {
+  const evaluator = compiled as unknown as {
+    config: { valueMapper?: (value: unknown) => unknown };
+    getExpression(ast: any): unknown;
+    getLiteral(ast: any): unknown;
+    setValue(ast: any): void;
+  };
+  const getExpression = evaluator.getExpression.bind(evaluator);
+  const setValue = evaluator.setValue.bind(evaluator);
+  evaluator.getExpression = (ast: any) => {
+    if (ast?.type === 'math' && ast.operator === COMPUTED) return ast.value;
+    if (ast?.type === 'math' && (ast.operator === '/' || ast.operator === '%')) {
+      const left = evaluator.getExpression(ast.expression[0]);
+      const right = evaluator.getExpression(ast.expression[1]);
+      // Velocity 1.7 logs "Right side of division operation is zero" (or that a side is not a
+      // number) and the result is null.
+      if (typeof left !== 'number' || typeof right !== 'number' || right === 0) return undefined;
+      if (ast.operator === '%') return left % right;
+      return Number.isInteger(left) && Number.isInteger(right) ? Math.trunc(left / right) : left / right;
+    }
+    return getExpression(ast);
+  };
+  evaluator.setValue = (ast: any) => {
+    const valueAst = ast.equal[1];
+    const value = valueAst.type === 'math' ? evaluator.getExpression(valueAst) : evaluator.config.valueMapper?.(evaluator.getLiteral(valueAst));
+    // Velocity 1.7 (directive.set.null.allowed = false): "If the RHS is a property or method
+    // reference that evaluates to null, it will not be assigned to the LHS."
+    if (value === null || value === undefined) return;
+    setValue({ ...ast, equal: [ast.equal[0], { type: 'math', operator: COMPUTED, value }] });
+  };
+  return compiled;
 }
 
 function loadVelocity(): typeof Velocity {
@@ -122,14 +185,23 @@ export function evaluateJsonPath(root: unknown, expression: string): unknown {
   return value;
 }
 
+/**
+ * Of nothing (a null reference), escapeJavaScript is null, as commons-lang's is (Velocity then
+ * prints the reference as written); the others fail rather than read "undefined".
+ */
 const UTIL = {
-  escapeJavaScript: (value: unknown) => escapeJavaScript(String(value)),
-  base64Encode: (value: unknown) => Buffer.from(String(value), 'utf8').toString('base64'),
-  base64Decode: (value: unknown) => Buffer.from(String(value), 'base64').toString('utf8'),
-  parseJson: (value: unknown) => JSON.parse(String(value)),
-  urlEncode: (value: unknown) => encodeURIComponent(String(value)).replace(/%20/g, '+').replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
-  urlDecode: (value: unknown) => decodeURIComponent(String(value).replace(/\+/g, ' ')),
+  escapeJavaScript: (value: unknown) => (value === undefined || value === null ? undefined : escapeJavaScript(String(value))),
+  base64Encode: (value: unknown) => Buffer.from(stringArgument(value, 'base64Encode'), 'utf8').toString('base64'),
+  base64Decode: (value: unknown) => Buffer.from(stringArgument(value, 'base64Decode'), 'base64').toString('utf8'),
+  parseJson: (value: unknown) => JSON.parse(stringArgument(value, 'parseJson')),
+  urlEncode: (value: unknown) => encodeURIComponent(stringArgument(value, 'urlEncode')).replace(/%20/g, '+').replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+  urlDecode: (value: unknown) => decodeURIComponent(stringArgument(value, 'urlDecode').replace(/\+/g, ' ')),
 };
+
+function stringArgument(value: unknown, method: string): string {
+  if (value === undefined || value === null) throw new TemplateError(`$util.${method}() of nothing (a null reference)`);
+  return String(value);
+}
 
 /**
  * Java's StringEscapeUtils.escapeJavaScript (commons-lang 2): `"`, `'`, `\` and `/` escaped with a
@@ -218,6 +290,21 @@ const JAVA_STRING = {
     const method = Object.prototype.hasOwnProperty.call(STRING_METHODS, property) ? STRING_METHODS[property] : undefined;
     if (!method) throw new TemplateError(`a string has no method ${property}() in a mapping template (it is a java.lang.String)`);
     return method(context, ...params);
+  },
+};
+
+/** The methods of java.lang.Number a template may call on a number. */
+const NUMBER_METHODS: Record<string, (n: number) => unknown> = {
+  longValue: (n) => (Number.isFinite(n) ? Math.trunc(n) : n),
+};
+
+const JAVA_NUMBER = {
+  uid: 'java.lang.Number',
+  match: ({ context }: { context: unknown }) => typeof context === 'number',
+  resolve: ({ context, property }: { context: number; property: string }) => {
+    const method = Object.prototype.hasOwnProperty.call(NUMBER_METHODS, property) ? NUMBER_METHODS[property] : undefined;
+    if (!method) throw new TemplateError(`a number has no method ${property}() in a mapping template (emulated: longValue())`);
+    return method(context);
   },
 };
 

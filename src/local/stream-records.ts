@@ -1,10 +1,15 @@
 import type { _Record as StreamsApiRecord } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { lambdaJson } from './lambda-json';
 
-/** A DynamoDB Streams API record as a Lambda DynamoDBRecord: the same but for a few field types. */
+/**
+ * A DynamoDB Streams API record as a Lambda DynamoDBRecord: the same but for a few field types,
+ * and as JSON gives it (binary attributes as base64 strings), which is what filter criteria match
+ * and what the function receives.
+ */
 export function toLambdaRecord(record: StreamsApiRecord, streamArn: string): DynamoDBRecord {
   const data = record.dynamodb ?? {};
-  return {
+  return JSON.parse(lambdaJson({
     eventID: record.eventID,
     eventName: record.eventName,
     eventVersion: record.eventVersion,
@@ -20,7 +25,7 @@ export function toLambdaRecord(record: StreamsApiRecord, streamArn: string): Dyn
       SizeBytes: data.SizeBytes,
       StreamViewType: data.StreamViewType,
     },
-  };
+  } satisfies DynamoDBRecord)) as DynamoDBRecord;
 }
 
 /**

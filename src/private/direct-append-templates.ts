@@ -8,9 +8,10 @@ import { CATALOGUE, DIRECT_EVENT, EVENT_ID_MARKER_PREFIX, KEYS, STORE_SET_FIELDS
  * event, and a check that the version before exists, so versions stay gap-free.
  *
  * The templates use only what API Gateway documents for mapping templates ($input.body/json/path,
- * $util.base64Encode/escapeJavaScript, $context.requestId/requestTimeEpoch/responseOverride) and
- * Java String methods (length, replaceAll, contains, substring); the local runtime renders them
- * with exactly that (src/local/mapping-template.ts).
+ * $util.base64Encode/escapeJavaScript, $context.requestId/requestTimeEpoch/responseOverride),
+ * Java String methods (length, replaceAll, contains, substring) and Number.longValue(); the local
+ * runtime renders them with exactly that (src/local/mapping-template.ts), and the test suite
+ * checks its renderings against Velocity 1.7's (mapping-template.oracle.property.test.ts).
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
  */
 
@@ -48,7 +49,9 @@ export function appendRequestSchema(streamIdField: string): Record<string, unkno
       type: id(PRINTABLE, 256),
       [streamIdField]: id(PRINTABLE_NOT_DOLLAR, 256),
       eventId: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
-      expectedVersion: { type: 'integer', minimum: 0, maximum: MAX_EXPECTED_VERSION },
+      // A number that is a whole multiple of 1, not `type: integer`: draft 4 calls 1.0 and 1e2 numbers,
+      // not integers, and the writer Lambda (JSON.parse) takes them as 1 and 100; so does this model.
+      expectedVersion: { type: 'number', multipleOf: 1, minimum: 0, maximum: MAX_EXPECTED_VERSION },
       // Set by the event store: a body may not carry them.
       ...Object.fromEntries(STORE_SET_FIELDS.map((field) => [field, { not: {} }])),
     },
@@ -88,7 +91,9 @@ export function appendRequestTemplate(props: AppendRequestTemplateProps): string
 #set($nothing = '$bodyTooLarge')
 {"TransactItems": [{"ConditionCheck": {"TableName": "$table", "Key": {"${pk}": {"S": "$nothing"}, "${sk}": {"N": "0"}}, "ConditionExpression": "attribute_exists(${pk})"}}]}
 #else
-#set($expected = $input.path('$.expectedVersion'))
+## longValue(): a whole number however it is written (1.0 and 1e2 are Doubles in Velocity, which
+## would print 2.0), as the writer Lambda reads it.
+#set($expected = $input.path('$.expectedVersion').longValue())
 #set($version = $expected + 1)
 #set($eventId = "$!input.path('$.eventId')")
 #if($eventId == "")

@@ -101,3 +101,25 @@ test('DIRECT refuses the envelopes the writer refuses, and accepts the others', 
   expect(refused).toBeGreaterThan(40);
   expect(refused).toBeLessThan(360);
 });
+
+test('expectedVersion however written (1, 1.0, 1e0, 10e-1...): the writer and DIRECT both append version 2, or both refuse', async () => {
+  const spellings = ['1', '1.0', '1e0', '1E0', '10e-1', '0.1e1', '1.00', '1.5', '-1', '1e-1', '"1"'];
+  for (const spelling of spellings) {
+    run += 1;
+    const stream = `spelled-${run}`;
+    const first = JSON.stringify({ type: 'A', id: stream, expectedVersion: 0 });
+    expect((await direct.post(first)).status).toBe(201);
+    await appendEvent(dynamoClient(), writerTable, { ...parseAppendRequest(first, false, DEFAULTS.streamIdField, DEFAULTS.maxBodyBytes), eventId: `w-${run}` });
+
+    const second = `{"type":"B","id":${JSON.stringify(stream)},"expectedVersion":${spelling}}`;
+    const writer = writerRefuses(second);
+    const answer = await direct.post(second);
+    expect({ spelling, status: answer.status }).toEqual({ spelling, status: writer ? 400 : 201 });
+    if (writer) continue;
+    await appendEvent(dynamoClient(), writerTable, { ...parseAppendRequest(second, false, DEFAULTS.streamIdField, DEFAULTS.maxBodyBytes), eventId: `w2-${run}` });
+    expect({ spelling, direct: (await storedEvent(directTable, stream, 2))?.type, writer: (await storedEvent(writerTable, stream, 2))?.type })
+      .toEqual({ spelling, direct: 'B', writer: 'B' });
+  }
+  // Both took the whole numbers and refused the others.
+  expect(spellings.filter((s) => !writerRefuses(`{"type":"B","id":"x","expectedVersion":${s}}`))).toEqual(['1', '1.0', '1e0', '1E0', '10e-1', '0.1e1', '1.00']);
+});

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { synth } from './synth';
 import { WritePath } from '../../src';
 import { ROLE_METADATA_KEY } from '../../src/contract';
-import { LocalAwsIntegration } from '../../src/local/aws-integration';
+import { AwsIntegrationDefinition, LocalAwsIntegration } from '../../src/local/aws-integration';
 import { readAwsIntegration } from '../../src/local/aws-integration-definition';
 import { pseudoParameters, resolveIntrinsics } from '../../src/local/intrinsics';
 
@@ -25,14 +25,24 @@ export interface DirectAppender {
   post(body: unknown, contentType?: string): Promise<DirectAnswer>;
 }
 
-/** The synthesized integration of an API with WritePath.DIRECT, writing to `tableName`. */
-export function directAppender(tableName: string, options: { streamIdField?: string; maxBodyBytes?: number } = {}): DirectAppender {
+export interface DirectOptions {
+  readonly streamIdField?: string;
+  readonly maxBodyBytes?: number;
+}
+
+/** The method of an API with WritePath.DIRECT as the local runtime reads it from the synthesized template, writing to `tableName`. */
+export function directDefinition(tableName: string, options: DirectOptions = {}): AwsIntegrationDefinition {
   const { template } = synth({ api: { writePath: WritePath.DIRECT }, streamIdField: options.streamIdField, maxBodyBytes: options.maxBodyBytes });
   const resources = template.toJSON().Resources as Record<string, any>;
   const methodId = Object.keys(resources).find((id) => resources[id].Metadata?.[ROLE_METADATA_KEY]?.role === 'direct-append')!;
   const eventsTableId = Object.keys(resources).find((id) => resources[id].Metadata?.[ROLE_METADATA_KEY]?.role === 'events-table')!;
-  const definition = readAwsIntegration(resources, methodId,
+  return readAwsIntegration(resources, methodId,
     (value) => resolveIntrinsics(value, { [eventsTableId]: { ref: tableName } }, pseudoParameters('eu-west-1', '111111111111', 'TestStack')));
+}
+
+/** The synthesized integration of an API with WritePath.DIRECT, writing to `tableName`. */
+export function directAppender(tableName: string, options: DirectOptions = {}): DirectAppender {
+  const definition = directDefinition(tableName, options);
   const integration = new LocalAwsIntegration(definition, { dynamodbEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB! });
   return {
     post: async (body, contentType = 'application/json') => {

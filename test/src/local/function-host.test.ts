@@ -31,6 +31,24 @@ exports.hangsOnRequest = async (event) => {
 exports.logs = async () => { console.log('line one'); console.error('line two'); return 'ok'; };
 exports.environment = async () => ({ ...process.env });
 exports.circular = async () => { const o = { a: 1 }; o.self = o; return o; };
+// What the handler was given, and every value in it that JSON would not give (its path and kind).
+exports.shapes = async (event) => {
+  const unlike = [];
+  const walk = (value, at) => {
+    if (value === undefined) unlike.push(at + ': undefined');
+    if (value === null || typeof value !== 'object') return;
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== Array.prototype) unlike.push(at + ': ' + value.constructor.name);
+    for (const key of Object.keys(value)) walk(value[key], at + '.' + key);
+  };
+  walk(event, '$');
+  return { event, unlike };
+};
+exports.answers = async (event) => {
+  if (event.kind === 'nothing') return undefined;
+  if (event.kind === 'bigint') return { n: 1n };
+  return { gone: undefined, fn: () => 1, symbol: Symbol('s'), date: new Date(0), list: [undefined, () => 1], bytes: Buffer.from('hi'), kept: 1 };
+};
 exports.whereAmI = async () => ({ pid: process.pid, node: process.versions.node, timezoneOffset: new Date(2026, 0, 1).getTimezoneOffset() });
 exports.tagged = async (event) => {
   console.log('start', event.n);
@@ -117,16 +135,27 @@ describe.each(HOSTS)('LocalFunction in a $kind', ({ kind, nodeBinaries, sandboxC
     }
   });
 
-  test(kind === 'worker thread'
-    ? 'a worker thread passes a result JSON cannot hold (structured clone)'
-    : 'a child process passes results as JSON, as Lambda does: a result JSON cannot hold fails the invocation', async () => {
-    const fn = make('index.circular');
-    if (kind === 'worker thread') {
-      const result = await fn.invoke<{ a: number; self: unknown }>({});
-      expect(result.self).toBe(result);
-    } else {
-      await expect(fn.invoke({})).rejects.toMatchObject({ errorType: 'TypeError', message: expect.stringContaining('circular structure') });
-    }
+  test('the handler gets the event as JSON, as from Lambda\'s runtime API: binary as base64, no undefined, Dates as ISO strings', async () => {
+    const fn = make('index.shapes');
+    const plain = { a: [1, 'x', null, { b: true }], when: new Date(0), gone: undefined, list: [undefined, 2] };
+    const plainResult = await fn.invoke<any>(plain);
+    expect(plainResult).toStrictEqual({ event: JSON.parse(JSON.stringify(plain)), unlike: [] });
+
+    // A DynamoDB stream record's binary attributes as the DynamoDB Streams SDK gives them.
+    const record = { dynamodb: { NewImage: { body: { B: new Uint8Array([104, 105]) }, set: { BS: [Buffer.from('x'), new Uint8Array([0, 255])] } } } };
+    const recordResult = await fn.invoke<any>({ Records: [record] });
+    expect(recordResult).toStrictEqual({ event: { Records: [{ dynamodb: { NewImage: { body: { B: 'aGk=' }, set: { BS: ['eA==', 'AP8='] } } } }] }, unlike: [] });
+  });
+
+  test('the answer crosses as JSON, as the Node.js runtime sends it: what JSON drops is dropped, undefined is null', async () => {
+    const fn = make('index.answers');
+    expect(await fn.invoke({ kind: 'fields' })).toStrictEqual({ date: '1970-01-01T00:00:00.000Z', list: [null, null], bytes: { type: 'Buffer', data: [104, 105] }, kept: 1 });
+    expect(await fn.invoke({ kind: 'nothing' })).toBeNull();
+  });
+
+  test('an answer JSON cannot hold (a BigInt, a cycle) fails the invocation, as the Node.js runtime fails it', async () => {
+    await expect(make('index.answers').invoke({ kind: 'bigint' })).rejects.toMatchObject({ errorType: 'Error', message: expect.stringContaining('Unable to stringify response body') });
+    await expect(make('index.circular').invoke({})).rejects.toMatchObject({ errorType: 'Error', message: expect.stringContaining('Unable to stringify response body') });
   });
 
   test('a warm sandbox keeps module state between invocations', async () => {

@@ -60,6 +60,38 @@ describe('$input', () => {
   });
 });
 
+describe('Velocity 1.7\'s rules, where velocityjs has others', () => {
+  test('#set to a null value keeps the old value', () => {
+    expect(render('#set($a = 5)#set($a = $nope)$a|#set($b = "x")#set($b = $input.path(\'$.missing\'))$b|#set($c = 1)#set($c = $input.path(\'$.n\'))$c', '{"n":null}').output)
+      .toBe('5|x|1');
+  });
+
+  test('/ of two whole numbers is integer division; / and % by zero are null', () => {
+    expect(render('#set($a = 7 / 2)$a|#set($b = -7 / 2)$b|#set($c = 7 % 3)$c').output).toBe('3|-3|1');
+    expect(render('#set($a = 1)#set($a = 7 / 0)$a|#set($b = 2)#set($b = 7 % 0)$b').output).toBe('1|2');
+  });
+
+  test('spaces and tabs alone before a #set belong to the directive; after other text they are text', () => {
+    expect(render(' #set($x = 1)$x \t#set($y = 2)$y#if(true) #set($z = 3)$z#end').output).toBe('123');
+    expect(render('a #set($x = 1)b\n \t#set($y = 2)c').output).toBe('a b\n \tc');
+  });
+
+  test('a property of nothing renders as written, or empty with $!', () => {
+    expect(render('[$!nope.x][$nope.x][$!nope.x.y]').output).toBe('[][$nope.x][]');
+  });
+
+  test('$util.escapeJavaScript of nothing is nothing (the reference prints as written); the others fail', () => {
+    expect(render('[$util.escapeJavaScript($nope)][$!util.escapeJavaScript($nope)]').output).toBe('[$util.escapeJavaScript($nope)][]');
+    expect(() => render('$util.base64Encode($nope)')).toThrow('$util.base64Encode() of nothing');
+  });
+
+  test('a number has longValue(), a whole number however it is written', () => {
+    expect(render('$input.path(\'$.a\').longValue() $input.path(\'$.b\').longValue()|#set($v = $input.path(\'$.a\').longValue() + 1)$v', '{"a":1.0,"b":1e2}').output)
+      .toBe('1 100|2');
+    expect(() => render('#set($n = 1)$n.floatValue()')).toThrow('a number has no method floatValue()');
+  });
+});
+
 describe('strings are java.lang.String', () => {
   test('Java\'s methods, with Java\'s regular expressions and replacement syntax', () => {
     const out = render([
