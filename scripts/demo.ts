@@ -8,8 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildExampleApp } from '../examples/typescript/app';
-import { parseOperatorArgs, runOperator } from '../lambda-src/operator/cli';
-import { LocalRuntime } from '../src/local';
+import { LocalRuntime } from '../packages/cli/src';
+import { parseOperatorArgs, runOperator } from '../packages/cli/src/operator/cli';
 
 // The SDK's notice about Node 20 support is noise in a demo's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -1,6 +1,6 @@
 /**
  * The contract between the constructs (src/), the Lambda code (lambda-src/), the local runtime
- * (src/local/) and the operator commands: table keys, environment variable names, defaults,
+ * (packages/cli/) and the operator commands: table keys, environment variable names, defaults,
  * headers and role metadata. One definition, so the two sides never drift apart. It imports
  * nothing, so every side can take it (the Lambda bundles include only what they use); it lives
  * under src/ because jsii compiles src/ alone. Not exported from the package index.

@@ -11,8 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { QueryCommand, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { App } from 'aws-cdk-lib';
 import { buildExampleApp } from '../../examples/typescript/app';
+import { LocalRuntime } from '../../packages/cli/src';
 import { EVENT_ID_MARKER_PREFIX, KEYS } from '../../src/contract';
-import { LocalRuntime } from '../../src/local';
 import { createEventsTable, dynamoClient } from '../../test/support/local-dynamo';
 import { BENCHMARK_RUNTIME } from '../bench-support';
 

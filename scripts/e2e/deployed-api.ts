@@ -3,7 +3,7 @@
  * with its role in the template), its stage, and whether its routes want SigV4 (IAM).
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { taggedResources } from '../../lambda-src/operator/stack-resources';
+import { taggedResources } from '../../packages/cli/src/operator/stack-resources';
 
 export interface DeployedApi {
   /** The stage's URL, ending with "/". */

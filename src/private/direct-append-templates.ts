@@ -10,7 +10,7 @@ import { CATALOGUE, DIRECT_EVENT, EVENT_ID_MARKER_PREFIX, KEYS, STORE_SET_FIELDS
  * The templates use only what API Gateway documents for mapping templates ($input.body/json/path,
  * $util.base64Encode/escapeJavaScript, $context.requestId/requestTimeEpoch/responseOverride),
  * Java String methods (length, replaceAll, contains, substring) and Number.longValue(); the local
- * runtime renders them with exactly that (src/local/mapping-template.ts), and the test suite
+ * runtime renders them with exactly that (packages/cli/src/mapping-template.ts), and the test suite
  * checks its renderings against Velocity 1.7's (mapping-template.oracle.property.test.ts).
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
  */

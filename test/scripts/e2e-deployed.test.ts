@@ -6,9 +6,9 @@
  */
 import * as http from 'node:http';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { listenOnLoopback, closeServer } from '../../packages/cli/src/loopback-server';
 import { main } from '../../scripts/e2e-deployed';
 import { ApiKind, EventSourcedApiProps, WritePath } from '../../src';
-import { listenOnLoopback, closeServer } from '../../src/local/loopback-server';
 import { removeTempDirs, startLocalApp, StartedApp } from '../support/local-app';
 import { twoViews } from '../support/synth';
 

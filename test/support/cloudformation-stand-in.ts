@@ -10,7 +10,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { StartedApp } from './local-app';
 import { assetFiles } from './nested-stacks';
-import { assemblyTemplateLoader, NESTED_ID_SEPARATOR, Template } from '../../src/local/nested-stacks';
+import { assemblyTemplateLoader, NESTED_ID_SEPARATOR, Template } from '../../packages/cli/src/nested-stacks';
 
 export interface CloudFormationStandIn {
   readonly client: CloudFormationClient;

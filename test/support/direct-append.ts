@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { synth } from './synth';
+import { AwsIntegrationDefinition, LocalAwsIntegration } from '../../packages/cli/src/aws-integration';
+import { readAwsIntegration } from '../../packages/cli/src/aws-integration-definition';
+import { pseudoParameters, resolveIntrinsics } from '../../packages/cli/src/intrinsics';
 import { WritePath } from '../../src';
 import { ROLE_METADATA_KEY } from '../../src/contract';
-import { AwsIntegrationDefinition, LocalAwsIntegration } from '../../src/local/aws-integration';
-import { readAwsIntegration } from '../../src/local/aws-integration-definition';
-import { pseudoParameters, resolveIntrinsics } from '../../src/local/intrinsics';
 
 export interface DirectAnswer {
   readonly status: number;

@@ -1,6 +1,6 @@
 /**
  * AWS's event-ruler (the engine behind EventBridge's pattern syntax, which Lambda event filtering
- * documents as its own) as a referee for src/local/event-pattern.ts: one long-lived Java process
+ * documents as its own) as a referee for packages/cli/src/event-pattern.ts: one long-lived Java process
  * (test/oracles/event-ruler) answering JSON lines, built by Maven from its pom when its build is
  * missing or older than its sources.
  */

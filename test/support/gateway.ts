@@ -3,10 +3,10 @@
  * gateway's own tests (REST and HTTP API kinds).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { PreflightDefinition, ThrottleDefinition } from '../../src/local/cloud-assembly';
-import { InvocationError, LocalFunction } from '../../src/local/function-host';
-import { HttpCorsDefinition } from '../../src/local/http-api-cors';
-import { HttpGateway } from '../../src/local/http-gateway';
+import { PreflightDefinition, ThrottleDefinition } from '../../packages/cli/src/cloud-assembly';
+import { InvocationError, LocalFunction } from '../../packages/cli/src/function-host';
+import { HttpCorsDefinition } from '../../packages/cli/src/http-api-cors';
+import { HttpGateway } from '../../packages/cli/src/http-gateway';
 
 export type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 

@@ -8,7 +8,7 @@
  * Every test creates its own uniquely named tables, so test files can share the one instance.
  */
 import { DYNAMO_GLOBAL_KEY } from './dynamo-global';
-import { DynamoStore, startDynamoDbLocal } from '../../src/local/dynamo-store';
+import { DynamoStore, startDynamoDbLocal } from '../../packages/cli/src/dynamo-store';
 
 export default async function globalSetup(): Promise<void> {
   const globals = globalThis as Record<string, unknown>;

@@ -11,8 +11,8 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import { dynamoClient } from './local-dynamo';
 import { synthApp } from './templates';
+import { LocalRuntime, LocalRuntimeOptions } from '../../packages/cli/src';
 import { EventSourcedApi, EventSourcedApiProps } from '../../src';
-import { LocalRuntime, LocalRuntimeOptions } from '../../src/local';
 
 /** A fresh temp folder (removed by `removeTempDirs`). */
 export function tempDir(prefix = 'es-local-test-'): string {

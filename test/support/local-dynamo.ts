@@ -10,8 +10,8 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, DynamoDBRecord, SQSEvent, SQSRecord } from 'aws-lambda';
 import { register } from '../../lambda-src/core/view-registry';
+import { toLambdaRecord } from '../../packages/cli/src/stream-records';
 import { CATALOGUE, ENV, KEYS, VIEW_REGISTRY } from '../../src/contract';
-import { toLambdaRecord } from '../../src/local/stream-records';
 
 let rawClient: DynamoDBClient | undefined;
 let docClient: DynamoDBDocumentClient | undefined;

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { recordTemplate } from './templates';
-import { assemblyTemplateLoader, flattenNestedStacks, NESTED_ID_SEPARATOR, Template } from '../../src/local/nested-stacks';
+import { assemblyTemplateLoader, flattenNestedStacks, NESTED_ID_SEPARATOR, Template } from '../../packages/cli/src/nested-stacks';
 
 /** `<nested stack's id>-…-<own logical id>`: the element's logical id in its top-level stack's flattened template. */
 export function flatId(element: CfnElement): string {

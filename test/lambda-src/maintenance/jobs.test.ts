@@ -1,7 +1,7 @@
 /**
  * Maintenance jobs (backfill, rebuild, replay) on DynamoDB Local. SQS has no local
  * implementation here, so the jobs' SQS calls (the real SQS client) go to the local runtime's SQS
- * endpoint, which keeps SQS's semantics and limits (test/src/local/sqs-endpoint.test.ts); the
+ * endpoint, which keeps SQS's semantics and limits (packages/cli/test/sqs-endpoint.test.ts); the
  * view's queue is drained through the real aggregator runtime.
  */
 import { SQSClient, type SendMessageBatchCommand } from '@aws-sdk/client-sqs';
@@ -10,8 +10,8 @@ import { createHandler } from '../../../lambda-src/aggregator/index';
 import { runStep, startJob, type JobMessage, type MaintenanceConfig } from '../../../lambda-src/maintenance/jobs';
 import { readProgress } from '../../../lambda-src/maintenance/progress';
 import { appendEvent } from '../../../lambda-src/writer/append';
-import { LocalQueue } from '../../../src/local/local-queue';
-import { LocalSqsEndpoint } from '../../../src/local/sqs-endpoint';
+import { LocalQueue } from '../../../packages/cli/src/local-queue';
+import { LocalSqsEndpoint } from '../../../packages/cli/src/sqs-endpoint';
 import { captureLogs, createEventsTable, createViewTable, dynamoClient, scanAll, type CapturedLogs } from '../../support/local-dynamo';
 
 const VERSION_LOG = {

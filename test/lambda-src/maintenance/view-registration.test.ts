@@ -9,10 +9,10 @@ import type { SQSEvent } from 'aws-lambda';
 import { readRegistry, register } from '../../../lambda-src/core/view-registry';
 import { handler } from '../../../lambda-src/maintenance/index';
 import { readProgress } from '../../../lambda-src/maintenance/progress';
+import { LocalQueue } from '../../../packages/cli/src/local-queue';
+import { closeServer, listenOnLoopback, withBody } from '../../../packages/cli/src/loopback-server';
+import { LocalSqsEndpoint } from '../../../packages/cli/src/sqs-endpoint';
 import { ENV } from '../../../src/contract';
-import { LocalQueue } from '../../../src/local/local-queue';
-import { closeServer, listenOnLoopback, withBody } from '../../../src/local/loopback-server';
-import { LocalSqsEndpoint } from '../../../src/local/sqs-endpoint';
 import { captureLogs, createEventsTable, createRegistryTable, createViewTable, dynamoClient, type CapturedLogs } from '../../support/local-dynamo';
 
 const endpoint = new LocalSqsEndpoint();

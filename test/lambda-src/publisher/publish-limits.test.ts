@@ -2,7 +2,7 @@
  * The publisher against SNS's size limits. SNS itself has no local implementation, so these
  * tests publish with the real SNS client to the local runtime's SNS endpoint, which refuses what
  * SNS documents that it refuses (10 entries, 256 KiB per message and per PublishBatch request,
- * attributes included; test/src/local/sns-endpoint.test.ts checks the endpoint itself).
+ * attributes included; packages/cli/test/sns-endpoint.test.ts checks the endpoint itself).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -13,7 +13,7 @@ import { eventMessage, SNS_MAX_BATCH_BYTES, SNS_MAX_BATCH_ENTRIES } from '../../
 import type { StoredEvent } from '../../../lambda-src/core/stored-event';
 import { publishBatches, publishRecords } from '../../../lambda-src/publisher/publish';
 import { appendEvent } from '../../../lambda-src/writer/append';
-import { LocalSnsEndpoint, PublishedMessage } from '../../../src/local/sns-endpoint';
+import { LocalSnsEndpoint, PublishedMessage } from '../../../packages/cli/src/sns-endpoint';
 import { captureLogs, createEventsTable, dynamoClient, readStream, type CapturedLogs } from '../../support/local-dynamo';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:events.fifo';

@@ -5,8 +5,8 @@
 import * as http from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { closeServer, listenOnLoopback } from '../../../packages/cli/src/loopback-server';
 import { contractRequest } from '../../../scripts/e2e/signed-request';
-import { closeServer, listenOnLoopback } from '../../../src/local/loopback-server';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session-token' };
 
