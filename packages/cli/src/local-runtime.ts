@@ -331,7 +331,7 @@ export class LocalRuntime {
     }
     const definitions = readCloudAssembly(assemblyDir, { tablePrefix, takenTableNames: new Set(this.state.retainedTables) });
     if (definitions.length === 0) throw new Error(`No EventSourcedApi found in ${assemblyDir}`);
-    requirePackages(definitions, { embeddedDynamo: !process.env.AWS_ENDPOINT_URL_DYNAMODB });
+    requirePackages(definitions);
     const nodePath = sdkNodePath();
     const functionNodes = functionNodesFor(definitions.flatMap(functionsOf).flatMap((fn) => (fn.runtime ? [fn.runtime] : [])));
     const host = { nodeVersion: process.versions.node, functionNodes, timezoneOffsetMinutes: new Date().getTimezoneOffset(), sdkNodePath: nodePath };
