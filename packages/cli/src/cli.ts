@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiDefinition, readCloudAssembly } from './cloud-assembly';
+import { versionMismatchNote } from './library-version';
 import { requirePackages } from './packages';
 import { watchParent } from './parent-watch';
 import { OPERATOR_COMMANDS } from '../../../src/contract';
@@ -157,6 +158,8 @@ async function runLocal(parsed: CliOptions, assemblyDir: string): Promise<void> 
   // Before anything starts: every SDK client the app's functions need, in one install command
   // (a half-installed set would start, then answer every request with 502).
   requirePackages(readCloudAssembly(assemblyDir, { tablePrefix: '' }));
+  const mismatch = versionMismatchNote(assemblyDir);
+  if (mismatch) console.warn(`cdk-event-sourced-api: ${mismatch}`);
   // Loaded lazily, so the check above runs before its imports do.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { LocalRuntime } = require('./local-runtime') as typeof import('./local-runtime');
