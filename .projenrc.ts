@@ -386,14 +386,53 @@ project.package.addField('workspaces', ['packages/cli']);
 project.npmignore?.exclude('/packages/');
 // The library's build builds the CLI too: `npx projen build` at the root makes both packages.
 project.postCompileTask.exec('npx projen compile', { cwd: 'packages/cli' });
-// Its tarball beside the library's in dist/js, where the release's npm job publishes every tarball.
+// Its tarball in dist/cli of the root: dist/js is the library's alone, as jsii's npm release job
+// unpacks and repacks it; the CLI's own job (below) publishes dist/cli from the same artifact.
 cli.packageTask.reset();
-cli.packageTask.exec('mkdir -p ../../dist/js');
-cli.packageTask.exec('npm pack --pack-destination ../../dist/js');
+cli.packageTask.exec('mkdir -p ../../dist/cli');
+cli.packageTask.exec('npm pack --pack-destination ../../dist/cli');
 const packageCliTask = project.addTask('package:cli', {
-  description: 'Pack the CLI package into dist/js, beside the library',
-  steps: [{ exec: 'npx projen package', cwd: 'packages/cli' }],
+  description: 'Build and pack the CLI package into dist/cli',
+  steps: [
+    { exec: 'npx projen compile', cwd: 'packages/cli' },
+    { exec: 'npx projen package', cwd: 'packages/cli' },
+  ],
 });
 project.packageTask.spawn(packageCliTask);
+// One version for both: the release's bump gives the CLI the library's version (and its peer
+// range), unbump puts both back.
+const setCliVersion = 'ts-node --project tsconfig.dev.json scripts/set-cli-version.ts';
+project.tasks.tryFind('bump')?.exec(setCliVersion);
+project.tasks.tryFind('unbump')?.exec(setCliVersion);
+// Published from the release job's artifact, as the library is, under the same tag and
+// conditions; the GitHub release waits for it as for every registry.
+const releaseWorkflow = project.github?.tryFindWorkflow('release');
+releaseWorkflow?.file?.addOverride('jobs.release_cli_npm', {
+  'name': 'Publish the CLI to npm',
+  'needs': 'release',
+  'runs-on': 'ubuntu-latest',
+  'permissions': { 'id-token': 'write', 'contents': 'read' },
+  'if': "needs.release.outputs.tag_exists != 'true' && needs.release.outputs.latest_commit == github.sha",
+  'steps': [
+    { uses: 'actions/setup-node@v7.0.0', with: { 'node-version': '24.x', 'package-manager-cache': false } },
+    {
+      name: 'Download build artifacts',
+      uses: 'actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c',
+      with: { 'artifact-ids': '${{ needs.release.outputs.artifact_id }}', 'path': 'dist' },
+    },
+    {
+      name: 'Release',
+      env: {
+        NPM_DIST_TAG: 'latest',
+        NPM_REGISTRY: 'registry.npmjs.org',
+        NPM_CONFIG_PROVENANCE: 'true',
+        NPM_TOKEN: '${{ secrets.NPM_TOKEN }}',
+        PUBLIB_DRYRUN: '${{ inputs.dry_run }}',
+      },
+      run: 'npx -p publib@latest publib-npm dist/cli',
+    },
+  ],
+});
+releaseWorkflow?.file?.addOverride('jobs.release_github.needs', ['release', 'release_npm', 'release_maven', 'release_pypi', 'release_cli_npm']);
 
 project.synth();

@@ -52,11 +52,13 @@ describe('release workflow', () => {
   // publib's command names the registry; the package each publishes is the one the release job
   // built and uploaded, at the version it bumped to.
   test.each([
-    ['npm', 'publib-npm', ['NPM_TOKEN']],
-    ['PyPI', 'publib-pypi', ['TWINE_PASSWORD', 'TWINE_USERNAME']],
-    ['Maven Central', 'publib-maven', ['MAVEN_GPG_PRIVATE_KEY', 'MAVEN_GPG_PRIVATE_KEY_PASSPHRASE', 'MAVEN_PASSWORD', 'MAVEN_STAGING_PROFILE_ID', 'MAVEN_USERNAME']],
+    // The library from dist/js (publib's default), the CLI package from dist/cli.
+    ['npm (the library)', /publib-npm'?$/, ['NPM_TOKEN']],
+    ['npm (the CLI)', /publib-npm dist\/cli$/, ['NPM_TOKEN']],
+    ['PyPI', /publib-pypi/, ['TWINE_PASSWORD', 'TWINE_USERNAME']],
+    ['Maven Central', /publib-maven/, ['MAVEN_GPG_PRIVATE_KEY', 'MAVEN_GPG_PRIVATE_KEY_PASSPHRASE', 'MAVEN_PASSWORD', 'MAVEN_STAGING_PROFILE_ID', 'MAVEN_USERNAME']],
   ])('publishes to %s after the release job, from its artifact, once per new tag', (_registry, command, secrets) => {
-    const ids = Object.keys(release.jobs).filter(id => release.jobs[id].steps.some(s => s.run?.includes(command)));
+    const ids = Object.keys(release.jobs).filter(id => release.jobs[id].steps.some(s => command.test(s.run?.trim() ?? '')));
     expect(ids).toHaveLength(1);
     const job = release.jobs[ids[0]];
     expect(needsOf(job)).toContain(releaseJob);
@@ -85,7 +87,7 @@ describe('release workflow', () => {
       'gh release create "$tag" -R "$GITHUB_REPOSITORY" -F "$CHANGELOG_FILE" -t "$tag" --target "$GITHUB_SHA"',
     ].join('\n'));
     const publishers = Object.keys(release.jobs).filter(id => release.jobs[id].steps.some(s => s.run?.includes('publib-')));
-    expect(publishers).toHaveLength(3);
+    expect(publishers).toHaveLength(4);
     expect(needsOf(release.jobs[gh]).sort()).toEqual([releaseJob, ...publishers].sort());
   });
 
@@ -99,6 +101,16 @@ describe('release workflow', () => {
     expect(tasks.bump.env?.BUMP_PACKAGE).toMatch(/^commit-and-tag-version@/);
     // build (and so npm test) runs in the release job, under the bumped version.
     expect(tasks.build.steps?.map(s => s.spawn)).toContain('test');
+  });
+
+  test('both packages get one version: bump gives the CLI the library\'s, unbump puts it back', () => {
+    for (const task of ['bump', 'unbump']) {
+      const steps = tasks[task].steps ?? [];
+      const versioned = steps.findIndex(s => s.builtin === (task === 'bump' ? 'release/apply-version-bump' : 'release/reset-version'));
+      const cli = steps.findIndex(s => s.exec?.includes('scripts/set-cli-version.ts'));
+      expect(versioned).toBeGreaterThanOrEqual(0);
+      expect(cli).toBeGreaterThan(versioned);
+    }
   });
 
   test('only a feat or a fix since the last tag makes a release', () => {
