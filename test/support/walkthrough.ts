@@ -13,11 +13,10 @@
 
 /**
  * The npm packages this repository builds, by the name the walkthrough installs them with, and
- * the one whose bin the `start` block runs. The one place to change should the CLI move to a
- * package of its own.
+ * the one whose bin the `start` block runs.
  */
-export const OWN_PACKAGES = ['cdk-event-sourced-api'];
-export const CLI = { package: 'cdk-event-sourced-api', bin: 'cdk-event-sourced-api' };
+export const OWN_PACKAGES = ['cdk-event-sourced-api', 'cdk-event-sourced-api-cli'];
+export const CLI = { package: 'cdk-event-sourced-api-cli', bin: 'cdk-event-sourced-api' };
 
 export interface Walkthrough {
   /** The `run` and `file` blocks as one bash script; it ends in the folder the app is in. */
