@@ -154,7 +154,7 @@ function checkov(files: string[]): boolean {
     console.log(`checkov: acknowledgments match ${baseline} (${entries} entries over ${files.length} templates)`);
   } else {
     console.log(`checkov: acknowledgments differ from ${baseline}:\n${differences.join('\n')}`);
-    console.log(`  If the change is meant (each new acknowledgment has its reason in src/private/acknowledge.ts and the README table), run \`${UPDATE_COMMAND}\` and commit ${baseline}.`);
+    console.log(`  If the change is meant (each new acknowledgment has its reason in src/private/acknowledge.ts and the table of docs/security.md), run \`${UPDATE_COMMAND}\` and commit ${baseline}.`);
   }
   return ok && differences.length === 0;
 }

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 
 /**
  * The alarms an EventSourcedApi creates by default, and where they notify. Each alarm is
- * explained, with what to do about it, in the README's Monitoring section.
+ * explained, with what to do about it, in the monitoring guide (docs/monitoring.md).
  */
 export interface AlarmOptions {
   /**

@@ -21,7 +21,7 @@ export interface RestApiOptions {
    * templates, with no Lambda. DIRECT needs a REST API and `expectedVersion` in every request
    * (it cannot read the stream's head); a request model checks the envelope (`type`, the stream
    * id, `eventId`, `expectedVersion`) and answers 400, and the data is stored as sent, without the
-   * writer's checks. A 201 answers `{"stored":true}`, not the event. See the README for exactly
+   * writer's checks. A 201 answers `{"stored":true}`, not the event. See docs/front-doors.md for exactly
    * what it checks and what it cannot.
    * @default WritePath.LAMBDA
    */

@@ -94,7 +94,7 @@ describe('CORS preflights allow only the methods of the routes they stand for', 
 });
 
 describe('CORS answers expose the headers clients read, on every kind', () => {
-  test('the list the README promises', () => {
+  test('the list the HTTP API guide promises', () => {
     expect([...CORS_EXPOSED_HEADERS]).toEqual(['LastEvaluatedKey', 'Idempotent-Replay', 'Retry-After']);
   });
 
