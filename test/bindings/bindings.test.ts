@@ -4,7 +4,7 @@
  * examples/python and examples/java synthesize the same app as examples/typescript, and their
  * templates must match the TypeScript one. A difference is a bug in the API the bindings see.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +14,7 @@ import { buildExampleApp } from '../../examples/typescript/app';
 import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, WritePath } from '../../src';
 import { recordTemplate, synthApp } from '../support/templates';
 import { compileProjection, TYPED_PROJECTION } from '../support/typed-projection';
+import { until } from '../support/until';
 
 const ROOT = path.join(__dirname, '..', '..');
 const VENV = path.join(ROOT, 'node_modules', '.cache', 'bindings-venv');
@@ -273,4 +274,56 @@ describe('the API as Java sees it', () => {
     expect(options).toMatch(/Default: WritePath\.LAMBDA/);
     expect(api).toMatch(/public @org\.jetbrains\.annotations\.Nullable software\.amazon\.awscdk\.services\.lambda\.IFunction getWriter\(\)/);
   });
+});
+
+describe('the CLI in a Python app\'s folder: npx, no package.json', () => {
+  /** The CLI's tarball, `npx projen package:cli` packed (test:bindings packs it first). */
+  function cliTarball(): string {
+    const dir = path.join(ROOT, 'dist', 'cli');
+    const found = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.endsWith('.tgz')) : undefined;
+    if (!found) throw new Error('No tarball in dist/cli: run `npx projen package:cli` first');
+    return path.join(dir, found);
+  }
+
+  test('npx runs the packed CLI on the Python app: local starts, a POST appends, the view answers, Ctrl-C stops it', async () => {
+    // The example app, copied outside the repository: app.py, cdk.json and its projections.
+    const appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'python-app-'));
+    for (const file of ['app.py', 'cdk.json']) fs.copyFileSync(path.join(ROOT, 'examples', 'python', file), path.join(appDir, file));
+    fs.cpSync(path.join(ROOT, 'examples', 'python', 'projections'), path.join(appDir, 'projections'), { recursive: true });
+    // A Python user's shell: the virtualenv first, Node and npm but nothing of this repository's
+    // node_modules, no AWS_* (so the CLI starts its own DynamoDB Local).
+    const userPath = (process.env.PATH ?? '').split(path.delimiter).filter((p) => !p.includes('node_modules')).join(path.delimiter);
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+    Object.assign(env, { PATH: `${path.dirname(python)}${path.delimiter}${userPath}`, VIRTUAL_ENV: VENV });
+    const started = Date.now();
+    // As the guide runs it, `npx --yes cdk-event-sourced-api-cli local --app "python3 app.py"`, with
+    // the packed tarball for the package name.
+    const cli = spawn('npx', ['--yes', `--package=${cliTarball()}`, '--', 'cdk-event-sourced-api', 'local', '--app', 'python3 app.py', '--port', '0'],
+      { cwd: appDir, env, detached: true });
+    let output = '';
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    cli.stdout!.on('data', (chunk) => { output += chunk; });
+    cli.stderr!.on('data', (chunk) => { output += chunk; });
+    cli.on('exit', (code, signal) => { exit = { code, signal }; });
+    try {
+      await until('the Ready line', () => /^Ready/m.test(output) || exit !== undefined, 4 * 60_000, 200)
+        .catch((e) => { throw new Error(`${e.message}; it printed:\n${output}`); });
+      if (exit) throw new Error(`local exited (${JSON.stringify(exit)}) before it was ready:\n${output}`);
+      timings.push(`npx CLI in the Python app: install, synth and start to Ready: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const url = /https?:\/\/127\.0\.0\.1:\d+/.exec(output.slice(output.search(/^Ready/m)))![0];
+      const posted = await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'CustomerRegistered', id: 'customer-py', name: 'Ada' }) });
+      expect(posted.status).toBe(201);
+      expect(await posted.json()).toMatchObject({ streamId: 'customer-py', version: 1 });
+      const read = await fetch(`${url}/customer-py?minVersion=1`);
+      expect(await read.json()).toEqual({ id: 'customer-py', version: 1, name: 'Ada', status: 'active' });
+      // The app's library (the wheel) and the CLI are the same version: no warning.
+      expect(output).not.toMatch(/is running an app built with/);
+      // Nothing was installed into the app's folder.
+      expect(fs.readdirSync(appDir).filter((f) => /^(package\.json|package-lock\.json|node_modules)$/.test(f))).toEqual([]);
+    } finally {
+      if (!exit) process.kill(-cli.pid!, 'SIGINT');
+      await until('local to exit after SIGINT', () => exit !== undefined, 60_000, 100).catch(() => process.kill(-cli.pid!, 'SIGKILL'));
+      fs.rmSync(appDir, { recursive: true, force: true });
+    }
+  }, 6 * 60_000);
 });
