@@ -291,6 +291,11 @@ project.addTask('benchmark', {
   ],
 });
 
+project.addTask('benchmark:install', {
+  description: 'From an empty folder (and empty npm and pip caches) to local answering: a TypeScript app and a Python app, with the packed packages',
+  steps: [{ exec: 'ts-node --project tsconfig.dev.json scripts/benchmark-install.ts', receiveArgs: true }],
+});
+
 project.addTask('benchmark:calls', {
   description: 'DynamoDB calls per append (with and without expectedVersion) and per applied event (steady, backlog), counted on DynamoDB Local',
   steps: [
@@ -346,6 +351,8 @@ const cli = new typescript.TypeScriptProject({
     'velocityjs@^2',
     'ajv@^8',
     'ajv-draft-04@^1',
+    // LocalRuntime's declarations name Lambda's event types.
+    '@types/aws-lambda@^8',
   ],
   // Built by the root (scripts/bundle-cli.ts, tsc for the types); tested by the root's jest, which
   // runs packages/cli/test with the library's tests; linted by the root's eslint.

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { until } from '../support/until';
-import { OWN_PACKAGES, walkthrough, Walkthrough } from '../support/walkthrough';
+import { CLI, OWN_PACKAGES, walkthrough, Walkthrough } from '../support/walkthrough';
 
 const ROOT = path.join(__dirname, '..', '..');
 const PAGE = path.join(ROOT, 'docs', 'getting-started-typescript.md');
@@ -171,6 +171,27 @@ test('local starts the app; the POST line appends an event and the read line ans
     expect(Object.keys(record).filter((k) => k !== 'id' && k !== 'version').length).toBeGreaterThan(0);
   }
 }, READY_TIMEOUT_MS + 120_000);
+
+test('LocalRuntime, imported from the CLI package, runs the app in a script of its own: tsc checks it, tsx runs it', () => {
+  // What an app's own tests do (docs/local-runtime.md): start the runtime on the synthesized app.
+  fs.writeFileSync(path.join(appDir, 'local-check.ts'), `
+import { LocalRuntime } from '${CLI.package}';
+
+async function main(): Promise<void> {
+  const runtime = await LocalRuntime.start({ assemblyDir: 'cdk.out', log: () => undefined });
+  try {
+    const body = JSON.stringify({ type: 'CustomerRegistered', id: 'customer-9', name: 'Bo' });
+    const answer = await fetch(\`\${runtime.url}/\`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    console.log(answer.status);
+  } finally {
+    await runtime.stop();
+  }
+}
+void main();
+`);
+  runLine('npx tsc', appDir);
+  expect(runLine('npx tsx local-check.ts', appDir).trim()).toBe('201');
+}, 120_000);
 
 test('Ctrl-C (SIGINT to its process group) stops local, and leaves no process behind, DynamoDB Local\'s Java included', async () => {
   if (!cli?.pid || cliExit) throw new Error(`local is not running (${JSON.stringify(cliExit)}):\n${cliOutput}`);
