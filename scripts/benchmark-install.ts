@@ -102,7 +102,8 @@ async function pythonApp(scratch: string): Promise<number> {
 async function main(): Promise<void> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'install-bench-'));
   try {
-    console.log(`From an empty folder and empty npm and pip caches to local answering (Node ${process.versions.node}):`);
+    const userNode = spawnSync('node', ['--version'], { env: userEnv(scratch), encoding: 'utf8' }).stdout.trim();
+    console.log(`From an empty folder and empty npm and pip caches to local answering (the user's Node: ${userNode}):`);
     const ts = await typescriptApp(scratch);
     console.log(`  TypeScript app, in all: ${ts.toFixed(1)} s`);
     const py = await pythonApp(scratch);
