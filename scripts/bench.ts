@@ -16,8 +16,6 @@ import { arg } from './bench-support';
 import { benchmarkDynamo, measureCalls } from './benchmark-calls';
 
 const ROOT = path.join(__dirname, '..');
-/** Where BENCHMARKS.md's sections recorded by other scripts begin: `--write` keeps them. */
-const KEPT_MARKER = '<!-- npm run bench -- --write keeps what follows: figures other scripts measure -->';
 const BUNDLES = ['writer', 'publisher', 'reader', 'maintenance', 'aggregator-runtime'];
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
@@ -131,11 +129,7 @@ async function main(): Promise<void> {
     await store.stop();
   }
   if (process.argv.includes('--write')) {
-    // Figures other scripts measure (too slow for this run) are kept as they were recorded.
-    const file = path.join(ROOT, 'BENCHMARKS.md');
-    const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    const kept = previous.indexOf(KEPT_MARKER) >= 0 ? previous.slice(previous.indexOf(KEPT_MARKER)) : '';
-    fs.writeFileSync(file, `${out.join('\n')}\n${kept ? `\n${kept}` : ''}`);
+    fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), `${out.join('\n')}\n`);
     console.error('wrote BENCHMARKS.md');
   }
 }
