@@ -296,6 +296,14 @@ project.addTask('benchmark:install', {
   steps: [{ exec: 'ts-node --project tsconfig.dev.json scripts/benchmark-install.ts', receiveArgs: true }],
 });
 
+project.addTask('benchmark:profile', {
+  description: 'Where the local runtime\'s CPU goes under 8 concurrent POST clients: per process and thread, per append; --count: DynamoDB Local requests per append',
+  steps: [
+    { spawn: 'bundle:lambdas' },
+    { exec: 'ts-node --project tsconfig.dev.json scripts/profile-local.ts', receiveArgs: true },
+  ],
+});
+
 project.addTask('benchmark:calls', {
   description: 'DynamoDB calls per append (with and without expectedVersion) and per applied event (steady, backlog), counted on DynamoDB Local',
   steps: [

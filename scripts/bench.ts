@@ -18,6 +18,20 @@ import { benchmarkDynamo, measureCalls } from './benchmark-calls';
 const ROOT = path.join(__dirname, '..');
 const BUNDLES = ['writer', 'publisher', 'reader', 'maintenance', 'aggregator-runtime'];
 
+/**
+ * A hand-measured block of the current BENCHMARKS.md, between `<!-- begin NAME -->` and
+ * `<!-- end NAME -->` (markers included): figures another command gives, which `--write` keeps
+ * where they are instead of dropping them. Empty when there is none.
+ */
+function keptBlock(name: string): string {
+  const file = path.join(ROOT, 'BENCHMARKS.md');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const begin = text.indexOf(`<!-- begin ${name}`);
+  const endMarker = `<!-- end ${name} -->`;
+  const end = text.indexOf(endMarker, begin);
+  return begin >= 0 && end >= 0 ? text.slice(begin, end + endMarker.length) : '';
+}
+
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const trio = (p: Percentiles) => `${ms(p.p50)} | ${ms(p.p95)} | ${ms(p.max)}`;
 const usd = (n: number) => `$${n.toFixed(2)}`;
@@ -100,6 +114,11 @@ async function main(): Promise<void> {
     line(`| raw DynamoDB Local appends, 8 workers | ${local.rawAppendsPerSecond.toFixed(0)} |`);
     line(`| POST → 201, 8 clients | ${local.appendsPerSecond.toFixed(0)} |`);
     line(`| POST → visible in the default view, 8 clients | ${local.visiblePerSecond.toFixed(0)} |`);
+    const overhead = keptBlock('local-overhead');
+    if (overhead) {
+      line();
+      line(overhead);
+    }
 
     line();
     line('## Cost per million events');

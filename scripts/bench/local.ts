@@ -83,7 +83,7 @@ async function visible(url: string, id: string, version: number): Promise<void> 
 }
 
 /** One append as the writer makes it without a cached head: read the head, then the transaction. */
-async function rawAppend(client: DynamoDBClient, table: string, streamId: string): Promise<void> {
+export async function rawAppend(client: DynamoDBClient, table: string, streamId: string): Promise<void> {
   const head = await client.send(new QueryCommand({
     TableName: table,
     KeyConditionExpression: '#s = :s',
