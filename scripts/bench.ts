@@ -147,6 +147,11 @@ async function main(): Promise<void> {
   } finally {
     await store.stop();
   }
+  const packages = keptBlock('packages');
+  if (packages) {
+    line();
+    line(packages);
+  }
   if (process.argv.includes('--write')) {
     fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), `${out.join('\n')}\n`);
     console.error('wrote BENCHMARKS.md');
