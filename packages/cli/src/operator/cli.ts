@@ -159,6 +159,7 @@ export function formatStatus(s: ApiStatus, where: string): string {
     s.jobs ? `jobs: ${s.jobs.waiting + s.jobs.inFlight} queued, ${s.jobsParked ?? 0} parked` : undefined,
   ].filter(Boolean);
   if (facts.length) lines.push(`  ${facts.join(' · ')}`);
+  for (const problem of s.eventsTableProblems) lines.push(`  events table: ${problem}`);
   for (const v of s.views) {
     const behind = v.streamsBehind === undefined ? '' : v.streamsBehind === 0 ? ', up to date'
       : `, behind: ${v.streamsBehind} stream(s), ${v.versionsBehind} event(s), lag ${formatDuration(v.lagMs ?? 0)} (the oldest event not applied)`;

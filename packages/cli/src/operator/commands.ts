@@ -3,6 +3,7 @@ import {
   DeleteMessageCommand, GetQueueAttributesCommand, ListMessageMoveTasksCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand,
   StartMessageMoveTaskCommand, type Message,
 } from '@aws-sdk/client-sqs';
+import { checkEventsTable } from './events-table-check';
 import type { Target } from './target';
 import { eventTimestamp } from '../../../../lambda-src/core/stored-event';
 import { cataloguePage, streamHead, viewVersions, type CataloguePosition, type JobMessage, type StartJob } from '../../../../lambda-src/maintenance/jobs';
@@ -54,6 +55,8 @@ export interface ApiStatus {
   readonly publisherFailures?: number;
   readonly jobs?: QueueDepth;
   readonly jobsParked?: number;
+  /** What the events table lacks (an imported one is checked here, not at synth); empty when nothing. */
+  readonly eventsTableProblems: string[];
 }
 
 /** A dead-letter queue redrive, as ListMessageMoveTasks reports it. */
@@ -148,6 +151,8 @@ export async function status(target: Target, options: { scan: boolean; views?: O
   return {
     owner: api.owner,
     views: statuses,
+    eventsTableProblems: await checkEventsTable(target.dynamo, api.eventsTable)
+      .catch((error: Error) => [`could not be described (${error.name}: ${error.message}), so its keys, stream and index are unchecked`]),
     ...(streams === undefined ? {} : { streams }),
     ...(api.publisherFailureQueueUrl ? { publisherFailures: total(await depth(target, api.publisherFailureQueueUrl)) } : {}),
     ...(api.jobsQueueUrl ? { jobs: await depth(target, api.jobsQueueUrl), jobsParked: total(await depth(target, api.jobsDeadLetterQueueUrl)) } : {}),

@@ -27,6 +27,8 @@ async function expectSameAsLocal(app: StartedApp, deployed: Awaited<ReturnType<t
   expect(deployed.api).toEqual(localApi);
   const [fromStack, fromLocal] = [await status(deployed, { scan: true }), await status(local, { scan: true })];
   expect(fromStack).toEqual(fromLocal);
+  // The table the construct made has what the API needs.
+  expect(fromStack.eventsTableProblems).toEqual([]);
   return fromStack;
 }
 
@@ -74,13 +76,16 @@ describe('arguments', () => {
 describe('status as printed', () => {
   test('a view behind gives its streams, events and lag; durations read in the unit that fits', () => {
     const view = { name: 'summary', version: 2, table: 't', rebuilding: false, queue: { waiting: 3, inFlight: 1 }, parked: 1, streamsBehind: 2, versionsBehind: 5, lagMs: 95_000 };
-    const printed = formatStatus({ owner: 'App/Api', views: [view] }, 'local');
+    const printed = formatStatus({ owner: 'App/Api', views: [view], eventsTableProblems: [] }, 'local');
     expect(printed).toContain('summary v2, behind: 2 stream(s), 5 event(s), lag 1.6 min (the oldest event not applied)');
     expect(printed).toContain('queue: 3 waiting, 1 in flight · parked: 1 (after a fix: redrive --view summary)');
     const redrive = { status: 'FAILED', moved: 1, toMove: 3, rate: 5, startedAt: '2026-01-01T00:00:00.000Z', failureReason: 'AWS.SimpleQueueService.NonExistentQueue' };
-    expect(formatStatus({ owner: 'App/Api', views: [{ ...view, redrive }] }, 'local')).toContain(
+    expect(formatStatus({ owner: 'App/Api', views: [{ ...view, redrive }], eventsTableProblems: [] }, 'local')).toContain(
       '    redrive: FAILED, 1 of 3 moved, 5 a second: AWS.SimpleQueueService.NonExistentQueue (started 2026-01-01T00:00:00.000Z)');
     expect(printed).not.toContain('redrive:');
+    expect(printed).not.toContain('events table:');
+    expect(formatStatus({ owner: 'App/Api', views: [view], eventsTableProblems: ['it has no stream; enable one'] }, 'local'))
+      .toContain('App/Api in local\n  events table: it has no stream; enable one\n');
     expect([0, 999, 1000, 59_949, 60_000, 3_600_000 * 2.5].map(formatDuration)).toEqual(['0 ms', '999 ms', '1.0 s', '59.9 s', '1.0 min', '2.5 h']);
   });
 });
