@@ -5,7 +5,9 @@
  *   npx cdk-event-sourced-api local                    # the app in ./cdk.json
  *   npx cdk-event-sourced-api local --app "npx ts-node app.ts" --port 3000
  *   npx cdk-event-sourced-api local --assembly cdk.out # an app synthesized already
+ *   npx cdk-event-sourced-api local --ready-file .es-ready.json  # URLs as JSON, for tests in any language
  *   npx cdk-event-sourced-api status --stack Shop      # operator commands: status, backfill, rebuild, replay, redrive, discard
+ *   npx cdk-event-sourced-api wait-idle --local URL    # until every event is applied (local only)
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,9 +15,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiDefinition, readCloudAssembly } from './cloud-assembly';
 import { versionMismatchNote } from './library-version';
+import { COMMANDS } from './operator/command-names';
 import { requirePackages } from './packages';
 import { watchParent } from './parent-watch';
-import { OPERATOR_COMMANDS } from '../../../src/contract';
+import { readyFileContent, removeReadyFile, writeReadyFile } from './ready-file';
 
 const USAGE = `Usage: cdk-event-sourced-api local [options]
 
@@ -35,13 +38,17 @@ Options:
                              messages, parallel pollers, varied batches, throttling, crashes
                              and timeouts mid-batch (the seed is printed at start)
   --chaos-seed <n>           chaos mode with this seed (to replay a run)
+  --ready-file <path>        once ready, write the URLs as JSON to <path> (atomically):
+                             {"url", "operatorUrl", "apis": [{"path", "url", "views"}], "pid"};
+                             removed when it stops. For tests: start local, wait for the file,
+                             then \`wait-idle --local <operatorUrl>\` after appending
   -h, --help                 show this help
 
 Environment: AWS_ENDPOINT_URL_DYNAMODB points the store at a DynamoDB Local already
 running; without it, an in-memory one is started (needs Java 17 or later).
 
 Operator commands (a deployed stack, or this local runtime by its operator URL):
-  cdk-event-sourced-api status|backfill|rebuild|replay|redrive|discard --help`;
+  cdk-event-sourced-api status|backfill|rebuild|replay|redrive|discard|wait-idle --help`;
 
 export interface CliOptions {
   app?: string;
@@ -51,6 +58,7 @@ export interface CliOptions {
   visibilityTimeoutMs?: number;
   functionLogs: boolean;
   chaos?: { seed?: number };
+  readyFile?: string;
 }
 
 export function parseArgs(argv: string[]): CliOptions | 'help' {
@@ -78,6 +86,7 @@ export function parseArgs(argv: string[]): CliOptions | 'help' {
     else if (arg === '--function-logs') options.functionLogs = true;
     else if (arg === '--chaos') options.chaos = options.chaos ?? {};
     else if (arg === '--chaos-seed') options.chaos = { seed: number() };
+    else if (arg === '--ready-file') options.readyFile = value();
     else if (arg === '-h' || arg === '--help') return 'help';
     else throw new Error(`Unknown option "${arg}"\n\n${USAGE}`);
   }
@@ -108,6 +117,7 @@ export function resolvePaths(options: CliOptions, cwd: string): CliOptions {
     ...options,
     ...(options.assembly !== undefined ? { assembly: path.resolve(cwd, options.assembly) } : {}),
     ...(options.dataDir !== undefined ? { dataDir: path.resolve(cwd, options.dataDir) } : {}),
+    ...(options.readyFile !== undefined ? { readyFile: path.resolve(cwd, options.readyFile) } : {}),
   };
 }
 
@@ -136,7 +146,7 @@ async function main(): Promise<void> {
   // runtime already gives the functions the same setting). Other warnings still print.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const argv = process.argv.slice(2);
-  if ((OPERATOR_COMMANDS as readonly string[]).includes(argv[0])) return operator(argv);
+  if ((COMMANDS as readonly string[]).includes(argv[0])) return operator(argv);
   const args = parseArgs(argv);
   if (args === 'help') {
     console.log(USAGE);
@@ -144,6 +154,8 @@ async function main(): Promise<void> {
   }
   const cwd = process.cwd();
   const parsed = resolvePaths(args, cwd);
+  // A file left by a run that was killed must not pass for this run's.
+  if (parsed.readyFile) removeReadyFile(parsed.readyFile);
   const assemblyDir = parsed.assembly ?? synthesize(parsed.app ?? appFromCdkJson(cwd), cwd);
   try {
     await runLocal(parsed, assemblyDir);
@@ -173,16 +185,22 @@ async function runLocal(parsed: CliOptions, assemblyDir: string): Promise<void> 
   });
   console.log(startHint(runtime.apis[0].definition, runtime.url, runtime.operatorUrl));
   let stopWatching = () => {};
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-    stopWatching = watchParent(() => {
-      console.log('cdk-event-sourced-api: the process that started the local runtime is gone; stopping.');
-      resolve();
+  try {
+    if (parsed.readyFile) writeReadyFile(parsed.readyFile, readyFileContent(runtime));
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+      stopWatching = watchParent(() => {
+        console.log('cdk-event-sourced-api: the process that started the local runtime is gone; stopping.');
+        resolve();
+      });
     });
-  });
-  stopWatching();
-  await runtime.stop();
+  } finally {
+    // First: its URLs stop answering as the runtime stops.
+    if (parsed.readyFile) removeReadyFile(parsed.readyFile);
+    stopWatching();
+    await runtime.stop();
+  }
 }
 
 /** status, backfill, rebuild, replay, redrive, discard: the operator commands. */

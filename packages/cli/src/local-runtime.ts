@@ -100,6 +100,9 @@ interface ViewQueues {
   readonly instances: LocalFunction[];
 }
 
+/** The longest wait one `GET /idle` of the operator endpoint holds (`wait-idle` asks again for longer ones). */
+export const IDLE_WAIT_MAX_MS = 60_000;
+
 /** Lambda runs several batches of a queue at once (it starts with five pollers); chaos mode runs this many. */
 const CHAOS_POLLERS_PER_QUEUE = 3;
 
@@ -277,7 +280,7 @@ export class LocalRuntime {
 
   /**
    * Resolves when every appended event has been published and every queue is empty (parked
-   * messages excepted), checked twice in a row; rejects after `timeoutMs`.
+   * messages excepted), checked twice in a row; rejects after `timeoutMs`, naming what is pending.
    */
   public async waitUntilIdle(timeoutMs = 30_000): Promise<void> {
     const since = Date.now();
@@ -285,10 +288,22 @@ export class LocalRuntime {
     let quietChecks = 0;
     while (quietChecks < 2) {
       if (this.backgroundErrors.length) throw new Error(`Local runtime failed: ${String(this.backgroundErrors[0])}`);
-      if (Date.now() > deadline) throw new Error(`Not idle after ${timeoutMs} ms: ${this.describeBusy()}`);
+      if (Date.now() > deadline) throw new Error(`Not idle after ${timeoutMs} ms: ${this.pending(since).join('; ')}`);
       await new Promise((resolve) => setTimeout(resolve, (this.options.pollIntervalMs ?? 50) * 2));
-      quietChecks = this.isIdle(since) ? quietChecks + 1 : 0;
+      quietChecks = this.pending(since).length === 0 ? quietChecks + 1 : 0;
     }
+  }
+
+  /**
+   * Messages that will not be applied without an operator (a fix, then redrive or replay): per
+   * view its dead-letter list, and the publisher's failure records; only the non-zero counts.
+   */
+  public parked(): Array<{ api: string; where: string; messages: number }> {
+    return this.running.flatMap((api) => [
+      ...[...api.queues.entries()].map(([view, { deadLetters }]) => ({ api: api.definition.owner, where: `view ${view}`, messages: deadLetters.depth })),
+      { api: api.definition.owner, where: 'publisher failures', messages: api.publisherFailures.depth },
+      ...(api.maintenance ? [{ api: api.definition.owner, where: 'maintenance jobs', messages: api.maintenance.deadLetters.depth }] : []),
+    ]).filter((p) => p.messages > 0);
   }
 
   /** Stops servers, pollers and functions; drops the tables; stops DynamoDB Local if started here. */
@@ -480,8 +495,13 @@ export class LocalRuntime {
       if (maintenanceFn) await this.createBackfills(definition, maintenanceFn, createdTables);
     }
     if (dataDir) await this.cleanUpDeploy(dataDir, definitions);
-    this.operatorServer = http.createServer((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(this.operatorView()));
+    this.operatorServer = http.createServer((req, res) => {
+      const idle = /^\/idle(\?|$)/.test(req.url ?? '');
+      if (!idle) {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(this.operatorView()));
+        return;
+      }
+      void this.answerIdle(new URL(req.url!, 'http://localhost').searchParams.get('timeoutMs'), res);
     });
     this.operatorEndpoint = await listenOnLoopback(this.operatorServer);
     this.lock?.started(this.url, this.operatorEndpoint);
@@ -662,21 +682,41 @@ export class LocalRuntime {
   }
 
   /**
-   * Idle: each stream poller's last quiet poll started after `since` (so it saw every event
-   * appended before the wait began), every queue is empty with no batch under way, and no
-   * redrive (message move task) is running.
+   * What keeps the runtime from being idle (nothing: idle): a stream poller whose last quiet poll
+   * started before `since` (it may not have seen every event appended before the wait began), a
+   * queue with messages or a batch under way, a redrive (message move task) still running.
    */
-  private isIdle(since: number): boolean {
-    // A redrive under way still has messages to move.
-    if (this.sqs?.moving) return false;
-    return this.running.every((api) => api.streamPoller.idle && (api.streamPoller.quietSince ?? -Infinity) > since
-      && polledQueues(api).every(({ queue, pollers }) => queue.depth === 0 && pollers.every((p) => !p.busy)));
+  private pending(since: number): string[] {
+    const pending = this.running.flatMap((api) => {
+      const owner = api.definition.owner;
+      const parts: string[] = [];
+      if (!api.streamPoller.idle || (api.streamPoller.quietSince ?? -Infinity) <= since) parts.push(`${owner}: events not yet published (the stream is being read)`);
+      const queues = [...api.queues.entries()].map(([view, q]) => ({ name: `view ${view}`, ...q }));
+      if (api.maintenance) queues.push({ name: 'maintenance jobs', ...api.maintenance });
+      for (const { name, queue, pollers } of queues) {
+        const batches = pollers.filter((p) => p.busy).length;
+        if (queue.depth === 0 && batches === 0) continue;
+        parts.push(`${owner}: ${name}, ${queue.depth} message(s) not yet applied${batches ? ` (${batches} batch(es) under way)` : ''}`);
+      }
+      return parts;
+    });
+    if (this.sqs?.moving) pending.push('a dead-letter redrive is still moving messages');
+    return pending;
   }
 
-  private describeBusy(): string {
-    return this.running.map((api) => `${api.definition.owner}: stream ${api.streamPoller.idle ? 'idle' : 'busy'}, queues ${
-      [...api.queues.entries()].map(([name, { queue }]) => `${name}=${queue.depth}`).join(' ')}${
-      api.maintenance ? `, jobs=${api.maintenance.queue.depth}` : ''}`).join('; ') + (this.sqs?.moving ? '; a redrive is running' : '');
+  /**
+   * `GET <operatorUrl>/idle?timeoutMs=N`, for `wait-idle`: answers 200 `{ idle: true, parked }` once
+   * idle, or 503 `{ idle: false, pending }` after N ms (at most IDLE_WAIT_MAX_MS a request).
+   */
+  private async answerIdle(timeoutParam: string | null, res: http.ServerResponse): Promise<void> {
+    const timeoutMs = Math.min(IDLE_WAIT_MAX_MS, /^\d+$/.test(timeoutParam ?? '') ? Number(timeoutParam) : 30_000);
+    const answer = (status: number, body: object) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    try {
+      await this.waitUntilIdle(timeoutMs);
+      answer(200, { idle: true, parked: this.parked() });
+    } catch (err) {
+      answer(503, { idle: false, pending: String((err as Error).message ?? err) });
+    }
   }
 
   private find(api?: string): RunningApi {

@@ -10,6 +10,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { EventSourcedApi } from '../../../src';
 import { HttpClient, removeTempDirs, tempDir, VERSION_LOG_PROJECTION, writeProjection } from '../../../test/support/local-app';
 import { synthApp } from '../../../test/support/templates';
+import { until } from '../../../test/support/until';
 
 afterAll(() => removeTempDirs());
 
@@ -117,3 +118,46 @@ test('status --stack without AWS credentials says how to get them, in one line',
     'set AWS_PROFILE or pass --profile <name>, run `aws configure` (or `aws sso login` for an SSO profile), ' +
     'or, for a local runtime, use --local <operator URL> instead of --stack\n');
 }, 60_000);
+
+test('local --ready-file: the URLs as JSON once ready (relative to the folder it starts in), wait-idle after a POST, removed on SIGINT', async () => {
+  const appDir = tempDir('es-local-cli-ready-');
+  const app = new App({ outdir: path.join(appDir, 'cdk.out') });
+  const entry = writeProjection(appDir, 'ledger', VERSION_LOG_PROJECTION);
+  new EventSourcedApi(new Stack(app, 'Shop'), 'Api', { projections: [{ name: 'default', entry }, { name: 'ledger', entry }] });
+  synthApp(app);
+  const readyFile = path.join(appDir, 'run', 'ready.json');
+  fs.mkdirSync(path.dirname(readyFile));
+  fs.writeFileSync(readyFile, '{"stale": true}'); // a killed run's: not to be taken for this one's
+
+  const cli = runCli(['local', '--assembly', 'cdk.out', '--ready-file', 'run/ready.json'], { cwd: appDir, env: process.env });
+  try {
+    await cli.waitFor(/Ctrl-C stops/);
+    await until('the ready file', () => fs.existsSync(readyFile), 10_000, 50);
+    const ready = JSON.parse(fs.readFileSync(readyFile, 'utf8'));
+    const [, url] = /curl -X POST (\S+)\/ /.exec(cli.output())!;
+    expect(ready).toEqual({
+      url,
+      operatorUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      apis: [{ path: 'Shop/Api', url, views: ['default', 'ledger'] }],
+      pid: cli.child.pid,
+    });
+    // Written under another name, then renamed: nothing else is left in its folder.
+    expect(fs.readdirSync(path.dirname(readyFile))).toEqual(['ready.json']);
+
+    const client = new HttpClient(ready.url);
+    for (let v = 1; v <= 3; v++) expect((await client.post({ type: v === 1 ? 'Created' : 'Updated', id: 'r-1' })).status).toBe(201);
+    const waited = runCli(['wait-idle', '--local', ready.operatorUrl, '--timeout', '30'], { cwd: appDir, env: process.env });
+    expect(await waited.exited).toBe(0);
+    expect(waited.output()).toBe('Idle: every appended event is published and applied by every view\n');
+    expect((await client.get('/ledger/r-1')).json).toMatchObject({ versions: [1, 2, 3] });
+  } finally {
+    cli.child.kill('SIGINT');
+  }
+  expect(await cli.exited).toBe(0);
+  expect(fs.existsSync(readyFile)).toBe(false);
+  // The runtime is gone: wait-idle says so in one line, and fails.
+  const ready = /status --local (\S+)/.exec(cli.output())![1];
+  const late = runCli(['wait-idle', '--local', ready], { cwd: appDir, env: process.env });
+  expect(await late.exited).toBe(1);
+  expect(late.output()).toBe(`cdk-event-sourced-api: Cannot reach the local runtime's operator endpoint ${ready}: ECONNREFUSED\n`);
+}, 180_000);

@@ -2,11 +2,12 @@
  * The operator commands of the `cdk-event-sourced-api` bin (not a Lambda handler: they share
  * lambda-src's maintenance and core modules by import, bundled into the CLI package's lib/cli.js).
  */
+import { COMMANDS, type OperatorCommand } from './command-names';
 import { discard, redrive, replay, selectViews, startJobs, status, type ApiStatus, type RedriveTask } from './commands';
 import { localTarget, stackTarget, type Target } from './target';
-import { OPERATOR_COMMANDS } from '../../../../src/contract';
+import { waitIdle } from './wait-idle';
 
-export const OPERATOR_USAGE = `Usage: cdk-event-sourced-api <status|backfill|rebuild|replay|redrive|discard> <where> [options]
+export const OPERATOR_USAGE = `Usage: cdk-event-sourced-api <status|backfill|rebuild|replay|redrive|discard|wait-idle> <where> [options]
 
 Where (one of):
   --stack <name> [--region <r>] [--profile <p>]   a deployed stack (AWS SDK credentials)
@@ -32,9 +33,12 @@ Commands:
   discard  --view <v> --yes
            drops a view's parked messages for good; their events stay in the events table,
            and the view stays behind on those streams (status shows it) until a replay
-           --view <v> or the stream's next event applies them`;
-
-type OperatorCommand = typeof OPERATOR_COMMANDS[number];
+           --view <v> or the stream's next event applies them
+  wait-idle --local <url> [--timeout <seconds>]
+           for integration tests: returns once every event appended so far is published
+           and applied by every view, or parked; fails after the timeout (default: 30),
+           naming what is still pending. A local runtime only: on AWS, nothing short of a
+           full scan tells an event still in the DynamoDB stream from one applied`;
 
 export interface OperatorArgs {
   readonly command: OperatorCommand;
@@ -54,16 +58,21 @@ export interface OperatorArgs {
   readonly rate?: number;
   /** discard: confirmed. */
   readonly yes: boolean;
+  /** wait-idle: how long to wait, in milliseconds. */
+  readonly timeoutMs?: number;
 }
+
+/** wait-idle's default --timeout, in seconds: LocalRuntime.waitUntilIdle's. */
+const DEFAULT_IDLE_TIMEOUT_S = 30;
 
 /** SQS's bounds for MaxNumberOfMessagesPerSecond. */
 const MAX_RATE = 500;
 
 export function parseOperatorArgs(argv: string[]): OperatorArgs {
   const [command, ...rest] = argv;
-  if (!OPERATOR_COMMANDS.includes(command as OperatorCommand)) throw new Error(`Unknown command "${command}"\n\n${OPERATOR_USAGE}`);
+  if (!COMMANDS.includes(command as OperatorCommand)) throw new Error(`Unknown command "${command}"\n\n${OPERATOR_USAGE}`);
   const args: Record<string, string | boolean | number> = { scan: true, json: false, failures: false, all: false, yes: false };
-  const valued = ['--stack', '--region', '--profile', '--local', '--api', '--view', '--since', '--rate'];
+  const valued = ['--stack', '--region', '--profile', '--local', '--api', '--view', '--since', '--rate', '--timeout'];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (valued.includes(arg)) {
@@ -82,6 +91,16 @@ export function parseOperatorArgs(argv: string[]): OperatorArgs {
       throw new Error(`--rate needs a whole number of messages a second from 1 to ${MAX_RATE}, got "${args.rate}"`);
     }
     args.rate = Number(args.rate);
+  }
+  if (args.timeout !== undefined) {
+    if (command !== 'wait-idle') throw new Error('--timeout goes with wait-idle');
+    if (!/^\d+(\.\d+)?$/.test(String(args.timeout))) throw new Error(`--timeout needs a number of seconds, got "${args.timeout}"`);
+  }
+  if (command === 'wait-idle') {
+    if (args.stack) throw new Error('wait-idle works on a local runtime only (--local <operator URL>): on AWS, nothing short of a full scan tells an event still in the DynamoDB stream from one applied');
+    for (const option of ['view', 'json', 'failures'] as const) if (args[option]) throw new Error(`--${option} does not go with wait-idle`);
+    args.timeoutMs = Math.round(Number(args.timeout ?? DEFAULT_IDLE_TIMEOUT_S) * 1000);
+    delete args.timeout;
   }
   const parsed = { command, ...args } as unknown as OperatorArgs;
   if (Boolean(parsed.stack) === Boolean(parsed.local)) throw new Error(`${command} needs --stack <name> or --local <url> (one of them)`);
@@ -103,6 +122,8 @@ export function parseOperatorArgs(argv: string[]): OperatorArgs {
 
 /** Runs one operator command; returns what to print. */
 export async function runOperator(args: OperatorArgs): Promise<string> {
+  // Asks the runtime itself: the AWS endpoints cannot tell what is still in the stream.
+  if (args.command === 'wait-idle') return waitIdle(args.local!, args.timeoutMs!);
   const target: Target = args.local
     ? await localTarget(args.local, args.api)
     : await stackTarget({ stack: args.stack!, region: args.region, profile: args.profile, api: args.api });
