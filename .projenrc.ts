@@ -248,7 +248,8 @@ const bindingsTask = project.addTask('test:bindings', {
     { spawn: 'package:cli' },
     { spawn: 'package:python' },
     { spawn: 'package:java' },
-    { exec: 'jest test/bindings --coverage=false --testPathIgnorePatterns=/node_modules/', receiveArgs: true },
+    // In band: its files share one virtualenv, one Maven cache and one npx install of the CLI.
+    { exec: 'jest test/bindings --runInBand --coverage=false --testPathIgnorePatterns=/node_modules/', receiveArgs: true },
   ],
 });
 project.testTask.spawn(bindingsTask);

@@ -21,7 +21,9 @@ def build(app: App) -> Stack:
             ProjectionDefinition(name="summary", entry=os.path.join(HERE, "projections", "summary.js")),
         ],
     )
-    CfnOutput(stack, "ApiUrl", value=api.url)
+    # The URL is None when the API is turned off (api=RestApiOptions(enabled=False)).
+    if api.url is not None:
+        CfnOutput(stack, "ApiUrl", value=api.url)
     return stack
 
 

@@ -10,14 +10,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { differences, normalizeTemplate } from './normalize-template';
+import { cliTarball, preparePythonVenv, PYTHON as python, ROOT, run, userEnv } from './python-venv';
 import { buildExampleApp } from '../../examples/typescript/app';
 import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, WritePath } from '../../src';
 import { recordTemplate, synthApp } from '../support/templates';
 import { compileProjection, TYPED_PROJECTION } from '../support/typed-projection';
 import { until } from '../support/until';
 
-const ROOT = path.join(__dirname, '..', '..');
-const VENV = path.join(ROOT, 'node_modules', '.cache', 'bindings-venv');
 const STACK = 'CustomersApi';
 // The version the packages are built at: 0.0.0, or the one the release task bumped to.
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
@@ -32,24 +31,10 @@ function timed<T>(label: string, fn: () => T): T {
   }
 }
 
-function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
-  const result = spawnSync(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-  return result.stdout;
-}
-
 function templateIn(outdir: string): any {
   return JSON.parse(fs.readFileSync(path.join(outdir, `${STACK}.template.json`), 'utf8'));
 }
 
-function wheel(): string {
-  const dir = path.join(ROOT, 'dist', 'python');
-  const found = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.endsWith('.whl')) : undefined;
-  if (!found) throw new Error('No wheel in dist/python: run `npx projen compile && npx projen package:python` first');
-  return path.join(dir, found);
-}
-
-const python = path.join(VENV, 'bin', 'python');
 let tsTemplate: any;
 let pythonTemplate: any;
 let javaTemplate: any;
@@ -65,11 +50,7 @@ beforeAll(() => {
   });
 
   // Python: a virtualenv with the example's PyPI requirements and the wheel built here.
-  timed('Python venv + pip install', () => {
-    if (!fs.existsSync(python)) run('python3', ['-m', 'venv', VENV]);
-    run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'examples/python/requirements.txt']);
-    run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--force-reinstall', '--no-deps', wheel()]);
-  });
+  timed('Python venv + pip install', preparePythonVenv);
   pythonOut = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-py-'));
   // PATH without this repository's node_modules/.bin: the Python user has Node but no esbuild.
   const userPath = (process.env.PATH ?? '').split(path.delimiter).filter((p) => !p.includes('node_modules')).join(path.delimiter);
@@ -277,14 +258,6 @@ describe('the API as Java sees it', () => {
 });
 
 describe('the CLI in a Python app\'s folder: npx, no package.json', () => {
-  /** The CLI's tarball, `npx projen package:cli` packed (test:bindings packs it first). */
-  function cliTarball(): string {
-    const dir = path.join(ROOT, 'dist', 'cli');
-    const found = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.endsWith('.tgz')) : undefined;
-    if (!found) throw new Error('No tarball in dist/cli: run `npx projen package:cli` first');
-    return path.join(dir, found);
-  }
-
   test('npx runs the packed CLI on the Python app: local starts, a POST appends, the view answers, Ctrl-C stops it', async () => {
     // The example app, copied outside the repository: app.py, cdk.json and its projections.
     const appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'python-app-'));
@@ -292,9 +265,7 @@ describe('the CLI in a Python app\'s folder: npx, no package.json', () => {
     fs.cpSync(path.join(ROOT, 'examples', 'python', 'projections'), path.join(appDir, 'projections'), { recursive: true });
     // A Python user's shell: the virtualenv first, Node and npm but nothing of this repository's
     // node_modules, no AWS_* (so the CLI starts its own DynamoDB Local).
-    const userPath = (process.env.PATH ?? '').split(path.delimiter).filter((p) => !p.includes('node_modules')).join(path.delimiter);
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-    Object.assign(env, { PATH: `${path.dirname(python)}${path.delimiter}${userPath}`, VIRTUAL_ENV: VENV });
+    const env = userEnv({ venv: true });
     const started = Date.now();
     // As the guide runs it, `npx --yes cdk-event-sourced-api-cli local --app "python3 app.py"`, with
     // the packed tarball for the package name.
