@@ -32,12 +32,15 @@ describe('cdk-event-sourced-api local: arguments', () => {
     expect(() => parseArgs(['local', '--nope'])).toThrow('Unknown option "--nope"');
     expect(() => parseArgs(['serve'])).toThrow('Unknown command "serve"');
     expect(() => parseArgs(['local', '--app', 'x', '--assembly', 'y'])).toThrow('Use --app or --assembly, not both');
+    expect(parseArgs(['local', '--ready-file', 'run/ready.json'])).toEqual({ functionLogs: false, readyFile: 'run/ready.json' });
+    expect(() => parseArgs(['local', '--ready-file'])).toThrow('--ready-file needs a value');
   });
 });
 
 describe('cdk-event-sourced-api local: paths', () => {
-  test('--assembly and --data are resolved against the folder the CLI started in; other options are left as they are', () => {
+  test('--assembly, --data and --ready-file are resolved against the folder the CLI started in; other options are left as they are', () => {
     const cwd = path.join(path.sep, 'home', 'me', 'shop');
+    expect(resolvePaths({ readyFile: 'run/ready.json', functionLogs: false }, cwd)).toEqual({ readyFile: path.join(cwd, 'run', 'ready.json'), functionLogs: false });
     expect(resolvePaths({ assembly: 'cdk.out', dataDir: '.es-data', port: 3000, functionLogs: false }, cwd))
       .toEqual({ assembly: path.join(cwd, 'cdk.out'), dataDir: path.join(cwd, '.es-data'), port: 3000, functionLogs: false });
     expect(resolvePaths({ assembly: '../out', functionLogs: false }, cwd)).toEqual({ assembly: path.join(cwd, '..', 'out'), functionLogs: false });
