@@ -98,7 +98,9 @@ export function parseOperatorArgs(argv: string[]): OperatorArgs {
   }
   if (command === 'wait-idle') {
     if (args.stack) throw new Error('wait-idle works on a local runtime only (--local <operator URL>): on AWS, nothing short of a full scan tells an event still in the DynamoDB stream from one applied');
-    for (const option of ['view', 'json', 'failures'] as const) if (args[option]) throw new Error(`--${option} does not go with wait-idle`);
+    // It waits for every view of every API: an option that narrows it would be ignored.
+    for (const option of ['view', 'api', 'json', 'failures'] as const) if (args[option]) throw new Error(`--${option} does not go with wait-idle`);
+    if (!args.scan) throw new Error('--no-scan does not go with wait-idle');
     args.timeoutMs = Math.round(Number(args.timeout ?? DEFAULT_IDLE_TIMEOUT_S) * 1000);
     delete args.timeout;
   }

@@ -38,6 +38,8 @@ describe('arguments', () => {
     [['wait-idle', '--local', 'http://x', '--timeout', 'soon'], /--timeout needs a number of seconds, got "soon"/],
     [['status', '--local', 'http://x', '--timeout', '5'], /--timeout goes with wait-idle/],
     [['wait-idle', '--local', 'http://x', '--view', 'ledger'], /--view does not go with wait-idle/],
+    [['wait-idle', '--local', 'http://x', '--api', 'Shop/Api'], /--api does not go with wait-idle/],
+    [['wait-idle', '--local', 'http://x', '--no-scan'], /--no-scan does not go with wait-idle/],
     [['wait-idle'], /wait-idle needs --stack <name> or --local <url>/],
   ])('%j is refused: %s', (argv, error) => {
     expect(() => parseOperatorArgs(argv)).toThrow(error);
