@@ -36,7 +36,11 @@ export function validateProjectionEntry(entry: string, where: string): void {
   if (!ENTRY_EXTENSIONS.includes(path.extname(entry))) {
     throw new Error(`${where} "${entry}" must be a ${ENTRY_EXTENSIONS.join(', ')} file.`);
   }
-  if (!fs.existsSync(entry)) throw new Error(`${where} "${entry}" does not exist (resolved to ${path.resolve(entry)}).`);
+  if (!fs.existsSync(entry)) {
+    // A relative path is resolved from the current directory: say which, without repeating an absolute path.
+    const from = path.isAbsolute(entry) ? '' : ` in ${process.cwd()} (a relative entry is resolved from the current directory)`;
+    throw new Error(`${where} "${entry}" does not exist${from}.`);
+  }
 }
 
 export function validateStreamIdField(field: string): void {

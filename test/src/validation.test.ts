@@ -28,6 +28,16 @@ describe('synth-time validation names the bad prop', () => {
     expect(build({ projections: [view('a', path.join(FIXTURES, 'not-code.txt'))] })).toThrow(/projections\[0\]\.entry ".*not-code\.txt" must be a \.ts/);
   });
 
+  test('a missing entry with an absolute path names it once', () => {
+    const missing = path.join(FIXTURES, 'missing.ts');
+    expect(build({ projections: [view('a', missing)] })).toThrow(`projections[0].entry "${missing}" does not exist.`);
+  });
+
+  test('a missing entry with a relative path says where it was looked for', () => {
+    expect(build({ projections: [view('a', 'views/missing.ts')] }))
+      .toThrow(`projections[0].entry "views/missing.ts" does not exist in ${process.cwd()} (a relative entry is resolved from the current directory).`);
+  });
+
   test('defaultView must be a projection, also when there are none', () => {
     expect(build({ defaultView: 'b' })).toThrow(/defaultView "b" is not one of the projections \(none\)/);
   });
