@@ -32,7 +32,7 @@ import { mountRestRoutes } from './private/mounted-front-door';
 import { tagProjectionRoles, tagRole } from './private/resource-roles';
 import { createRestFrontDoor } from './private/rest-front-door';
 import { stackResourceProblems } from './private/stack-limits';
-import { validateFunctionTuning, validateInteger, validateNestedStackName, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
+import { validateFunctionTuning, validateInteger, validateNestedStackName, validateProjectionEntry, validateProjectionName, validateProjectionNumbers, validateStreamIdField } from './private/validation';
 import { grantInTablePolicy, ViewMaintenance } from './private/view-maintenance';
 import { Projection, ProjectionDefinition } from './projection';
 import { RestApiOptions } from './rest-api-options';
@@ -726,6 +726,7 @@ function validateProps(
     if (seen.has(definition.name)) throw new Error(`projections[${index}].name "${definition.name}" is used by more than one projection; view names must be unique.`);
     seen.add(definition.name);
     validateProjectionEntry(definition.entry, `projections[${index}].entry`);
+    validateProjectionNumbers(definition, (prop) => `projections[${index}].${prop}`);
     if (definition.nestedStack !== undefined) validateNestedStackName(definition.nestedStack, `projections[${index}].nestedStack`);
   });
 

@@ -20,7 +20,7 @@ import { allowServicesToUseKey, queueEncryption, tableEncryption } from './priva
 import { generatedCode } from './private/generated-code';
 import { functionLogging, libraryFunction } from './private/library-function';
 import { libraryMetric } from './private/library-metric';
-import { validateInteger, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
+import { validateProjectionEntry, validateProjectionName, validateProjectionNumbers, validateStreamIdField } from './private/validation';
 
 /**
  * A projected view: its name and the code that builds it.
@@ -167,10 +167,7 @@ export class Projection extends Construct {
     this.metricsApi = props.eventsTable.tableName;
     validateProjectionName(props.name, 'name');
     validateProjectionEntry(props.entry, `projection "${props.name}" entry`);
-    validateInteger(`projection "${props.name}" batchSize`, props.batchSize, 1, 10);
-    validateInteger(`projection "${props.name}" maxReceiveCount`, props.maxReceiveCount, 1, 1000);
-    validateInteger(`projection "${props.name}" memorySize`, props.memorySize, 128, 10240);
-    validateInteger(`projection "${props.name}" version`, props.version, 1, 10000);
+    validateProjectionNumbers(props, (prop) => `projection "${props.name}" ${prop}`);
     if (props.streamIdField !== undefined) validateStreamIdField(props.streamIdField);
     if (props.nestedStack !== undefined) {
       throw new Error(`projection "${props.name}" nestedStack applies only to the projections of an EventSourcedApi; create a Projection in the (nested) stack it belongs to.`);

@@ -62,6 +62,16 @@ export function validateInteger(prop: string, value: number | undefined, min: nu
   }
 }
 
+/** A projection's numbers; `where` names a prop in the message, e.g. `projections[0].batchSize`. */
+export function validateProjectionNumbers(
+  definition: { batchSize?: number; maxReceiveCount?: number; memorySize?: number; version?: number }, where: (prop: string) => string,
+): void {
+  validateInteger(where('batchSize'), definition.batchSize, 1, 10);
+  validateInteger(where('maxReceiveCount'), definition.maxReceiveCount, 1, 1000);
+  validateInteger(where('memorySize'), definition.memorySize, 128, 10240);
+  validateInteger(where('version'), definition.version, 1, 10000);
+}
+
 /** Lambda's limits (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). */
 export function validateFunctionTuning(prop: string, tuning: { memorySize?: number; timeout?: Duration } | undefined): void {
   if (!tuning) return;

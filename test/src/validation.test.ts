@@ -66,9 +66,9 @@ describe('synth-time validation names the bad prop', () => {
   });
 
   test.each([
-    [{ batchSize: 11 }, /projection "a" batchSize must be a whole number from 1 to 10/],
-    [{ maxReceiveCount: 0 }, /projection "a" maxReceiveCount/],
-    [{ memorySize: 64 }, /projection "a" memorySize/],
+    [{ batchSize: 11 }, /projections\[0\]\.batchSize must be a whole number from 1 to 10/],
+    [{ maxReceiveCount: 0 }, /projections\[0\]\.maxReceiveCount/],
+    [{ memorySize: 64 }, /projections\[0\]\.memorySize/],
   ])('projection numbers out of range %p', (extra, message) => {
     expect(build({ projections: [{ ...view('a'), ...extra }] })).toThrow(message);
   });
