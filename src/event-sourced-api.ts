@@ -24,6 +24,7 @@ import { createDirectAppendRole } from './private/direct-append';
 import { DIRECT_MAX_BODY_CHARS } from './private/direct-append-templates';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { validateEventSchemas, writerCodeWithSchemas } from './private/event-schemas';
+import { checkExistingEventsTable } from './private/existing-events-table';
 import { FrontDoor } from './private/front-door';
 import { createHttpFrontDoor } from './private/http-front-door';
 import { FunctionLogging, functionLogging, libraryFunction } from './private/library-function';
@@ -82,9 +83,18 @@ export interface EventSourcedApiProps {
   readonly api?: RestApiOptions;
 
   /**
-   * Use an existing events table instead of creating one. It must have partition key
-   * `streamId` (string), sort key `version` (number) and a NEW_IMAGE stream, and be imported
-   * with its `tableStreamArn`.
+   * Use an existing events table instead of creating one. It must have:
+   * - partition key `streamId` (string) and sort key `version` (number);
+   * - a stream with `StreamViewType.NEW_IMAGE` (or `NEW_AND_OLD_IMAGES`), and when imported, its
+   *   stream ARN: `Table.fromTableAttributes(scope, id, { tableName, tableStreamArn })` (Python:
+   *   `Table.from_table_attributes(scope, id, table_name=…, table_stream_arn=…)`);
+   * - a global secondary index named `streams` with partition key `catalogueShard` (number) and
+   *   sort key `streamId` (string), any projection (`ProjectionType.KEYS_ONLY` is enough): the
+   *   stream catalogue that backfills, rebuilds and replays list the streams from.
+   *
+   * A `Table` or `TableV2` defined in the app is checked at synth, with an error naming what to
+   * change; an imported table cannot be inspected, so synth warns
+   * (`cdk-event-sourced-api:existing-events-table-unchecked`) with this list.
    * @default - a new table
    */
   readonly existingEventsTable?: dynamodb.ITable;
@@ -311,7 +321,9 @@ export class EventSourcedApi extends Construct {
       removalPolicy: props.eventsTableRemovalPolicy ?? RemovalPolicy.RETAIN,
       deletionProtection: props.eventsTableDeletionProtection,
     });
-    if (!props.existingEventsTable) {
+    if (props.existingEventsTable) {
+      checkExistingEventsTable(this, props.existingEventsTable);
+    } else {
       // The stream catalogue (see CATALOGUE): backfills and rebuilds list the streams from it.
       (this.eventsTable as dynamodb.Table).addGlobalSecondaryIndex({
         indexName: CATALOGUE.indexName,
@@ -652,7 +664,7 @@ export class EventSourcedApi extends Construct {
     if (!this.eventsTable.tableStreamArn) {
       // Reported at synth with every other problem of the app, rather than as an exception here.
       this.node.addValidation({
-        validate: () => ['existingEventsTable has no stream: enable a NEW_IMAGE stream and import the table with Table.fromTableAttributes({ tableName, tableStreamArn }).'],
+        validate: () => ['existingEventsTable has no stream: enable a NEW_IMAGE stream and import the table with Table.fromTableAttributes({ tableName, tableStreamArn }) (Python: table_name=…, table_stream_arn=…).'],
       });
       return { publisher, failureQueue };
     }
