@@ -27,6 +27,7 @@ import { validateEventSchemas, writerCodeWithSchemas } from './private/event-sch
 import { checkExistingEventsTable } from './private/existing-events-table';
 import { FrontDoor } from './private/front-door';
 import { createHttpFrontDoor } from './private/http-front-door';
+import { checkKnownKeys, EVENT_SOURCED_API_PROPS } from './private/known-keys';
 import { FunctionLogging, functionLogging, libraryFunction } from './private/library-function';
 import { libraryMetric } from './private/library-metric';
 import { mountRestRoutes } from './private/mounted-front-door';
@@ -298,6 +299,7 @@ export class EventSourcedApi extends Construct {
 
   constructor(scope: Construct, id: string, props: EventSourcedApiProps = {}) {
     super(scope, id);
+    checkKnownKeys(props, EVENT_SOURCED_API_PROPS);
     const definitions = props.projections ?? [];
     const streamIdField = props.streamIdField ?? DEFAULTS.streamIdField;
     const fifo = props.fifo ?? true;

@@ -18,6 +18,7 @@ import { bundleProjection } from './private/bundle-projection';
 import { checkProjectionExports } from './private/check-projection';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { generatedCode } from './private/generated-code';
+import { checkKnownKeys, PROJECTION_PROPS } from './private/known-keys';
 import { functionLogging, libraryFunction } from './private/library-function';
 import { libraryMetric } from './private/library-metric';
 import { validateProjectionEntry, validateProjectionName, validateProjectionNumbers, validateStreamIdField } from './private/validation';
@@ -164,6 +165,7 @@ export class Projection extends Construct {
 
   constructor(scope: Construct, id: string, props: ProjectionProps) {
     super(scope, id);
+    checkKnownKeys(props, PROJECTION_PROPS);
     this.metricsApi = props.eventsTable.tableName;
     validateProjectionName(props.name, 'name');
     validateProjectionEntry(props.entry, `projection "${props.name}" entry`);
