@@ -69,7 +69,7 @@ export interface ProjectionDefinition {
   /**
    * Put this view in a nested stack of the API's stack: views with the same name share one
    * (`Views-<name>`), so an API is not bound by CloudFormation's 500 resources per stack (a view
-   * takes 15, or 12 with alarms off; about 33 fit in a nested stack). The reader and the
+   * takes 15, 12 with alarms off, and about 33 views fit in a nested stack). The reader and the
    * maintenance function find the view in the API's view registry, so nothing in the API's own
    * stack grows with the views. 1-40 lowercase letters, digits and "-", starting with a letter.
    * Moving a view between stacks replaces its table, which is then built again from the events.
