@@ -24,15 +24,17 @@ import { createDirectAppendRole } from './private/direct-append';
 import { DIRECT_MAX_BODY_CHARS } from './private/direct-append-templates';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { validateEventSchemas, writerCodeWithSchemas } from './private/event-schemas';
+import { checkExistingEventsTable } from './private/existing-events-table';
 import { FrontDoor } from './private/front-door';
 import { createHttpFrontDoor } from './private/http-front-door';
+import { checkKnownKeys, EVENT_SOURCED_API_PROPS } from './private/known-keys';
 import { FunctionLogging, functionLogging, libraryFunction } from './private/library-function';
 import { libraryMetric } from './private/library-metric';
 import { mountRestRoutes } from './private/mounted-front-door';
 import { tagProjectionRoles, tagRole } from './private/resource-roles';
 import { createRestFrontDoor } from './private/rest-front-door';
 import { stackResourceProblems } from './private/stack-limits';
-import { validateFunctionTuning, validateInteger, validateNestedStackName, validateProjectionEntry, validateProjectionName, validateStreamIdField } from './private/validation';
+import { validateFunctionTuning, validateInteger, validateNestedStackName, validateProjectionEntry, validateProjectionName, validateProjectionNumbers, validateStreamIdField } from './private/validation';
 import { grantInTablePolicy, ViewMaintenance } from './private/view-maintenance';
 import { Projection, ProjectionDefinition } from './projection';
 import { RestApiOptions } from './rest-api-options';
@@ -82,9 +84,18 @@ export interface EventSourcedApiProps {
   readonly api?: RestApiOptions;
 
   /**
-   * Use an existing events table instead of creating one. It must have partition key
-   * `streamId` (string), sort key `version` (number) and a NEW_IMAGE stream, and be imported
-   * with its `tableStreamArn`.
+   * Use an existing events table instead of creating one. It must have:
+   * - partition key `streamId` (string) and sort key `version` (number);
+   * - a stream with `StreamViewType.NEW_IMAGE` (or `NEW_AND_OLD_IMAGES`), and when imported, its
+   *   stream ARN: `Table.fromTableAttributes(scope, id, { tableName, tableStreamArn })` (Python:
+   *   `Table.from_table_attributes(scope, id, table_name=…, table_stream_arn=…)`);
+   * - a global secondary index named `streams` with partition key `catalogueShard` (number) and
+   *   sort key `streamId` (string), any projection (`ProjectionType.KEYS_ONLY` is enough): the
+   *   stream catalogue that backfills, rebuilds and replays list the streams from.
+   *
+   * A `Table` or `TableV2` defined in the app is checked at synth, with an error naming what to
+   * change; an imported table cannot be inspected, so synth warns
+   * (`cdk-event-sourced-api:existing-events-table-unchecked`) with this list.
    * @default - a new table
    */
   readonly existingEventsTable?: dynamodb.ITable;
@@ -288,6 +299,7 @@ export class EventSourcedApi extends Construct {
 
   constructor(scope: Construct, id: string, props: EventSourcedApiProps = {}) {
     super(scope, id);
+    checkKnownKeys(props, EVENT_SOURCED_API_PROPS);
     const definitions = props.projections ?? [];
     const streamIdField = props.streamIdField ?? DEFAULTS.streamIdField;
     const fifo = props.fifo ?? true;
@@ -311,7 +323,9 @@ export class EventSourcedApi extends Construct {
       removalPolicy: props.eventsTableRemovalPolicy ?? RemovalPolicy.RETAIN,
       deletionProtection: props.eventsTableDeletionProtection,
     });
-    if (!props.existingEventsTable) {
+    if (props.existingEventsTable) {
+      checkExistingEventsTable(this, props.existingEventsTable);
+    } else {
       // The stream catalogue (see CATALOGUE): backfills and rebuilds list the streams from it.
       (this.eventsTable as dynamodb.Table).addGlobalSecondaryIndex({
         indexName: CATALOGUE.indexName,
@@ -652,7 +666,7 @@ export class EventSourcedApi extends Construct {
     if (!this.eventsTable.tableStreamArn) {
       // Reported at synth with every other problem of the app, rather than as an exception here.
       this.node.addValidation({
-        validate: () => ['existingEventsTable has no stream: enable a NEW_IMAGE stream and import the table with Table.fromTableAttributes({ tableName, tableStreamArn }).'],
+        validate: () => ['existingEventsTable has no stream: enable a NEW_IMAGE stream and import the table with Table.fromTableAttributes({ tableName, tableStreamArn }) (Python: table_name=…, table_stream_arn=…).'],
       });
       return { publisher, failureQueue };
     }
@@ -726,6 +740,7 @@ function validateProps(
     if (seen.has(definition.name)) throw new Error(`projections[${index}].name "${definition.name}" is used by more than one projection; view names must be unique.`);
     seen.add(definition.name);
     validateProjectionEntry(definition.entry, `projections[${index}].entry`);
+    validateProjectionNumbers(definition, (prop) => `projections[${index}].${prop}`);
     if (definition.nestedStack !== undefined) validateNestedStackName(definition.nestedStack, `projections[${index}].nestedStack`);
   });
 

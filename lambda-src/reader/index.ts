@@ -109,13 +109,23 @@ async function readOne(event: APIGatewayProxyEvent, context: Context | undefined
     }
     if ((entry?.version ?? 0) < minVersion) {
       return jsonResponse(412, {
-        message: `View "${view}" has record "${id}" at version ${entry?.version ?? 0}, not yet at ${minVersion}; retry shortly`,
+        message: `${notYetThere(view, id, entry)}, not yet at ${minVersion}; retry shortly`,
         version: entry?.version ?? 0,
       }, { 'Retry-After': '1' });
     }
   }
   if (!entry?.record) throw new HttpError(404, `No record "${id}" in view "${view}"`);
   return jsonResponse(200, entry.record);
+}
+
+/**
+ * What the view has of a record, in the words GET uses: a stream whose record the projection
+ * deleted (or never made) has no record, as GET's 404 says, only the version of its last event.
+ */
+function notYetThere(view: string, id: string, entry: ViewEntry | undefined): string {
+  if (!entry) return `View "${view}" has no record "${id}" yet (no event of the stream applied)`;
+  if (!entry.record) return `View "${view}" has no record "${id}": the projection deleted it (or never made one) at version ${entry.version}`;
+  return `View "${view}" has record "${id}" at version ${entry.version}`;
 }
 
 /** ?minVersion=N or the X-Min-Version header: a whole number from 1, or absent. */

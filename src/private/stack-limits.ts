@@ -13,7 +13,7 @@ const CLOUDFORMATION_RESOURCE_LIMIT = 500;
 /**
  * Problems with the number of resources in the stacks the API uses (its own, and the nested
  * stacks its views are in), reported at synth before CDK's own check (which runs later, while
- * writing the template) could give its generic count by type. Each view adds some 16 resources
+ * writing the template) could give its generic count by type. Each view adds 15 resources
  * (its queues, aggregator, table, alarms, backfill), so the views are what fills a stack; the
  * message says how many fit and how to put views in nested stacks.
  */

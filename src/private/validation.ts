@@ -36,7 +36,11 @@ export function validateProjectionEntry(entry: string, where: string): void {
   if (!ENTRY_EXTENSIONS.includes(path.extname(entry))) {
     throw new Error(`${where} "${entry}" must be a ${ENTRY_EXTENSIONS.join(', ')} file.`);
   }
-  if (!fs.existsSync(entry)) throw new Error(`${where} "${entry}" does not exist (resolved to ${path.resolve(entry)}).`);
+  if (!fs.existsSync(entry)) {
+    // A relative path is resolved from the current directory: say which, without repeating an absolute path.
+    const from = path.isAbsolute(entry) ? '' : ` in ${process.cwd()} (a relative entry is resolved from the current directory)`;
+    throw new Error(`${where} "${entry}" does not exist${from}.`);
+  }
 }
 
 export function validateStreamIdField(field: string): void {
@@ -56,6 +60,16 @@ export function validateInteger(prop: string, value: number | undefined, min: nu
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${prop} must be a whole number from ${min} to ${max}, got ${value}.`);
   }
+}
+
+/** A projection's numbers; `where` names a prop in the message, e.g. `projections[0].batchSize`. */
+export function validateProjectionNumbers(
+  definition: { batchSize?: number; maxReceiveCount?: number; memorySize?: number; version?: number }, where: (prop: string) => string,
+): void {
+  validateInteger(where('batchSize'), definition.batchSize, 1, 10);
+  validateInteger(where('maxReceiveCount'), definition.maxReceiveCount, 1, 1000);
+  validateInteger(where('memorySize'), definition.memorySize, 128, 10240);
+  validateInteger(where('version'), definition.version, 1, 10000);
 }
 
 /** Lambda's limits (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). */

@@ -102,6 +102,21 @@ describe('where views fit', () => {
     expect(message).toMatch(/for its 40 views \(1\d each: .*about 3\d views fit in each/s);
   });
 
+  // The figures the nestedStack docstring and docs/throughput.md give: 15 resources per view
+  // (12 without alarms), in the API's stack or a nested one, so 33 views fill a nested stack.
+  test('a view adds 15 resources to its stack, nested or not, so 33 fit in a nested stack', () => {
+    const resourceCount = (count: number, group?: string, alarms = true) => {
+      const stack = new Stack(new App(), 'Measured');
+      new EventSourcedApi(stack, 'Api', { projections: views(count, () => group), alarms: { enabled: alarms } });
+      const home = group ? stack.node.findAll().find((c): c is NestedStack => NestedStack.isNestedStack(c))! : stack;
+      return Object.keys(templateOf(home).toJSON().Resources).length;
+    };
+    expect(resourceCount(3) - resourceCount(2)).toBe(15);
+    expect(resourceCount(3, 'g') - resourceCount(2, 'g')).toBe(15);
+    expect(resourceCount(3, 'g', false) - resourceCount(2, 'g', false)).toBe(12);
+    expect(Math.floor(500 / 15)).toBe(33);
+  });
+
   test('a nestedStack name that cannot name a stack is refused at synth, naming the prop', () => {
     const stack = new Stack(new App(), 'S');
     expect(() => new EventSourcedApi(stack, 'Api', { projections: [{ name: 'a', entry: COUNTER, nestedStack: 'Bad Name' }] }))

@@ -95,7 +95,7 @@ const CASES: Case[] = [
     promise: 'numbers out of range',
     misuses: [
       [{ maxBodyBytes: 0 }, /maxBodyBytes must be a whole number from 1 to 245760, got 0/],
-      [{ projections: [{ ...view('a'), batchSize: 11 }] }, /projection "a" batchSize must be a whole number from 1 to 10, got 11/],
+      [{ projections: [{ ...view('a'), batchSize: 11 }] }, /projections\[0\]\.batchSize must be a whole number from 1 to 10, got 11/],
     ],
   },
   {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { EventSourcedApi, EventSourcedApiProps } from '../../src';
 import { COUNTER, FIXTURES } from '../support/synth';
@@ -26,6 +26,16 @@ describe('synth-time validation names the bad prop', () => {
 
   test('an entry that is not a .ts or .js file', () => {
     expect(build({ projections: [view('a', path.join(FIXTURES, 'not-code.txt'))] })).toThrow(/projections\[0\]\.entry ".*not-code\.txt" must be a \.ts/);
+  });
+
+  test('a missing entry with an absolute path names it once', () => {
+    const missing = path.join(FIXTURES, 'missing.ts');
+    expect(build({ projections: [view('a', missing)] })).toThrow(`projections[0].entry "${missing}" does not exist.`);
+  });
+
+  test('a missing entry with a relative path says where it was looked for', () => {
+    expect(build({ projections: [view('a', 'views/missing.ts')] }))
+      .toThrow(`projections[0].entry "views/missing.ts" does not exist in ${process.cwd()} (a relative entry is resolved from the current directory).`);
   });
 
   test('defaultView must be a projection, also when there are none', () => {
@@ -56,9 +66,9 @@ describe('synth-time validation names the bad prop', () => {
   });
 
   test.each([
-    [{ batchSize: 11 }, /projection "a" batchSize must be a whole number from 1 to 10/],
-    [{ maxReceiveCount: 0 }, /projection "a" maxReceiveCount/],
-    [{ memorySize: 64 }, /projection "a" memorySize/],
+    [{ batchSize: 11 }, /projections\[0\]\.batchSize must be a whole number from 1 to 10/],
+    [{ maxReceiveCount: 0 }, /projections\[0\]\.maxReceiveCount/],
+    [{ memorySize: 64 }, /projections\[0\]\.memorySize/],
   ])('projection numbers out of range %p', (extra, message) => {
     expect(build({ projections: [{ ...view('a'), ...extra }] })).toThrow(message);
   });
@@ -72,6 +82,82 @@ describe('synth-time validation names the bad prop', () => {
     const stack2 = new Stack(new App(), 'S2');
     const withStream = dynamodb.Table.fromTableAttributes(stack2, 'T', { tableName: 'e', tableStreamArn: 'arn:aws:dynamodb:eu-west-1:1:table/e/stream/x' });
     expect(build({ existingEventsTable: withStream, eventsTableRemovalPolicy: RemovalPolicy.DESTROY }, stack2)).toThrow(/eventsTableRemovalPolicy applies only to a new events table/);
+  });
+});
+
+describe('an existing events table is checked as far as synth can', () => {
+  /** Synth errors of an API on this table (made in the same stack); [] when it synthesizes. */
+  function problems(table: (stack: Stack) => dynamodb.ITable): string[] {
+    const stack = new Stack(new App(), 'S');
+    new EventSourcedApi(stack, 'Api', { existingEventsTable: table(stack), projections: [view('a')] });
+    try {
+      Template.fromStack(stack);
+      return [];
+    } catch (error) {
+      return String((error as Error).message).split('\n').filter((line) => line.includes('[S/Api]')).map((line) => line.replace(/^\s*\[S\/Api\] /, ''));
+    }
+  }
+  const keys = { partitionKey: { name: 'streamId', type: dynamodb.AttributeType.STRING }, sortKey: { name: 'version', type: dynamodb.AttributeType.NUMBER } };
+  const catalogue = {
+    indexName: 'streams',
+    partitionKey: { name: 'catalogueShard', type: dynamodb.AttributeType.NUMBER },
+    sortKey: { name: 'streamId', type: dynamodb.AttributeType.STRING },
+    projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+  };
+  const table = (props: Partial<dynamodb.TableProps>, index: Partial<dynamodb.GlobalSecondaryIndexProps> | null = catalogue) => (stack: Stack) => {
+    const t = new dynamodb.Table(stack, 'Events', { ...keys, stream: dynamodb.StreamViewType.NEW_IMAGE, ...props });
+    if (index) t.addGlobalSecondaryIndex({ ...catalogue, ...index });
+    return t;
+  };
+
+  test('a table as the construct would make it passes, with NEW_AND_OLD_IMAGES too, and an index added after the API', () => {
+    expect(problems(table({}))).toEqual([]);
+    expect(problems(table({ stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES }, { projectionType: dynamodb.ProjectionType.ALL }))).toEqual([]);
+    const stack = new Stack(new App(), 'S');
+    const late = new dynamodb.Table(stack, 'Events', { ...keys, stream: dynamodb.StreamViewType.NEW_IMAGE });
+    new EventSourcedApi(stack, 'Api', { existingEventsTable: late, projections: [view('a')] });
+    late.addGlobalSecondaryIndex(catalogue);
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('the trial\'s table (pk, KEYS_ONLY, no index): every problem at once, each naming what to change', () => {
+    expect(problems(table({ partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, sortKey: undefined, stream: dynamodb.StreamViewType.KEYS_ONLY }, null))).toEqual([
+      'existingEventsTable\'s partition key is "pk" (S); it must be "streamId" (S): partitionKey: { name: \'streamId\', type: AttributeType.STRING }.',
+      'existingEventsTable\'s sort key is missing; it must be "version" (N): sortKey: { name: \'version\', type: AttributeType.NUMBER }.',
+      'existingEventsTable\'s stream is KEYS_ONLY; the publisher reads each new event from the stream\'s new image: stream: StreamViewType.NEW_IMAGE (or NEW_AND_OLD_IMAGES; TableV2: dynamoStream).',
+      expect.stringMatching(/^existingEventsTable has no global secondary index "streams", the stream catalogue .*: addGlobalSecondaryIndex\(\{ indexName: 'streams', partitionKey: \{ name: 'catalogueShard', type: AttributeType.NUMBER \}, sortKey: \{ name: 'streamId', type: AttributeType.STRING \}, projectionType: ProjectionType.KEYS_ONLY \}\)\.$/),
+    ]);
+  });
+
+  test.each([
+    [{ sortKey: { name: 'version', type: dynamodb.AttributeType.STRING } }, undefined, /^existingEventsTable's sort key is "version" \(S\); it must be "version" \(N\)/],
+    [{ stream: dynamodb.StreamViewType.OLD_IMAGE }, undefined, /^existingEventsTable's stream is OLD_IMAGE; /],
+    [{}, { partitionKey: { name: 'shard', type: dynamodb.AttributeType.NUMBER } }, /^existingEventsTable's "streams" index's partition key is "shard" \(N\); it must be "catalogueShard" \(N\)/],
+    [{}, { sortKey: { name: 'id', type: dynamodb.AttributeType.STRING } }, /^existingEventsTable's "streams" index's sort key is "id" \(S\); it must be "streamId" \(S\)/],
+  ])('%p %p', (props, index, message) => {
+    const found = problems(table(props, index));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(message);
+  });
+
+  test('a TableV2 is read the same way', () => {
+    expect(problems((stack) => new dynamodb.TableV2(stack, 'Events', { ...keys, dynamoStream: dynamodb.StreamViewType.NEW_IMAGE, globalSecondaryIndexes: [catalogue] }))).toEqual([]);
+    expect(problems((stack) => new dynamodb.TableV2(stack, 'Events', { ...keys, dynamoStream: dynamodb.StreamViewType.KEYS_ONLY }))).toEqual([
+      expect.stringMatching(/stream is KEYS_ONLY/), expect.stringMatching(/no global secondary index "streams"/),
+    ]);
+  });
+
+  test('an imported table cannot be inspected: synth warns, listing what it must have, in both spellings', () => {
+    const stack = new Stack(new App(), 'S');
+    const imported = dynamodb.Table.fromTableAttributes(stack, 'T', { tableName: 'e', tableStreamArn: 'arn:aws:dynamodb:eu-west-1:1:table/e/stream/x' });
+    new EventSourcedApi(stack, 'Api', { existingEventsTable: imported, projections: [view('a')] });
+    Template.fromStack(stack);
+    const warnings = Annotations.fromStack(stack).findWarning('/S/Api', Match.stringLikeRegexp('existingEventsTable is imported'));
+    expect(warnings).toHaveLength(1);
+    const text = String(warnings[0].entry.data);
+    for (const part of ['"streamId" (string)', '"version" (number)', 'NEW_IMAGE', 'table_stream_arn', '"streams"', '"catalogueShard" (number)', 'existing-events-table-unchecked']) {
+      expect(text).toContain(part);
+    }
   });
 });
 

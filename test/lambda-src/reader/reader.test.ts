@@ -350,10 +350,21 @@ describe('read-your-writes: ?minVersion and X-Min-Version', () => {
     expect(waited).toBeLessThan(2500);
   });
 
-  test('a record that never appears answers 412 with version 0', async () => {
+  test('a record that never appears answers 412 with version 0, saying it has no record yet', async () => {
     const result = await get({ view: 'default', id: 'never', query: { minVersion: '1' }, remainingMs: 1500 });
     expect(result.statusCode).toBe(412);
-    expect(json(result)).toMatchObject({ version: 0 });
+    expect(json(result)).toEqual({ version: 0, message: 'View "default" has no record "never" yet (no event of the stream applied), not yet at 1; retry shortly' });
+  });
+
+  test('a deleted record (GET answers 404) answers 412 saying it was deleted, not that it has the record', async () => {
+    await putViewItem(defaultTable, 'gone-1', 3); // the projection returned no record at version 3
+    expect((await get({ view: 'default', id: 'gone-1' })).statusCode).toBe(404);
+    const result = await get({ view: 'default', id: 'gone-1', query: { minVersion: '4' }, remainingMs: 1500 });
+    expect(result.statusCode).toBe(412);
+    expect(json(result)).toEqual({
+      version: 3,
+      message: 'View "default" has no record "gone-1": the projection deleted it (or never made one) at version 3, not yet at 4; retry shortly',
+    });
   });
 
   test('the wait ends at the documented limit (at most 10 s) even with a minute left in the Lambda', async () => {
