@@ -166,6 +166,13 @@ project.npmignore?.include('/assets/**', '/projection.d.ts', '/projection.js');
 project.npmignore?.exclude('/lambda-src/', '/scripts/', '/examples/', '/.ci/', '/rosetta/', '/requirements-dev.txt', '/.venv/', '/.tools/', '/BENCHMARKS.md', '/docs/');
 project.addPackageIgnore('/cdk.out/');
 
+// The API reference in each language the library ships in, beside API.md (TypeScript): names,
+// types and examples as a Python or Java user writes them.
+const docgenTask = project.tasks.tryFind('docgen');
+docgenTask?.exec('mkdir -p docs/api');
+docgenTask?.exec('jsii-docgen -l python -o docs/api/python.md');
+docgenTask?.exec('jsii-docgen -l java -o docs/api/java.md');
+
 // README snippets are compiled and translated to Python and Java by jsii-rosetta (fixture in
 // rosetta/); --strict fails the build on a snippet that does not compile.
 const rosettaTask = project.addTask('rosetta:extract', {
