@@ -1,0 +1,41 @@
+/**
+ * The Python apps of the guides, as written: each ```python block after a
+ * `<!-- checked: python app -->` comment in docs/*.md is a whole app, synthesized with the wheel
+ * built from this repository and type-checked with `mypy --strict`, in a user's folder.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { preparePythonVenv, PYTHON, ROOT, run, userEnv } from './python-venv';
+
+const DOCS = path.join(ROOT, 'docs');
+const CHECKED = /<!--\s*checked: python app\s*-->\s*\n```python\n([\s\S]*?)^```/gm;
+const MYPY_CACHE = path.join(ROOT, 'node_modules', '.cache', 'mypy');
+
+const apps = fs.readdirSync(DOCS).filter((f) => f.endsWith('.md'))
+  .flatMap((file) => [...fs.readFileSync(path.join(DOCS, file), 'utf8').matchAll(CHECKED)].map((m, i) => ({ name: `${file} #${i + 1}`, source: m[1] })));
+
+beforeAll(() => preparePythonVenv(), 600_000);
+
+test('the guides have Python apps to check', () => {
+  expect(apps.map((a) => a.name)).toContain('python-and-java.md #1');
+});
+
+test.each(apps.map((a) => [a.name, a.source]))('%s synthesizes and passes mypy --strict', (_name, source) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-python-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'app.py'), source);
+    fs.cpSync(path.join(ROOT, 'examples', 'python', 'projections'), path.join(dir, 'projections'), { recursive: true });
+    const outdir = path.join(dir, 'cdk.out');
+    run(PYTHON, ['app.py'], { cwd: dir, env: { ...userEnv({ venv: true }), CDK_OUTDIR: outdir } });
+    const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
+    expect(templates.length).toBeGreaterThan(0);
+    // What the app asks for is in what it synthesized.
+    const resources = templates.flatMap((f) => Object.values<any>(JSON.parse(fs.readFileSync(path.join(outdir, f), 'utf8')).Resources ?? {}));
+    if (source.includes('dashboard=True')) expect(resources.some((r) => r.Type === 'AWS::CloudWatch::Dashboard')).toBe(true);
+    if (source.includes('alarm_actions=')) expect(resources.some((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmActions?.length)).toBe(true);
+    expect(run(PYTHON, ['-m', 'mypy', '--strict', '--cache-dir', MYPY_CACHE, 'app.py'], { cwd: dir })).toMatch(/^Success/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 600_000);
