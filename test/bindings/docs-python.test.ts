@@ -18,7 +18,7 @@ const apps = fs.readdirSync(DOCS).filter((f) => f.endsWith('.md'))
 beforeAll(() => preparePythonVenv(), 600_000);
 
 test('the guides have Python apps to check', () => {
-  expect(apps.map((a) => a.name)).toContain('python-and-java.md #1');
+  expect(apps.map((a) => a.name)).toEqual(expect.arrayContaining(['python-and-java.md #1', 'python-and-java.md #2']));
 });
 
 test.each(apps.map((a) => [a.name, a.source]))('%s synthesizes and passes mypy --strict', (_name, source) => {
@@ -33,6 +33,7 @@ test.each(apps.map((a) => [a.name, a.source]))('%s synthesizes and passes mypy -
     // What the app asks for is in what it synthesized.
     const resources = templates.flatMap((f) => Object.values<any>(JSON.parse(fs.readFileSync(path.join(outdir, f), 'utf8')).Resources ?? {}));
     if (source.includes('dashboard=True')) expect(resources.some((r) => r.Type === 'AWS::CloudWatch::Dashboard')).toBe(true);
+    if (source.includes('batch_size=5')) expect(resources.some((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties.BatchSize === 5)).toBe(true);
     if (source.includes('alarm_actions=')) expect(resources.some((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmActions?.length)).toBe(true);
     expect(run(PYTHON, ['-m', 'mypy', '--strict', '--cache-dir', MYPY_CACHE, 'app.py'], { cwd: dir })).toMatch(/^Success/m);
   } finally {
