@@ -180,6 +180,9 @@ const rosettaTask = project.addTask('rosetta:extract', {
   exec: 'jsii-rosetta extract --strict',
 });
 project.postCompileTask.spawn(rosettaTask);
+// First of all that reads the assembly: the Python and Java packages' README shows each example
+// once, in their language (scripts/package-readme.ts).
+project.postCompileTask.prependExec('ts-node --project tsconfig.dev.json scripts/package-readme.ts');
 // The guides in docs/ are not in the jsii assembly, so rosetta:extract never sees them: this runs
 // the same strict extract over a throwaway assembly that holds them (see the script).
 const rosettaDocsTask = project.addTask('rosetta:docs', {
