@@ -18,7 +18,7 @@ const apps = fs.readdirSync(DOCS).filter((f) => f.endsWith('.md'))
 beforeAll(() => preparePythonVenv(), 600_000);
 
 test('the guides have Python apps to check', () => {
-  expect(apps.map((a) => a.name)).toEqual(expect.arrayContaining(['python-and-java.md #1', 'python-and-java.md #2']));
+  expect(apps.map((a) => a.name)).toEqual(expect.arrayContaining(['options.md #1', 'options.md #2']));
 });
 
 test.each(apps.map((a) => [a.name, a.source]))('%s synthesizes and passes mypy --strict', (_name, source) => {
