@@ -13,6 +13,7 @@ import { differences, normalizeTemplate } from './normalize-template';
 import { cliTarball, preparePythonVenv, PYTHON as python, ROOT, run, userEnv } from './python-venv';
 import { buildExampleApp } from '../../examples/typescript/app';
 import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, WritePath } from '../../src';
+import { StepTimings } from '../support/step-timings';
 import { COUNTER } from '../support/synth';
 import { recordTemplate, synthApp } from '../support/templates';
 import { compileProjection, TYPED_PROJECTION } from '../support/typed-projection';
@@ -21,16 +22,8 @@ import { until } from '../support/until';
 const STACK = 'CustomersApi';
 // The version the packages are built at: 0.0.0, or the one the release task bumped to.
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
-const timings: string[] = [];
-
-function timed<T>(label: string, fn: () => T): T {
-  const start = Date.now();
-  try {
-    return fn();
-  } finally {
-    timings.push(`${label}: ${((Date.now() - start) / 1000).toFixed(1)} s`);
-  }
-}
+const timings = new StepTimings();
+const timed = <T>(label: string, fn: () => T): T => timings.timed(label, fn);
 
 function templateIn(outdir: string): any {
   return JSON.parse(fs.readFileSync(path.join(outdir, `${STACK}.template.json`), 'utf8'));
@@ -79,7 +72,7 @@ beforeAll(() => {
 }, 900_000);
 
 afterAll(() => {
-  if (timings.length) console.log(`bindings timings:\n  ${timings.join('\n  ')}`);
+  timings.print('bindings timings');
 });
 
 describe('templates synthesized from Python and Java match TypeScript', () => {
@@ -307,7 +300,7 @@ describe('the CLI in a Python app\'s folder: npx, no package.json', () => {
       await until('the Ready line', () => /^Ready/m.test(output) || exit !== undefined, 4 * 60_000, 200)
         .catch((e) => { throw new Error(`${e.message}; it printed:\n${output}`); });
       if (exit) throw new Error(`local exited (${JSON.stringify(exit)}) before it was ready:\n${output}`);
-      timings.push(`npx CLI in the Python app: install, synth and start to Ready: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      timings.record('npx CLI in the Python app: install, synth and start to Ready', Date.now() - started);
       const url = /https?:\/\/127\.0\.0\.1:\d+/.exec(output.slice(output.search(/^Ready/m)))![0];
       const posted = await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'CustomerRegistered', id: 'customer-py', name: 'Ada' }) });
       expect(posted.status).toBe(201);

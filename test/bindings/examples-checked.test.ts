@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cliTarball, preparePythonVenv, PYTHON, ROOT, run, userEnv } from './python-venv';
+import { StepTimings } from '../support/step-timings';
 
 const PYTHON_APP = path.join(ROOT, 'examples', 'python');
 const JAVA_APP = path.join(ROOT, 'examples', 'java');
@@ -15,19 +16,11 @@ const JAVA_APP = path.join(ROOT, 'examples', 'java');
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
 // Kept between runs: mypy reads aws_cdk's types once.
 const MYPY_CACHE = path.join(ROOT, 'node_modules', '.cache', 'mypy');
-const timings: string[] = [];
-
-function timed<T>(label: string, fn: () => T): T {
-  const start = Date.now();
-  try {
-    return fn();
-  } finally {
-    timings.push(`${label}: ${((Date.now() - start) / 1000).toFixed(1)} s`);
-  }
-}
+const timings = new StepTimings();
+const timed = <T>(label: string, fn: () => T): T => timings.timed(label, fn);
 
 beforeAll(() => timed('Python venv + pip install', preparePythonVenv), 600_000);
-afterAll(() => console.log(`examples timings:\n  ${timings.join('\n  ')}`));
+afterAll(() => timings.print('examples timings'));
 
 describe('examples/python', () => {
   const mypy = (cwd: string, ...files: string[]) => run(PYTHON, ['-m', 'mypy', '--strict', '--cache-dir', MYPY_CACHE, ...files], { cwd });
