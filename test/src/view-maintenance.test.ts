@@ -109,8 +109,8 @@ describe('raising a projection version', () => {
   });
 
   test('a version that is not a whole number from 1, or a catch-up rate out of range, fails at synth naming it', () => {
-    expect(() => at(0)).toThrow(/projection "orders" version must be a whole number from 1 to 10000, got 0/);
-    expect(() => at(1.5)).toThrow(/projection "orders" version/);
+    expect(() => at(0)).toThrow(/projections\[0\]\.version must be a whole number from 1 to 10000, got 0/);
+    expect(() => at(1.5)).toThrow(/projections\[0\]\.version must be a whole number/);
     expect(() => synth({ catchUpRate: 0 })).toThrow(/catchUpRate must be a whole number from 1 to 1000/);
     expect(() => synth({ catchUpRate: 1001 })).toThrow(/catchUpRate/);
   });
