@@ -78,6 +78,10 @@ export const ENV = {
   viewName: 'VIEW_NAME',
   /** Writer: the file of event schemas (JSON: event type -> JSON Schema), beside its code. */
   eventSchemas: 'EVENT_SCHEMAS_FILE',
+  /** Writer and reader: the file of event versions (JSON: EventVersionTable), beside their code. */
+  eventVersions: 'EVENT_VERSIONS_FILE',
+  /** Reader: the bundled upcasters module beside its code (the aggregators have theirs in their bundle). */
+  upcasters: 'UPCASTERS_FILE',
   /** Writer: "true" refuses event types without a schema. */
   rejectUnknownEventTypes: 'REJECT_UNKNOWN_EVENT_TYPES',
   /** Reader and maintenance: the view registry table (see VIEW_REGISTRY). */
@@ -128,6 +132,39 @@ export function parseViewTablePhysicalId(id: string | undefined): { view: string
  */
 export const MAINTENANCE_KEY = `${INTERNAL_KEY_PREFIX}maintenance`;
 
+/**
+ * Schema versions of the event types an API declares (`eventVersions`), as the writer, the
+ * aggregators and the reader read them. A type not listed has version 1 only.
+ */
+export interface EventTypeVersionInfo {
+  /** What a POST without `schemaVersion` stores, and what projections receive. */
+  readonly current: number;
+  /** The oldest version a stored event of this type can have (greater than 1 for a renamed type). */
+  readonly first: number;
+  /** Whether a POST may name a version older than `current`. */
+  readonly acceptOlder: boolean;
+  /**
+   * The type the upcaster from `current - 1` renames this one to: stored events of this type stop
+   * at `current - 1` (a POST without `schemaVersion` stores that one), and version `current` is
+   * the other type's.
+   */
+  readonly renamedTo?: string;
+}
+export type EventVersionTable = Readonly<Record<string, EventTypeVersionInfo>>;
+
+/** What the construct writes beside the writer's and the reader's code when an API declares `eventVersions`. */
+export interface EventVersionsFile {
+  readonly versions: EventVersionTable;
+  /** Event type -> older version -> JSON Schema of its data (the writer validates POSTs of older versions with them). */
+  readonly olderSchemas?: Record<string, Record<string, unknown>>;
+}
+
+/** The file names of the event versions and the reader's bundled upcasters, beside the functions' code. */
+export const EVOLUTION_FILES = { versions: 'event-versions.json', upcasters: 'upcasters.js' } as const;
+
+/** The version of an event stored without one (before versions existed, or by WritePath.DIRECT). */
+export const DEFAULT_SCHEMA_VERSION = 1;
+
 /** HTTP headers of the pagination contract (simple-es-api compatible). */
 export const PAGE_HEADERS = {
   request: 'ExclusiveStartKey',
@@ -147,7 +184,7 @@ export const CORS_EXPOSED_HEADERS = [PAGE_HEADERS.response, REPLAY_HEADER, 'Retr
 export const MIN_VERSION_HEADER = 'X-Min-Version';
 
 /** Fields of a POST body that are not event data. */
-export const RESERVED_EVENT_FIELDS = ['type', 'eventId', 'expectedVersion', 'version', 'timestamp'] as const;
+export const RESERVED_EVENT_FIELDS = ['type', 'eventId', 'expectedVersion', 'schemaVersion', 'version', 'timestamp'] as const;
 
 /** Fields of a stored event the event store sets itself: a POST that sends them answers 400. */
 export const STORE_SET_FIELDS = ['version', 'timestamp'] as const satisfies ReadonlyArray<typeof RESERVED_EVENT_FIELDS[number]>;

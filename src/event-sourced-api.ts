@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { AlarmOptions } from './alarm-options';
 import { ApiKind } from './api-kind';
 import { CATALOGUE, DEFAULTS, ENV, implicitDefaultView, KEYS, METRICS } from './contract';
+import { EventTypeVersions } from './event-type-versions';
 import { FunctionTuning } from './function-tuning';
 import { LogLevel } from './log-level';
 import { acknowledge, acknowledgeScanners, SCANNER_REASONS } from './private/acknowledge';
@@ -23,7 +24,8 @@ import { createDefaultAlarms } from './private/default-alarms';
 import { createDirectAppendRole } from './private/direct-append';
 import { DIRECT_MAX_BODY_CHARS } from './private/direct-append-templates';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
-import { validateEventSchemas, writerCodeWithSchemas } from './private/event-schemas';
+import { eventEvolution, type EventEvolution } from './private/event-evolution';
+import { readerCodeWithUpcasters, validateEventSchemas, validateVersionSchemas, writerCode } from './private/event-schemas';
 import { checkExistingEventsTable } from './private/existing-events-table';
 import { FrontDoor } from './private/front-door';
 import { createHttpFrontDoor } from './private/http-front-door';
@@ -223,6 +225,29 @@ export interface EventSourcedApiProps {
   readonly unknownEventTypes?: UnknownEventTypes;
 
   /**
+   * The schema versions of event types whose shape has changed. Every stored event carries its
+   * type's schema version (1 for events stored before any was declared; they are never
+   * rewritten). A POST stores the current version unless it names another in `schemaVersion`
+   * (an older one, if `acceptOlderVersions`; never a newer one). Projections and
+   * `GET /streams/{id}` only ever see current versions: `upcasters` turns each older version into
+   * the next. Not with `api.writePath: WritePath.DIRECT`.
+   * @default - every event type has version 1 only
+   */
+  readonly eventVersions?: EventTypeVersions[];
+
+  /**
+   * Path of the upcasters module, a TypeScript or JavaScript file bundled at synth like a
+   * projection. It exports `upcasters`: `{ [eventType]: { [fromVersion]: (event) => ({ type?, data }) } }`,
+   * each turning version n of a type into version n+1 (and optionally renaming it). Every step
+   * from each type's `firstVersion` to its `currentVersion` needs one (a synth error names the
+   * type otherwise). They run wherever an event reaches a projection or a client: live
+   * deliveries, gap-filling reads, backfills, rebuilds, replays and `GET /streams/{id}`. Changing
+   * one changes the past: raise the `version` of the projections whose records depend on it.
+   * @default - no upcasters (every declared type must be at its first version)
+   */
+  readonly upcasters?: string;
+
+  /**
    * Streams per second a backfill, rebuild or replay job brings up to date (it sends one
    * catch-up message per stream, then checks every stream), so that a job never crowds out live
    * traffic. At most 1000.
@@ -309,6 +334,8 @@ export class EventSourcedApi extends Construct {
     const logging = functionLogging(props.logRetention, props.logLevel);
     this.stageName = apiOptions.stageName ?? 'prod';
     this.defaultView = validateProps(props, definitions, streamIdField, apiEnabled);
+    const evolution = eventEvolution(this, props);
+    if (evolution) validateVersionSchemas(evolution.declared);
     const key = props.encryptionKey;
     this.encryptionKey = key;
     if (key) allowServicesToUseKey(this, key);
@@ -349,7 +376,7 @@ export class EventSourcedApi extends Construct {
     if (direct) {
       this.directAppendRole = createDirectAppendRole(this, this.eventsTable, key);
     } else {
-      this.writer = this.createWriter(streamIdField, props.maxBodyBytes ?? DEFAULTS.maxBodyBytes, logging, corsEnv, props.writer, props);
+      this.writer = this.createWriter(streamIdField, props.maxBodyBytes ?? DEFAULTS.maxBodyBytes, logging, corsEnv, props.writer, props, evolution);
     }
     const retryAttempts = props.publisherRetryAttempts ?? DEFAULTS.publisherRetryAttempts;
     const { publisher, failureQueue } = this.createPublisher(fifo, retryAttempts, logging, props.publisher);
@@ -375,6 +402,8 @@ export class EventSourcedApi extends Construct {
         logLevel: logging.level,
         streamIdField,
         encryptionKey: key,
+        eventVersions: props.eventVersions,
+        upcasters: props.upcasters,
       });
     });
 
@@ -391,7 +420,8 @@ export class EventSourcedApi extends Construct {
       this.jobsQueue = maintenance.jobsQueue;
       this.viewRegistry = maintenance.registry;
       const defaultPageSize = props.defaultPageSize ?? DEFAULTS.defaultPageSize;
-      this.reader = this.createReader(streamIdField, defaultPageSize, props.maxPageSize ?? DEFAULTS.maxPageSize, logging, corsEnv, props.reader);
+      const maxPageSize = props.maxPageSize ?? DEFAULTS.maxPageSize;
+      this.reader = this.createReader(streamIdField, defaultPageSize, maxPageSize, logging, corsEnv, props.reader, evolution);
     }
     if (apiEnabled) {
       const frontDoorProps = {
@@ -618,9 +648,13 @@ export class EventSourcedApi extends Construct {
 
   private createWriter(
     streamIdField: string, maxBodyBytes: number, logging: FunctionLogging, corsEnv: Record<string, string>, tuning: FunctionTuning | undefined,
-    schemas: Pick<EventSourcedApiProps, 'eventSchemas' | 'unknownEventTypes'>,
+    schemas: Pick<EventSourcedApiProps, 'eventSchemas' | 'unknownEventTypes'>, evolution: EventEvolution | undefined,
   ): lambda.Function {
-    const withSchemas = schemas.eventSchemas && writerCodeWithSchemas(schemas.eventSchemas);
+    // The current versions' schemas: eventSchemas, and those eventVersions gives under the current version.
+    const current = { ...schemas.eventSchemas, ...evolution?.declared.currentSchemas };
+    const hasCurrent = schemas.eventSchemas !== undefined || Object.keys(current).length > 0;
+    const needed = hasCurrent || evolution !== undefined;
+    const withSchemas = writerCode(needed ? { schemas: hasCurrent ? current : undefined, evolution: evolution?.declared } : undefined);
     const writer = libraryFunction(this, 'Writer', {
       code: withSchemas ? withSchemas.code : lambda.Code.fromAsset(assetDir('writer')),
       description: 'cdk-event-sourced-api: appends events (POST /)',
@@ -628,7 +662,7 @@ export class EventSourcedApi extends Construct {
         [ENV.eventsTable]: this.eventsTable.tableName,
         [ENV.streamIdField]: streamIdField,
         [ENV.maxBodyBytes]: Tokenization.stringifyNumber(maxBodyBytes),
-        ...(withSchemas ? { [ENV.eventSchemas]: withSchemas.file } : {}),
+        ...withSchemas?.environment,
         ...(schemas.unknownEventTypes === UnknownEventTypes.REJECT ? { [ENV.rejectUnknownEventTypes]: 'true' } : {}),
         ...corsEnv,
       },
@@ -693,12 +727,15 @@ export class EventSourcedApi extends Construct {
 
   private createReader(
     streamIdField: string, defaultPageSize: number, maxPageSize: number, logging: FunctionLogging, corsEnv: Record<string, string>,
-    tuning?: FunctionTuning,
+    tuning?: FunctionTuning, evolution?: EventEvolution,
   ): lambda.Function {
+    const withUpcasters = evolution && readerCodeWithUpcasters(evolution);
     const reader = libraryFunction(this, 'Reader', {
-      code: lambda.Code.fromAsset(assetDir('reader')),
-      description: 'cdk-event-sourced-api: reads views (GET routes)',
+      code: withUpcasters?.code ?? lambda.Code.fromAsset(assetDir('reader')),
+      description: 'cdk-event-sourced-api: reads views and stream histories (GET routes)',
       environment: {
+        [ENV.eventsTable]: this.eventsTable.tableName,
+        ...withUpcasters?.environment,
         [ENV.viewRegistry]: this.viewRegistry!.tableName,
         [ENV.defaultView]: this.defaultView!,
         [ENV.streamIdField]: streamIdField,
@@ -715,6 +752,8 @@ export class EventSourcedApi extends Construct {
     // version's too while a rebuild runs). The view tables grant it in their own resource policies,
     // so its role's policy stays the same size however many views there are, in whatever stack.
     reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [this.viewRegistry!.tableArn] }));
+    // GET /streams/{id}: a stream's events, by key only (the table itself, not its catalogue index).
+    reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [this.eventsTable.tableArn] }));
     for (const table of this.projections.flatMap(viewTablesOf)) {
       grantInTablePolicy(table, reader.role!, ['dynamodb:GetItem', 'dynamodb:Scan']);
     }
@@ -805,9 +844,12 @@ function validateDirectWritePath(props: EventSourcedApiProps): void {
   if ((props.api?.kind ?? ApiKind.REST) === ApiKind.HTTP) {
     throw new Error('api.writePath: WritePath.DIRECT needs a REST API: an HTTP API has no DynamoDB integration. Leave out api.kind: ApiKind.HTTP, or use WritePath.LAMBDA.');
   }
-  for (const prop of ['eventSchemas', 'unknownEventTypes', 'writer'] as const) {
+  for (const prop of ['eventSchemas', 'unknownEventTypes', 'eventVersions', 'upcasters', 'writer'] as const) {
     if (props[prop] !== undefined) {
-      throw new Error(`${prop} cannot be set with api.writePath: WritePath.DIRECT: it ${prop === 'writer' ? 'tunes' : 'is checked by'} the writer Lambda, which DIRECT does not have.`);
+      const why = prop === 'writer' ? 'it tunes the writer Lambda' : prop === 'eventVersions' || prop === 'upcasters'
+        ? 'event versions need the writer Lambda to store and check them (DIRECT stores every event at version 1)'
+        : 'it is checked by the writer Lambda';
+      throw new Error(`${prop} cannot be set with api.writePath: WritePath.DIRECT: ${why}, which DIRECT does not have. Use WritePath.LAMBDA.`);
     }
   }
   validateInteger('maxBodyBytes (characters, with api.writePath: WritePath.DIRECT)', props.maxBodyBytes, 1, DIRECT_MAX_BODY_CHARS);

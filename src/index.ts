@@ -8,3 +8,4 @@ export * from './alarm-options';
 export * from './log-level';
 export * from './unknown-event-types';
 export * from './write-path';
+export * from './event-type-versions';

@@ -12,11 +12,13 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS, ENV, KEYS, METRICS } from './contract';
+import type { EventTypeVersions } from './event-type-versions';
 import { LogLevel } from './log-level';
 import { acknowledgeScanners, SCANNER_REASONS } from './private/acknowledge';
 import { bundleProjection } from './private/bundle-projection';
 import { checkProjectionExports } from './private/check-projection';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
+import { eventEvolution } from './private/event-evolution';
 import { generatedCode } from './private/generated-code';
 import { checkKnownKeys, PROJECTION_PROPS } from './private/known-keys';
 import { functionLogging, libraryFunction } from './private/library-function';
@@ -134,6 +136,20 @@ export interface ProjectionProps extends ProjectionDefinition {
    * @default 'id'
    */
   readonly streamIdField?: string;
+
+  /**
+   * The schema versions of event types, as `EventSourcedApi`'s `eventVersions`: the aggregator
+   * upcasts every older event to its type's current version before the projection sees it.
+   * @default - every event type has version 1 only
+   */
+  readonly eventVersions?: EventTypeVersions[];
+
+  /**
+   * Path of the upcasters module (TypeScript or JavaScript), as `EventSourcedApi`'s `upcasters`:
+   * bundled with the aggregator, which applies it to every event before the projection sees it.
+   * @default - no upcasters
+   */
+  readonly upcasters?: string;
 }
 
 /**
@@ -221,7 +237,8 @@ export class Projection extends Construct {
     this.queue = queue;
     props.topic.addSubscription(new subscriptions.SqsSubscription(queue, { rawMessageDelivery: true }));
 
-    const bundle = bundleProjection(props.name, props.entry);
+    const evolution = eventEvolution(this, props);
+    const bundle = bundleProjection(props.name, props.entry, evolution);
     checkProjectionExports(this, `projection "${props.name}" entry`, props.entry, bundle);
     const aggregator = libraryFunction(this, 'Aggregator', {
       code: generatedCode(path.dirname(path.resolve(props.entry)), bundle.files, bundle.hash),

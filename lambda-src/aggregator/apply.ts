@@ -1,5 +1,6 @@
 import type { ProjectionEvent, ProjectionHandlers, ViewState } from './projection-module';
 import { KEYS } from '../../src/contract';
+import { Upcasting } from '../core/upcast';
 import { findDataProblem } from '../core/user-data';
 
 /** A view record as the runtime keeps it: the projected object and the last applied version. */
@@ -18,12 +19,17 @@ export interface ApplyOutcome {
 export interface ApplyOptions {
   /** The field the reader adds with the stream id (the API's `streamIdField`). */
   readonly streamIdField: string;
+  /** Turns stored events into their current versions before a handler sees them. @default none declared */
+  readonly upcasting?: Upcasting;
 }
 
 /**
  * Applies consecutive events (versions record.version+1, +2, ...) in order, stopping at the
- * first failure. An event type without a handler leaves the view as it is but still advances
- * the version, so the next event is not held back by a gap.
+ * first failure. Each event is upcast to its current version first, as stored (whether it came
+ * in a message or from the events table), so every path applies each upcaster once per read; an
+ * upcaster that fails fails its event as a throwing handler does. An event type without a handler
+ * leaves the view as it is but still advances the version, so the next event is not held back
+ * by a gap.
  */
 export async function applyInOrder(
   handlers: ProjectionHandlers, start: ViewRecord, events: readonly ProjectionEvent[], options: ApplyOptions,
@@ -33,16 +39,17 @@ export async function applyInOrder(
     if (event.version !== record.version + 1) {
       throw new Error(`applyInOrder: expected version ${record.version + 1}, got ${event.version}`);
     }
-    const handler = Object.prototype.hasOwnProperty.call(handlers, event.type) ? handlers[event.type] : undefined;
     let state = record.state;
-    if (handler) {
-      try {
-        const next = await handler(cloneState(record.state), event);
-        checkViewRecord(next, event, options);
+    try {
+      const current = (options.upcasting ?? Upcasting.NONE).upcast(event);
+      const handler = Object.prototype.hasOwnProperty.call(handlers, current.type) ? handlers[current.type] : undefined;
+      if (handler) {
+        const next = await handler(cloneState(record.state), current);
+        checkViewRecord(next, current, options);
         state = next ?? undefined;
-      } catch (error) {
-        return { record, failure: { version: event.version, error } };
       }
+    } catch (error) {
+      return { record, failure: { version: event.version, error } };
     }
     record = { version: event.version, state };
   }

@@ -1,4 +1,5 @@
 import type { ProjectionHandlers as TypedHandlers } from '../../src/authoring/projection';
+import { ENTRY_SHAPE_ERROR } from '../core/upcast';
 
 export type { ProjectionEvent, ProjectionHandler } from '../../src/authoring/projection';
 
@@ -9,7 +10,7 @@ export type ViewState = Record<string, unknown>;
 export type ProjectionHandlers = TypedHandlers<ViewState>;
 
 /** `code` of the error `loadHandlers` throws, so synth can tell a bad shape from code that failed to load. */
-export const PROJECTION_SHAPE_ERROR = 'ProjectionEntryShape';
+export const PROJECTION_SHAPE_ERROR = ENTRY_SHAPE_ERROR;
 
 const EXPECTED = 'it must export `handlers`: an object mapping event types to (view, event) => newView functions';
 

@@ -3,11 +3,12 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { applyInOrder, type ViewRecord } from './apply';
 import { loadHandlers, type ProjectionHandlers } from './projection-module';
 import { loadView, readEvents, saveView } from './view-store';
-import { DEFAULTS, ENV, METRICS } from '../../src/contract';
+import { DEFAULTS, ENV, METRICS, type EventVersionTable } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { log, metricFields, stopwatch } from '../core/log';
 import { Recent } from '../core/recent';
 import { parseViewMessage, type StoredEvent } from '../core/stored-event';
+import { loadUpcasting, upcastingWithout, type Upcasting } from '../core/upcast';
 
 export interface AggregatorConfig {
   readonly viewName: string;
@@ -16,6 +17,15 @@ export interface AggregatorConfig {
   /** The field the reader adds with the stream id; a record may not use it for anything else. */
   readonly streamIdField: string;
   readonly client: DynamoDBClient;
+  /** The API's upcasters and event versions. @default none: every event is at version 1 */
+  readonly upcasting?: Upcasting;
+}
+
+/** What the construct bundles beside a projection: the API's event versions and upcasters module. */
+export interface EventEvolution {
+  readonly versions: EventVersionTable;
+  /** The upcasters module (its exports); absent when no type has a version above its first. */
+  readonly upcasters?: unknown;
 }
 
 interface Delivery {
@@ -35,8 +45,9 @@ const STREAM_CONCURRENCY = 8;
  * Wraps a projection module into an SQS batch handler. Configuration comes from the environment
  * unless given (tests and the local runtime pass their own).
  */
-export function createHandler(projectionModule: unknown, config?: Partial<AggregatorConfig>) {
+export function createHandler(projectionModule: unknown, config?: Partial<AggregatorConfig>, evolution?: EventEvolution) {
   const handlers = loadHandlers(projectionModule);
+  const upcasting = config?.upcasting ?? upcastingOf(evolution);
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const resolved: AggregatorConfig = {
       viewName: config?.viewName ?? process.env[ENV.viewName] ?? 'view',
@@ -44,6 +55,7 @@ export function createHandler(projectionModule: unknown, config?: Partial<Aggreg
       eventsTable: config?.eventsTable ?? requireEnv(ENV.eventsTable),
       streamIdField: config?.streamIdField ?? process.env[ENV.streamIdField] ?? DEFAULTS.streamIdField,
       client: config?.client ?? dynamoClient(),
+      upcasting,
     };
     return processBatch(handlers, event.Records, resolved);
   };
@@ -111,7 +123,7 @@ async function processStream(
     }
 
     const events = await eventsToApply(deliveries, view.version, target, client, eventsTable, streamId);
-    const outcome = await applyInOrder(handlers, view, events, { streamIdField: config.streamIdField });
+    const outcome = await applyInOrder(handlers, view, events, { streamIdField: config.streamIdField, upcasting: config.upcasting });
     if (outcome.record.version > view.version) {
       if (!await saveView(client, viewTable, streamId, view.version, outcome.record)) {
         savedViews.delete(key);
@@ -167,3 +179,8 @@ async function eventsToApply(
   return events;
 }
 
+
+function upcastingOf(evolution: EventEvolution | undefined): Upcasting | undefined {
+  if (!evolution) return undefined;
+  return evolution.upcasters === undefined ? upcastingWithout(evolution.versions) : loadUpcasting(evolution.upcasters, evolution.versions);
+}

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { fromAttributeValue, type Item } from './attribute-value';
 import type { ProjectionEvent } from '../../src/authoring/projection';
-import { DIRECT_EVENT, KEYS, RESERVED_EVENT_FIELDS } from '../../src/contract';
+import { DEFAULT_SCHEMA_VERSION, DIRECT_EVENT, KEYS, RESERVED_EVENT_FIELDS } from '../../src/contract';
 
 /** An event as the events table stores it and as SNS/SQS carry it to projections: the published authoring type. */
 export type StoredEvent = ProjectionEvent;
@@ -21,6 +21,7 @@ export function storedEventOf(item: Item, body: string | undefined = directBodyO
     version: Number(item[KEYS.version]?.N),
     eventId: text('eventId'),
     type: text('type'),
+    schemaVersion: item.schemaVersion?.N === undefined ? DEFAULT_SCHEMA_VERSION : Number(item.schemaVersion.N),
     data: body === undefined
       ? (item.data ? fromAttributeValue(item.data) : undefined) as StoredEvent['data']
       : directEventData(body, text(DIRECT_EVENT.streamIdField)),
@@ -59,10 +60,16 @@ export function parseStoredEvent(body: string): StoredEvent {
   return checkStoredEvent(JSON.parse(body));
 }
 
+/**
+ * A message's event; one published before events carried a schema version is at version 1.
+ * Returns the event with its `schemaVersion` in the envelope's order (after `type`).
+ */
 function checkStoredEvent(parsed: unknown): StoredEvent {
   const value = parsed as Partial<StoredEvent> | null;
+  const schemaVersion = value?.schemaVersion ?? DEFAULT_SCHEMA_VERSION;
   if (
     typeof value !== 'object' || value === null ||
+    !Number.isInteger(schemaVersion) || schemaVersion < 1 ||
     typeof value.streamId !== 'string' ||
     !Number.isInteger(value.version) || (value.version as number) < 1 ||
     typeof value.eventId !== 'string' ||
@@ -72,7 +79,8 @@ function checkStoredEvent(parsed: unknown): StoredEvent {
   ) {
     throw new Error('Message body is not a stored event');
   }
-  return value as StoredEvent;
+  const { streamId, version, eventId, type, data, timestamp } = value as StoredEvent;
+  return { streamId, version, eventId, type, schemaVersion, data, timestamp };
 }
 
 /**

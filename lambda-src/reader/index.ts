@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { streamHistory } from './history';
 import { decodePageToken, encodePageToken } from './page-token';
 import { rebuilt, type ViewTables } from './rebuilds';
+import { readerUpcasting } from './upcasting';
 import { getEntry, listRecords, type ViewEntry } from './views';
 import { DEFAULTS, ENV, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
@@ -10,6 +12,8 @@ import { isStreamId } from '../core/stream-id';
 import { RegistryCache } from '../core/view-registry';
 
 interface ReaderConfig {
+  /** The events table, for `GET /streams/{id}`. */
+  readonly eventsTable?: string;
   /** The views, from the registry table. */
   readonly registry: RegistryCache;
   readonly defaultView: string;
@@ -18,12 +22,15 @@ interface ReaderConfig {
   readonly maxPageSize: number;
 }
 
+/** The first path segment of `GET /streams/{id}`, a view name no projection may take. */
+const STREAMS_ROUTE = 'streams';
+
 /** Read-your-writes waits at most this long for a record to reach ?minVersion. */
 export const MAX_MIN_VERSION_WAIT_MS = 10_000;
 
 /** The settings are parsed once per container (again only if the environment changes, as in tests). */
 let parsed: { readonly key: string; readonly config: ReaderConfig } | undefined;
-const SETTINGS = [ENV.viewRegistry, ENV.defaultView, ENV.streamIdField, ENV.defaultPageSize, ENV.maxPageSize] as const;
+const SETTINGS = [ENV.eventsTable, ENV.viewRegistry, ENV.defaultView, ENV.streamIdField, ENV.defaultPageSize, ENV.maxPageSize] as const;
 
 function config(): ReaderConfig {
   const key = SETTINGS.map((name) => process.env[name] ?? '').join('\u0000');
@@ -33,6 +40,7 @@ function config(): ReaderConfig {
 
 function readConfig(): ReaderConfig {
   return {
+    eventsTable: process.env[ENV.eventsTable],
     registry: new RegistryCache(requireEnv(ENV.viewRegistry)),
     defaultView: requireEnv(ENV.defaultView),
     streamIdField: process.env[ENV.streamIdField] ?? DEFAULTS.streamIdField,
@@ -45,6 +53,7 @@ function readConfig(): ReaderConfig {
  * GET /              list the default view
  * GET /{view}        list a view, or (if no view has that name) read record {view} of the default view
  * GET /{view}/{id}   read one record of a view; ?minVersion=N (or X-Min-Version) waits for version N
+ * GET /streams/{id}  a stream's events, in version order (`streams` is a reserved view name)
  */
 export async function handler(event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> {
   const elapsed = stopwatch();
@@ -72,6 +81,10 @@ async function route(event: APIGatewayProxyEvent, context: Context | undefined, 
   const second = pathParameter(event, 'id');
   const client = dynamoClient();
 
+  if (first === STREAMS_ROUTE && second !== undefined) {
+    if (!cfg.eventsTable) throw new HttpError(404, 'This API does not serve stream histories');
+    return streamHistory(event, second, { client, eventsTable: cfg.eventsTable, upcasting: readerUpcasting(), limit: pageSize(event, cfg) });
+  }
   if (first !== undefined && second !== undefined) return readOne(event, context, cfg, await tablesOf(cfg, first), first, second);
   if (first === undefined) return list(event, cfg, await tablesOf(cfg, cfg.defaultView), cfg.defaultView);
   const views = await cfg.registry.current(client, first);

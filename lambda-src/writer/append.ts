@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand, QueryCommand, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AppendRequest } from './validate';
-import { CATALOGUE, EVENT_ID_MARKER_PREFIX, KEYS } from '../../src/contract';
+import { CATALOGUE, DEFAULT_SCHEMA_VERSION, EVENT_ID_MARKER_PREFIX, KEYS } from '../../src/contract';
 import { toItem } from '../core/attribute-value';
 import { catalogueShard } from '../core/catalogue';
 import { errorName } from '../core/dynamo';
@@ -44,7 +44,13 @@ export async function appendEvent(
   const maxAttempts = options.maxAttempts ?? 40;
   const knownHeads = options.knownHeads ?? processHeads;
   const draft = (version: number): StoredEvent => ({
-    streamId: request.streamId, version, eventId, type: request.type, data: request.data, timestamp: new Date().toISOString(),
+    streamId: request.streamId,
+    version,
+    eventId,
+    type: request.type,
+    schemaVersion: request.schemaVersion ?? DEFAULT_SCHEMA_VERSION,
+    data: request.data,
+    timestamp: new Date().toISOString(),
   });
   checkPublishable(draft(Number.MAX_SAFE_INTEGER));
 
@@ -185,10 +191,11 @@ function checkPublishable(event: StoredEvent): void {
  */
 function sameRequestOrThrow(stored: StoredEvent, request: AppendRequest): StoredEvent {
   const same = stored.streamId === request.streamId && stored.type === request.type
+    && stored.schemaVersion === (request.schemaVersion ?? DEFAULT_SCHEMA_VERSION)
     && canonicalJson(stored.data) === canonicalJson(request.data);
   if (!same) {
     throw new HttpError(422, `eventId "${stored.eventId}" already belongs to version ${stored.version} of stream "${stored.streamId}", ` +
-      'stored with a different stream, type or data; use a new eventId for a new event');
+      'stored with a different stream, type, schema version or data; use a new eventId for a new event');
   }
   return stored;
 }

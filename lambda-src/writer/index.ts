@@ -3,9 +3,11 @@ import * as path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { appendEvent, type AppendResult } from './append';
 import type { EventSchemaCheck } from './event-schemas';
+import { schemaVersionOf } from './schema-version';
 import { parseAppendRequest } from './validate';
 import { DEFAULTS, ENV, METRICS, REPLAY_HEADER } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
+import { eventVersionsFile } from '../core/event-versions-file';
 import { errorResponse, HttpError, jsonResponse } from '../core/http';
 import { log, metricFields, stopwatch } from '../core/log';
 import type { StoredEvent } from '../core/stored-event';
@@ -46,9 +48,13 @@ async function append(event: APIGatewayProxyEvent): Promise<AppendResult> {
   const tableName = requireEnv(ENV.eventsTable);
   const maxBodyBytes = Number(process.env[ENV.maxBodyBytes] ?? DEFAULTS.maxBodyBytes);
   const request = parseAppendRequest(event.body, event.isBase64Encoded, configuredStreamIdField(), maxBodyBytes);
-  const refused = eventSchemas()?.problem(request.type, request.data);
+  const { versions } = eventVersionsFile(__dirname);
+  const info = Object.prototype.hasOwnProperty.call(versions, request.type) ? versions[request.type] : undefined;
+  const schemaVersion = schemaVersionOf(request, info ?? { current: 1, first: 1, acceptOlder: false });
+  const older = info !== undefined && schemaVersion < info.current ? schemaVersion : undefined;
+  const refused = eventSchemas()?.problem(request.type, request.data, older);
   if (refused) throw new HttpError(400, refused);
-  return appendEvent(dynamoClient(), tableName, request);
+  return appendEvent(dynamoClient(), tableName, { ...request, schemaVersion });
 }
 
 /** The API's event schemas, compiled once per environment (again only if the settings change, as in tests). */
@@ -56,12 +62,15 @@ let compiled: { readonly key: string; readonly check?: EventSchemaCheck } | unde
 
 function eventSchemas(): EventSchemaCheck | undefined {
   const file = process.env[ENV.eventSchemas];
-  const key = `${file ?? ''}\u0000${process.env[ENV.rejectUnknownEventTypes] ?? ''}`;
+  const key = `${file ?? ''}\u0000${process.env[ENV.rejectUnknownEventTypes] ?? ''}\u0000${process.env[ENV.eventVersions] ?? ''}`;
   if (compiled?.key !== key) {
     // Beside the code, where the construct writes it (an absolute path in tests).
     const schemas = file ? JSON.parse(fs.readFileSync(path.resolve(__dirname, file), 'utf8')) as Record<string, unknown> : undefined;
+    const { olderSchemas } = eventVersionsFile(__dirname);
     const rejectUnknownTypes = process.env[ENV.rejectUnknownEventTypes] === 'true';
-    compiled = { key, check: schemas && schemaCompiler().compileEventSchemas({ schemas, rejectUnknownTypes }) };
+    const checked = schemas !== undefined || (olderSchemas !== undefined && Object.keys(olderSchemas).length > 0);
+    const check = checked ? schemaCompiler().compileEventSchemas({ schemas: schemas ?? {}, rejectUnknownTypes, olderSchemas }) : undefined;
+    compiled = { key, check };
   }
   return compiled.check;
 }
@@ -88,6 +97,7 @@ function responseBody(stored: StoredEvent, streamIdField: string): Record<string
     version: stored.version,
     eventId: stored.eventId,
     type: stored.type,
+    schemaVersion: stored.schemaVersion,
     timestamp: stored.timestamp,
     [streamIdField]: stored.streamId,
     data: sortKeys(stored.data),

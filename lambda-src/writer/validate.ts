@@ -10,6 +10,8 @@ export interface AppendRequest {
   readonly type: string;
   readonly eventId?: string;
   readonly expectedVersion?: number;
+  /** The schema version of `type` the client sent; undefined means the current one. */
+  readonly schemaVersion?: number;
   readonly data: Record<string, unknown>;
 }
 
@@ -57,6 +59,11 @@ export function parseAppendRequest(rawBody: string | null, isBase64: boolean, st
     throw new HttpError(400, 'Field "expectedVersion" must be a whole number >= 0 (0 means the stream must be new)');
   }
 
+  const schemaVersion = own('schemaVersion');
+  if (schemaVersion !== undefined && (typeof schemaVersion !== 'number' || !Number.isSafeInteger(schemaVersion) || schemaVersion < 1)) {
+    throw new HttpError(400, 'Field "schemaVersion" must be a whole number >= 1 (the schema version of the event\'s type; omit it for the current one)');
+  }
+
   for (const reserved of STORE_SET_FIELDS) {
     if (own(reserved) !== undefined) throw new HttpError(400, `Field "${reserved}" is set by the event store and cannot be sent`);
   }
@@ -67,5 +74,12 @@ export function parseAppendRequest(rawBody: string | null, isBase64: boolean, st
   // Named by JSON Pointer (RFC 6901): "/nested/0/key".
   const problem = findDataProblem(data);
   if (problem) throw new HttpError(400, `Field ${problem.path} ${problem.reason}`);
-  return { streamId, type: type as string, eventId: eventId as string | undefined, expectedVersion: expectedVersion as number | undefined, data };
+  return {
+    streamId,
+    type: type as string,
+    eventId: eventId as string | undefined,
+    expectedVersion: expectedVersion as number | undefined,
+    schemaVersion: schemaVersion as number | undefined,
+    data,
+  };
 }

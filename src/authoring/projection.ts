@@ -21,6 +21,11 @@ export interface ProjectionEvent {
   /** Its idempotency key (the POST's, or one the writer made). */
   readonly eventId: string;
   readonly type: string;
+  /**
+   * The schema version of `type` this event has. A projection always sees the current version
+   * (upcasters turn older ones into it); an upcaster sees the version it upcasts from.
+   */
+  readonly schemaVersion: number;
   /** Every field of the POST body that is not part of the envelope. */
   readonly data: Record<string, unknown>;
   /** ISO-8601 time the writer stored the event. */
@@ -38,3 +43,30 @@ export type ProjectionHandler<TRecord extends object = Record<string, unknown>> 
 
 /** A projection's handlers, by event type; event types without one leave the record as it is. */
 export type ProjectionHandlers<TRecord extends object = Record<string, unknown>> = Record<string, ProjectionHandler<TRecord>>;
+
+/**
+ * What an upcaster returns: the event's data at the next schema version, and optionally a new
+ * type (a rename). Only `type` and `data` can change; the stream, version, eventId and timestamp
+ * are the stored event's.
+ */
+export interface UpcastResult {
+  /** The event type at the next version. @default the same type */
+  readonly type?: string;
+  readonly data: Record<string, unknown>;
+}
+
+/**
+ * Turns an event at schema version n (of its type) into version n+1. Pure and synchronous: it
+ * runs wherever an event reaches user code or a client (live deliveries, catch-ups, rebuilds,
+ * replays, `GET /streams/{id}`), each time it is read; the stored event is never rewritten.
+ */
+export type Upcaster = (event: ProjectionEvent) => UpcastResult;
+
+/**
+ * An API's upcasters, by event type and then by the version each one upcasts from:
+ *
+ *   export const upcasters: Upcasters = {
+ *     OrderPlaced: { 1: (e) => ({ data: { amountCents: Math.round(Number(e.data.amount) * 100), currency: 'EUR' } }) },
+ *   };
+ */
+export type Upcasters = Record<string, Record<number, Upcaster>>;

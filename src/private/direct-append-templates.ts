@@ -52,6 +52,8 @@ export function appendRequestSchema(streamIdField: string): Record<string, unkno
       // A number that is a whole multiple of 1, not `type: integer`: draft 4 calls 1.0 and 1e2 numbers,
       // not integers, and the writer Lambda (JSON.parse) takes them as 1 and 100; so does this model.
       expectedVersion: { type: 'number', multipleOf: 1, minimum: 0, maximum: MAX_EXPECTED_VERSION },
+      // DIRECT declares no event versions (synth refuses eventVersions): every type is at version 1 only.
+      schemaVersion: { enum: [1] },
       // Set by the event store: a body may not carry them.
       ...Object.fromEntries(STORE_SET_FIELDS.map((field) => [field, { not: {} }])),
     },
@@ -63,7 +65,7 @@ export function invalidBodyMessage(streamIdField: string): string {
   return JSON.stringify({
     message: `Request body must be a JSON object with "type" (1-256 printable characters), "${streamIdField}" (1-256 printable ` +
       'characters, not starting with a dollar sign) and "expectedVersion" (a whole number from 0), and may have "eventId" ' +
-      `(1-128 of A-Z a-z 0-9 . _ : -); "${STORE_SET_FIELDS.join('" and "')}" are set by the event store and cannot be sent`,
+      `(1-128 of A-Z a-z 0-9 . _ : -) and "schemaVersion" (only 1); "${STORE_SET_FIELDS.join('" and "')}" are set by the event store and cannot be sent`,
   });
 }
 

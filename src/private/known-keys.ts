@@ -1,6 +1,7 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { AlarmOptions } from '../alarm-options';
 import type { EventSourcedApiProps } from '../event-sourced-api';
+import type { EventTypeVersions } from '../event-type-versions';
 import type { FunctionTuning } from '../function-tuning';
 import type { ProjectionDefinition, ProjectionProps } from '../projection';
 import type { RestApiOptions, UsagePlanLimits } from '../rest-api-options';
@@ -68,6 +69,16 @@ const ALARM_OPTIONS = shape<AlarmOptions>('AlarmOptions', {
   enabled: VALUE, alarmActions: VALUE, maxProjectionLag: VALUE, maxPublisherIteratorAge: VALUE, maxApiServerErrorPercent: VALUE,
 });
 
+const EVENT_TYPE_VERSIONS = shape<EventTypeVersions>('EventTypeVersions', {
+  type: VALUE,
+  currentVersion: VALUE,
+  firstVersion: VALUE,
+  acceptOlderVersions: VALUE,
+  renamedTo: VALUE,
+  // JSON Schemas keyed by version: user data.
+  schemas: VALUE,
+});
+
 const PROJECTION_DEFINITION_FIELDS: Fields<ProjectionDefinition> = {
   name: VALUE,
   entry: VALUE,
@@ -90,6 +101,8 @@ export const PROJECTION_PROPS = shape<ProjectionProps>('ProjectionProps', {
   logLevel: VALUE,
   encryptionKey: VALUE,
   streamIdField: VALUE,
+  eventVersions: { listOf: EVENT_TYPE_VERSIONS },
+  upcasters: VALUE,
 });
 
 export const EVENT_SOURCED_API_PROPS = shape<EventSourcedApiProps>('EventSourcedApiProps', {
@@ -117,6 +130,8 @@ export const EVENT_SOURCED_API_PROPS = shape<EventSourcedApiProps>('EventSourced
   // JSON Schemas keyed by event type: user data.
   eventSchemas: VALUE,
   unknownEventTypes: VALUE,
+  eventVersions: { listOf: EVENT_TYPE_VERSIONS },
+  upcasters: VALUE,
   catchUpRate: VALUE,
 });
 

@@ -32,7 +32,7 @@ export function validateNestedStackName(name: string, where: string): void {
 }
 
 export function validateProjectionEntry(entry: string, where: string): void {
-  if (typeof entry !== 'string' || entry.length === 0) throw new Error(`${where} is required: the path of the projection's .ts or .js file.`);
+  if (typeof entry !== 'string' || entry.length === 0) throw new Error(`${where} is required: the path of a .ts or .js file.`);
   if (!ENTRY_EXTENSIONS.includes(path.extname(entry))) {
     throw new Error(`${where} "${entry}" must be a ${ENTRY_EXTENSIONS.join(', ')} file.`);
   }

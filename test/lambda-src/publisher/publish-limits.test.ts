@@ -76,7 +76,7 @@ test('property: any mix of event sizes is published whole, in order, in requests
   await fc.assert(fc.asyncProperty(fc.array(size, { minLength: 1, maxLength: 25 }), async (sizes) => {
     delivered.length = 0;
     const events: StoredEvent[] = sizes.map((bytes, i) => ({
-      streamId: `s-${i % 3}`, version: Math.floor(i / 3) + 1, eventId: `e-${i}`, type: 'Sized', data: { pad: 'é'.repeat(Math.floor(bytes / 2)) }, timestamp: new Date(0).toISOString(),
+      streamId: `s-${i % 3}`, version: Math.floor(i / 3) + 1, eventId: `e-${i}`, type: 'Sized', schemaVersion: 1, data: { pad: 'é'.repeat(Math.floor(bytes / 2)) }, timestamp: new Date(0).toISOString(),
     }));
     const result = await publishRecords(sns, events.map(streamRecord), { topicArn: TOPIC_ARN, fifo: true });
     expect(result).toEqual({ batchItemFailures: [] });
@@ -99,7 +99,7 @@ test('property: publishBatches keeps order and never exceeds 10 entries or 256 K
 });
 
 test('eventMessage counts what SNS counts: the UTF-8 body plus each attribute\'s name, type and value', () => {
-  const event: StoredEvent = { streamId: 's', version: 1, eventId: 'e', type: 'Typé', data: { t: 'ü' }, timestamp: 'now' };
+  const event: StoredEvent = { streamId: 's', version: 1, eventId: 'e', type: 'Typé', schemaVersion: 1, data: { t: 'ü' }, timestamp: 'now' };
   const message = eventMessage(event);
   expect(message.body).toBe(JSON.stringify(event));
   expect(message.attributes).toEqual({ type: 'Typé' });

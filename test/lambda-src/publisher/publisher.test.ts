@@ -296,8 +296,8 @@ describe('events appended with WritePath.DIRECT', () => {
     expect(await publishRecords(sns, directRecords, { topicArn: TOPIC_ARN, fifo: true })).toEqual({ batchItemFailures: [] });
     const messages = messagesOf(inputs);
     expect(messages.map(({ timestamp: _t, eventId: _e, ...event }) => event)).toEqual([
-      { streamId: 'd-1', version: 1, type: 'Placed', data: { sku: 'x', qty: 2 } },
-      { streamId: 'd-1', version: 2, type: 'Placed', data: { sku: 'z', big: 12345678901234567000 } },
+      { streamId: 'd-1', version: 1, type: 'Placed', schemaVersion: 1, data: { sku: 'x', qty: 2 } },
+      { streamId: 'd-1', version: 2, type: 'Placed', schemaVersion: 1, data: { sku: 'z', big: 12345678901234567000 } },
     ]);
     expect(messages[0].eventId).toBe('d-1-a');
     expect(Date.parse(messages[0].timestamp)).toBeGreaterThan(Date.now() - 60_000);

@@ -64,6 +64,7 @@ describe('appending', () => {
       version: 1,
       eventId: 'evt-1',
       type: 'OrderPlaced',
+      schemaVersion: 1,
       timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       data: { total: 42, lines: [{ sku: 'a' }] },
     });
@@ -73,6 +74,7 @@ describe('appending', () => {
       version: 1,
       eventId: 'evt-1',
       type: 'OrderPlaced',
+      schemaVersion: 1,
       timestamp: body.timestamp,
       data: { total: 42, lines: [{ sku: 'a' }] },
       // The stream's first event enters the stream catalogue.
@@ -147,7 +149,7 @@ describe('idempotency', () => {
     ];
     for (const body of reuses) {
       const message = expectErrorBody(await post(body), 422);
-      expect(message).toBe('eventId "evt-once" already belongs to version 1 of stream "order-1", stored with a different stream, type or data; ' +
+      expect(message).toBe('eventId "evt-once" already belongs to version 1 of stream "order-1", stored with a different stream, type, schema version or data; ' +
         'use a new eventId for a new event');
     }
     expect(await storedEvents()).toHaveLength(1);
