@@ -22,7 +22,10 @@ const upcasters = {
   },
 };
 const projection = {
-  handlers: { OrderPlaced: (view: { total?: number } | undefined, e: { data: Record<string, unknown> }) => ({ total: (view?.total ?? 0) + Number(e.data.amountCents) }) },
+  handlers: {
+    OrderPlaced: (view: { total?: number } | undefined, e: { data: Record<string, unknown> }) =>
+      ({ total: (view?.total ?? 0) + Number(e.data.amountCents) }),
+  },
 };
 
 let logs: CapturedLogs;

@@ -33,7 +33,8 @@ const world = fc.record({
   rename: fc.boolean(),
 }).map(({ alpha, beta, gamma, rename }): EventVersionTable => {
   const renamed = rename && beta >= alpha;
-  const info = (current: number, renamedTo?: string): EventTypeVersionInfo => ({ current, first: 1, acceptOlder: true, ...(renamedTo ? { renamedTo } : {}) });
+  const info = (current: number, renamedTo?: string): EventTypeVersionInfo =>
+    ({ current, first: 1, acceptOlder: true, ...(renamedTo ? { renamedTo } : {}) });
   return { Alpha: info(alpha, renamed ? 'Beta' : undefined), Beta: info(beta), Gamma: info(gamma) };
 });
 
@@ -91,7 +92,9 @@ for (const [type, info] of Object.entries(versions)) {
 
 /** Records every event it receives, as received. */
 const recorder: ProjectionHandlers = Object.fromEntries(TYPES.map((type) => [type, (view: Record<string, unknown> | undefined, event) => ({
-  seen: [...(view?.seen as unknown[] ?? []), { version: event.version, type: event.type, schemaVersion: event.schemaVersion, steps: event.data.steps ?? [], n: event.data.n }],
+  seen: [...(view?.seen as unknown[] ?? []), {
+    version: event.version, type: event.type, schemaVersion: event.schemaVersion, steps: event.data.steps ?? [], n: event.data.n,
+  }],
 })]));
 
 let logs: CapturedLogs;
@@ -166,7 +169,8 @@ test('every path hands the projection, and GET /streams/{id} the client, the sam
         pages.push(...JSON.parse(response.body) as Array<Record<string, any>>);
         token = response.headers?.[PAGE_HEADERS.response] as string | undefined;
       } while (token);
-      expect(pages.map((e) => ({ version: e.version, type: e.type, schemaVersion: e.schemaVersion, steps: e.data.steps ?? [], n: e.data.n }))).toEqual(expected);
+      const seen = pages.map((e) => ({ version: e.version, type: e.type, schemaVersion: e.schemaVersion, steps: e.data.steps ?? [], n: e.data.n }));
+      expect(seen).toEqual(expected);
       const raw = await reader(apiEvent({
         method: 'GET', resource: '/{view}/{id}', pathParameters: { view: 'streams', id: streamId }, queryStringParameters: { raw: 'true', limit: '100' },
       }));
