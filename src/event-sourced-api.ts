@@ -513,6 +513,14 @@ export class EventSourcedApi extends Construct {
   }
 
   /**
+   * Lets the grantee call `GET /streams/{id}` only (a stream's events): `execute-api:Invoke` on
+   * GET /streams/*. `grantRead` includes it. As for `grantAppend`, only IAM authorization uses it.
+   */
+  public grantReadStreams(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: [this.executeApiArn('grantReadStreams', 'GET', '/streams/*')] });
+  }
+
+  /**
    * Lets the grantee read every view table directly, each version's (during a rebuild, the
    * previous one's too): `dynamodb:BatchGetItem`, `GetRecords`, `GetShardIterator`, `Query`,
    * `GetItem`, `Scan`, `ConditionCheckItem` and `DescribeTable`, plus `kms:Decrypt` with an

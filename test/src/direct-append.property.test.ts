@@ -55,7 +55,7 @@ test('what the writer stores, DIRECT stores as the same event', async () => {
     const { timestamp: _t1, eventId: directEventId, ...viaDirect } = (await storedEvent(directTable, stream, 1))!;
     const { timestamp: _t2, eventId: _e, ...viaWriter } = (await storedEvent(writerTable, stream, 1))!;
     expect(viaDirect).toEqual(viaWriter);
-    expect(viaDirect).toEqual({ streamId: stream, version: 1, type, data: written.event.data });
+    expect(viaDirect).toEqual({ streamId: stream, version: 1, type, schemaVersion: 1, data: written.event.data });
     // Without one, the eventId is API Gateway's request id.
     if (eventId) expect(directEventId).toBe(eventId);
     else expect(directEventId).toMatch(/^[0-9a-f-]{36}$/);

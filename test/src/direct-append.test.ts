@@ -83,7 +83,7 @@ describe('WritePath.DIRECT', () => {
     const method = postMethod(template);
     const model = template.findResources('AWS::ApiGateway::Model')[method.Properties.RequestModels['application/json'].Ref];
     expect(model.Properties.Schema.required).toEqual(['type', 'orderId', 'expectedVersion']);
-    expect(Object.keys(model.Properties.Schema.properties)).toEqual(['type', 'orderId', 'eventId', 'expectedVersion', 'version', 'timestamp']);
+    expect(Object.keys(model.Properties.Schema.properties)).toEqual(['type', 'orderId', 'eventId', 'expectedVersion', 'schemaVersion', 'version', 'timestamp']);
     const request = joined(method.Properties.Integration.RequestTemplates['application/json']);
     expect(request).toContain('#if($body.length() > 1000)');
     expect(request).toContain('$input.json(\'$.orderId\')');

@@ -132,18 +132,20 @@ describe('EventSourcedApi with two views (defaults)', () => {
     expect(new Set(tables)).toEqual(new Set([logicalId(template, 'AWS::DynamoDB::Table', 'ApiEventsTable')]));
   });
 
-  test('least privilege: the reader cannot write anything; its role policy does not grow with the views', () => {
+  test('least privilege: the reader cannot write anything; its role policy does not grow with the views (it queries events for GET /streams/{id})', () => {
     const registry = logicalId(template, 'AWS::DynamoDB::Table', 'ApiMaintenanceRegistry');
     const grants = grantsOfFunction(template, 'ApiReader').filter((g) => g.actions.some((a) => a.startsWith('dynamodb:')));
     const byTable = new Map<string, string[]>();
     for (const g of grants) for (const id of g.resources) byTable.set(id, [...(byTable.get(id) ?? []), ...g.actions].sort());
+    const eventsTable = logicalId(template, 'AWS::DynamoDB::Table', 'ApiEventsTable');
     expect(Object.fromEntries(byTable)).toEqual({
+      [eventsTable]: ['dynamodb:Query'],
       [registry]: ['dynamodb:Scan'],
       [logicalId(template, 'AWS::DynamoDB::Table', 'ApiProjectiondefaultTable')]: ['dynamodb:GetItem', 'dynamodb:Scan'],
       [logicalId(template, 'AWS::DynamoDB::Table', 'ApiProjectionsummaryTable')]: ['dynamodb:GetItem', 'dynamodb:Scan'],
     });
     // The view tables grant it in their own resource policies, so its role names only the registry.
-    expect(statementsOfFunction(template, 'ApiReader').flatMap((s) => referencedIds(s.Resource)).filter((id) => byTable.has(id))).toEqual([registry]);
+    expect(statementsOfFunction(template, 'ApiReader').flatMap((s) => referencedIds(s.Resource)).filter((id) => byTable.has(id))).toEqual([registry, eventsTable]);
   });
 
   test("least privilege: projection A's aggregator writes only A's table, and only queries the events table", () => {
@@ -181,9 +183,10 @@ describe('EventSourcedApi with two views (defaults)', () => {
     });
   });
 
-  test('reader environment names the view registry and the default view, not the views (it would grow with them)', () => {
+  test('reader environment names the view registry, the default view and the events table, not the views (it would grow with them)', () => {
     const reader = resources[logicalId(template, 'AWS::Lambda::Function', 'ApiReader')];
     expect(reader.Properties.Environment.Variables).toEqual({
+      EVENTS_TABLE_NAME: { Ref: logicalId(template, 'AWS::DynamoDB::Table', 'ApiEventsTable') },
       VIEW_REGISTRY_TABLE: { Ref: logicalId(template, 'AWS::DynamoDB::Table', 'ApiMaintenanceRegistry') },
       DEFAULT_VIEW: 'default',
       STREAM_ID_FIELD: 'id',
@@ -249,6 +252,17 @@ describe('options', () => {
     const { api, stack } = synth({ projections: twoViews() });
     api.grantAppend(new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() }));
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('grants execute-api:Invoke'))).toEqual([]);
+  });
+
+  test('grantReadStreams() lets the grantee call GET /streams/{id} and nothing else', () => {
+    const { template } = synth({ projections: twoViews() }, (api, stack) => {
+      api.grantReadStreams(new iam.Role(stack, 'Auditor', { assumedBy: new iam.AccountRootPrincipal() }));
+    });
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('Auditor'));
+    const resources = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).map((st) => JSON.stringify(st.Resource));
+    expect(resources).toHaveLength(1);
+    expect(resources[0]).toMatch(/\/GET\/streams\/\*"/);
   });
 
   test('ApiAuthorization.authorizer() attaches a custom authorizer to every route', () => {
