@@ -26,3 +26,22 @@ test('a handler that returns another shape, or reads a field events do not have,
   expect(output).toMatch(/Type 'string' is not assignable to type 'number'/);
   expect(output).toMatch(/Property 'when' does not exist on type 'ProjectionEvent'/);
 });
+
+const TYPED_UPCASTERS = `
+import type { Upcasters } from 'cdk-event-sourced-api/projection';
+
+export const upcasters: Upcasters = {
+  OrderPlaced: {
+    1: (event) => ({ data: { amountCents: Math.round(Number(event.data.amount) * 100), currency: 'EUR', from: event.schemaVersion } }),
+  },
+  CustomerJoined: { 1: (event) => ({ type: 'CustomerRegistered', data: event.data }) },
+};
+`;
+
+test('an upcasters module is typed by the same entry point: each upcaster returns { type?, data }', () => {
+  const entry = path.join(ROOT, 'src', 'authoring', 'projection.ts');
+  expect(compileProjection(TYPED_UPCASTERS, entry)).toEqual({ status: 0, output: '' });
+  const wrong = compileProjection(TYPED_UPCASTERS.replace("({ type: 'CustomerRegistered', data: event.data })", "({ kind: 'CustomerRegistered' })"), entry);
+  expect(wrong.status).not.toBe(0);
+  expect(wrong.output).toMatch(/Property 'data' is missing in type '{ kind: string; }' but required in type 'UpcastResult'/);
+});
