@@ -2,18 +2,21 @@
  * DynamoDB calls per operation, counted by a client middleware on DynamoDB Local: the writer with
  * and without expectedVersion, WritePath.DIRECT's synthesized templates (run by the local runtime's
  * API Gateway, counted at its requests to DynamoDB), the aggregator in steady flow (one event per
- * batch) and under a backlog (batches of 10 of one stream). `npm run benchmark:calls -- --events 200`.
+ * batch, also with every event upcast through three versions) and under a backlog (batches of 10
+ * of one stream), and a page of GET /streams/{id}. `npm run benchmark:calls -- --events 200`.
  */
 import { arg } from './bench-support';
 import type { ProjectionHandlers } from '../lambda-src/aggregator/projection-module';
 import { processBatch } from '../lambda-src/aggregator/runtime';
 import { eventMessage } from '../lambda-src/core/event-message';
 import type { StoredEvent } from '../lambda-src/core/stored-event';
+import { loadUpcasting, Upcasting } from '../lambda-src/core/upcast';
+import { streamHistory } from '../lambda-src/reader/history';
 import { appendEvent, KnownHeads } from '../lambda-src/writer/append';
 import { startDynamoDbLocal } from '../packages/cli/src/dynamo-store';
 import { ENV } from '../src/contract';
 import { directAppender } from '../test/support/direct-append';
-import { countingClient, createEventsTable, createViewTable, sqsRecord } from '../test/support/local-dynamo';
+import { apiEvent, countingClient, createEventsTable, createViewTable, sqsRecord } from '../test/support/local-dynamo';
 
 const counter: ProjectionHandlers = {
   Tick: (view) => ({ ticks: Number((view as { ticks?: number } | undefined)?.ticks ?? 0) + 1 }),
@@ -101,12 +104,33 @@ export async function measureCalls(events: number, streamCount: number): Promise
     for (const stream of stored) {
       for (let v = 0; v < perStream; v += 10) await processBatch(counter, stream.slice(v, v + 10).map(record), backlogConfig);
     }
+    // The same events read as version 1 of a type at version 4: three upcasters each, and no more calls.
+    const upcast = countingClient();
+    const upcasting = loadUpcasting({ upcasters: { Tick: { 1: step, 2: step, 3: step } } }, { Tick: { current: 4, first: 1, acceptOlder: true } });
+    const upcastConfig = { ...steadyConfig, viewTable: await createViewTable(), client: upcast.client, upcasting };
+    for (let v = 0; v < perStream; v++) for (const stream of stored) await processBatch(counter, [record(stream[v])], upcastConfig);
     figures.push(figure('aggregator, steady flow (one event per batch)', steady.calls, perStream * streamCount));
+    figures.push(figure('aggregator, steady flow, each event upcast 1 → 4', upcast.calls, perStream * streamCount));
     figures.push(figure('aggregator, backlog (batches of 10 of one stream)', backlog.calls, perStream * streamCount));
   } finally {
     console.log = quiet;
   }
+
+  // GET /streams/{id}: a page of 10 events of one stream, upcast.
+  const history = countingClient();
+  const pages = streams.length;
+  for (const streamId of streams) {
+    const page = await streamHistory(apiEvent({ method: 'GET', queryStringParameters: { limit: '10' } }), `${streamId}-w`,
+      { client: history.client, eventsTable: table, upcasting: Upcasting.NONE, limit: 10 });
+    if (page.statusCode !== 200) throw new Error(`history answered ${page.statusCode} ${page.body}`);
+  }
+  figures.push(figure('GET /streams/{id}, a page of 10 events', history.calls, pages));
   return figures;
+}
+
+/** An upcaster that changes the data, as a real one would. */
+function step(event: { schemaVersion: number; data: Record<string, unknown> }) {
+  return { data: { ...event.data, [`v${event.schemaVersion + 1}`]: true } };
 }
 
 /** Points the AWS SDK at a DynamoDB Local of its own; stop it when done. */
