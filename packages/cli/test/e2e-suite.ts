@@ -13,6 +13,7 @@ import {
 } from '../../../test/support/local-app';
 import { documentClient, scanAll } from '../../../test/support/local-dynamo';
 import { sandboxCount } from '../../../test/support/sandboxes';
+import { expectedTour, streamHistoryTour } from '../../../test/support/stream-history';
 import { LocalRuntime, LocalRuntimeOptions } from '../src';
 import type { ChaosFault } from '../src/chaos';
 
@@ -212,6 +213,18 @@ export function defineEndToEndSuite(mode: SuiteMode): void {
 
       await runtime.waitUntilIdle(15_000);
       expect((await client.get('/default/idem-1')).json).toMatchObject({ version: 1, versions: [1], last: { name: 'once' } });
+    });
+
+    test('GET /streams/{id}: the stream\'s events in version order, paged; 404 JSON without events; /default/streams is a record', async () => {
+      for (const [type, n] of [['Created', 1], ['Updated', 2], ['Updated', 3]] as const) await append(client, { type, id: 'hist-1', n });
+      expect(await streamHistoryTour(client, '', 'hist-1')).toEqual(expectedTour('hist-1', [
+        { type: 'Created', schemaVersion: 1, data: { n: 1 } }, { type: 'Updated', schemaVersion: 1, data: { n: 2 } }, { type: 'Updated', schemaVersion: 1, data: { n: 3 } },
+      ]));
+      // A stream named "streams" is a record of the default view like any other.
+      await append(client, { type: 'Created', id: 'streams', name: 'a stream called streams' });
+      await runtime.waitUntilIdle(15_000);
+      expect((await client.get('/default/streams')).json).toMatchObject({ id: 'streams', version: 1, last: { name: 'a stream called streams' } });
+      expect((await client.get('/streams/streams')).json).toMatchObject([{ streamId: 'streams', version: 1, type: 'Created' }]);
     });
 
     test('a wrong expectedVersion answers 409 and appends nothing', async () => {

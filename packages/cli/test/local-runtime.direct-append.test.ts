@@ -11,6 +11,7 @@ import { REPLAY_HEADER } from '../../../src/contract';
 import { DIRECT_MAX_BODY_CHARS } from '../../../src/private/direct-append-templates';
 import { removeTempDirs, startLocalApp, StartedApp, tempDir, VERSION_LOG_PROJECTION, writeProjection } from '../../../test/support/local-app';
 import { dynamoClient } from '../../../test/support/local-dynamo';
+import { expectedTour, streamHistoryTour } from '../../../test/support/stream-history';
 
 let app: StartedApp;
 
@@ -94,6 +95,19 @@ test(`a body longer than ${DIRECT_MAX_BODY_CHARS} characters answers 413 and sto
   const padded = fits.replace('"pad":""', `"pad":"${'x'.repeat(DIRECT_MAX_BODY_CHARS - fits.length)}"`);
   expect(padded.length).toBe(DIRECT_MAX_BODY_CHARS);
   expect((await app.client.post(padded)).status).toBe(201);
+});
+
+test('GET /streams/{id} reads what DIRECT stored as the writer would have: data without the envelope, schema version 1', async () => {
+  for (const expectedVersion of [0, 1, 2]) {
+    expect((await app.client.post({ type: 'Updated', id: 'h-1', expectedVersion, eventId: `h-1-${expectedVersion}`, n: expectedVersion })).status).toBe(201);
+  }
+  expect(await streamHistoryTour(app.client, '', 'h-1')).toEqual(expectedTour('h-1', [0, 1, 2].map((n) => ({ type: 'Updated', schemaVersion: 1, data: { n } }))));
+  expect((await app.client.get('/streams/h-1')).json.map((e: { eventId: string }) => e.eventId)).toEqual(['h-1-0', 'h-1-1', 'h-1-2']);
+  // DIRECT stores version 1 only: naming it is allowed (and is no data), any other is refused by the model.
+  expect((await app.client.post({ type: 'Created', id: 'h-2', expectedVersion: 0, schemaVersion: 1, n: 1 })).status).toBe(201);
+  const named = (await app.client.get('/streams/h-2')).json.map((e: { version: number; schemaVersion: number; data: unknown }) => [e.version, e.schemaVersion, e.data]);
+  expect(named).toEqual([[1, 1, { n: 1 }]]);
+  expect((await app.client.post({ type: 'Created', id: 'h-3', expectedVersion: 0, schemaVersion: 2 })).status).toBe(400);
 });
 
 describe('with an existing events table', () => {

@@ -4,6 +4,7 @@
  */
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { removeTempDirs, startLocalApp, StartedApp, tempDir, VERSION_LOG_PROJECTION, writeProjection } from '../../../test/support/local-app';
+import { expectedTour, streamHistoryTour } from '../../../test/support/stream-history';
 
 let app: StartedApp;
 
@@ -37,4 +38,13 @@ test('POST and GET under /shop/orders, as the template mounts them; the root is 
   // The user's own routes (here GET /) are not served locally: only the construct's.
   const atRoot = await app.client.post({ type: 'Created', id: 'o-2' });
   expect(atRoot.status).toBe(403);
+});
+
+test('GET /shop/orders/streams/{id}: the stream\'s events under the mount, paged; 404 JSON without events; /shop/orders/default/streams is a record', async () => {
+  for (const n of [1, 2, 3]) {
+    const stored = await app.client.request('POST', '/shop/orders/', JSON.stringify({ type: 'Updated', id: 'h-1', n }));
+    expect(stored.status).toBe(201);
+  }
+  expect(await streamHistoryTour(app.client, '/shop/orders', 'h-1')).toEqual(expectedTour('h-1', [1, 2, 3].map((n) => ({ type: 'Updated', schemaVersion: 1, data: { n } }))));
+  expect((await app.client.get('/streams/h-1')).status).toBe(403);
 });

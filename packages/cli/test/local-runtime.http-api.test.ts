@@ -5,7 +5,8 @@
  * that does not exist, CORS answered and set by API Gateway from the template's configuration.
  */
 import { ApiKind } from '../../../src';
-import { removeTempDirs, startLocalApp, StartedApp, tempDir, VERSION_LOG_PROJECTION, writeProjection } from '../../../test/support/local-app';
+import { append, removeTempDirs, startLocalApp, StartedApp, tempDir, VERSION_LOG_PROJECTION, writeProjection } from '../../../test/support/local-app';
+import { expectedTour, streamHistoryTour } from '../../../test/support/stream-history';
 
 const ORIGIN = 'https://app.example.com';
 let app: StartedApp;
@@ -62,4 +63,11 @@ test('a preflight is answered by the API, allowing the paging and read-your-writ
   expect(preflight.headers.get('access-control-allow-headers')!.split(',')).toEqual(expect.arrayContaining(['ExclusiveStartKey', 'X-Min-Version']));
   const missing = await app.client.get('/default/s-1/more');
   expect([missing.status, missing.json]).toEqual([404, { message: 'Not Found' }]);
+});
+
+test('GET /streams/{id}: the stream\'s events in version order, paged by the headers; 404 JSON without events; /default/streams is a record', async () => {
+  for (const n of [1, 2, 3]) await append(app.client, { type: 'Updated', id: 'h-1', n });
+  expect(await streamHistoryTour(app.client, '', 'h-1')).toEqual(expectedTour('h-1', [1, 2, 3].map((n) => ({ type: 'Updated', schemaVersion: 1, data: { n } }))));
+  // Without ?limit, the API's page size (1 here) applies as on lists.
+  expect((await app.client.get('/streams/h-1')).json.map((e: { version: number }) => e.version)).toEqual([1]);
 });
