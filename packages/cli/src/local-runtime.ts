@@ -266,6 +266,7 @@ export class LocalRuntime {
         publisherFailureQueueUrl: d.publisherFailureQueue?.url,
         jobsQueueUrl: d.maintenance?.jobsQueue.url,
         jobsDeadLetterQueueUrl: d.maintenance?.jobsDeadLetterQueue.url,
+        viewRegistry: d.maintenance?.registry.tableName,
         views: d.views.map((v) => ({
           name: v.name,
           version: v.version,
