@@ -238,6 +238,8 @@ export interface OperatorApiResources {
   readonly publisherFailureQueueUrl?: string;
   readonly jobsQueueUrl?: string;
   readonly jobsDeadLetterQueueUrl?: string;
+  /** The view registry (VIEW_REGISTRY), where a view built with earlier upcasters is flagged. */
+  readonly viewRegistry?: string;
   readonly views: OperatorViewResources[];
 }
 

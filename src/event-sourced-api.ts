@@ -415,6 +415,7 @@ export class EventSourcedApi extends Construct {
         logging,
         encryptionKey: key,
         owner: this.node.path,
+        upcastersHash: evolution?.upcastersHash,
       });
       this.maintenanceFunction = maintenance.function;
       this.jobsQueue = maintenance.jobsQueue;

@@ -1,4 +1,4 @@
-import { DeleteItemCommand, PutItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { VIEW_REGISTRY } from '../../src/contract';
 
 /** One view table as its Custom::ViewBackfill resource registered it. */
@@ -14,6 +14,11 @@ export interface Registration {
   readonly version: number;
   /** ISO time of the (latest) registration. */
   readonly registeredAt: string;
+  /**
+   * ISO time of the deploy that changed the API's upcasters while this table stayed: its records
+   * were built with the earlier ones (only a raised version, a new table, rebuilds them).
+   */
+  readonly upcastersChangedAt?: string;
 }
 
 /** Registers a view table (a Create or Update of its resource): replaces any item of the same table. */
@@ -26,8 +31,19 @@ export async function register(client: DynamoDBClient, registryTable: string, re
     version: { N: String(registration.version) },
     registeredAt: { S: registration.registeredAt },
     ...(registration.previousTable ? { previousTable: { S: registration.previousTable } } : {}),
+    ...(registration.upcastersChangedAt ? { upcastersChangedAt: { S: registration.upcastersChangedAt } } : {}),
   };
   await client.send(new PutItemCommand({ TableName: registryTable, Item: item }));
+}
+
+/** One view table's registration, if it has one. */
+export async function registrationOf(client: DynamoDBClient, registryTable: string, view: string, table: string): Promise<Registration | undefined> {
+  const { Item } = await client.send(new GetItemCommand({
+    TableName: registryTable,
+    Key: { [VIEW_REGISTRY.partitionKey]: { S: view }, [VIEW_REGISTRY.sortKey]: { S: table } },
+    ConsistentRead: true,
+  }));
+  return Item ? fromItem(Item) : undefined;
 }
 
 /** Forgets a view table (a Delete of its resource); other tables of the view stay registered. */
@@ -71,6 +87,7 @@ function fromItem(item: Record<string, AttributeValue>): Registration {
     fifo: item.fifo.BOOL === true,
     version: Number(item.version.N),
     registeredAt: item.registeredAt.S!,
+    upcastersChangedAt: item.upcastersChangedAt?.S,
   };
 }
 

@@ -6,7 +6,7 @@ import { runStep, startJob, type Clients, type JobMessage, type MaintenanceConfi
 import { DEFAULTS, ENV, parseViewTablePhysicalId, viewTablePhysicalId } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { log } from '../core/log';
-import { readRegistry, register, RegistryCache, unregister, type Registration } from '../core/view-registry';
+import { readRegistry, register, registrationOf, RegistryCache, unregister, type Registration } from '../core/view-registry';
 
 let sqs: SQSClient | undefined;
 /**
@@ -72,12 +72,16 @@ interface ViewTableProperties {
   readonly fifo: string;
   readonly version: string;
   readonly reason?: string;
+  /** The sha256 of the API's upcasters bundle; absent without an upcasters module. */
+  readonly upcastersHash?: string;
 }
 
 /**
  * A view table's resource: Create registers the table and starts its backfill; Update registers
  * it again (and backfills a table that changed); Delete unregisters the table it names by its
  * physical id, `view:table`. A new physical id makes CloudFormation delete the old one in its cleanup.
+ * An Update that changes the upcasters of a table that stays warns and flags its registration:
+ * its records were built with the earlier ones, and only a raised version (a new table) rebuilds.
  */
 async function onCustomResource(event: CustomResourceEvent, clients: Clients): Promise<void> {
   const props = event.ResourceProperties as unknown as ViewTableProperties;
@@ -89,6 +93,9 @@ async function onCustomResource(event: CustomResourceEvent, clients: Clients): P
       await respond(event, 'SUCCESS', event.PhysicalResourceId ?? physicalId);
       return;
     }
+    const registryTable = requireEnv(ENV.viewRegistry);
+    const old = event.OldResourceProperties as Partial<ViewTableProperties> | undefined;
+    const starts = event.RequestType === 'Create' || old?.table !== props.table;
     const registration: Registration = {
       view: props.view,
       table: props.table,
@@ -97,10 +104,9 @@ async function onCustomResource(event: CustomResourceEvent, clients: Clients): P
       fifo: String(props.fifo) === 'true',
       version: Number(props.version ?? 1),
       registeredAt: new Date().toISOString(),
+      // A table that starts now is built with the current upcasters.
+      upcastersChangedAt: starts ? undefined : await upcastersChangedAt(clients, registryTable, props, old!),
     };
-    const registryTable = requireEnv(ENV.viewRegistry);
-    const oldTable = (event.OldResourceProperties as Partial<ViewTableProperties> | undefined)?.table;
-    const starts = event.RequestType === 'Create' || oldTable !== props.table;
     // A new version's table is a rebuild only if an earlier version was there to read from: a
     // view deployed for the first time at version 3 is built the way a new view is.
     const firstBuild = starts && props.previousTable !== undefined && !(await readRegistry(clients.dynamo, registryTable)).has(props.view);
@@ -115,4 +121,19 @@ async function onCustomResource(event: CustomResourceEvent, clients: Clients): P
     log('error', 'could not register the view table or start its backfill', { view: props.view, table: props.table, error: String(error) });
     await respond(event, 'FAILED', event.PhysicalResourceId ?? physicalId, `Could not register ${props.view} or start its backfill: ${String(error)}`);
   }
+}
+
+/**
+ * For a table that stays: when the records in it stopped matching the upcasters. Now, if this
+ * update changes them (the fingerprint differs, or one came or went), else whenever an earlier
+ * deploy did (kept from the table's registration).
+ */
+async function upcastersChangedAt(
+  clients: Clients, registryTable: string, props: ViewTableProperties, old: Partial<ViewTableProperties>,
+): Promise<string | undefined> {
+  if ((old.upcastersHash || undefined) !== (props.upcastersHash || undefined)) {
+    log('warn', `upcasters changed; view "${props.view}" was built with the earlier ones: raise its version to rebuild it`, { view: props.view, table: props.table });
+    return new Date().toISOString();
+  }
+  return (await registrationOf(clients.dynamo, registryTable, props.view, props.table))?.upcastersChangedAt;
 }

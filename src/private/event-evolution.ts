@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { bundleUpcastersCheck, type EvolutionBundleInput } from './bundle-projection';
+import { bundleUpcasters, bundleUpcastersCheck, type EvolutionBundleInput } from './bundle-projection';
 import { checkProjectionExports } from './check-projection';
 import { declaredEventVersions, typesNeedingUpcasters, type DeclaredEventVersions } from './event-versions';
 import { validateProjectionEntry } from './validation';
@@ -15,6 +15,12 @@ export interface EvolutionProps {
 /** An API's declared event versions and its checked upcasters module. */
 export interface EventEvolution extends EvolutionBundleInput {
   readonly declared: DeclaredEventVersions;
+  /**
+   * The sha256 of the upcasters module's bundle (undefined without one): each view table's
+   * Custom::ViewBackfill carries it, so a deploy that changes the upcasters flags the views built
+   * with the earlier ones.
+   */
+  readonly upcastersHash?: string;
 }
 
 /**
@@ -38,5 +44,5 @@ export function eventEvolution(scope: Construct, props: EvolutionProps): EventEv
   }
   validateProjectionEntry(props.upcasters, 'upcasters');
   checkProjectionExports(scope, 'upcasters', props.upcasters, bundleUpcastersCheck(props.upcasters, declared.versions));
-  return { declared, versions: declared.versions, upcasters: props.upcasters };
+  return { declared, versions: declared.versions, upcasters: props.upcasters, upcastersHash: bundleUpcasters(props.upcasters).hash };
 }

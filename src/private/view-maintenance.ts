@@ -23,6 +23,8 @@ export interface ViewMaintenanceProps {
   readonly encryptionKey?: kms.IKey;
   /** Construct path of the EventSourcedApi, for the role metadata. */
   readonly owner: string;
+  /** The sha256 of the API's upcasters bundle, if it has an upcasters module (see EventEvolution). */
+  readonly upcastersHash?: string;
 }
 
 /**
@@ -87,13 +89,14 @@ export class ViewMaintenance extends Construct {
     this.jobsQueue.grantSendMessages(this.function);
 
     // Least privilege: list streams from the catalogue and read their heads; read and write the
-    // view tables' progress items and check their records; send catch-ups to the views' queues.
+    // registry's items; read and write the view tables' progress items and check their records;
+    // send catch-ups to the views' queues.
     this.function.addToRolePolicy(new iam.PolicyStatement({
       actions: ['dynamodb:Query'],
       resources: [props.eventsTable.tableArn, `${props.eventsTable.tableArn}/index/${CATALOGUE.indexName}`],
     }));
     this.function.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      actions: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
       resources: [this.registry.tableArn],
     }));
     key?.grantEncryptDecrypt(this.function);
@@ -119,6 +122,9 @@ export class ViewMaintenance extends Construct {
           fifo: String(p.queue.fifo),
           version: String(p.version),
           reason: p.version > 1 ? `rebuild (version ${p.version})` : 'backfill',
+          // A change updates the resource: its function flags a table built with the earlier
+          // upcasters (only a raised version, a new table, rebuilds it).
+          ...(props.upcastersHash ? { upcastersHash: props.upcastersHash } : {}),
         },
       });
       if (queuePolicy) backfill.node.addDependency(queuePolicy);

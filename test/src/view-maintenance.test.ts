@@ -62,7 +62,7 @@ describe('with two views', () => {
     const viewTable = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'];
     expect(Object.fromEntries([...granted].filter(([, actions]) => actions.length > 0))).toEqual({
       [id('AWS::DynamoDB::Table', 'ApiEventsTable')]: ['dynamodb:Query'],
-      [id('AWS::DynamoDB::Table', 'ApiMaintenanceRegistry')]: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Scan'],
+      [id('AWS::DynamoDB::Table', 'ApiMaintenanceRegistry')]: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan'],
       [id('AWS::DynamoDB::Table', 'ApiProjectionaTable')]: viewTable,
       [id('AWS::DynamoDB::Table', 'ApiProjectionbTable')]: viewTable,
       [id('AWS::SQS::Queue', 'ApiMaintenanceJobsQueue')]: expect.arrayContaining(['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']),

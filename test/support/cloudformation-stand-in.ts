@@ -81,8 +81,9 @@ export function standInForLocalApp(app: StartedApp, stackName = 'LocalTest'): Cl
     physical[v.queue.logicalId] = v.queue.url;
     physical[v.deadLetterQueue.logicalId] = v.deadLetterQueue.url;
   }
-  const { jobsQueue, jobsDeadLetterQueue } = definition.maintenance!;
+  const { jobsQueue, jobsDeadLetterQueue, registry } = definition.maintenance!;
   for (const q of [definition.publisherFailureQueue!, jobsQueue, jobsDeadLetterQueue]) physical[q.logicalId] = q.url;
+  physical[registry.logicalId] = registry.tableName;
   physical[definition.writer!.logicalId] = 'writer-function';
   return cloudFormationStandIn({ assemblyDir: app.assemblyDir, stackName, template: app.template, physicalName: (id) => physical[id] });
 }

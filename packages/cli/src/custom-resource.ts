@@ -15,8 +15,8 @@ export type CustomResourceResult = CustomResourceOutcome & { readonly logs: read
 
 export interface CustomResourceRequest {
   /**
-   * Create; Update with the same properties (the resource was created by an earlier run); Delete
-   * with the properties it had (it left the template). @default 'Create'
+   * Create; Update (the resource was created by an earlier run); Delete with the properties it
+   * had (it left the template). @default 'Create'
    */
   readonly requestType?: 'Create' | 'Update' | 'Delete';
   readonly stackName: string;
@@ -25,6 +25,8 @@ export interface CustomResourceRequest {
   readonly properties: Record<string, string>;
   /** For an Update or a Delete: the id the Create answered with. */
   readonly physicalResourceId?: string;
+  /** For an Update: the properties the earlier run deployed (the same as `properties` when unknown). */
+  readonly oldProperties?: Record<string, string>;
 }
 
 /** CloudFormation waits up to an hour for a custom resource; locally a function gets this long to answer. */
@@ -64,7 +66,11 @@ export async function createCustomResource(
       LogicalResourceId: request.logicalId,
       ResourceType: request.resourceType,
       ResourceProperties: properties,
-      ...(requestType === 'Update' ? { OldResourceProperties: properties } : {}),
+      // An Update carries the properties the template declared before it
+      // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html).
+      ...(requestType === 'Update'
+        ? { OldResourceProperties: request.oldProperties ? { ServiceToken: fn.definition.logicalId, ...request.oldProperties } : properties }
+        : {}),
       ...(requestType !== 'Create' ? { PhysicalResourceId: request.physicalResourceId } : {}),
     });
     const timeout = new Promise<CustomResourceOutcome>((resolve) => {

@@ -266,6 +266,7 @@ export class LocalRuntime {
         publisherFailureQueueUrl: d.publisherFailureQueue?.url,
         jobsQueueUrl: d.maintenance?.jobsQueue.url,
         jobsDeadLetterQueueUrl: d.maintenance?.jobsDeadLetterQueue.url,
+        viewRegistry: d.maintenance?.registry.tableName,
         views: d.views.map((v) => ({
           name: v.name,
           version: v.version,
@@ -561,10 +562,12 @@ export class LocalRuntime {
   /**
    * What CloudFormation does on deploy: each Custom::ViewBackfill whose table this run created (a
    * new view, or a new version) is created, which registers the table and starts its backfill;
-   * the others are updated with the same properties, which registers them again (local URLs and
-   * names may differ from the last run's). A failure fails the start, as it would fail the deploy.
+   * the others are updated, from the properties the last run on this data folder deployed, which
+   * registers them again (local URLs and names may differ from the last run's) and lets the
+   * function see what changed (the upcasters). A failure fails the start, as it would fail the deploy.
    */
   private async createBackfills(definition: ApiDefinition, fn: LocalFunction, createdTables: Set<string>): Promise<void> {
+    const deployedBefore = this.state.deployed?.[definition.owner]?.backfills ?? [];
     for (const backfill of definition.maintenance!.backfills) {
       const created = createdTables.has(backfill.properties.table);
       const outcome = await createCustomResource(fn, {
@@ -574,10 +577,14 @@ export class LocalRuntime {
         resourceType: 'Custom::ViewBackfill',
         properties: backfill.properties,
         physicalResourceId: viewTablePhysicalId(backfill.properties.view, backfill.properties.table),
+        oldProperties: deployedBefore.find((b) => b.logicalId === backfill.logicalId)?.properties,
       });
       if (outcome.Status !== 'SUCCESS') throw new Error(`${definition.stackName}/${backfill.logicalId} failed to ${created ? 'create' : 'update'}: ${outcome.Reason}`);
       // The job's own reason: a first build at a version above 1 is a backfill, not a rebuild.
-      const started = jsonLines(outcome.logs).find((l) => l.message === 'maintenance job started');
+      const lines = jsonLines(outcome.logs);
+      const started = lines.find((l) => l.message === 'maintenance job started');
+      // What a deploy would show in the function's logs: the upcasters changed under a view.
+      for (const warning of lines.filter((l) => l.level === 'warn')) this.log(`[local] ${backfill.properties.view}: ${String(warning.message)}`);
       if (created) this.log(`[local] ${backfill.properties.view}: ${String(started?.reason ?? backfill.properties.reason)} started (table ${backfill.properties.table} is new)`);
     }
   }

@@ -19,6 +19,7 @@ exports.succeeds = async (event) => { await answer(event, 'SUCCESS', 'started ' 
 exports.refuses = async (event) => { await answer(event, 'FAILED', 'No view named "' + event.ResourceProperties.view + '"'); };
 exports.throws = async () => { throw new Error('cannot reach the jobs queue'); };
 exports.silent = async () => 'no answer';
+exports.echoesOld = async (event) => { await answer(event, 'SUCCESS', JSON.stringify(event.OldResourceProperties ?? null)); };
 `;
 
 const functions: LocalFunction[] = [];
@@ -43,6 +44,17 @@ const request = { stackName: 'Shop', logicalId: 'BackfillSummary', resourceType:
 test('the function gets a Create request with the properties and a ResponseURL, and its answer is what CloudFormation reads', async () => {
   const outcome = await createCustomResource(make('succeeds'), request);
   expect(outcome).toMatchObject({ Status: 'SUCCESS', Reason: 'started summary', PhysicalResourceId: 'p-1' });
+});
+
+test('an Update carries the properties the earlier run deployed as OldResourceProperties; a Create carries none', async () => {
+  const fn = make('echoesOld');
+  const old = { ...request.properties, upcastersHash: 'a' };
+  const update = await createCustomResource(fn, { ...request, requestType: 'Update', physicalResourceId: 'p-1', oldProperties: old });
+  expect(JSON.parse(update.Reason!)).toEqual({ ServiceToken: fn.definition.logicalId, ...old });
+  // Unknown (no earlier run recorded them): the same as the new ones.
+  const same = await createCustomResource(fn, { ...request, requestType: 'Update', physicalResourceId: 'p-1' });
+  expect(JSON.parse(same.Reason!)).toEqual({ ServiceToken: fn.definition.logicalId, ...request.properties });
+  expect(JSON.parse((await createCustomResource(fn, request)).Reason!)).toBeNull();
 });
 
 test('a FAILED answer, a function error, and no answer within the wait all fail the creation, with the reason', async () => {

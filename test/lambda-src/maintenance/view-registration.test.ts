@@ -5,6 +5,7 @@
  * and answers at the ResponseURL (a loopback server standing in for CloudFormation's S3 URL).
  */
 import * as http from 'node:http';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { readRegistry, register } from '../../../lambda-src/core/view-registry';
 import { handler } from '../../../lambda-src/maintenance/index';
@@ -146,4 +147,63 @@ test('a job for a view registered after the registry was read runs at once; one 
   expect(startedJobs()).toEqual([{ step: expect.objectContaining({ view: 'stock', table: stock }) }]);
   expect(await handler(job('gone', stock))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-gone' }] });
   expect(JSON.stringify(logs.lines)).toContain(`View \\"gone\\" is not registered in ${registry}`);
+});
+
+describe('the upcasters fingerprint (upcastersHash)', () => {
+  const changedAt = async (table: string) => {
+    const item = await dynamoClient().send(new GetItemCommand({ TableName: registry, Key: { view: { S: 'orders' }, table: { S: table } } }));
+    return item.Item?.upcastersChangedAt?.S;
+  };
+  const warnings = () => logs.lines.filter((l) => l.level === 'warn');
+
+  test('Create with a fingerprint registers the table unflagged', async () => {
+    const table = await createViewTable();
+    await send('Create', props(table, { upcastersHash: 'a' }));
+    expect(await changedAt(table)).toBeUndefined();
+    expect(warnings()).toEqual([]);
+    startedJobs();
+  });
+
+  test('an Update that changes it on the same table warns and flags the registration, which later Updates keep', async () => {
+    const table = await createViewTable();
+    await send('Create', props(table, { upcastersHash: 'a' }));
+    startedJobs();
+    const before = new Date().toISOString();
+    const answer = await send('Update', props(table, { upcastersHash: 'b' }), { physicalId: `orders:${table}`, old: props(table, { upcastersHash: 'a' }) });
+    expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `orders:${table}` });
+    const flagged = await changedAt(table);
+    expect(flagged! >= before).toBe(true);
+    expect(warnings()).toEqual([{
+      level: 'warn', message: 'upcasters changed; view "orders" was built with the earlier ones: raise its version to rebuild it', view: 'orders', table,
+    }]);
+    expect((await readRegistry(dynamoClient(), registry)).get('orders')?.upcastersChangedAt).toBe(flagged);
+    // Nothing is rebuilt: no job starts.
+    expect(startedJobs()).toEqual([]);
+    // An unrelated Update (a new queue URL) keeps the flag: the records are still the earlier upcasters'.
+    await send('Update', props(table, { upcastersHash: 'b', queueUrl: 'https://sqs.local/new.fifo' }), { physicalId: `orders:${table}`, old: props(table, { upcastersHash: 'b' }) });
+    expect(await changedAt(table)).toBe(flagged);
+    expect(warnings()).toHaveLength(1);
+  });
+
+  test('upcasters added to (or removed from) an API whose table stays count as a change', async () => {
+    const table = await createViewTable();
+    await send('Create', props(table));
+    await send('Update', props(table, { upcastersHash: 'a' }), { physicalId: `orders:${table}`, old: props(table) });
+    expect(await changedAt(table)).toEqual(expect.any(String));
+    const other = await createViewTable();
+    await send('Create', props(other, { upcastersHash: 'a' }));
+    await send('Update', props(other), { physicalId: `orders:${other}`, old: props(other, { upcastersHash: 'a' }) });
+    expect(await changedAt(other)).toEqual(expect.any(String));
+    startedJobs();
+  });
+
+  test('an Update to a new table with other upcasters registers it unflagged: it is built with the current ones', async () => {
+    const [first, second] = [await createViewTable(), await createViewTable()];
+    await send('Create', props(first, { upcastersHash: 'a' }));
+    startedJobs();
+    await send('Update', props(second, { upcastersHash: 'b' }), { physicalId: `orders:${first}`, old: props(first, { upcastersHash: 'a' }) });
+    expect(await changedAt(second)).toBeUndefined();
+    expect(warnings()).toEqual([]);
+    expect(startedJobs()).toEqual([{ step: expect.objectContaining({ table: second }) }]);
+  });
 });

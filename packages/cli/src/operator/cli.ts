@@ -187,6 +187,7 @@ export function formatStatus(s: ApiStatus, where: string): string {
     const behind = v.streamsBehind === undefined ? '' : v.streamsBehind === 0 ? ', up to date'
       : `, behind: ${v.streamsBehind} stream(s), ${v.versionsBehind} event(s), lag ${formatDuration(v.lagMs ?? 0)} (the oldest event not applied)`;
     lines.push(`  ${v.name} v${v.version}${v.rebuilding ? ' (rebuilding: reads still come from the previous version)' : ''}${behind}`);
+    if (v.upcastersChangedAt) lines.push(`    built with earlier upcasters (changed ${v.upcastersChangedAt}): raise its version to rebuild`);
     lines.push(`    queue: ${v.queue.waiting} waiting, ${v.queue.inFlight} in flight · parked: ${v.parked}${v.parked ? ` (after a fix: redrive --view ${v.name})` : ''}`);
     if (v.redrive) lines.push(`    redrive: ${formatRedrive(v.redrive)}`);
     if (v.job) {

@@ -6,6 +6,7 @@ import {
 import { checkEventsTable } from './events-table-check';
 import type { Target } from './target';
 import { eventTimestamp } from '../../../../lambda-src/core/stored-event';
+import { registrationOf } from '../../../../lambda-src/core/view-registry';
 import { cataloguePage, streamHead, viewVersions, type CataloguePosition, type JobMessage, type StartJob } from '../../../../lambda-src/maintenance/jobs';
 import { readProgress, type Progress } from '../../../../lambda-src/maintenance/progress';
 import { KEYS, type OperatorApiResources, type OperatorViewResources } from '../../../../src/contract';
@@ -44,6 +45,11 @@ export interface ViewStatus {
   readonly versionsBehind?: number;
   /** With a scan: how long ago the oldest event the view has not applied was appended (0 when up to date). */
   readonly lagMs?: number;
+  /**
+   * When a deploy changed the upcasters while this table stayed (ISO time): its records were built
+   * with the earlier ones, until its version is raised.
+   */
+  readonly upcastersChangedAt?: string;
 }
 
 export interface ApiStatus {
@@ -137,6 +143,7 @@ export async function status(target: Target, options: { scan: boolean; views?: O
   const now = Date.now();
   for (const view of views) {
     const job = await readProgress(target.dynamo, view.table);
+    const registered = api.viewRegistry ? await registrationOf(target.dynamo, api.viewRegistry, view.name, view.table) : undefined;
     statuses.push({
       name: view.name,
       version: view.version,
@@ -146,6 +153,7 @@ export async function status(target: Target, options: { scan: boolean; views?: O
       queue: (await depth(target, view.queueUrl))!,
       ...await deadLetters(target, view),
       ...(options.scan ? scanned(behind.get(view.name)!, now) : {}),
+      ...(registered?.upcastersChangedAt ? { upcastersChangedAt: registered.upcastersChangedAt } : {}),
     });
   }
   return {

@@ -91,6 +91,7 @@ export async function stackTarget(options: StackOptions, cloudFormation?: CloudF
       publisherFailureQueueUrl: name('publisher-failure-queue'),
       jobsQueueUrl: name('jobs-queue'),
       jobsDeadLetterQueueUrl: name('jobs-dead-letter-queue'),
+      viewRegistry: name('view-registry'),
       views,
     });
   }

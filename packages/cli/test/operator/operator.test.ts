@@ -86,6 +86,10 @@ describe('status as printed', () => {
     expect(printed).not.toContain('events table:');
     expect(formatStatus({ owner: 'App/Api', views: [view], eventsTableProblems: ['it has no stream; enable one'] }, 'local'))
       .toContain('App/Api in local\n  events table: it has no stream; enable one\n');
+    expect(printed).not.toContain('upcasters');
+    expect(formatStatus({ owner: 'App/Api', views: [{ ...view, upcastersChangedAt: '2026-01-02T03:04:05.000Z' }], eventsTableProblems: [] }, 'local')).toContain(
+      '  summary v2, behind: 2 stream(s), 5 event(s), lag 1.6 min (the oldest event not applied)\n' +
+      '    built with earlier upcasters (changed 2026-01-02T03:04:05.000Z): raise its version to rebuild\n');
     expect([0, 999, 1000, 59_949, 60_000, 3_600_000 * 2.5].map(formatDuration)).toEqual(['0 ms', '999 ms', '1.0 s', '59.9 s', '1.0 min', '2.5 h']);
   });
 });
@@ -118,8 +122,8 @@ describe('a deployed stack, found through CloudFormation', () => {
     const app = started();
     const { client, calls } = cloudFormation(app);
     const deployed = await stackTarget({ stack: 'LocalTest', region: 'us-east-1' }, client);
-    // 8 resources, two a page (DescribeStackResources would have answered only a stack's first 100).
-    expect(calls).toEqual(['GetTemplateCommand LocalTest', ...['', ' 2', ' 4', ' 6'].map((token) => `ListStackResourcesCommand LocalTest${token}`)]);
+    // 9 resources, two a page (DescribeStackResources would have answered only a stack's first 100).
+    expect(calls).toEqual(['GetTemplateCommand LocalTest', ...['', ' 2', ' 4', ' 6', ' 8'].map((token) => `ListStackResourcesCommand LocalTest${token}`)]);
     const fromStack = await expectSameAsLocal(app, deployed);
     expect(fromStack).toMatchObject({ streams: 1, publisherFailures: 0, views: [{ name: 'ledger', version: 1, streamsBehind: 0, lagMs: 0, parked: 0, rebuilding: false }] });
     expect(formatStatus(fromStack, deployed.where)).toContain('ledger v1, up to date');
@@ -177,6 +181,7 @@ test('a stack nested in a nested stack is read too: an API in a nested stack, a 
     publisherFailureQueueUrl: physical(api.publisherFailureQueue),
     jobsQueueUrl: physical(api.jobsQueue!),
     jobsDeadLetterQueueUrl: expect.stringMatching(/^physical-OuterNestedStack/),
+    viewRegistry: physical(api.viewRegistry!),
     views: api.projections.map((p) => ({
       name: p.name,
       version: 1,
