@@ -1,7 +1,10 @@
 /**
- * The Python apps of the guides, as written: each ```python block after a
- * `<!-- checked: python app -->` comment in docs/*.md is a whole app, synthesized with the wheel
- * built from this repository and type-checked with `mypy --strict`, in a user's folder.
+ * The Python apps of the README and the guides, as written: each ```python block after a
+ * `<!-- checked: python app -->` comment in README.md or docs/*.md is a whole app, synthesized with the wheel
+ * built from this repository and type-checked with `mypy --strict`, in a user's folder. The ```js
+ * block after `<!-- checked: upcasters module -->` (docs/event-versions.md) is written beside each
+ * app as `upcasters.js`, the module the apps name in `upcasters`: synth bundles it and checks it
+ * against their `eventVersions`, so the guide's upcasters are checked with the apps.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,15 +13,24 @@ import { preparePythonVenv, PYTHON, ROOT, run, userEnv } from './python-venv';
 
 const DOCS = path.join(ROOT, 'docs');
 const CHECKED = /<!--\s*checked: python app\s*-->\s*\n```python\n([\s\S]*?)^```/gm;
+const UPCASTERS = /<!--\s*checked: upcasters module\s*-->\s*\n```js\n([\s\S]*?)^```/gm;
 const MYPY_CACHE = path.join(ROOT, 'node_modules', '.cache', 'mypy');
 
-const apps = fs.readdirSync(DOCS).filter((f) => f.endsWith('.md'))
-  .flatMap((file) => [...fs.readFileSync(path.join(DOCS, file), 'utf8').matchAll(CHECKED)].map((m, i) => ({ name: `${file} #${i + 1}`, source: m[1] })));
+const guides = ['README.md', ...fs.readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f))]
+  .map((file) => ({ file: path.basename(file), markdown: fs.readFileSync(path.join(ROOT, file), 'utf8') }));
+const apps = guides.flatMap(({ file, markdown }) => [...markdown.matchAll(CHECKED)].map((m, i) => ({ name: `${file} #${i + 1}`, source: m[1] })));
+const upcastersModules = guides.flatMap(({ markdown }) => [...markdown.matchAll(UPCASTERS)].map((m) => m[1]));
 
 beforeAll(() => preparePythonVenv(), 600_000);
 
-test('the guides have Python apps to check', () => {
-  expect(apps.map((a) => a.name)).toEqual(expect.arrayContaining(['options.md #1', 'options.md #2']));
+test('the README and the guides have Python apps to check', () => {
+  expect(apps.map((a) => a.name)).toEqual(expect.arrayContaining(['README.md #1', 'options.md #1', 'options.md #2', 'event-versions.md #1']));
+});
+
+test('one upcasters module, the event versions guide\'s, is checked with the apps that name it', () => {
+  expect(upcastersModules).toHaveLength(1);
+  expect(upcastersModules[0]).toMatch(/export const upcasters = \{/);
+  expect(apps.filter((a) => a.source.includes('upcasters.js')).map((a) => a.name)).toEqual(expect.arrayContaining(['README.md #1', 'event-versions.md #1', 'options.md #2']));
 });
 
 test.each(apps.map((a) => [a.name, a.source]))('%s synthesizes and passes mypy --strict', (_name, source) => {
@@ -26,6 +38,7 @@ test.each(apps.map((a) => [a.name, a.source]))('%s synthesizes and passes mypy -
   try {
     fs.writeFileSync(path.join(dir, 'app.py'), source);
     fs.cpSync(path.join(ROOT, 'examples', 'python', 'projections'), path.join(dir, 'projections'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'upcasters.js'), upcastersModules[0]);
     const outdir = path.join(dir, 'cdk.out');
     run(PYTHON, ['app.py'], { cwd: dir, env: { ...userEnv({ venv: true }), CDK_OUTDIR: outdir } });
     const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
@@ -34,6 +47,10 @@ test.each(apps.map((a) => [a.name, a.source]))('%s synthesizes and passes mypy -
     const resources = templates.flatMap((f) => Object.values<any>(JSON.parse(fs.readFileSync(path.join(outdir, f), 'utf8')).Resources ?? {}));
     if (source.includes('dashboard=True')) expect(resources.some((r) => r.Type === 'AWS::CloudWatch::Dashboard')).toBe(true);
     if (source.includes('batch_size=5')) expect(resources.some((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties.BatchSize === 5)).toBe(true);
+    if (source.includes('event_versions=')) {
+      // The reader is told where its copy of the bundled upcasters is.
+      expect(resources.some((r) => r.Type === 'AWS::Lambda::Function' && /upcast/i.test(JSON.stringify(r.Properties.Environment ?? {})))).toBe(true);
+    }
     if (source.includes('alarm_actions=')) expect(resources.some((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmActions?.length)).toBe(true);
     expect(run(PYTHON, ['-m', 'mypy', '--strict', '--cache-dir', MYPY_CACHE, 'app.py'], { cwd: dir })).toMatch(/^Success/m);
   } finally {

@@ -99,6 +99,14 @@ const CASES: Case[] = [
     ],
   },
   {
+    promise: 'a version with no upcaster from the version before is a synth error naming the type',
+    testedIn: ['event-versions.test.ts', 'a version with no upcaster from the version before'],
+  },
+  {
+    promise: 'so both `eventVersions` and `upcasters` are a synth error there',
+    testedIn: ['event-versions.test.ts', 'WritePath.DIRECT has no writer Lambda to store versions'],
+  },
+  {
     promise: 'Past that, synth fails naming the stack\'s count',
     testedIn: ['validation.test.ts', 'an API with 40 views fails at synth with its own message, naming the views, what each costs and how many fit'],
   },
