@@ -1,0 +1,131 @@
+/**
+ * The Java apps of the README and the guides, as written: each ```java block after a
+ * `<!-- checked: java app -->` comment in README.md or docs/*.md is compiled against the jar built
+ * from this repository, with examples/java's pom (every javac warning an error), then run, so that
+ * the construct validates its props at synth. A block with a `main` is a whole app; any other is
+ * the body of one, after `App app = new App(); Stack stack = new Stack(app, ...);` with
+ * FRAGMENT_IMPORTS in scope, followed by `app.synth();`. All blocks compile in one Maven project
+ * (a package each) and one `mvn` run; each app then runs in a folder holding examples/java's
+ * projections and, as `upcasters.js`, the event versions guide's upcasters module (the one
+ * docs-python.test.ts checks too), which synth bundles and checks against `eventVersions`.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ROOT, run, userEnv } from './python-venv';
+import { packageReadme } from '../../scripts/package-readme';
+
+const DOCS = path.join(ROOT, 'docs');
+const JAVA_APP = path.join(ROOT, 'examples', 'java');
+const CHECKED = /<!--\s*checked: java app\s*-->\s*\n```java\n([\s\S]*?)^```/gm;
+const UPCASTERS = /<!--\s*checked: upcasters module\s*-->\s*\n```js\n([\s\S]*?)^```/gm;
+// The version the packages are built at: 0.0.0, or the one the release task bumped to.
+const VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
+// What a fragment may use without importing it: the library, the CDK's core and IAM, collections.
+const FRAGMENT_IMPORTS = ['io.github.cdkeventsourcedapi.*', 'java.util.List', 'java.util.Map', 'software.amazon.awscdk.App', 'software.amazon.awscdk.Duration', 'software.amazon.awscdk.Stack', 'software.amazon.awscdk.services.iam.*'];
+
+const guides = ['README.md', ...fs.readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f))]
+  .map((file) => ({ file: path.basename(file), markdown: fs.readFileSync(path.join(ROOT, file), 'utf8') }));
+const apps = guides.flatMap(({ file, markdown }) => [...markdown.matchAll(CHECKED)].map((m, i) => ({ name: `${file} #${i + 1}`, source: m[1] })))
+  // A package named after the block (README.md #2: docs.readme2), which javac's errors name.
+  .map((app) => ({ ...app, pkg: `docs.${app.name.replace(/\.md #/, '').replace(/[^A-Za-z0-9]/g, '').toLowerCase()}` }))
+  .map((app) => ({ ...app, ...javaClass(app.source, app.pkg) }));
+const upcastersModules = guides.flatMap(({ markdown }) => [...markdown.matchAll(UPCASTERS)].map((m) => m[1]));
+
+/** The block as a compilation unit in its own package: its class name and source. */
+function javaClass(block: string, pkg: string): { className: string; unit: string } {
+  if (/public static void main\(/.test(block)) {
+    const className = /public (?:final )?class (\w+)/.exec(block)?.[1];
+    if (!className) throw new Error(`A Java app with a main but no public class:\n${block}`);
+    return { className, unit: block.replace(/^package [\w.]+;/m, `package ${pkg};`) };
+  }
+  const body = block.replace(/^(?=.)/gm, '        ');
+  const unit = [
+    `package ${pkg};`,
+    '',
+    ...FRAGMENT_IMPORTS.map((i) => `import ${i};`),
+    '',
+    'public final class DocsApp {',
+    '    private DocsApp() {',
+    '    }',
+    '',
+    '    public static void main(final String[] args) {',
+    '        App app = new App();',
+    '        Stack stack = new Stack(app, "DocsApp");',
+    body.trimEnd(),
+    '        app.synth();',
+    '    }',
+    '}',
+    '',
+  ].join('\n');
+  return { className: 'DocsApp', unit };
+}
+
+test('the README and the guides have Java apps to check', () => {
+  expect(apps.map((a) => a.name)).toEqual(expect.arrayContaining(['README.md #1', 'README.md #2', 'event-versions.md #1', 'python-and-java.md #1']));
+});
+
+test('the marker stays out of the Python and Java packages\' README', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  expect(readme).toMatch(/checked: java app/);
+  expect(packageReadme(readme)).not.toMatch(/checked: java app/);
+});
+
+test('one upcasters module, the event versions guide\'s, is checked with the apps that name it', () => {
+  expect(upcastersModules).toHaveLength(1);
+  expect(apps.filter((a) => a.source.includes('.upcasters("upcasters.js")')).map((a) => a.name)).toEqual(expect.arrayContaining(['README.md #2', 'event-versions.md #1']));
+});
+
+describe('each app, compiled in one Maven run', () => {
+  let project: string;
+  let classpath: string;
+
+  beforeAll(() => {
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'java'))) throw new Error('No dist/java: run `npx projen package:java` first');
+    project = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-java-'));
+    // examples/java's pom (its compiler flags and the dependencies Maven has cached), with the jar
+    // from this repository's dist/java.
+    const examplePom = fs.readFileSync(path.join(JAVA_APP, 'pom.xml'), 'utf8');
+    const localRepository = '<url>file://${project.basedir}/../../dist/java</url>';
+    expect(examplePom).toContain(localRepository);
+    const pom = examplePom.replace(localRepository, `<url>file://${path.join(ROOT, 'dist', 'java')}</url>`);
+    fs.writeFileSync(path.join(project, 'pom.xml'), pom);
+    for (const app of apps) {
+      const dir = path.join(project, 'src', 'main', 'java', ...app.pkg.split('.'));
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${app.className}.java`), app.unit);
+    }
+    // Maven keeps a copy of dist/java's jar; drop it, as bindings.test.ts does, for this build's.
+    fs.rmSync(path.join(os.homedir(), '.m2', 'repository', 'io', 'github', 'cdkeventsourcedapi'), { recursive: true, force: true });
+    // One run: compile every app, and write the classpath they run with (exec:exec's %classpath).
+    run('mvn', ['-q', '-B', `-Devent-sourced-api.version=${VERSION}`, 'compile', 'exec:exec',
+      '-Dexec.executable=echo', '-Dexec.args=%classpath', '-Dexec.outputFile=classpath.txt'], { cwd: project, env: userEnv() });
+    classpath = fs.readFileSync(path.join(project, 'classpath.txt'), 'utf8').trim();
+  }, 600_000);
+
+  afterAll(() => {
+    if (project) fs.rmSync(project, { recursive: true, force: true });
+  });
+
+  test.each(apps.map((a) => [a.name, a]))('%s compiles with -Xlint:all -Werror and synthesizes', (_name, app) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-java-app-'));
+    try {
+      fs.cpSync(path.join(JAVA_APP, 'projections'), path.join(dir, 'projections'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'upcasters.js'), upcastersModules[0]);
+      const outdir = path.join(dir, 'cdk.out');
+      run('java', ['-cp', classpath, `${app.pkg}.${app.className}`], { cwd: dir, env: { ...userEnv(), CDK_OUTDIR: outdir } });
+      const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
+      expect(templates.length).toBeGreaterThan(0);
+      // What the app asks for is in what it synthesized.
+      const resources = templates.flatMap((f) => Object.values<any>(JSON.parse(fs.readFileSync(path.join(outdir, f), 'utf8')).Resources ?? {}));
+      expect(resources.some((r) => r.Type === 'AWS::DynamoDB::Table')).toBe(true);
+      if (app.source.includes('.eventVersions(')) {
+        // The reader is told where its copy of the bundled upcasters is.
+        expect(resources.some((r) => r.Type === 'AWS::Lambda::Function' && /upcast/i.test(JSON.stringify(r.Properties.Environment ?? {})))).toBe(true);
+      }
+      if (app.source.includes('api.grantAppend(')) expect(resources.some((r) => r.Type === 'AWS::IAM::Policy' && /execute-api:Invoke/.test(JSON.stringify(r.Properties)))).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
