@@ -37,7 +37,7 @@ test('a DIRECT item and the writer\'s item of the same request are the same even
     (data, streamId, version, fromStream) => {
       const epochMs = 1_796_000_000_123;
       const timestamp = new Date(epochMs).toISOString();
-      const event = { streamId, version, eventId: 'e-1', type: 'Placed', data, timestamp };
+      const event = { streamId, version, eventId: 'e-1', type: 'Placed', schemaVersion: 1, data, timestamp };
       const body = JSON.stringify({ type: 'Placed', customerId: streamId, expectedVersion: version - 1, eventId: 'e-1', ...data });
       const direct = storedEventOf(directItem(body, { streamId, version, eventId: 'e-1', type: 'Placed', epochMs }, fromStream ? 'stream' : 'sdk'));
       expect(direct).toEqual(storedEventOf(toItem(event)));
