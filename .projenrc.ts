@@ -162,7 +162,7 @@ project.preCompileTask.spawn(bundleTask);
 project.testTask.prependSpawn(bundleTask);
 // test:templates lints the templates this run's tests synthesize (test/support/templates.ts).
 project.testTask.prependExec('rm -rf test-reports/templates');
-project.npmignore?.include('/assets/**', '/projection.d.ts', '/projection.js');
+project.npmignore?.include('/assets/**', '/projection.d.ts', '/projection.js', '/testing.d.ts', '/testing.js');
 project.npmignore?.exclude('/lambda-src/', '/scripts/', '/examples/', '/.ci/', '/rosetta/', '/requirements-dev.txt', '/.venv/', '/.tools/', '/BENCHMARKS.md', '/docs/');
 project.addPackageIgnore('/cdk.out/');
 

@@ -23,7 +23,12 @@ export const BUNDLES: Record<string, string> = {
   'event-schemas': 'lambda-src/writer/event-schemas.ts',
   // Not a handler: synth runs it in a child process to check what a bundled projection exports.
   'projection-check': 'lambda-src/aggregator/check-entry.ts',
+  // Not a handler: the projection test kit (cdk-event-sourced-api/testing, ProjectionSpecs).
+  'projection-spec': 'lambda-src/testing/index.ts',
 };
+
+/** Packages a bundle leaves to the library's own node_modules: esbuild-wasm loads its .wasm file beside it. */
+const EXTRA_EXTERNAL: Record<string, string[]> = { 'projection-spec': ['esbuild-wasm'] };
 
 rmSync(outRoot, { recursive: true, force: true });
 for (const [name, entry] of Object.entries(BUNDLES)) {
@@ -33,6 +38,7 @@ for (const [name, entry] of Object.entries(BUNDLES)) {
     entryPoints: [join(root, entry)],
     outfile: join(outdir, 'index.js'),
     ...LAMBDA_BUNDLE_OPTIONS,
+    external: [...LAMBDA_BUNDLE_OPTIONS.external, ...(EXTRA_EXTERNAL[name] ?? [])],
     logLevel: 'warning',
   });
   const bytes = statSync(join(outdir, 'index.js')).size;

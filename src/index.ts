@@ -9,3 +9,4 @@ export * from './log-level';
 export * from './unknown-event-types';
 export * from './write-path';
 export * from './event-type-versions';
+export * from './projection-specs';

@@ -1,9 +1,6 @@
 import { GetItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KEYS } from '../../src/contract';
-import { fromAttributeValue, type Item } from '../core/attribute-value';
-
-/** A view record as the API returns it: the projected object, its stream id and its version. */
-export type ApiRecord = Record<string, unknown>;
+import { toApiRecord, type ApiRecord } from '../core/api-record';
 
 export interface Page {
   readonly items: ApiRecord[];
@@ -13,15 +10,6 @@ export interface Page {
 
 /** Scan pages to read before answering a short page (records without state are skipped). */
 const MAX_SCANS_PER_PAGE = 10;
-
-/**
- * The projection's object plus the stream id and version. The aggregator refuses records that
- * carry either field themselves, so nothing of the projection's object is overwritten here.
- */
-export function toApiRecord(item: Item, streamIdField: string): ApiRecord {
-  const state = fromAttributeValue(item[KEYS.state]) as Record<string, unknown>;
-  return { ...state, [streamIdField]: item[KEYS.streamId].S, [KEYS.version]: Number(item[KEYS.version].N) };
-}
 
 /** A stream's entry in a view table: its version, and its record unless it has none (deleted, or skipped events only). */
 export interface ViewEntry {

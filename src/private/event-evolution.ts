@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { bundleUpcasters, bundleUpcastersCheck, type EvolutionBundleInput } from './bundle-projection';
 import { checkProjectionExports } from './check-projection';
@@ -31,7 +32,7 @@ export interface EventEvolution extends EvolutionBundleInput {
  */
 export function eventEvolution(scope: Construct, props: EvolutionProps): EventEvolution | undefined {
   if (props.eventVersions === undefined && props.upcasters === undefined) return undefined;
-  const declared = declaredEventVersions(props.eventVersions ?? [], props.eventSchemas);
+  const declared = declaredEventVersions(props.eventVersions ?? [], props.eventSchemas, Token.isUnresolved);
   const needing = typesNeedingUpcasters(declared.versions);
   if (props.upcasters === undefined) {
     if (needing.length > 0) {

@@ -1,4 +1,3 @@
-import { Token } from 'aws-cdk-lib';
 import type { EventTypeVersionInfo, EventVersionTable } from '../contract';
 import type { EventTypeVersions } from '../event-type-versions';
 
@@ -11,6 +10,9 @@ export interface DeclaredEventVersions {
   readonly currentSchemas: Record<string, unknown>;
 }
 
+/** CDK's `Token.isUnresolved` at synth; the projection test kit, which has no CDK app, knows no tokens. */
+export type Unresolved = (value: unknown) => boolean;
+
 const MAX_TYPE_LENGTH = 256;
 const MAX_VERSION = 1_000_000;
 
@@ -18,7 +20,9 @@ const MAX_VERSION = 1_000_000;
  * Synth-time checks of `eventVersions`; every error names the entry (`eventVersions[1].currentVersion`).
  * `eventSchemas` is the current versions' schemas, which an entry may not give a second time.
  */
-export function declaredEventVersions(list: EventTypeVersions[], eventSchemas: Record<string, unknown> | undefined): DeclaredEventVersions {
+export function declaredEventVersions(
+  list: EventTypeVersions[], eventSchemas: Record<string, unknown> | undefined, isUnresolved: Unresolved = () => false,
+): DeclaredEventVersions {
   if (!Array.isArray(list)) throw new Error('eventVersions must be a list of { type, currentVersion, ... } entries.');
   const versions: Record<string, EventTypeVersionInfo> = {};
   const olderSchemas: Record<string, Record<string, unknown>> = {};
@@ -27,12 +31,12 @@ export function declaredEventVersions(list: EventTypeVersions[], eventSchemas: R
     const at = `eventVersions[${index}]`;
     if (typeof entry !== 'object' || entry === null) throw new Error(`${at} must be an object: { type, currentVersion, ... }.`);
     const { type } = entry;
-    if (typeof type !== 'string' || type.length === 0 || type.length > MAX_TYPE_LENGTH || Token.isUnresolved(type)) {
+    if (typeof type !== 'string' || type.length === 0 || type.length > MAX_TYPE_LENGTH || isUnresolved(type)) {
       throw new Error(`${at}.type must be an event type of 1-${MAX_TYPE_LENGTH} characters known at synth.`);
     }
     if (Object.prototype.hasOwnProperty.call(versions, type)) throw new Error(`${at}.type "${type}" is declared more than once in eventVersions.`);
-    const current = version(entry.currentVersion, `${at}.currentVersion`, 1);
-    const first = entry.firstVersion === undefined ? 1 : version(entry.firstVersion, `${at}.firstVersion`, 1);
+    const current = version(entry.currentVersion, `${at}.currentVersion`, 1, isUnresolved);
+    const first = entry.firstVersion === undefined ? 1 : version(entry.firstVersion, `${at}.firstVersion`, 1, isUnresolved);
     if (first > current) throw new Error(`${at}.firstVersion (${first}) is above its currentVersion (${current}).`);
     if (entry.renamedTo !== undefined && (typeof entry.renamedTo !== 'string' || entry.renamedTo === type)) {
       throw new Error(`${at}.renamedTo must name another event type.`);
@@ -84,8 +88,8 @@ export function typesNeedingUpcasters(versions: EventVersionTable): string[] {
   return Object.entries(versions).filter(([, info]) => info.first < info.current).map(([type]) => type);
 }
 
-function version(value: unknown, where: string, min: number): number {
-  if (typeof value !== 'number' || Token.isUnresolved(value) || !Number.isInteger(value) || value < min || value > MAX_VERSION) {
+function version(value: unknown, where: string, min: number, isUnresolved: Unresolved): number {
+  if (typeof value !== 'number' || isUnresolved(value) || !Number.isInteger(value) || value < min || value > MAX_VERSION) {
     throw new Error(`${where} must be a whole number from ${min} to ${MAX_VERSION}, got ${JSON.stringify(value)}.`);
   }
   return value;
