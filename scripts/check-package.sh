@@ -10,13 +10,17 @@ tarball=$(ls dist/js/cdk-event-sourced-api@*.tgz | head -1)
 listing=$(mktemp)
 trap 'rm -f "$listing"' EXIT
 tar -tzf "$tarball" > "$listing"
-for asset in writer publisher reader maintenance aggregator-runtime event-schemas projection-check; do
+for asset in writer publisher reader maintenance aggregator-runtime event-schemas projection-check projection-spec; do
   grep -q "^package/assets/$asset/index.js$" "$listing" || { echo "missing assets/$asset in $tarball"; exit 1; }
 done
 grep -q '^package/node_modules/esbuild-wasm/' "$listing" || { echo "esbuild-wasm is not bundled in $tarball"; exit 1; }
 # projection.d.ts/.js: the type-only entry point cdk-event-sourced-api/projection.
 grep -q '^package/projection.d.ts$' "$listing" || { echo "missing projection.d.ts (cdk-event-sourced-api/projection) in $tarball"; exit 1; }
-stray=$(cut -d/ -f2 "$listing" | sort -u | grep -vxE 'package.json|README.md|LICENSE|API.md|\.jsii|\.jsii\.tabl\.json|lib|assets|node_modules|projection\.d\.ts|projection\.js' || true)
+# testing.d.ts/.js: the projection test kit cdk-event-sourced-api/testing.
+for file in testing.d.ts testing.js lib/testing/index.js; do
+  grep -qx "package/$file" "$listing" || { echo "missing $file (cdk-event-sourced-api/testing) in $tarball"; exit 1; }
+done
+stray=$(cut -d/ -f2 "$listing" | sort -u | grep -vxE 'package.json|README.md|LICENSE|API.md|\.jsii|\.jsii\.tabl\.json|lib|assets|node_modules|projection\.d\.ts|projection\.js|testing\.d\.ts|testing\.js' || true)
 [ -z "$stray" ] || { echo "unexpected entries in $tarball: $stray"; exit 1; }
 others=$(grep '^package/node_modules/' "$listing" | cut -d/ -f3 | sort -u | grep -vx 'esbuild-wasm' || true)
 [ -z "$others" ] || { echo "unexpected bundled modules in $tarball: $others"; exit 1; }

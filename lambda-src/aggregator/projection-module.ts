@@ -1,4 +1,5 @@
 import type { ProjectionHandlers as TypedHandlers } from '../../src/authoring/projection';
+import { kindOf } from '../core/describe-value';
 import { ENTRY_SHAPE_ERROR } from '../core/upcast';
 
 export type { ProjectionEvent, ProjectionHandler } from '../../src/authoring/projection';
@@ -82,14 +83,6 @@ function describeExports(mod: unknown): string {
   return `exports ${shown} but no \`handlers\``;
 }
 
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'function') return 'a function';
-  if (value === undefined) return 'undefined';
-  return `a ${typeof value} (${JSON.stringify(value)?.slice(0, 40)})`;
-}
 
 function shapeError(finding: string): Error {
   return Object.assign(new Error(`Projection entry ${finding}`), { code: PROJECTION_SHAPE_ERROR, finding });

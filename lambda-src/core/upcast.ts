@@ -1,3 +1,4 @@
+import { kindOf, messageOf } from './describe-value';
 import type { StoredEvent } from './stored-event';
 import { idTextProblem, isIdText } from './stream-id';
 import { findDataProblem } from './user-data';
@@ -77,7 +78,7 @@ export class Upcasting {
 function checkUpcastResult(result: unknown, step: string): UpcastResult {
   const returned = `Upcaster for ${step} returned`;
   if (typeof result !== 'object' || result === null || Array.isArray(result)) {
-    throw new Error(`${returned} ${describe(result)}; it must return { type?, data }`);
+    throw new Error(`${returned} ${kindOf(result)}; it must return { type?, data }`);
   }
   if (typeof (result as { then?: unknown }).then === 'function') {
     throw new Error(`${returned} a Promise; upcasters are synchronous: return { type?, data }`);
@@ -85,7 +86,7 @@ function checkUpcastResult(result: unknown, step: string): UpcastResult {
   const { type, data } = result as Partial<UpcastResult>;
   if (type !== undefined && !isIdText(type, MAX_TYPE_LENGTH)) throw new Error(`${returned} a "type" that ${idTextProblem(type, MAX_TYPE_LENGTH)}`);
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new Error(`${returned} "data" that is ${describe(data)}; it must be an object`);
+    throw new Error(`${returned} "data" that is ${kindOf(data)}; it must be an object`);
   }
   const problem = findDataProblem(data);
   if (problem) throw new Error(`${returned} data whose field ${problem.path || '(the data)'} ${problem.reason}`);
@@ -107,7 +108,7 @@ export function loadUpcasting(mod: unknown, versions: EventVersionTable): Upcast
   const empty = new Upcasting(versions, upcasters);
   for (const [type, steps] of Object.entries(candidate)) {
     if (typeof steps !== 'object' || steps === null || Array.isArray(steps)) {
-      throw shapeError(`has upcasters["${type}"] that is ${describe(steps)}; ${EXPECTED}`);
+      throw shapeError(`has upcasters["${type}"] that is ${kindOf(steps)}; ${EXPECTED}`);
     }
     const info = empty.versionsOf(type);
     const byVersion = new Map<number, Upcaster>();
@@ -115,7 +116,7 @@ export function loadUpcasting(mod: unknown, versions: EventVersionTable): Upcast
       const version = Number(from);
       const where = `upcasters["${type}"][${JSON.stringify(from)}]`;
       if (!/^[1-9]\d{0,8}$/.test(from)) throw shapeError(`has ${where}: the key must be the version it upcasts from (1, 2, ...)`);
-      if (typeof fn !== 'function') throw shapeError(`has ${where} that is ${describe(fn)}, not a function`);
+      if (typeof fn !== 'function') throw shapeError(`has ${where} that is ${kindOf(fn)}, not a function`);
       if (version < info.first || version >= info.current) {
         throw shapeError(`has ${where}, which never runs: "${type}" is stored at versions ${info.first} to ${info.current} ` +
           `(declare its versions in eventVersions), so it upcasts from ${info.first === info.current ? 'no version' : `versions ${info.first} to ${info.current - 1}`}`);
@@ -137,19 +138,6 @@ export function loadUpcasting(mod: unknown, versions: EventVersionTable): Upcast
 /** Without an upcasters module: every declared type must be at its first version already. */
 export function upcastingWithout(versions: EventVersionTable): Upcasting {
   return loadUpcasting({ upcasters: {} }, versions);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'function') return 'a function';
-  return `a ${typeof value} (${JSON.stringify(value)?.slice(0, 40)})`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function shapeError(finding: string): Error {

@@ -1,10 +1,11 @@
 import { recordDiff, sameJson } from './record-diff';
-import { apiRecordOf, describeEvent, messageOf, runScenario, type ScenarioRun, type SpecContext, type Step, type StreamRun } from './scenario';
+import { apiRecordOf, describeEvent, runScenario, type ScenarioRun, type SpecContext, type Step, type StreamRun } from './scenario';
 import { SpecUsageError } from './spec-events';
 import { KEYS } from '../../src/contract';
 import type {
   GivenRecordOptions, ProjectionSpec, SpecEvent, SpecExpectation, SpecOutcome, SpecRecord, SpecScenario,
 } from '../../src/testing/types';
+import { messageOf } from '../core/describe-value';
 
 /** Why a spec failed: its message holds the diff and the event that produced the record. */
 export class SpecFailure extends Error {

@@ -5,6 +5,7 @@ import { applyInOrder, type ViewRecord } from '../aggregator/apply';
 import type { ProjectionEvent, ProjectionHandlers } from '../aggregator/projection-module';
 import { toApiRecord } from '../core/api-record';
 import { toAttributeValue } from '../core/attribute-value';
+import { messageOf } from '../core/describe-value';
 import type { Upcasting } from '../core/upcast';
 import { findDataProblem } from '../core/user-data';
 
@@ -97,10 +98,6 @@ export function apiRecordOf(record: ViewRecord | undefined, streamId: string, st
 export function describeEvent(event: ProjectionEvent): string {
   const schema = event.schemaVersion === 1 ? '' : ` (schema version ${event.schemaVersion})`;
   return `event ${event.version} of stream "${event.streamId}", ${event.type}${schema} ${JSON.stringify(event.data)}`;
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function streamIdOf(event: SpecEvent, context: SpecContext): string {

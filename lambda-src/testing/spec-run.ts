@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { specOf } from './projection-spec';
-import { messageOf } from './scenario';
 import { specContext } from './spec-context';
 import { SpecUsageError } from './spec-events';
 import { readSpecFile, type SpecCase } from './spec-file';
 import type { ProjectionSpecOptions, SpecExpectation, SpecScenario } from '../../src/testing/types';
+import { messageOf } from '../core/describe-value';
 
 /** One case's result; `message` (the diff, or the error) when it failed. */
 export interface SpecCaseResult {
