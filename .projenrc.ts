@@ -81,8 +81,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 60_000,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      // The library's tests and the CLI package's, in one run (they share test/support).
-      testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/packages/cli/test/**/*.test.ts'],
+      // The library's tests and the CLI package's, in one run (they share test/support), and the
+      // TypeScript example's projection tests, written as an app's own.
+      testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/packages/cli/test/**/*.test.ts', '<rootDir>/examples/typescript/**/*.test.ts'],
       // test/bindings needs the jsii packages built first: the test:bindings task runs it.
       // *.load.test.ts saturate DynamoDB Local: test:load runs them alone, after the rest.
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/bindings/', '\\.load\\.test\\.ts$'],

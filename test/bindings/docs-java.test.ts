@@ -8,6 +8,10 @@
  * (a package each) and one `mvn` run; each app then runs in a folder holding examples/java's
  * projections and, as `upcasters.js`, the event versions guide's upcasters module (the one
  * docs-python.test.ts checks too), which synth bundles and checks against `eventVersions`.
+ * Each ```java block after `<!-- checked: java test -->` is a JUnit 5 test (a whole class, or
+ * the members of one with the library, `@Test` and JUnit's assertions in scope), compiled in the
+ * same project and run by its `mvn test`, in a folder holding examples/java's projections and
+ * their spec files.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,6 +23,7 @@ const DOCS = path.join(ROOT, 'docs');
 const JAVA_APP = path.join(ROOT, 'examples', 'java');
 const CHECKED = /<!--\s*checked: java app\s*-->\s*\n```java\n([\s\S]*?)^```/gm;
 const UPCASTERS = /<!--\s*checked: upcasters module\s*-->\s*\n```js\n([\s\S]*?)^```/gm;
+const TESTS = /<!--\s*checked: java test\s*-->\s*\n```java\n([\s\S]*?)^```/gm;
 // The version the packages are built at: 0.0.0, or the one the release task bumped to.
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
 // What a fragment may use without importing it: the library, the CDK's core and IAM, collections.
@@ -31,6 +36,9 @@ const apps = guides.flatMap(({ file, markdown }) => [...markdown.matchAll(CHECKE
   .map((app) => ({ ...app, pkg: `docs.${app.name.replace(/\.md #/, '').replace(/[^A-Za-z0-9]/g, '').toLowerCase()}` }))
   .map((app) => ({ ...app, ...javaClass(app.source, app.pkg) }));
 const upcastersModules = guides.flatMap(({ markdown }) => [...markdown.matchAll(UPCASTERS)].map((m) => m[1]));
+const junitTests = guides.flatMap(({ file, markdown }) => [...markdown.matchAll(TESTS)].map((m, i) => ({ name: `${file} test #${i + 1}`, source: m[1] })))
+  .map((t) => ({ ...t, pkg: `docs.${t.name.replace(/\.md test #/, 'test').replace(/[^A-Za-z0-9]/g, '').toLowerCase()}` }))
+  .map((t) => ({ ...t, ...junitClass(t.source, t.pkg) }));
 
 /** The block as a compilation unit in its own package: its class name and source. */
 function javaClass(block: string, pkg: string): { className: string; unit: string } {
@@ -60,6 +68,30 @@ function javaClass(block: string, pkg: string): { className: string; unit: strin
   ].join('\n');
   return { className: 'DocsApp', unit };
 }
+
+/** A JUnit test block as a compilation unit in its own package: a whole class, or a class around its members. */
+function junitClass(block: string, pkg: string): { className: string; unit: string } {
+  const className = /^(?:public |final )*class (\w+)/m.exec(block)?.[1];
+  if (className) return { className, unit: `package ${pkg};\n\n${block}` };
+  const unit = [
+    `package ${pkg};`,
+    '',
+    'import static org.junit.jupiter.api.Assertions.*;',
+    '',
+    'import io.github.cdkeventsourcedapi.*;',
+    'import org.junit.jupiter.api.Test;',
+    '',
+    'class DocsTest {',
+    block.replace(/^(?=.)/gm, '    ').trimEnd(),
+    '}',
+    '',
+  ].join('\n');
+  return { className: 'DocsTest', unit };
+}
+
+test('the README and the testing guide have JUnit tests to check', () => {
+  expect(junitTests.map((t) => t.name)).toEqual(expect.arrayContaining(['README.md test #1', 'testing-projections.md test #1']));
+});
 
 test('the README and the guides have Java apps to check', () => {
   expect(apps.map((a) => a.name)).toEqual(expect.arrayContaining(['README.md #1', 'README.md #2', 'event-versions.md #1', 'python-and-java.md #1']));
@@ -95,16 +127,29 @@ describe('each app, compiled in one Maven run', () => {
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, `${app.className}.java`), app.unit);
     }
+    for (const t of junitTests) {
+      const dir = path.join(project, 'src', 'test', 'java', ...t.pkg.split('.'));
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${t.className}.java`), t.unit);
+    }
+    // The JUnit tests name the projections and their spec files relative to the project.
+    fs.cpSync(path.join(JAVA_APP, 'projections'), path.join(project, 'projections'), { recursive: true });
     // Maven keeps a copy of dist/java's jar; drop it, as bindings.test.ts does, for this build's.
     fs.rmSync(path.join(os.homedir(), '.m2', 'repository', 'io', 'github', 'cdkeventsourcedapi'), { recursive: true, force: true });
-    // One run: compile every app, and write the classpath they run with (exec:exec's %classpath).
-    run('mvn', ['-q', '-B', `-Devent-sourced-api.version=${VERSION}`, 'compile', 'exec:exec',
+    // One run: compile every app, compile and run the tests, and write the classpath the apps run
+    // with (exec:exec's %classpath).
+    run('mvn', ['-q', '-B', `-Devent-sourced-api.version=${VERSION}`, 'test', 'exec:exec',
       '-Dexec.executable=echo', '-Dexec.args=%classpath', '-Dexec.outputFile=classpath.txt'], { cwd: project, env: userEnv() });
     classpath = fs.readFileSync(path.join(project, 'classpath.txt'), 'utf8').trim();
   }, 600_000);
 
   afterAll(() => {
     if (project) fs.rmSync(project, { recursive: true, force: true });
+  });
+
+  test.each(junitTests.map((t) => [t.name, t]))('%s compiles with -Xlint:all -Werror and passes', (_name, t) => {
+    const report = fs.readFileSync(path.join(project, 'target', 'surefire-reports', `TEST-${t.pkg}.${t.className}.xml`), 'utf8');
+    expect(report).toMatch(/<testsuite [^>]*tests="[1-9]\d*" errors="0" skipped="0" failures="0"/);
   });
 
   test.each(apps.map((a) => [a.name, a]))('%s compiles with -Xlint:all -Werror and synthesizes', (_name, app) => {

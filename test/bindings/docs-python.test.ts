@@ -4,7 +4,9 @@
  * built from this repository and type-checked with `mypy --strict`, in a user's folder. The ```js
  * block after `<!-- checked: upcasters module -->` (docs/event-versions.md) is written beside each
  * app as `upcasters.js`, the module the apps name in `upcasters`: synth bundles it and checks it
- * against their `eventVersions`, so the guide's upcasters are checked with the apps.
+ * against their `eventVersions`, so the guide's upcasters are checked with the apps. Each ```python
+ * block after `<!-- checked: python test -->` is a pytest file, run in a folder holding
+ * examples/python's projections and their spec files, and type-checked with `mypy --strict`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,12 +16,14 @@ import { preparePythonVenv, PYTHON, ROOT, run, userEnv } from './python-venv';
 const DOCS = path.join(ROOT, 'docs');
 const CHECKED = /<!--\s*checked: python app\s*-->\s*\n```python\n([\s\S]*?)^```/gm;
 const UPCASTERS = /<!--\s*checked: upcasters module\s*-->\s*\n```js\n([\s\S]*?)^```/gm;
+const TESTS = /<!--\s*checked: python test\s*-->\s*\n```python\n([\s\S]*?)^```/gm;
 const MYPY_CACHE = path.join(ROOT, 'node_modules', '.cache', 'mypy');
 
 const guides = ['README.md', ...fs.readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f))]
   .map((file) => ({ file: path.basename(file), markdown: fs.readFileSync(path.join(ROOT, file), 'utf8') }));
 const apps = guides.flatMap(({ file, markdown }) => [...markdown.matchAll(CHECKED)].map((m, i) => ({ name: `${file} #${i + 1}`, source: m[1] })));
 const upcastersModules = guides.flatMap(({ markdown }) => [...markdown.matchAll(UPCASTERS)].map((m) => m[1]));
+const pytests = guides.flatMap(({ file, markdown }) => [...markdown.matchAll(TESTS)].map((m, i) => ({ name: `${file} test #${i + 1}`, source: m[1] })));
 
 beforeAll(() => preparePythonVenv(), 600_000);
 
@@ -53,6 +57,25 @@ test.each(apps.map((a) => [a.name, a.source]))('%s synthesizes and passes mypy -
     }
     if (source.includes('alarm_actions=')) expect(resources.some((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmActions?.length)).toBe(true);
     expect(run(PYTHON, ['-m', 'mypy', '--strict', '--cache-dir', MYPY_CACHE, 'app.py'], { cwd: dir })).toMatch(/^Success/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 600_000);
+
+test('the README and the testing guide have pytest tests to check', () => {
+  expect(pytests.map((t) => t.name)).toEqual(expect.arrayContaining(['README.md test #1', 'testing-projections.md test #1']));
+});
+
+test.each(pytests.map((t) => [t.name, t.source]))('%s passes under pytest and mypy --strict', (_name, source) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-pytest-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'tests'));
+    fs.writeFileSync(path.join(dir, 'tests', 'test_docs.py'), source);
+    fs.cpSync(path.join(ROOT, 'examples', 'python', 'projections'), path.join(dir, 'projections'), { recursive: true });
+    const env = { ...userEnv({ venv: true }), PYTHONDONTWRITEBYTECODE: '1' };
+    // A test that ran and passed: pytest exits non-zero on a failure, and says how many passed.
+    expect(run(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests'], { cwd: dir, env })).toMatch(/^[1-9]\d* passed in /m);
+    expect(run(PYTHON, ['-m', 'mypy', '--strict', '--cache-dir', MYPY_CACHE, 'tests'], { cwd: dir })).toMatch(/^Success/m);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,8 +1,9 @@
 /**
  * The example apps as their users check them: examples/python under `mypy --strict` and its
- * pytest integration test, examples/java compiled with every javac warning an error and its JUnit
- * integration test. Both integration tests run the packed CLI through npx (CDK_ES_API_CLI names
- * the tarball), sharing one install in npx's cache with the other bindings tests.
+ * pytest tests, examples/java compiled with every javac warning an error and its JUnit tests.
+ * Both integration tests run the packed CLI through npx (CDK_ES_API_CLI names the tarball),
+ * sharing one install in npx's cache with the other bindings tests; both projection spec tests
+ * run the summary projection's spec file through ProjectionSpecs.verify.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -26,7 +27,7 @@ describe('examples/python', () => {
   const mypy = (cwd: string, ...files: string[]) => run(PYTHON, ['-m', 'mypy', '--strict', '--cache-dir', MYPY_CACHE, ...files], { cwd });
 
   test('mypy --strict passes on the app and its tests', () => {
-    expect(timed('mypy --strict examples/python', () => mypy(PYTHON_APP, '.'))).toMatch(/^Success: no issues found in 2 source files/m);
+    expect(timed('mypy --strict examples/python', () => mypy(PYTHON_APP, '.'))).toMatch(/^Success: no issues found in 3 source files/m);
   }, 600_000);
 
   test('the check is not vacuous: an optional URL passed on as a str fails it', () => {
@@ -40,10 +41,10 @@ describe('examples/python', () => {
     }
   }, 300_000);
 
-  test('pytest: the runtime starts from the ready file, an order reaches both views after wait-idle, SIGINT stops it', () => {
+  test('pytest: the projection specs pass, a wrong one fails with a diff; the runtime starts from the ready file, an order reaches both views after wait-idle, SIGINT stops it', () => {
     const env = { ...userEnv({ venv: true }), CDK_ES_API_CLI: cliTarball(), PYTHONDONTWRITEBYTECODE: '1' };
     const output = timed('pytest examples/python/tests', () => run(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests'], { cwd: PYTHON_APP, env }));
-    expect(output).toMatch(/^1 passed in /m);
+    expect(output).toMatch(/^3 passed in /m);
   }, 600_000);
 });
 
@@ -53,13 +54,14 @@ describe('examples/java', () => {
     expect(pom).toMatch(/<compilerArgs>\s*<arg>-Xlint:all<\/arg>\s*<arg>-Werror<\/arg>\s*<\/compilerArgs>/);
   });
 
-  test('mvn test: compiles with -Xlint:all -Werror; JUnit starts the runtime from the ready file, an order reaches both views after wait-idle', () => {
+  test('mvn test: compiles with -Xlint:all -Werror; the projection specs pass, a wrong one fails with a diff; JUnit starts the runtime from the ready file, an order reaches both views after wait-idle', () => {
     // Maven keeps a copy of dist/java's jar; drop it, as bindings.test.ts does, for this build's.
     fs.rmSync(path.join(os.homedir(), '.m2', 'repository', 'io', 'github', 'cdkeventsourcedapi'), { recursive: true, force: true });
     fs.rmSync(path.join(JAVA_APP, 'target', 'surefire-reports'), { recursive: true, force: true });
     const env = { ...userEnv(), CDK_ES_API_CLI: cliTarball() };
     timed('mvn test examples/java', () => run('mvn', ['-B', `-Devent-sourced-api.version=${VERSION}`, 'test'], { cwd: JAVA_APP, env }));
-    const report = fs.readFileSync(path.join(JAVA_APP, 'target', 'surefire-reports', 'TEST-com.example.CustomersApiLocalTest.xml'), 'utf8');
-    expect(report).toMatch(/<testsuite [^>]*tests="1" errors="0" skipped="0" failures="0"/);
+    const report = (test: string) => fs.readFileSync(path.join(JAVA_APP, 'target', 'surefire-reports', `TEST-com.example.${test}.xml`), 'utf8');
+    expect(report('CustomersApiLocalTest')).toMatch(/<testsuite [^>]*tests="1" errors="0" skipped="0" failures="0"/);
+    expect(report('ProjectionSpecsTest')).toMatch(/<testsuite [^>]*tests="2" errors="0" skipped="0" failures="0"/);
   }, 600_000);
 });
