@@ -41,8 +41,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2',
     // Generated inputs for the handler and local runtime tests (seeds are printed on failure).
     'fast-check@^4',
-    // Parses the generated workflows in test/workflows.
+    // Parses the generated workflows in test/workflows, and the test kit's YAML spec files.
     'yaml@^2',
+    // test/bindings/test-runners: the projection test kit as a vitest user imports it.
+    'vitest@^3',
     // The writer's JSON Schema validation of event data (eventSchemas), bundled into its asset.
     'ajv@^8',
     'ajv-formats@^3',
