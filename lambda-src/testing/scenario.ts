@@ -99,8 +99,15 @@ export function describeEvent(event: ProjectionEvent): string {
   return `event ${event.version} of stream "${event.streamId}", ${event.type}${schema} ${JSON.stringify(event.data)}`;
 }
 
+/**
+ * An error's message. Not `instanceof Error`: a module the kit loads runs in Node's own realm, and
+ * under jest (whose tests run in a realm of their own) its errors are not instances of the test's
+ * `Error`, so the message would read "Error: …" there and not in node's test runner.
+ */
 export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return Object.prototype.toString.call(error) === '[object Error]' && typeof (error as Error).message === 'string'
+    ? (error as Error).message
+    : String(error);
 }
 
 function streamIdOf(event: SpecEvent, context: SpecContext): string {
