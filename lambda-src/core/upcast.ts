@@ -1,3 +1,4 @@
+import { errorMessage } from './error-message';
 import type { StoredEvent } from './stored-event';
 import { idTextProblem, isIdText } from './stream-id';
 import { findDataProblem } from './user-data';
@@ -59,7 +60,7 @@ export class Upcasting {
         // Its own copy: an upcaster that mutates its input cannot change what a retry reads.
         result = upcaster(structuredClone(current));
       } catch (error) {
-        throw new Error(`Upcaster for ${step} threw: ${messageOf(error)}`, { cause: error });
+        throw new Error(`Upcaster for ${step} threw: ${errorMessage(error)}`, { cause: error });
       }
       const next = checkUpcastResult(result, step);
       const nextType = next.type ?? type;
@@ -146,10 +147,6 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'function') return 'a function';
   return `a ${typeof value} (${JSON.stringify(value)?.slice(0, 40)})`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function shapeError(finding: string): Error {

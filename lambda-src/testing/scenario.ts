@@ -5,6 +5,7 @@ import { applyInOrder, type ViewRecord } from '../aggregator/apply';
 import type { ProjectionEvent, ProjectionHandlers } from '../aggregator/projection-module';
 import { toApiRecord } from '../core/api-record';
 import { toAttributeValue } from '../core/attribute-value';
+import { errorMessage } from '../core/error-message';
 import type { Upcasting } from '../core/upcast';
 import { findDataProblem } from '../core/user-data';
 
@@ -94,20 +95,12 @@ export function apiRecordOf(record: ViewRecord | undefined, streamId: string, st
   }, streamIdField);
 }
 
+/** An error's message, whatever realm made it (a module the kit loads runs in Node's own). */
+export const messageOf = errorMessage;
+
 export function describeEvent(event: ProjectionEvent): string {
   const schema = event.schemaVersion === 1 ? '' : ` (schema version ${event.schemaVersion})`;
   return `event ${event.version} of stream "${event.streamId}", ${event.type}${schema} ${JSON.stringify(event.data)}`;
-}
-
-/**
- * An error's message. Not `instanceof Error`: a module the kit loads runs in Node's own realm, and
- * under jest (whose tests run in a realm of their own) its errors are not instances of the test's
- * `Error`, so the message would read "Error: …" there and not in node's test runner.
- */
-export function messageOf(error: unknown): string {
-  return Object.prototype.toString.call(error) === '[object Error]' && typeof (error as Error).message === 'string'
-    ? (error as Error).message
-    : String(error);
 }
 
 function streamIdOf(event: SpecEvent, context: SpecContext): string {

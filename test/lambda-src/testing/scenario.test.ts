@@ -22,3 +22,9 @@ test('what is not an error is reported as its text', async () => {
   await expect(projectionSpec({ handlers: { Boom: () => { throw 'thrown text'; } } }).when({ type: 'Boom' }).run())
     .resolves.toMatchObject({ failure: { message: 'thrown text' } });
 });
+
+test('an upcaster\'s error from another realm reads as in Lambda, without an "Error: " of its own', async () => {
+  const upcasters = { upcasters: { Boom: { 1: () => { throw vm.runInNewContext('new Error("cannot upcast")'); } } } };
+  const spec = projectionSpec(foreign, { upcasters, eventVersions: [{ type: 'Boom', currentVersion: 2 }] });
+  await spec.when({ type: 'Boom', schemaVersion: 1 }).thenFails(/^Upcaster for "Boom" from version 1 to 2 threw: cannot upcast$/);
+});
