@@ -5,13 +5,15 @@
  * FIFO messages delivered and redelivered), give the same records as GET answers them, the same
  * failures (stream, version, message) and the same deletions.
  *
- * The events: a few streams, handled and unhandled types, events at an older schema version
- * (upcast, or failing in the upcaster), and data that makes a handler throw, delete the record,
- * or return a record the rules refuse (a `version` or wrong stream id field, an array, a number
- * DynamoDB cannot hold exactly, undefined in an array).
+ * The kit loads the projection and upcasters from their files, as a test does; the aggregator
+ * imports them. The events: a few streams, handled and unhandled types, events at an older
+ * schema version (upcast, or failing in the upcaster), and data that makes a handler throw,
+ * delete the record, or return a record the rules refuse (a `version` or wrong stream id field,
+ * an array, a number DynamoDB cannot hold exactly, undefined in an array).
  *
  * fast-check prints the seed of a failing run; FC_SEED=<seed> replays it (test/support/arbitraries.ts).
  */
+import * as path from 'node:path';
 import * as fc from 'fast-check';
 import { createHandler } from '../../../lambda-src/aggregator/runtime';
 import { eventMessage } from '../../../lambda-src/core/event-message';
@@ -21,59 +23,23 @@ import { projectionSpec } from '../../../lambda-src/testing/index';
 import { appendEvent, KnownHeads } from '../../../lambda-src/writer/append';
 import type { EventTypeVersions } from '../../../src/event-type-versions';
 import { declaredEventVersions } from '../../../src/private/event-versions';
+import * as projection from '../../fixtures/projections/agreement';
+import * as upcastersModule from '../../fixtures/upcasters/agreement';
 import { runs } from '../../support/arbitraries';
 import { captureLogs, createEventsTable, createViewTable, dynamoClient, sqsEvent, sqsRecord, type CapturedLogs } from '../../support/local-dynamo';
 
-const FAILING_MODES = ['throw', 'version', 'wrong-id', 'array', 'tiny', 'undefined-in-array'] as const;
-type Mode = 'ok' | 'delete' | 'own-id' | typeof FAILING_MODES[number];
 /** Mostly records, so that streams get somewhere before a failure stops them. */
-const generatedMode = fc.oneof(
-  { weight: 12, arbitrary: fc.constant<Mode>('ok') },
-  { weight: 4, arbitrary: fc.constant<Mode>('delete') },
-  { weight: 2, arbitrary: fc.constant<Mode>('own-id') },
-  ...FAILING_MODES.map((m) => ({ weight: m === 'throw' ? 3 : 1, arbitrary: fc.constant<Mode>(m) })),
-);
+const WEIGHTS: Partial<Record<projection.Mode, number>> = { 'ok': 12, 'delete': 4, 'throw': 3, 'own-id': 2 };
+const generatedMode = fc.oneof(...projection.MODES.map((m) => ({ weight: WEIGHTS[m] ?? 1, arbitrary: fc.constant(m) })));
 
-type View = Record<string, unknown> & { total?: number; count?: number; tags?: unknown[] };
-interface Event { streamId: string; version: number; type: string; data: Record<string, unknown> }
-
-/** What each mode makes the handler do with the record it is given. */
-function applyMode(view: View | undefined, event: Event): unknown {
-  const { n, mode, tag } = event.data as { n: number; mode: Mode; tag: unknown };
-  const next = { ...view, total: (view?.total ?? 0) + n, count: (view?.count ?? 0) + 1, last: event.version, tags: [...(view?.tags ?? []), tag] };
-  switch (mode) {
-    case 'ok': return next;
-    case 'throw': throw new Error(`cannot take n=${n} at version ${event.version}`);
-    case 'delete': return undefined;
-    case 'version': return { ...next, version: event.version };
-    case 'wrong-id': return { ...next, id: `not-${event.streamId}` };
-    case 'own-id': return { ...next, id: event.streamId };
-    case 'array': return [next];
-    case 'tiny': return { ...next, tiny: 1e-200 };
-    case 'undefined-in-array': return { ...next, tags: [undefined] };
-  }
-}
-
-const projection = {
-  handlers: {
-    Added: (view: View | undefined, event: Event) => applyMode(view, event),
-    Reset: () => ({ total: 0, count: 0 }),
-  },
-};
-
+/**
+ * The kit loads the files as a test does (bundled by esbuild-wasm, run in Node's own realm); the
+ * aggregator gets them imported, all in one realm as in its Lambda bundle.
+ */
+const PROJECTION = path.join(__dirname, '../../fixtures/projections/agreement.ts');
+const UPCASTERS = path.join(__dirname, '../../fixtures/upcasters/agreement.ts');
 /** Added is at version 2; its version 1 had `amount` (a string), and an upcaster that refuses "boom". */
 const EVENT_VERSIONS: EventTypeVersions[] = [{ type: 'Added', currentVersion: 2 }];
-const upcastersModule = {
-  upcasters: {
-    Added: {
-      1: (event: { data: Record<string, unknown> }) => {
-        if (event.data.amount === 'boom') throw new Error('amount "boom" is not a number');
-        const { amount, ...rest } = event.data;
-        return { data: { ...rest, n: Number(amount) } };
-      },
-    },
-  },
-};
 
 const STREAMS = ['s-a', 's-b', 's-c'];
 const TYPES = ['Added', 'Added', 'Added', 'Reset', 'Noted', 'Unknown'];
@@ -121,7 +87,7 @@ afterEach(() => logs.restore());
 test('the kit and the aggregator on DynamoDB Local give the same records, failures and deletions', async () => {
   const client = dynamoClient();
   const { versions } = declaredEventVersions(EVENT_VERSIONS, undefined);
-  const spec = projectionSpec(projection, { eventVersions: EVENT_VERSIONS, upcasters: upcastersModule });
+  const spec = projectionSpec(PROJECTION, { eventVersions: EVENT_VERSIONS, upcasters: UPCASTERS });
   const tally = { runs: 0, failures: 0, deleted: 0, records: 0, upcasterFailures: 0 };
   await fc.assert(fc.asyncProperty(fc.array(generatedEvent, { minLength: 1, maxLength: 12 }), fc.boolean(), async (events, oneBatch) => {
     // The kit: every stream at once (records, and the first failure), and each stream alone (its failure).
