@@ -274,3 +274,12 @@ function unescapeXml(text: string): string {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('events in a spec file', () => {
+  test('an unknown key in an event is a usage error (a forgotten `data:` would otherwise send no data)', () => {
+    const file = specFile('cases:\n  - name: forgot data\n    given: [{ type: Added, data: { amount: 1 } }]\n    when: [{ type: Added, amount: 3 }]\n    then: {}\n');
+    expect(() => readSpecFile(file)).toThrow(`${file}: cases[0] ("forgot data").when[0]: unknown key "amount" (known: type, data, streamId, version, eventId, timestamp, schemaVersion)`);
+    const all = specFile('cases:\n  - name: every key\n    when: [{ type: A, data: {}, streamId: s, version: 1, eventId: e, timestamp: "2026-01-01T00:00:00Z", schemaVersion: 1 }]\n    thenDeleted: true\n');
+    expect(readSpecFile(all).cases[0].when).toHaveLength(1);
+  });
+});
