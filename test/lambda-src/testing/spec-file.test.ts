@@ -155,6 +155,26 @@ describe('runSpecFile', () => {
     expect(result.passed).toBe(true);
   });
 
+  test('the file\'s upcasters (relative to it) and eventVersions upcast an older event before the projection sees it', async () => {
+    fs.writeFileSync(path.join(dir, 'cents.js'), 'exports.handlers = { OrderPlaced: (view, e) => ({ cents: (view ? view.cents : 0) + e.data.amountCents, currency: e.data.currency }) };\n');
+    const upcasters = path.relative(dir, path.join(__dirname, '../../fixtures/upcasters/orders.ts'));
+    const file = specFile(`projection: ./cents.js
+upcasters: ${upcasters}
+eventVersions: [{ type: OrderPlaced, currentVersion: 2 }]
+cases:
+  - name: euros become cents
+    given: [{ type: OrderPlaced, schemaVersion: 1, data: { amount: 1.25 } }]
+    when: [{ type: OrderPlaced, data: { amountCents: 5, currency: USD } }]
+    then: { cents: 130, currency: USD }
+  - name: version 3 is refused as the writer refuses it
+    when: [{ type: OrderPlaced, schemaVersion: 3, data: {} }]
+    thenDeleted: true
+`);
+    const result = await runSpecFile(file);
+    expect(result.cases.map((c) => [c.name, c.passed])).toEqual([['euros become cents', true], ['version 3 is refused as the writer refuses it', false]]);
+    expect(result.cases[1].message).toMatch(/has schemaVersion 3; "OrderPlaced" is stored at versions 1 to 2$/);
+  });
+
   test('a given event failing fails its case as a usage error; the other cases still run', async () => {
     const file = specFile(`projection: ./tally.js
 cases:
