@@ -6,8 +6,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as fc from 'fast-check';
 import { junitXml, runSpecFile, SpecUsageError } from '../../../lambda-src/testing/index';
 import { readSpecFile } from '../../../lambda-src/testing/spec-file';
+import { runs } from '../../support/arbitraries';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-api-spec-file-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -287,8 +289,9 @@ function parseJunit(xml: string): Element & { suites: Array<Element & { cases: J
 }
 
 function unescapeXml(text: string): string {
-  expect(text).not.toMatch(/&(?!(amp|lt|gt|quot);)/);
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  expect(text).not.toMatch(/&(?!(amp|lt|gt|quot|#(9|10|13));)/);
+  return text.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)))
+    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 }
 
 function escape(text: string): string {
@@ -301,5 +304,26 @@ describe('events in a spec file', () => {
     expect(() => readSpecFile(file)).toThrow(`${file}: cases[0] ("forgot data").when[0]: unknown key "amount" (known: type, data, streamId, version, eventId, timestamp, schemaVersion)`);
     const all = specFile('cases:\n  - name: every key\n    when: [{ type: A, data: {}, streamId: s, version: 1, eventId: e, timestamp: "2026-01-01T00:00:00Z", schemaVersion: 1 }]\n    thenDeleted: true\n');
     expect(readSpecFile(all).cases[0].when).toHaveLength(1);
+  });
+});
+
+describe('junitXml, for any names and messages', () => {
+  const awkward = fc.constantFrom('\t', '\n', '\r', '\u0001', '\uFFFE', '&', '<', '"', '\'', '>', ' ');
+  const text = fc.string({ unit: fc.oneof(awkward, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), maxLength: 20 });
+  /** What an XML 1.0 parser hands back: characters XML cannot hold are U+FFFD (junitXml's choice). */
+  const held = (s: string) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD');
+
+  test('every name and message reads back as written (no raw tab, newline or carriage return for a parser to normalise)', () => {
+    const specCases = fc.array(fc.record({ name: text, message: fc.option(text, { nil: undefined }) }), { maxLength: 4 });
+    fc.assert(fc.property(text, specCases, (file, cases) => {
+      const xml = junitXml([{ file, passed: false, cases: cases.map((c) => ({ ...c, passed: c.message === undefined, durationMs: 1 })) }]);
+      // XML normalises a tab, newline or carriage return in an attribute to a space, and a carriage return in text to a newline.
+      for (const [, value] of xml.matchAll(/="([^"]*)"/g)) expect(value).not.toMatch(/[\t\n\r]/);
+      expect(xml).not.toMatch(/\r/);
+      const suite = parseJunit(xml).suites[0];
+      expect(suite.attributes.name).toBe(held(file));
+      const expected = cases.map((c) => [held(c.name), c.message === undefined ? undefined : held(c.message)]);
+      expect(suite.cases.map((c) => [c.attributes.name, c.failure?.text])).toEqual(expected);
+    }), runs(300));
   });
 });
