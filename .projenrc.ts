@@ -291,7 +291,7 @@ project.addTask('synth-summary', {
   ],
 });
 project.addTask('bench', {
-  description: 'Every benchmark figure as Markdown (calls per operation, bundles, synth, local end to end, cost); --write updates BENCHMARKS.md',
+  description: 'Every benchmark figure as Markdown (calls per operation, bundles, synth, projection specs, local end to end, cost); --write updates BENCHMARKS.md',
   steps: [
     { spawn: 'bundle:lambdas' },
     { exec: 'ts-node --project tsconfig.dev.json scripts/bench.ts', receiveArgs: true },

@@ -8,7 +8,14 @@ export function kindOf(value: unknown): string {
   return `a ${typeof value} (${JSON.stringify(value)?.slice(0, 40)})`;
 }
 
-/** The message of whatever user code threw (it need not be an Error). */
+/**
+ * The message of whatever user code threw (it need not be an Error). Not `instanceof Error`: an
+ * error made in another realm is not an instance of this one's `Error`. The projection test kit
+ * loads projection and upcasters modules in Node's own realm, while jest runs tests (and the kit
+ * they import) in a realm of their own; the tag check reads their errors as Lambda reads them.
+ */
 export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return Object.prototype.toString.call(error) === '[object Error]' && typeof (error as Error).message === 'string'
+    ? (error as Error).message
+    : String(error);
 }

@@ -95,6 +95,8 @@ export function apiRecordOf(record: ViewRecord | undefined, streamId: string, st
   }, streamIdField);
 }
 
+/** An error's message, whatever realm made it (a module the kit loads runs in Node's own). */
+
 export function describeEvent(event: ProjectionEvent): string {
   const schema = event.schemaVersion === 1 ? '' : ` (schema version ${event.schemaVersion})`;
   return `event ${event.version} of stream "${event.streamId}", ${event.type}${schema} ${JSON.stringify(event.data)}`;

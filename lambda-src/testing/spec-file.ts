@@ -31,6 +31,7 @@ export const SPEC_FILE = /\.spec\.(json|ya?ml)$/;
 const PROJECTION_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 const TOP_KEYS = ['projection', 'streamId', 'streamIdField', 'upcasters', 'eventVersions', 'cases'];
 const CASE_KEYS = ['name', 'given', 'givenRecords', 'when', 'then', 'thenRecords', 'thenDeleted', 'thenUnchanged', 'thenFails', 'streamId'];
+const EVENT_KEYS = ['type', 'data', 'streamId', 'version', 'eventId', 'timestamp', 'schemaVersion'];
 const EXPECTATIONS = ['then', 'thenRecords', 'thenDeleted', 'thenUnchanged', 'thenFails'] as const;
 
 /**
@@ -85,6 +86,8 @@ function readCase(raw: unknown, at: string): SpecCase {
     if (!Array.isArray(value)) throw new SpecUsageError(`${where}.${key} must be a list of events: { type, data? }`);
     return value.map((event, i) => {
       const e = objectAt(event, `${where}.${key}[${i}]`, 'an event: { type, data?, streamId?, schemaVersion? }');
+      // A field written beside `type` instead of under `data` would otherwise be dropped unseen.
+      unknownKeys(e, EVENT_KEYS, `${where}.${key}[${i}]`);
       return streamId !== undefined && e.streamId === undefined ? { ...e, streamId } as unknown as SpecEvent : e as unknown as SpecEvent;
     });
   };
