@@ -7,6 +7,9 @@ import { findDataProblem } from '../core/user-data';
 /** First timestamp a spec fills in; each event after it is a second later, so runs are repeatable. */
 const FIRST_TIMESTAMP = Date.UTC(2026, 0, 1);
 
+/** What a spec's event may hold (types/SpecEvent); anything else is most likely data put beside `data`. */
+export const SPEC_EVENT_KEYS: readonly string[] = ['type', 'data', 'streamId', 'version', 'eventId', 'timestamp', 'schemaVersion'];
+
 /** An error in the spec itself (not in the projection): a bad event, a failing `given`. */
 export class SpecUsageError extends Error {
   constructor(message: string) {
@@ -24,6 +27,10 @@ export function storedEventOf(event: SpecEvent, streamId: string, version: numbe
   const where = `Event ${sequence + 1} (${JSON.stringify(event?.type)})`;
   if (typeof event !== 'object' || event === null) throw new SpecUsageError(`Event ${sequence + 1} must be an object: { type, data? }`);
   if (typeof event.type !== 'string' || event.type.length === 0) throw new SpecUsageError(`${where} needs a "type": a non-empty string`);
+  const unknown = Object.keys(event).find((key) => !SPEC_EVENT_KEYS.includes(key));
+  if (unknown !== undefined) {
+    throw new SpecUsageError(`${where} has an unknown key "${unknown}": an event is { ${SPEC_EVENT_KEYS.join(', ')} }, its fields go under "data"`);
+  }
   const data = event.data ?? {};
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new SpecUsageError(`${where}: "data" must be an object`);
   const problem = findDataProblem(data);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { SpecUsageError } from './spec-events';
+import { SPEC_EVENT_KEYS, SpecUsageError } from './spec-events';
 import type { EventTypeVersions } from '../../src/event-type-versions';
 import type { GivenRecordOptions, ProjectionSpecOptions, SpecEvent, SpecRecord } from '../../src/testing/types';
 
@@ -31,7 +31,6 @@ export const SPEC_FILE = /\.spec\.(json|ya?ml)$/;
 const PROJECTION_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 const TOP_KEYS = ['projection', 'streamId', 'streamIdField', 'upcasters', 'eventVersions', 'cases'];
 const CASE_KEYS = ['name', 'given', 'givenRecords', 'when', 'then', 'thenRecords', 'thenDeleted', 'thenUnchanged', 'thenFails', 'streamId'];
-const EVENT_KEYS = ['type', 'data', 'streamId', 'version', 'eventId', 'timestamp', 'schemaVersion'];
 const EXPECTATIONS = ['then', 'thenRecords', 'thenDeleted', 'thenUnchanged', 'thenFails'] as const;
 
 /**
@@ -87,7 +86,7 @@ function readCase(raw: unknown, at: string): SpecCase {
     return value.map((event, i) => {
       const e = objectAt(event, `${where}.${key}[${i}]`, 'an event: { type, data?, streamId?, schemaVersion? }');
       // A field written beside `type` instead of under `data` would otherwise be dropped unseen.
-      unknownKeys(e, EVENT_KEYS, `${where}.${key}[${i}]`);
+      unknownKeys(e, SPEC_EVENT_KEYS, `${where}.${key}[${i}]`);
       return streamId !== undefined && e.streamId === undefined ? { ...e, streamId } as unknown as SpecEvent : e as unknown as SpecEvent;
     });
   };

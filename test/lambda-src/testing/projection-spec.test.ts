@@ -185,6 +185,13 @@ describe('what the kit fills in and what the aggregator refuses', () => {
     await expect(projectionSpec(accounts).given(deposit('x')).when(opened).thenFails()).rejects.toBeInstanceOf(SpecUsageError);
   });
 
+  test('an event with a key beside data (a field put where data belongs) is refused, naming the key', async () => {
+    const typo = { type: 'Deposited', amount: 5 } as unknown as Parameters<ReturnType<typeof projectionSpec>['when']>[0];
+    const error = await projectionSpec(accounts).given(opened).when(typo).thenUnchanged().catch((e: unknown) => e) as Error;
+    expect(error).toBeInstanceOf(SpecUsageError);
+    expect(error.message).toMatch(/^Event 2 \("Deposited"\) has an unknown key "amount": an event is \{ type, data, .*its fields go under "data"$/);
+  });
+
   test('givenRecord starts a stream from a record (as GET answers it, or as the projection returned it) at a version', async () => {
     const spec = projectionSpec(accounts);
     await spec.givenRecord({ name: 'Ada', balance: 100, id: 'stream-1', version: 9 }, { version: 9 })
