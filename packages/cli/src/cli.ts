@@ -8,6 +8,7 @@
  *   npx cdk-event-sourced-api local --ready-file .es-ready.json  # URLs as JSON, for tests in any language
  *   npx cdk-event-sourced-api status --stack Shop      # operator commands: status, backfill, rebuild, replay, redrive, discard
  *   npx cdk-event-sourced-api wait-idle --local URL    # until every event is applied (local only)
+ *   npx cdk-event-sourced-api test projections/        # runs projection spec files (--junit out.xml)
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -48,7 +49,11 @@ Environment: AWS_ENDPOINT_URL_DYNAMODB points the store at a DynamoDB Local alre
 running; without it, an in-memory one is started (needs Java 17 or later).
 
 Operator commands (a deployed stack, or this local runtime by its operator URL):
-  cdk-event-sourced-api status|backfill|rebuild|replay|redrive|discard|wait-idle --help`;
+  cdk-event-sourced-api status|backfill|rebuild|replay|redrive|discard|wait-idle --help
+
+Projection specs:
+  cdk-event-sourced-api test [paths...] [--junit <file>]   runs spec files (*.spec.yaml|yml|json)
+  cdk-event-sourced-api test --help`;
 
 export interface CliOptions {
   app?: string;
@@ -147,6 +152,7 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const argv = process.argv.slice(2);
   if ((COMMANDS as readonly string[]).includes(argv[0])) return operator(argv);
+  if (argv[0] === 'test') return specTests(argv.slice(1));
   const args = parseArgs(argv);
   if (args === 'help') {
     console.log(USAGE);
@@ -214,6 +220,20 @@ async function operator(argv: string[]): Promise<void> {
   }
   const args = ops.parseOperatorArgs(argv);
   console.log(await ops.runOperator(args));
+}
+
+/** test: runs spec files; a failure (or nothing to run) is exit code 1. */
+async function specTests(argv: string[]): Promise<void> {
+  // Loaded lazily: the test kit and its bundler are for this command only.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tests = require('./spec-tests') as typeof import('./spec-tests');
+  const args = tests.parseTestArgs(argv);
+  if (args === 'help') {
+    console.log(tests.TEST_USAGE);
+    return;
+  }
+  const run = await tests.runTests(args, process.cwd(), (line) => console.log(line));
+  if (!run.passed) process.exitCode = 1;
 }
 
 if (require.main === module) {
