@@ -9,6 +9,7 @@
  *   npx cdk-event-sourced-api status --stack Shop      # operator commands: status, backfill, rebuild, replay, redrive, discard
  *   npx cdk-event-sourced-api wait-idle --local URL    # until every event is applied (local only)
  *   npx cdk-event-sourced-api test projections/        # runs projection spec files (--junit out.xml)
+ *   npx cdk-event-sourced-api spec --stream s-1 --view summary --local URL  # records a stream as a spec file
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -53,7 +54,9 @@ Operator commands (a deployed stack, or this local runtime by its operator URL):
 
 Projection specs:
   cdk-event-sourced-api test [paths...] [--junit <file>]   runs spec files (*.spec.yaml|yml|json)
-  cdk-event-sourced-api test --help`;
+  cdk-event-sourced-api spec --stream <id> --view <v> (--local <url> | --stack <name>)
+                             records a stream's events and a view's record as a spec file
+  cdk-event-sourced-api test|spec --help`;
 
 export interface CliOptions {
   app?: string;
@@ -153,6 +156,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if ((COMMANDS as readonly string[]).includes(argv[0])) return operator(argv);
   if (argv[0] === 'test') return specTests(argv.slice(1));
+  if (argv[0] === 'spec') return recordSpec(argv.slice(1));
   const args = parseArgs(argv);
   if (args === 'help') {
     console.log(USAGE);
@@ -234,6 +238,18 @@ async function specTests(argv: string[]): Promise<void> {
   }
   const run = await tests.runTests(args, process.cwd(), (line) => console.log(line));
   if (!run.passed) process.exitCode = 1;
+}
+
+/** spec: a stream and a view's record, written as a spec file. */
+async function recordSpec(argv: string[]): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const record = require('./operator/record-spec') as typeof import('./operator/record-spec');
+  const args = record.parseSpecArgs(argv);
+  if (args === 'help') {
+    console.log(record.SPEC_USAGE);
+    return;
+  }
+  console.log(await record.runSpecCommand(args, process.cwd()));
 }
 
 if (require.main === module) {
