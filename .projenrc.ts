@@ -375,7 +375,13 @@ const cli = new typescript.TypeScriptProject({
     'ajv-draft-04@^1',
     // LocalRuntime's declarations name Lambda's event types.
     '@types/aws-lambda@^8',
+    // `test` loads projection modules with the bundler the library ships (lambda-src/testing):
+    // the same pinned version as the library's bundledDeps, so a spec bundles as synth does.
+    'esbuild-wasm@0.28.2',
   ],
+  // Bundled into lib/cli.js (scripts/bundle-cli.ts leaves only deps external): `spec` writes and
+  // `test` reads YAML spec files.
+  devDeps: ['yaml@^2'],
   // Built by the root (scripts/bundle-cli.ts, tsc for the types); tested by the root's jest, which
   // runs packages/cli/test with the library's tests; linted by the root's eslint.
   sampleCode: false,

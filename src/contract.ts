@@ -235,6 +235,8 @@ export interface OperatorApiResources {
   /** Construct path of the EventSourcedApi. */
   readonly owner: string;
   readonly eventsTable: string;
+  /** The field GET adds with the stream id (`streamIdField`), for records shown as GET answers them. */
+  readonly streamIdField: string;
   readonly publisherFailureQueueUrl?: string;
   readonly jobsQueueUrl?: string;
   readonly jobsDeadLetterQueueUrl?: string;

@@ -8,6 +8,8 @@
  *   npx cdk-event-sourced-api local --ready-file .es-ready.json  # URLs as JSON, for tests in any language
  *   npx cdk-event-sourced-api status --stack Shop      # operator commands: status, backfill, rebuild, replay, redrive, discard
  *   npx cdk-event-sourced-api wait-idle --local URL    # until every event is applied (local only)
+ *   npx cdk-event-sourced-api test projections/        # runs projection spec files (--junit out.xml)
+ *   npx cdk-event-sourced-api spec --stream s-1 --view summary --local URL  # records a stream as a spec file
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -48,7 +50,13 @@ Environment: AWS_ENDPOINT_URL_DYNAMODB points the store at a DynamoDB Local alre
 running; without it, an in-memory one is started (needs Java 17 or later).
 
 Operator commands (a deployed stack, or this local runtime by its operator URL):
-  cdk-event-sourced-api status|backfill|rebuild|replay|redrive|discard|wait-idle --help`;
+  cdk-event-sourced-api status|backfill|rebuild|replay|redrive|discard|wait-idle --help
+
+Projection specs:
+  cdk-event-sourced-api test [paths...] [--junit <file>]   runs spec files (*.spec.yaml|yml|json)
+  cdk-event-sourced-api spec --stream <id> --view <v> (--local <url> | --stack <name>)
+                             records a stream's events and a view's record as a spec file
+  cdk-event-sourced-api test|spec --help`;
 
 export interface CliOptions {
   app?: string;
@@ -147,6 +155,8 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const argv = process.argv.slice(2);
   if ((COMMANDS as readonly string[]).includes(argv[0])) return operator(argv);
+  if (argv[0] === 'test') return specTests(argv.slice(1));
+  if (argv[0] === 'spec') return recordSpec(argv.slice(1));
   const args = parseArgs(argv);
   if (args === 'help') {
     console.log(USAGE);
@@ -214,6 +224,32 @@ async function operator(argv: string[]): Promise<void> {
   }
   const args = ops.parseOperatorArgs(argv);
   console.log(await ops.runOperator(args));
+}
+
+/** test: runs spec files; a failure (or nothing to run) is exit code 1. */
+async function specTests(argv: string[]): Promise<void> {
+  // Loaded lazily: the test kit and its bundler are for this command only.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tests = require('./spec-tests') as typeof import('./spec-tests');
+  const args = tests.parseTestArgs(argv);
+  if (args === 'help') {
+    console.log(tests.TEST_USAGE);
+    return;
+  }
+  const run = await tests.runTests(args, process.cwd(), (line) => console.log(line));
+  if (!run.passed) process.exitCode = 1;
+}
+
+/** spec: a stream and a view's record, written as a spec file. */
+async function recordSpec(argv: string[]): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const record = require('./operator/record-spec') as typeof import('./operator/record-spec');
+  const args = record.parseSpecArgs(argv);
+  if (args === 'help') {
+    console.log(record.SPEC_USAGE);
+    return;
+  }
+  console.log(await record.runSpecCommand(args, process.cwd()));
 }
 
 if (require.main === module) {

@@ -263,6 +263,7 @@ export class LocalRuntime {
         owner: d.owner,
         url,
         eventsTable: d.eventsTable.tableName,
+        streamIdField: d.streamIdField,
         publisherFailureQueueUrl: d.publisherFailureQueue?.url,
         jobsQueueUrl: d.maintenance?.jobsQueue.url,
         jobsDeadLetterQueueUrl: d.maintenance?.jobsDeadLetterQueue.url,

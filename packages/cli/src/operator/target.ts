@@ -2,7 +2,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { taggedResources, type TaggedResource } from './stack-resources';
-import { ENV, type LocalOperatorView, type OperatorApiResources, type RoleMetadata } from '../../../../src/contract';
+import { DEFAULTS, ENV, type LocalOperatorView, type OperatorApiResources, type RoleMetadata } from '../../../../src/contract';
 
 /** What a command works on: one API, and the clients that reach it. */
 export interface Target {
@@ -77,6 +77,8 @@ export async function stackTarget(options: StackOptions, cloudFormation?: CloudF
     const named = writer?.properties?.Environment?.Variables?.[ENV.eventsTable] ?? parts.find((p) => p.meta.role === 'direct-append')?.meta.table;
     const eventsTable = name('events-table') ?? (typeof named === 'string' ? named : undefined);
     if (!eventsTable) throw new Error(`${where}: cannot tell the name of ${owner}'s events table from the template`);
+    // Every function of the API is given it (the writer, the reader, each view's aggregator).
+    const streamIdField = parts.map((p) => p.properties?.Environment?.Variables?.[ENV.streamIdField]).find((v) => typeof v === 'string');
     const views = parts.filter((p) => p.meta.role === 'view-table').map(({ meta }) => ({
       name: meta.view!,
       version: meta.version ?? 1,
@@ -88,6 +90,7 @@ export async function stackTarget(options: StackOptions, cloudFormation?: CloudF
     apis.push({
       owner,
       eventsTable,
+      streamIdField: typeof streamIdField === 'string' ? streamIdField : DEFAULTS.streamIdField,
       publisherFailureQueueUrl: name('publisher-failure-queue'),
       jobsQueueUrl: name('jobs-queue'),
       jobsDeadLetterQueueUrl: name('jobs-dead-letter-queue'),

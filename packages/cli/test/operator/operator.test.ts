@@ -178,6 +178,7 @@ test('a stack nested in a nested stack is read too: an API in a nested stack, a 
   expect(deployed.api).toEqual({
     owner: 'Root/Outer/Api',
     eventsTable: physical(api.eventsTable),
+    streamIdField: 'id',
     publisherFailureQueueUrl: physical(api.publisherFailureQueue),
     jobsQueueUrl: physical(api.jobsQueue!),
     jobsDeadLetterQueueUrl: expect.stringMatching(/^physical-OuterNestedStack/),
@@ -194,17 +195,17 @@ test('a stack nested in a nested stack is read too: an API in a nested stack, a 
   expect(deployed.api.views[1].table.startsWith(`physical-${deep}-`)).toBe(true);
 });
 
-test('an API appending without a Lambda (WritePath.DIRECT) is found by its publisher; an imported events table by its append method', async () => {
+test('an API appending without a Lambda (WritePath.DIRECT) is found by its publisher; an imported events table by its append method; its stream id field by its functions', async () => {
   const cdkApp = new App({ outdir: tempDir('es-operator-direct-') });
   const stack = new Stack(cdkApp, 'Direct');
   const existingEventsTable = dynamodb.Table.fromTableAttributes(stack, 'Events', {
     tableName: 'shared-events', tableStreamArn: 'arn:aws:dynamodb:us-east-1:111111111111:table/shared-events/stream/2026-01-01T00:00:00.000',
   });
-  new EventSourcedApi(stack, 'Api', { existingEventsTable, projections: [{ name: 'top', entry: COUNTER }], api: { writePath: WritePath.DIRECT } });
+  new EventSourcedApi(stack, 'Api', { existingEventsTable, streamIdField: 'sku', projections: [{ name: 'top', entry: COUNTER }], api: { writePath: WritePath.DIRECT } });
   const assembly = synthApp(cdkApp);
   const { client } = cloudFormationStandIn({
     assemblyDir: assembly.directory, stackName: 'Direct', template: assembly.getStackByName('Direct').template, physicalName: (id) => `physical-${id}`,
   });
   const deployed = await stackTarget({ stack: 'Direct', region: 'us-east-1' }, client);
-  expect(deployed.api).toMatchObject({ owner: 'Direct/Api', eventsTable: 'shared-events', views: [{ name: 'top' }] });
+  expect(deployed.api).toMatchObject({ owner: 'Direct/Api', eventsTable: 'shared-events', streamIdField: 'sku', views: [{ name: 'top' }] });
 });
