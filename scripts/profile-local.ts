@@ -19,11 +19,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { App } from 'aws-cdk-lib';
-import { buildExampleApp } from '../examples/typescript/app';
-import { LocalRuntime } from '../packages/cli/src';
 import { rawAppend } from './bench/local';
 import { arg, BENCHMARK_RUNTIME } from './bench-support';
 import { benchmarkDynamo } from './benchmark-calls';
+import { buildExampleApp } from '../examples/typescript/app';
+import { LocalRuntime } from '../packages/cli/src';
 import { createEventsTable, dynamoClient } from '../test/support/local-dynamo';
 
 const TICKS_PER_SECOND = 100;
