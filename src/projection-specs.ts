@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import type { EventTypeVersions } from './event-type-versions';
-import { testKit, testKitFile, type SpecFileOverrides, type SpecFileResult } from './testing/kit';
+import { testKit, testKitFile } from './testing/kit';
+import type { SpecFileOverrides, SpecFileResult } from './testing/types';
 
 /** The API's settings a projection runs with, as the construct's props give them. */
 export interface ProjectionSpecsOptions {

@@ -3,30 +3,10 @@ import { specOf } from './projection-spec';
 import { specContext } from './spec-context';
 import { SpecUsageError } from './spec-events';
 import { readSpecFile, type SpecCase } from './spec-file';
-import type { ProjectionSpecOptions, SpecExpectation, SpecScenario } from '../../src/testing/types';
+import type { SpecCaseResult, SpecExpectation, SpecFileOverrides, SpecFileResult, SpecScenario } from '../../src/testing/types';
 import { messageOf } from '../core/describe-value';
 
-/** One case's result; `message` (the diff, or the error) when it failed. */
-export interface SpecCaseResult {
-  readonly name: string;
-  readonly passed: boolean;
-  readonly message?: string;
-  readonly durationMs: number;
-}
-
-export interface SpecFileResult {
-  readonly file: string;
-  /** The projection module it ran, when it found one. */
-  readonly projection?: string;
-  readonly passed: boolean;
-  /** The cases; a file that cannot run (bad YAML, no projection) has one failed case named `(spec file)`. */
-  readonly cases: readonly SpecCaseResult[];
-}
-
-/** Settings that take precedence over the spec file's own (the projection entry, the API's options). */
-export interface SpecFileOverrides extends ProjectionSpecOptions {
-  readonly projection?: string | object;
-}
+export type { SpecCaseResult, SpecFileOverrides, SpecFileResult } from '../../src/testing/types';
 
 /** Runs every case of a spec file; never throws: a file that cannot run is a failed result. */
 export async function runSpecFile(file: string, overrides: SpecFileOverrides = {}): Promise<SpecFileResult> {

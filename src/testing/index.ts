@@ -10,11 +10,10 @@
  * No DynamoDB, network or test framework: it runs the projection through the aggregator's own
  * apply code, in this process, and works in jest, vitest and node's test runner.
  */
-import { testKit, type SpecFileOverrides, type SpecFileResult } from './kit';
-import type { ProjectionSpec, ProjectionSpecOptions } from './types';
+import { testKit } from './kit';
+import type { ProjectionSpec, ProjectionSpecOptions, SpecFileOverrides, SpecFileResult } from './types';
 
 export * from './types';
-export type { SpecCaseResult, SpecFileOverrides, SpecFileResult } from './kit';
 
 /**
  * A projection under test: the path of its module (TypeScript or JavaScript, bundled with the

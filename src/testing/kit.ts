@@ -1,28 +1,6 @@
 import * as path from 'node:path';
-import type { ProjectionSpec, ProjectionSpecOptions } from './types';
+import type { ProjectionSpec, ProjectionSpecOptions, SpecFileOverrides, SpecFileResult } from './types';
 import { assetDir } from '../private/assets';
-
-/** One case's result; `message` (the diff, or the error) when it failed. */
-export interface SpecCaseResult {
-  readonly name: string;
-  readonly passed: boolean;
-  readonly message?: string;
-  readonly durationMs: number;
-}
-
-/** A spec file's results. A file that cannot run (bad YAML, no projection) has one failed case named `(spec file)`. */
-export interface SpecFileResult {
-  readonly file: string;
-  readonly projection?: string;
-  readonly passed: boolean;
-  readonly cases: readonly SpecCaseResult[];
-}
-
-/** Settings that take precedence over a spec file's own. */
-export interface SpecFileOverrides extends ProjectionSpecOptions {
-  /** The projection: a module path or the imported module. @default the spec file's `projection`, or the module named like it beside it */
-  readonly projection?: string | object;
-}
 
 /** What assets/projection-spec exports (lambda-src/testing/index.ts, bundled by `bundle:lambdas`). */
 export interface TestKit {

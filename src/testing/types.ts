@@ -91,3 +91,25 @@ export interface SpecExpectation {
 
 /** A projection under test: start with `given`, `givenRecord` or `when`. */
 export interface ProjectionSpec extends SpecScenario {}
+
+/** One case's result; `message` (the diff, or the error) when it failed. */
+export interface SpecCaseResult {
+  readonly name: string;
+  readonly passed: boolean;
+  readonly message?: string;
+  readonly durationMs: number;
+}
+
+/** A spec file's results. A file that cannot run (bad YAML, no projection) has one failed case named `(spec file)`. */
+export interface SpecFileResult {
+  readonly file: string;
+  readonly projection?: string;
+  readonly passed: boolean;
+  readonly cases: readonly SpecCaseResult[];
+}
+
+/** Settings that take precedence over a spec file's own. */
+export interface SpecFileOverrides extends ProjectionSpecOptions {
+  /** The projection: a module path or the imported module. @default the spec file's `projection`, or the module named like it beside it */
+  readonly projection?: string | object;
+}
