@@ -150,6 +150,26 @@ export const RESTAMP_KEY = `${INTERNAL_KEY_PREFIX}restamp`;
 /** View item attribute: the fingerprint of the declared indexes the item's index attributes were written for. */
 export const INDEX_FINGERPRINT = 'ixv';
 
+/** The DynamoDB types an index key can have: string or number. */
+export type KeyTypeCode = 'S' | 'N';
+
+/** One key of a declared index, as the Lambdas read it (the construct's IndexKey). */
+export interface IndexKeySpec {
+  /** A top-level field of the view record. */
+  readonly field: string;
+  readonly type: KeyTypeCode;
+}
+
+/**
+ * A view's declared index, as the Lambdas read it (view-indexes.json, the Custom::ViewBackfill's
+ * `indexes`); lambda-src/core/view-indexes.ts works with it.
+ */
+export interface IndexSpec {
+  readonly name: string;
+  readonly partitionKey: IndexKeySpec;
+  readonly sortKey?: IndexKeySpec;
+}
+
 /** Indexes a view may declare: DynamoDB's quota of global secondary indexes per table. */
 export const MAX_INDEXES = 20;
 

@@ -9,22 +9,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { INDEX_FINGERPRINT } from '../../src/contract';
+import { INDEX_FINGERPRINT, type IndexKeySpec, type IndexSpec, type KeyTypeCode } from '../../src/contract';
 
-/** The DynamoDB types an index key can have: string or number. */
-export type KeyTypeCode = 'S' | 'N';
-
-export interface IndexKeySpec {
-  /** A top-level field of the view record. */
-  readonly field: string;
-  readonly type: KeyTypeCode;
-}
-
-export interface IndexSpec {
-  readonly name: string;
-  readonly partitionKey: IndexKeySpec;
-  readonly sortKey?: IndexKeySpec;
-}
+// The spec types live in the contract, which the construct (compiled from src/ alone) shares.
+export type { IndexKeySpec, IndexSpec, KeyTypeCode } from '../../src/contract';
 
 /**
  * Partition and sort key values DynamoDB stores, in UTF-8 bytes
