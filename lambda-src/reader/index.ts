@@ -1,15 +1,17 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { streamHistory } from './history';
+import { indexNotReady, parseIndexQuery, queryIndexPage, type IndexQuery } from './index-query';
+import { IndexReadiness } from './index-readiness';
 import { decodePageToken, encodePageToken } from './page-token';
 import { rebuilt, type ViewTables } from './rebuilds';
 import { readerUpcasting } from './upcasting';
 import { getEntry, listRecords, type ViewEntry } from './views';
-import { DEFAULTS, ENV, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../src/contract';
+import { DEFAULTS, ENV, METRICS, MIN_VERSION_HEADER, PAGE_HEADERS } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
 import { header, httpHandler, HttpError, jsonResponse } from '../core/http';
-import { log, stopwatch } from '../core/log';
+import { log, metricFields, stopwatch } from '../core/log';
 import { isStreamId } from '../core/stream-id';
-import { RegistryCache } from '../core/view-registry';
+import { RegistryCache, type Registration } from '../core/view-registry';
 
 interface ReaderConfig {
   /** The events table, for `GET /streams/{id}`. */
@@ -27,6 +29,14 @@ const STREAMS_ROUTE = 'streams';
 
 /** Read-your-writes waits at most this long for a record to reach ?minVersion. */
 export const MAX_MIN_VERSION_WAIT_MS = 10_000;
+
+/** Which index of which table is ready to query, kept per execution environment. */
+const indexReadiness = new IndexReadiness();
+
+/** Forgets which indexes were found ready (tests start afresh). */
+export function forgetIndexReadiness(): void {
+  indexReadiness.forget();
+}
 
 /** The settings are parsed once per container (again only if the environment changes, as in tests). */
 let parsed: { readonly key: string; readonly config: ReaderConfig } | undefined;
@@ -51,7 +61,8 @@ function readConfig(): ReaderConfig {
 
 /**
  * GET /              list the default view
- * GET /{view}        list a view, or (if no view has that name) read record {view} of the default view
+ * GET /{view}        list a view, or (if no view has that name) read record {view} of the default view;
+ *                    ?index=<name>&key=<v>[&prefix=|&from=&to=][&order=] queries one of its indexes
  * GET /{view}/{id}   read one record of a view; ?minVersion=N (or X-Min-Version) waits for version N
  * GET /streams/{id}  a stream's events, in version order (`streams` is a reserved view name)
  */
@@ -86,9 +97,9 @@ async function route(event: APIGatewayProxyEvent, context: Context | undefined, 
     return streamHistory(event, second, { client, eventsTable: cfg.eventsTable, upcasting: readerUpcasting(), limit: pageSize(event, cfg) });
   }
   if (first !== undefined && second !== undefined) return readOne(event, context, cfg, await tablesOf(cfg, first), first, second);
-  if (first === undefined) return list(event, cfg, await tablesOf(cfg, cfg.defaultView), cfg.defaultView);
+  if (first === undefined) return list(event, cfg, await registrationOf(cfg, cfg.defaultView));
   const views = await cfg.registry.current(client, first);
-  if (views.has(first)) return list(event, cfg, await tablesOf(cfg, first), first);
+  if (views.has(first)) return list(event, cfg, await registrationOf(cfg, first));
   return readOne(event, context, cfg, await tablesOf(cfg, cfg.defaultView), cfg.defaultView, first);
 }
 
@@ -151,13 +162,24 @@ function minVersionOf(event: APIGatewayProxyEvent): number | undefined {
   return Number(raw);
 }
 
-async function list(event: APIGatewayProxyEvent, cfg: ReaderConfig, tables: ViewTables, view: string) {
-  if (minVersionOf(event) !== undefined) throw new HttpError(400, 'minVersion applies to reading one record: GET /{view}/{id}?minVersion=N');
+async function list(event: APIGatewayProxyEvent, cfg: ReaderConfig, registration: Registration) {
+  const view = registration.view;
+  const params = event.queryStringParameters ?? {};
+  if (minVersionOf(event) !== undefined) {
+    if (params.index !== undefined) {
+      throw new HttpError(400, 'minVersion does not apply to an index query: an index is eventually consistent and has no single version; '
+        + 'read one record with GET /{view}/{id}?minVersion=N');
+    }
+    throw new HttpError(400, 'minVersion applies to reading one record: GET /{view}/{id}?minVersion=N');
+  }
+  const indexQuery = parseIndexQuery(view, registration.indexes ?? [], params);
+  if (indexQuery) return queryIndex(event, cfg, registration, indexQuery);
   const limit = pageSize(event, cfg);
-  const token = event.queryStringParameters?.cursor ?? header(event, PAGE_HEADERS.request);
+  const token = pageToken(event);
   const after = token === undefined || token === '' ? undefined : decodePageToken(view, token);
   // Lists come from one table: the previous version's until the rebuilt one has caught up.
   const client = dynamoClient();
+  const tables = tablesOfRegistration(registration);
   const table = await rebuilt(client, tables) ? tables.current : tables.previous!;
   const page = await listRecords(client, table, limit, after, cfg.streamIdField);
   const headers: Record<string, string> = page.lastStreamId === undefined
@@ -166,11 +188,48 @@ async function list(event: APIGatewayProxyEvent, cfg: ReaderConfig, tables: View
   return jsonResponse(200, page.items, headers);
 }
 
-/** The tables of a registered view; 404 for a view the registry does not have. */
-async function tablesOf(cfg: ReaderConfig, view: string): Promise<ViewTables> {
+/**
+ * One page of an index query, from the table lists read (the previous version's until the rebuilt
+ * one has caught up), once that table's `$indexes` item says the index is ready: 503 with
+ * Retry-After until then, never an answer from an index still being built or restamped.
+ */
+async function queryIndex(event: APIGatewayProxyEvent, cfg: ReaderConfig, registration: Registration, query: IndexQuery) {
+  const limit = pageSize(event, cfg);
+  const client = dynamoClient();
+  const tables = tablesOfRegistration(registration);
+  const current = await rebuilt(client, tables);
+  const table = current ? tables.current : tables.previous!;
+  if (!await indexReadiness.ready(client, table, query.spec)) {
+    throw indexNotReady(registration.view, query.spec.name, current ? undefined : registration.version);
+  }
+  const page = await queryIndexPage(client, table, query, limit, pageToken(event), cfg.streamIdField);
+  log('info', 'index query page answered', {
+    index: query.spec.name,
+    items: page.items.length,
+    ...metricFields({ [METRICS.dimensions.api]: cfg.eventsTable ?? '', [METRICS.dimensions.view]: registration.view }, { [METRICS.indexQueries]: 1 }),
+  });
+  return jsonResponse(200, page.items, page.nextToken === undefined ? {} : { [PAGE_HEADERS.response]: page.nextToken });
+}
+
+/** The token of the page wanted: ?cursor= or the ExclusiveStartKey header. */
+function pageToken(event: APIGatewayProxyEvent): string | undefined {
+  return event.queryStringParameters?.cursor ?? header(event, PAGE_HEADERS.request);
+}
+
+/** A registered view; 404 for a view the registry does not have. */
+async function registrationOf(cfg: ReaderConfig, view: string): Promise<Registration> {
   const registration = (await cfg.registry.current(dynamoClient(), view)).get(view);
   if (!registration) throw new HttpError(404, `Unknown view "${view}"`);
+  return registration;
+}
+
+function tablesOfRegistration(registration: Registration): ViewTables {
   return { current: registration.table, previous: registration.previousTable };
+}
+
+/** The tables of a registered view; 404 for a view the registry does not have. */
+async function tablesOf(cfg: ReaderConfig, view: string): Promise<ViewTables> {
+  return tablesOfRegistration(await registrationOf(cfg, view));
 }
 
 function pageSize(event: APIGatewayProxyEvent, cfg: ReaderConfig): number {
