@@ -3,20 +3,25 @@
  * and without expectedVersion, WritePath.DIRECT's synthesized templates (run by the local runtime's
  * API Gateway, counted at its requests to DynamoDB), the aggregator in steady flow (one event per
  * batch, also with every event upcast through three versions) and under a backlog (batches of 10
- * of one stream), and a page of GET /streams/{id}. `npm run benchmark:calls -- --events 200`.
+ * of one stream), a page of GET /streams/{id}, and a page of an index query (GET /{view}?index=).
+ * `npm run benchmark:calls -- --events 200`.
  */
 import { arg } from './bench-support';
 import type { ProjectionHandlers } from '../lambda-src/aggregator/projection-module';
 import { processBatch } from '../lambda-src/aggregator/runtime';
+import { dynamoClient as readerClient } from '../lambda-src/core/dynamo';
 import { eventMessage } from '../lambda-src/core/event-message';
 import type { StoredEvent } from '../lambda-src/core/stored-event';
 import { loadUpcasting, Upcasting } from '../lambda-src/core/upcast';
+import type { IndexSpec } from '../lambda-src/core/view-indexes';
 import { streamHistory } from '../lambda-src/reader/history';
+import { handler as readerHandler } from '../lambda-src/reader/index';
 import { appendEvent, KnownHeads } from '../lambda-src/writer/append';
 import { startDynamoDbLocal } from '../packages/cli/src/dynamo-store';
-import { ENV } from '../src/contract';
+import { ENV, PAGE_HEADERS } from '../src/contract';
 import { directAppender } from '../test/support/direct-append';
-import { apiEvent, countingClient, createEventsTable, createViewTable, sqsRecord } from '../test/support/local-dynamo';
+import { putIndexedRecord, useIndexedViewRegistry } from '../test/support/indexed-views';
+import { apiEvent, countingClient, createEventsTable, createViewTable, markIndexesReady, sqsRecord } from '../test/support/local-dynamo';
 
 const counter: ProjectionHandlers = {
   Tick: (view) => ({ ticks: Number((view as { ticks?: number } | undefined)?.ticks ?? 0) + 1 }),
@@ -125,7 +130,49 @@ export async function measureCalls(events: number, streamCount: number): Promise
     if (page.statusCode !== 200) throw new Error(`history answered ${page.statusCode} ${page.body}`);
   }
   figures.push(figure('GET /streams/{id}, a page of 10 events', history.calls, pages));
+  figures.push(await indexQueryPages(events));
   return figures;
+}
+
+/**
+ * GET /{view}?index=: every page (10 records each) of one partition of an index, through the
+ * reader's handler, counted at the reader's own client once its caches (the view registry, the
+ * index's readiness) are warm: one Query per page is the goal.
+ */
+async function indexQueryPages(records: number): Promise<CallFigure> {
+  const spec: IndexSpec = { name: 'byGroup', partitionKey: { field: 'group', type: 'S' }, sortKey: { field: 'n', type: 'N' } };
+  const table = await createViewTable({ indexes: [spec] });
+  for (let i = 0; i < records; i++) await putIndexedRecord(table, [spec], `rec-${i}`, 1, { group: i % 2 === 0 ? 'even' : 'odd', n: i });
+  await markIndexesReady(table, [spec]);
+  await useIndexedViewRegistry([{ view: 'bench', table, indexes: [spec] }]);
+  process.env[ENV.defaultView] = 'bench';
+  const page = async (cursor?: string) => {
+    const query = { index: spec.name, key: 'even', limit: '10', ...(cursor === undefined ? {} : { cursor }) };
+    const answer = await readerHandler(apiEvent({ method: 'GET', resource: '/{view}', pathParameters: { view: 'bench' }, queryStringParameters: query }));
+    if (answer.statusCode !== 200) throw new Error(`index query answered ${answer.statusCode} ${answer.body}`);
+    return answer.headers?.[PAGE_HEADERS.response] as string | undefined;
+  };
+  const quiet = console.log;
+  console.log = () => undefined; // the IndexQueries metric line of each page
+  const calls: string[] = [];
+  const client = readerClient();
+  try {
+    await page(); // warms the caches
+    client.middlewareStack.add((next, context) => async (args) => {
+      calls.push(context.commandName as string);
+      return next(args);
+    }, { step: 'initialize', name: 'benchIndexQueryCalls' });
+    let pages = 0;
+    let cursor: string | undefined;
+    do {
+      cursor = await page(cursor);
+      pages += 1;
+    } while (cursor !== undefined);
+    return figure('GET /{view}?index=, a page of 10 records (warm)', calls, pages);
+  } finally {
+    client.middlewareStack.remove('benchIndexQueryCalls');
+    console.log = quiet;
+  }
 }
 
 /** An upcaster that changes the data, as a real one would. */
