@@ -95,6 +95,11 @@ export const ENV = {
   catchUpRate: 'CATCH_UP_RATE',
   /** Every function: DEBUG, INFO, WARN or ERROR (the LogLevel prop). */
   logLevel: 'LOG_LEVEL',
+  /**
+   * Aggregator: the file of the view's declared indexes (JSON: IndexSpec[], lambda-src/core/view-indexes.ts),
+   * beside its code. A file, not a value: 20 specs can pass Lambda's 4 KB of environment.
+   */
+  viewIndexes: 'VIEW_INDEXES_FILE',
 } as const;
 
 /**
@@ -131,6 +136,45 @@ export function parseViewTablePhysicalId(id: string | undefined): { view: string
  * tells the reader a rebuilt table has caught up.
  */
 export const MAINTENANCE_KEY = `${INTERNAL_KEY_PREFIX}maintenance`;
+
+/**
+ * The state of a view table's declared indexes (their definitions, global secondary indexes and
+ * restamping) lives in that table under this key; the reader queries an index only when it says
+ * the index is ready.
+ */
+export const INDEX_STATE_KEY = `${INTERNAL_KEY_PREFIX}indexes`;
+
+/** The progress of the job that rewrites a view's index attributes after its indexes changed. */
+export const RESTAMP_KEY = `${INTERNAL_KEY_PREFIX}restamp`;
+
+/** View item attribute: the fingerprint of the declared indexes the item's index attributes were written for. */
+export const INDEX_FINGERPRINT = 'ixv';
+
+/** The DynamoDB types an index key can have: string or number. */
+export type KeyTypeCode = 'S' | 'N';
+
+/** One key of a declared index, as the Lambdas read it (the construct's IndexKey). */
+export interface IndexKeySpec {
+  /** A top-level field of the view record. */
+  readonly field: string;
+  readonly type: KeyTypeCode;
+}
+
+/**
+ * A view's declared index, as the Lambdas read it (view-indexes.json, the Custom::ViewBackfill's
+ * `indexes`); lambda-src/core/view-indexes.ts works with it.
+ */
+export interface IndexSpec {
+  readonly name: string;
+  readonly partitionKey: IndexKeySpec;
+  readonly sortKey?: IndexKeySpec;
+}
+
+/** Indexes a view may declare: DynamoDB's quota of global secondary indexes per table. */
+export const MAX_INDEXES = 20;
+
+/** The file of a view's declared indexes, beside its aggregator's code (ENV.viewIndexes). */
+export const VIEW_INDEXES_FILE = 'view-indexes.json';
 
 /**
  * Schema versions of the event types an API declares (`eventVersions`), as the writer, the
@@ -275,6 +319,8 @@ export const METRICS = {
   projectionLag: 'ProjectionLag',
   catchUpsSent: 'CatchUpsSent',
   streamsBehind: 'StreamsBehind',
+  /** Reader (dimensions Api, View): pages of index queries answered. */
+  indexQueries: 'IndexQueries',
   dimensions: { api: 'Api', view: 'View' },
 } as const;
 

@@ -9,9 +9,10 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, DynamoDBRecord, SQSEvent, SQSRecord } from 'aws-lambda';
+import { gsiName, indexDefinition, indexesFingerprint, keyAttribute, type IndexSpec } from '../../lambda-src/core/view-indexes';
 import { register } from '../../lambda-src/core/view-registry';
 import { toLambdaRecord } from '../../packages/cli/src/stream-records';
-import { CATALOGUE, ENV, KEYS, VIEW_REGISTRY } from '../../src/contract';
+import { CATALOGUE, ENV, INDEX_STATE_KEY, KEYS, VIEW_REGISTRY } from '../../src/contract';
 
 let rawClient: DynamoDBClient | undefined;
 let docClient: DynamoDBDocumentClient | undefined;
@@ -112,16 +113,57 @@ export async function freshWriterTable(): Promise<string> {
   return tableName;
 }
 
-/** A view table as the construct makes it: streamId (S) only. */
-export async function createViewTable(): Promise<string> {
+export interface ViewTableOptions {
+  /**
+   * Declared indexes: their global secondary indexes are made with the table (as the maintenance
+   * function's reconcile makes them, `ix_<name>` over the `ix_` key attributes, all attributes
+   * projected), so they are ACTIVE at once. Use `markIndexesReady` to let the reader query them.
+   */
+  readonly indexes?: readonly IndexSpec[];
+}
+
+/** A view table as the construct makes it: streamId (S) only, plus the GSIs of any declared indexes. */
+export async function createViewTable(options: ViewTableOptions = {}): Promise<string> {
   const tableName = uniqueTableName('view');
+  const indexes = options.indexes ?? [];
+  const keyAttributes = indexes.flatMap((spec) => [
+    { AttributeName: keyAttribute(spec.name, 'pk'), AttributeType: spec.partitionKey.type },
+    ...(spec.sortKey ? [{ AttributeName: keyAttribute(spec.name, 'sk'), AttributeType: spec.sortKey.type }] : []),
+  ]);
   await dynamoClient().send(new CreateTableCommand({
     TableName: tableName,
-    AttributeDefinitions: [{ AttributeName: KEYS.streamId, AttributeType: 'S' }],
+    AttributeDefinitions: [{ AttributeName: KEYS.streamId, AttributeType: 'S' }, ...keyAttributes],
     KeySchema: [{ AttributeName: KEYS.streamId, KeyType: 'HASH' }],
     BillingMode: 'PAY_PER_REQUEST',
+    ...(indexes.length > 0 ? {
+      GlobalSecondaryIndexes: indexes.map((spec) => ({
+        IndexName: gsiName(spec.name),
+        KeySchema: [
+          { AttributeName: keyAttribute(spec.name, 'pk'), KeyType: 'HASH' as const },
+          ...(spec.sortKey ? [{ AttributeName: keyAttribute(spec.name, 'sk'), KeyType: 'RANGE' as const }] : []),
+        ],
+        Projection: { ProjectionType: 'ALL' as const },
+      })),
+    } : {}),
   }));
   return tableName;
+}
+
+/**
+ * Writes the table's index state item (INDEX_STATE_KEY) saying these indexes are built and every
+ * record carries their attributes, as the maintenance function leaves it once they are ready.
+ */
+export async function markIndexesReady(tableName: string, specs: readonly IndexSpec[]): Promise<void> {
+  await documentClient().send(new PutCommand({
+    TableName: tableName,
+    Item: {
+      [KEYS.streamId]: INDEX_STATE_KEY,
+      fingerprint: indexesFingerprint(specs),
+      indexes: Object.fromEntries(specs.map((spec) => [spec.name, { def: indexDefinition(spec), gsi: 'ACTIVE', stamped: true }])),
+      unindexable: 0,
+      updatedAt: new Date().toISOString(),
+    },
+  }));
 }
 
 /** A view registry table (VIEW_REGISTRY's keys), empty. */
