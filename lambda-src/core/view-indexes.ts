@@ -66,7 +66,8 @@ export interface IndexKeyProblem {
  * declares any. A key field that is absent, null or "" leaves the record out of that index (as
  * DynamoDB leaves out an item without the key: a sparse index; an empty string cannot be a key
  * value), and without its sort key a record is not written with its partition key either. A key
- * field with a value DynamoDB cannot take as that key is a `problem` (the first one found).
+ * field with a value DynamoDB cannot take as that key is a `problem` (the first one found); that
+ * index gets no attributes, the others theirs, so the attributes can always be written.
  * No state (no record) gives the fingerprint only.
  */
 export function indexAttributes(
@@ -75,6 +76,7 @@ export function indexAttributes(
   const attributes: Record<string, AttributeValue> = {};
   if (specs.length > 0) attributes[INDEX_FINGERPRINT] = { S: indexesFingerprint(specs) };
   if (state === undefined) return { attributes };
+  let problem: IndexKeyProblem | undefined;
   for (const spec of specs) {
     const keys = [{ key: spec.partitionKey, role: 'pk' as const }, ...(spec.sortKey ? [{ key: spec.sortKey, role: 'sk' as const }] : [])];
     const values: Array<{ name: string; value: AttributeValue }> = [];
@@ -83,13 +85,15 @@ export function indexAttributes(
       if (raw === undefined || raw === null || raw === '') continue;
       const found = keyValueProblem(raw, key.type, role);
       if (found) {
-        return { attributes, problem: { index: spec.name, field: key.field, role: role === 'pk' ? 'partition' : 'sort', expected: key.type, found } };
+        problem ??= { index: spec.name, field: key.field, role: role === 'pk' ? 'partition' : 'sort', expected: key.type, found };
+        break;
       }
       values.push({ name: keyAttribute(spec.name, role), value: key.type === 'S' ? { S: raw as string } : { N: String(raw) } });
     }
+    // An index with a problem gets no attributes: the record is left out of it, never refused.
     if (values.length === keys.length) for (const { name, value } of values) attributes[name] = value;
   }
-  return { attributes };
+  return problem ? { attributes, problem } : { attributes };
 }
 
 /** Words for a value that cannot be this key, or undefined when it can. */
