@@ -1,4 +1,5 @@
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { IndexSpec } from './view-indexes';
 import { VIEW_REGISTRY } from '../../src/contract';
 
 /** One view table as its Custom::ViewBackfill resource registered it. */
@@ -19,6 +20,8 @@ export interface Registration {
    * were built with the earlier ones (only a raised version, a new table, rebuilds them).
    */
   readonly upcastersChangedAt?: string;
+  /** The indexes the view declares (its table's global secondary indexes, once reconciled); absent for none. */
+  readonly indexes?: IndexSpec[];
 }
 
 /** Registers a view table (a Create or Update of its resource): replaces any item of the same table. */
@@ -32,6 +35,7 @@ export async function register(client: DynamoDBClient, registryTable: string, re
     registeredAt: { S: registration.registeredAt },
     ...(registration.previousTable ? { previousTable: { S: registration.previousTable } } : {}),
     ...(registration.upcastersChangedAt ? { upcastersChangedAt: { S: registration.upcastersChangedAt } } : {}),
+    ...(registration.indexes?.length ? { indexes: { S: JSON.stringify(registration.indexes) } } : {}),
   };
   await client.send(new PutItemCommand({ TableName: registryTable, Item: item }));
 }
@@ -88,6 +92,7 @@ function fromItem(item: Record<string, AttributeValue>): Registration {
     version: Number(item.version.N),
     registeredAt: item.registeredAt.S!,
     upcastersChangedAt: item.upcastersChangedAt?.S,
+    ...(item.indexes?.S ? { indexes: JSON.parse(item.indexes.S) as IndexSpec[] } : {}),
   };
 }
 
