@@ -2,33 +2,26 @@
  * Views with declared indexes on DynamoDB Local, for the reader's index query tests and the calls
  * benchmark: records written as the aggregator writes them, and a registry that names the indexes.
  */
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoClient, createRegistryTable } from './local-dynamo';
-import { toAttributeValue } from '../../lambda-src/core/attribute-value';
+import type { ViewRecord } from '../../lambda-src/aggregator/apply';
+import { saveView } from '../../lambda-src/aggregator/view-store';
 import { indexAttributes, type IndexSpec } from '../../lambda-src/core/view-indexes';
 import { register } from '../../lambda-src/core/view-registry';
-import { ENV, KEYS } from '../../src/contract';
+import { ENV } from '../../src/contract';
 
 /**
- * Puts a view record as the aggregator writes it: one Put of the whole item (so index attributes
- * of a key the record lost go too), its state, and the index attributes of the declared specs.
- * No state = the record was deleted (it keeps its version). Throws on a key DynamoDB would refuse.
+ * Writes version `version` of a view record on top of version `version - 1`, with the aggregator's
+ * own `saveView` and `indexAttributes`: one Put of the whole item (so the index attributes of a key
+ * the record lost go too). No state = the record was deleted (it keeps its version). Throws on a key
+ * DynamoDB would refuse, or when the record is not at `version - 1`.
  */
 export async function putIndexedRecord(
   table: string, specs: readonly IndexSpec[], id: string, version: number, state: Record<string, unknown> | undefined,
 ): Promise<void> {
   const { attributes, problem } = indexAttributes(state, specs);
   if (problem) throw new Error(`record "${id}" has an index key DynamoDB would refuse: ${JSON.stringify(problem)}`);
-  await dynamoClient().send(new PutItemCommand({
-    TableName: table,
-    Item: {
-      [KEYS.streamId]: { S: id },
-      [KEYS.version]: { N: String(version) },
-      updatedAt: { S: new Date().toISOString() },
-      ...(state === undefined ? {} : { [KEYS.state]: toAttributeValue(state) }),
-      ...attributes,
-    },
-  }));
+  const saved = await saveView(dynamoClient(), table, id, version - 1, { version, state: state as ViewRecord['state'] }, attributes);
+  if (!saved) throw new Error(`record "${id}" is not at version ${version - 1}`);
 }
 
 export interface IndexedView {

@@ -53,7 +53,8 @@ beforeEach(async () => {
   process.env[ENV.eventsTable] = 'events-table';
   for (const name of [ENV.streamIdField, ENV.defaultPageSize, ENV.maxPageSize, ENV.corsOrigin, ENV.logLevel]) delete process.env[name];
   for (const [id, state] of ORDERS) await putRecord(ordersTable, id, state);
-  await putRecord(ordersTable, 'gone', undefined, SPECS, 3); // a deleted record: no state, no index keys
+  await putRecord(ordersTable, 'gone', { customer: 'c-1', placedAt: '2026-01-04', status: 'open' });
+  await putRecord(ordersTable, 'gone', undefined, SPECS, 2); // then deleted: no state, no index keys
   await markIndexesReady(ordersTable, SPECS);
   forgetReadiness();
   forgetIndexReadiness();
