@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { buildExampleApp } from '../examples/typescript/app';
-import { EventSourcedApi } from '../src';
+import { EventSourcedApi, IndexKeyType } from '../src';
 
 const ROOT = path.join(__dirname, '..');
 const BIN = path.join(ROOT, '.venv', 'bin');
@@ -36,7 +36,10 @@ function run(tool: string, args: string[]): { status: number; stdout: string; st
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr, seconds: (Date.now() - started) / 1000 };
 }
 
-/** The example app as users deploy it, and the same app with a customer managed key. */
+/**
+ * The example app as users deploy it, and the same app with a customer managed key and a view
+ * with indexes (their grants in the view table's resource policy are scanned too).
+ */
 function synthesizeExamples(): string[] {
   fs.rmSync(EXAMPLES, { recursive: true, force: true });
   fs.mkdirSync(EXAMPLES, { recursive: true });
@@ -45,7 +48,11 @@ function synthesizeExamples(): string[] {
   const withKey = new App();
   const keyed = new Stack(withKey, 'CustomersApiWithKey');
   new EventSourcedApi(keyed, 'Customers', {
-    projections: ['default', 'summary'].map((name) => ({ name, entry: path.join(ROOT, 'examples', 'typescript', 'projections', `${name}.ts`) })),
+    projections: ['default', 'summary'].map((name) => ({
+      name,
+      entry: path.join(ROOT, 'examples', 'typescript', 'projections', `${name}.ts`),
+      indexes: name === 'summary' ? [{ name: 'bySpend', partitionKey: { field: 'orders', type: IndexKeyType.NUMBER }, sortKey: { field: 'totalCents', type: IndexKeyType.NUMBER } }] : undefined,
+    })),
     encryptionKey: new kms.Key(keyed, 'Key', { enableKeyRotation: true, description: 'cdk-event-sourced-api example' }),
   });
   const files: string[] = [];

@@ -37,7 +37,8 @@ import { tagProjectionRoles, tagRole } from './private/resource-roles';
 import { createRestFrontDoor } from './private/rest-front-door';
 import { stackResourceProblems } from './private/stack-limits';
 import { validateFunctionTuning, validateInteger, validateNestedStackName, validateProjectionEntry, validateProjectionName, validateProjectionNumbers, validateStreamIdField } from './private/validation';
-import { grantInTablePolicy, ViewMaintenance } from './private/view-maintenance';
+import { validateViewIndexes } from './private/view-index-validation';
+import { grantInTablePolicy, ownIndexesArn, ViewMaintenance } from './private/view-maintenance';
 import { Projection, ProjectionDefinition } from './projection';
 import { RestApiOptions } from './rest-api-options';
 import { UnknownEventTypes } from './unknown-event-types';
@@ -763,8 +764,13 @@ export class EventSourcedApi extends Construct {
     reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [this.viewRegistry!.tableArn] }));
     // GET /streams/{id}: a stream's events, by key only (the table itself, not its catalogue index).
     reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [this.eventsTable.tableArn] }));
-    for (const table of this.projections.flatMap(viewTablesOf)) {
-      grantInTablePolicy(table, reader.role!, ['dynamodb:GetItem', 'dynamodb:Scan']);
+    for (const p of this.projections) {
+      for (const table of viewTablesOf(p)) {
+        grantInTablePolicy(table, reader.role!, ['dynamodb:GetItem', 'dynamodb:Scan']);
+        // Index queries: the indexes of this table only, as a policy attached to a table covers
+        // its own indexes (the table's ARN itself would make it depend on itself).
+        if (p.indexes.length > 0) grantInTablePolicy(table, reader.role!, ['dynamodb:Query'], [ownIndexesArn(table)]);
+      }
     }
     this.encryptionKey?.grantDecrypt(reader);
     return reader;
@@ -790,6 +796,7 @@ function validateProps(
     validateProjectionEntry(definition.entry, `projections[${index}].entry`);
     validateProjectionNumbers(definition, (prop) => `projections[${index}].${prop}`);
     if (definition.nestedStack !== undefined) validateNestedStackName(definition.nestedStack, `projections[${index}].nestedStack`);
+    validateViewIndexes(definition.indexes, streamIdField, `projections[${index}].indexes`);
   });
 
   let defaultView: string | undefined;

@@ -10,3 +10,4 @@ export * from './unknown-event-types';
 export * from './write-path';
 export * from './event-type-versions';
 export * from './projection-specs';
+export * from './view-index';

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import type { EventTypeVersions } from './event-type-versions';
 import { testKit, testKitFile } from './testing/kit';
 import type { SpecFileOverrides, SpecFileResult } from './testing/types';
+import type { ViewIndex } from './view-index';
 
 /** The API's settings a projection runs with, as the construct's props give them. */
 export interface ProjectionSpecsOptions {
@@ -20,6 +21,12 @@ export interface ProjectionSpecsOptions {
    * @default - the spec file's `upcasters`, or none
    */
   readonly upcasters?: string;
+  /**
+   * The view's `indexes`: a record whose key field has another type than its index declares
+   * fails its event, as in Lambda.
+   * @default - the spec file's `indexes`, or none
+   */
+  readonly indexes?: ViewIndex[];
   /**
    * The stream of events that name none.
    * @default - the spec file's `streamId`, or 'stream-1'

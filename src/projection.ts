@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -11,11 +12,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEFAULTS, ENV, KEYS, METRICS } from './contract';
+import { DEFAULTS, ENV, KEYS, METRICS, VIEW_INDEXES_FILE } from './contract';
 import type { EventTypeVersions } from './event-type-versions';
 import { LogLevel } from './log-level';
 import { acknowledgeScanners, SCANNER_REASONS } from './private/acknowledge';
-import { bundleProjection } from './private/bundle-projection';
+import { bundleProjection, type ProjectionBundle } from './private/bundle-projection';
 import { checkProjectionExports } from './private/check-projection';
 import { allowServicesToUseKey, queueEncryption, tableEncryption } from './private/encryption';
 import { eventEvolution } from './private/event-evolution';
@@ -24,6 +25,8 @@ import { checkKnownKeys, PROJECTION_PROPS } from './private/known-keys';
 import { functionLogging, libraryFunction } from './private/library-function';
 import { libraryMetric } from './private/library-metric';
 import { validateProjectionEntry, validateProjectionName, validateProjectionNumbers, validateStreamIdField } from './private/validation';
+import { indexSpecsOf, validateViewIndexes } from './private/view-index-validation';
+import type { ViewIndex } from './view-index';
 
 /**
  * A projected view: its name and the code that builds it.
@@ -86,6 +89,16 @@ export interface ProjectionDefinition {
    * @default 5
    */
   readonly maxReceiveCount?: number;
+
+  /**
+   * Indexes to query the view by (`GET /{name}?index=<index>&key=<value>`), at most 20. Each is a
+   * global secondary index of the view table, made and removed after the deploy by the API's
+   * maintenance function (one at a time, as DynamoDB requires); an index answers 503 until it is
+   * built. Every record is checked against the key types before it is written: a record whose key
+   * field has another type fails its event. A record without a key field is not in that index.
+   * @default - no indexes: records are read by stream id, or listed
+   */
+  readonly indexes?: ViewIndex[];
 }
 
 /**
@@ -153,6 +166,20 @@ export interface ProjectionProps extends ProjectionDefinition {
 }
 
 /**
+ * The bundle, and with declared indexes their specs beside it (`view-indexes.json`, in the
+ * asset's hash) and the variable that names them. Without indexes, the function is as before.
+ */
+function withIndexesFile(bundle: ProjectionBundle, indexes: readonly ViewIndex[]): ProjectionBundle & { environment: Record<string, string> } {
+  if (indexes.length === 0) return { ...bundle, environment: {} };
+  const json = JSON.stringify(indexSpecsOf(indexes));
+  return {
+    files: { ...bundle.files, [VIEW_INDEXES_FILE]: json },
+    hash: createHash('sha256').update(bundle.hash).update('\0').update(json).digest('hex'),
+    environment: { [ENV.viewIndexes]: VIEW_INDEXES_FILE },
+  };
+}
+
+/**
  * One projected view: a queue subscribed to the events topic (raw delivery; FIFO when the topic
  * is), its dead-letter queue, an aggregator Lambda running the user's projection, and the view table.
  */
@@ -175,6 +202,8 @@ export class Projection extends Construct {
   public readonly deadLetterQueue: sqs.IQueue;
   /** The Lambda that applies events to the view. */
   public readonly aggregator: lambda.IFunction;
+  /** The view's declared indexes (empty when it has none). */
+  public readonly indexes: ViewIndex[];
 
   /** The `Api` dimension of this view's metrics: the events table's name. */
   private readonly metricsApi: string;
@@ -187,6 +216,8 @@ export class Projection extends Construct {
     validateProjectionEntry(props.entry, `projection "${props.name}" entry`);
     validateProjectionNumbers(props, (prop) => `projection "${props.name}" ${prop}`);
     if (props.streamIdField !== undefined) validateStreamIdField(props.streamIdField);
+    validateViewIndexes(props.indexes, props.streamIdField ?? DEFAULTS.streamIdField, `projection "${props.name}" indexes`);
+    this.indexes = [...props.indexes ?? []];
     if (props.nestedStack !== undefined) {
       throw new Error(`projection "${props.name}" nestedStack applies only to the projections of an EventSourcedApi; create a Projection in the (nested) stack it belongs to.`);
     }
@@ -240,14 +271,16 @@ export class Projection extends Construct {
     const evolution = eventEvolution(this, props);
     const bundle = bundleProjection(props.name, props.entry, evolution);
     checkProjectionExports(this, `projection "${props.name}" entry`, props.entry, bundle);
+    const code = withIndexesFile(bundle, this.indexes);
     const aggregator = libraryFunction(this, 'Aggregator', {
-      code: generatedCode(path.dirname(path.resolve(props.entry)), bundle.files, bundle.hash),
+      code: generatedCode(path.dirname(path.resolve(props.entry)), code.files, code.hash),
       description: `cdk-event-sourced-api: applies events to the "${props.name}" view`,
       environment: {
         [ENV.viewName]: props.name,
         [ENV.viewTable]: table.tableName,
         [ENV.eventsTable]: props.eventsTable.tableName,
         [ENV.streamIdField]: props.streamIdField ?? DEFAULTS.streamIdField,
+        ...code.environment,
         // Stack traces of a failing handler (logged with its error) point into the user's files
         // through index.js.map. Cheap here: the map covers only those files (a few hundred bytes),
         // and Node maps a stack only when one is formatted, which the aggregator does on failures.
@@ -325,6 +358,15 @@ export class Projection extends Construct {
    */
   public metricAggregatorErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.aggregator.metricErrors({ statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /**
+   * Pages of index queries this view answered (`GET /{view}?index=`; metric `IndexQueries` of the
+   * reader, namespace `CdkEventSourcedApi`, dimensions `Api` and `View`).
+   * @default - sum over 5 minutes
+   */
+  public metricIndexQueries(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.libraryMetric(METRICS.indexQueries, { statistic: cloudwatch.Stats.SUM, ...props });
   }
 
   private libraryMetric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {

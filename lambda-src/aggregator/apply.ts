@@ -2,6 +2,7 @@ import type { ProjectionEvent, ProjectionHandlers, ViewState } from './projectio
 import { KEYS } from '../../src/contract';
 import { Upcasting } from '../core/upcast';
 import { findDataProblem } from '../core/user-data';
+import { describeIndexKeyProblem, indexAttributes, type IndexSpec } from '../core/view-indexes';
 
 /** A view record as the runtime keeps it: the projected object and the last applied version. */
 export interface ViewRecord {
@@ -21,6 +22,8 @@ export interface ApplyOptions {
   readonly streamIdField: string;
   /** Turns stored events into their current versions before a handler sees them. @default none declared */
   readonly upcasting?: Upcasting;
+  /** The view's declared indexes: a record whose key field DynamoDB would refuse fails its event. @default none */
+  readonly indexes?: readonly IndexSpec[];
 }
 
 /**
@@ -60,7 +63,7 @@ export async function applyInOrder(
  * A record is stored and served exactly as returned, or the event fails with a message that
  * names the problem: never a silently changed or dropped field.
  */
-function checkViewRecord(next: unknown, event: ProjectionEvent, { streamIdField }: ApplyOptions): void {
+function checkViewRecord(next: unknown, event: ProjectionEvent, { streamIdField, indexes }: ApplyOptions): void {
   const returned = `Handler for "${event.type}" returned`;
   if (next === undefined || next === null) return;
   if (typeof next !== 'object' || Array.isArray(next)) {
@@ -76,6 +79,9 @@ function checkViewRecord(next: unknown, event: ProjectionEvent, { streamIdField 
   if (id !== undefined && id !== event.streamId) {
     throw new Error(`${returned} a record whose "${streamIdField}" is not the stream id; the reader adds the stream id there`);
   }
+  // DynamoDB refuses the whole write of an item whose index key has another type; say why here.
+  const { problem: keyProblem } = indexAttributes(fields, indexes ?? []);
+  if (keyProblem) throw new Error(`${returned} a record whose ${describeIndexKeyProblem(keyProblem)}`);
 }
 
 /** Handlers get their own copy, so one that mutates its input cannot corrupt a retry. */

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { applyInOrder, type ViewRecord } from './apply';
@@ -9,6 +10,7 @@ import { log, metricFields, stopwatch } from '../core/log';
 import { Recent } from '../core/recent';
 import { parseViewMessage, type StoredEvent } from '../core/stored-event';
 import { loadUpcasting, upcastingWithout, type Upcasting } from '../core/upcast';
+import { indexAttributes, readIndexesFile, type IndexSpec } from '../core/view-indexes';
 
 export interface AggregatorConfig {
   readonly viewName: string;
@@ -19,6 +21,8 @@ export interface AggregatorConfig {
   readonly client: DynamoDBClient;
   /** The API's upcasters and event versions. @default none: every event is at version 1 */
   readonly upcasting?: Upcasting;
+  /** The view's declared indexes. @default the file ENV.viewIndexes names beside the code, else none */
+  readonly indexes?: readonly IndexSpec[];
 }
 
 /** What the construct bundles beside a projection: the API's event versions and upcasters module. */
@@ -48,7 +52,10 @@ const STREAM_CONCURRENCY = 8;
 export function createHandler(projectionModule: unknown, config?: Partial<AggregatorConfig>, evolution?: EventEvolution) {
   const handlers = loadHandlers(projectionModule);
   const upcasting = config?.upcasting ?? upcastingOf(evolution);
+  let indexes = config?.indexes;
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    // Read once, on the first invocation (the environment is set by then in every host).
+    indexes ??= declaredIndexes();
     const resolved: AggregatorConfig = {
       viewName: config?.viewName ?? process.env[ENV.viewName] ?? 'view',
       viewTable: config?.viewTable ?? requireEnv(ENV.viewTable),
@@ -56,6 +63,7 @@ export function createHandler(projectionModule: unknown, config?: Partial<Aggreg
       streamIdField: config?.streamIdField ?? process.env[ENV.streamIdField] ?? DEFAULTS.streamIdField,
       client: config?.client ?? dynamoClient(),
       upcasting,
+      indexes,
     };
     return processBatch(handlers, event.Records, resolved);
   };
@@ -123,9 +131,13 @@ async function processStream(
     }
 
     const events = await eventsToApply(deliveries, view.version, target, client, eventsTable, streamId);
-    const outcome = await applyInOrder(handlers, view, events, { streamIdField: config.streamIdField, upcasting: config.upcasting });
+    const indexes = config.indexes ?? [];
+    const outcome = await applyInOrder(handlers, view, events, { streamIdField: config.streamIdField, upcasting: config.upcasting, indexes });
     if (outcome.record.version > view.version) {
-      if (!await saveView(client, viewTable, streamId, view.version, outcome.record)) {
+      // applyInOrder failed any record a handler returned with a key problem. One it kept (no
+      // handler for the event) may have one since an index was added: left out of that index.
+      const { attributes } = indexAttributes(outcome.record.state, indexes);
+      if (!await saveView(client, viewTable, streamId, view.version, outcome.record, attributes)) {
         savedViews.delete(key);
         if (saved) return await processStream(handlers, streamId, deliveries, config, false); // it was stale: read the record
         log('warn', 'view changed concurrently; will retry', { view: viewName, streamId });
@@ -179,6 +191,12 @@ async function eventsToApply(
   return events;
 }
 
+
+/** The indexes in the file ENV.viewIndexes names (relative to the code's folder), or none. */
+function declaredIndexes(): readonly IndexSpec[] {
+  const file = process.env[ENV.viewIndexes];
+  return file ? readIndexesFile(path.resolve(__dirname, file)) : [];
+}
 
 function upcastingOf(evolution: EventEvolution | undefined): Upcasting | undefined {
   if (!evolution) return undefined;

@@ -18,12 +18,16 @@ export async function loadView(client: DynamoDBClient, tableName: string, stream
 /**
  * Writes a view record only on top of the version it was computed from. A record without state
  * (deleted, or only unhandled events so far) still keeps its version, so late duplicates of
- * older events can never bring it back. Returns false when another writer got there first.
+ * older events can never bring it back. `indexAttrs` (from `indexAttributes`) are written with
+ * it: the whole item is replaced, so an index key the record no longer has leaves its index.
+ * Returns false when another writer got there first.
  */
 export async function saveView(
   client: DynamoDBClient, tableName: string, streamId: string, previousVersion: number, record: ViewRecord,
+  indexAttrs: Record<string, AttributeValue> = {},
 ): Promise<boolean> {
   const item: Record<string, AttributeValue> = {
+    ...indexAttrs,
     [KEYS.streamId]: { S: streamId },
     [KEYS.version]: { N: String(record.version) },
     updatedAt: { S: new Date().toISOString() },

@@ -8,6 +8,7 @@ import { toAttributeValue } from '../core/attribute-value';
 import { messageOf } from '../core/describe-value';
 import type { Upcasting } from '../core/upcast';
 import { findDataProblem } from '../core/user-data';
+import type { IndexSpec } from '../core/view-indexes';
 
 /** What a spec runs against: the projection's handlers and the API's settings. */
 export interface SpecContext {
@@ -16,6 +17,8 @@ export interface SpecContext {
   readonly streamIdField: string;
   /** The stream of events that name none. */
   readonly streamId: string;
+  /** The view's indexes: a record they cannot take fails its event. @default none */
+  readonly indexes?: readonly IndexSpec[];
 }
 
 export type Step =
@@ -66,7 +69,9 @@ export async function runScenario(context: SpecContext, steps: readonly Step[]):
     }
     const event = storedEventOf(step.event, streamId, start.version + 1, sequence++, context.upcasting);
     if (stuck.has(streamId)) continue;
-    const outcome = await applyInOrder(context.handlers, start, [event], { streamIdField: context.streamIdField, upcasting: context.upcasting });
+    const outcome = await applyInOrder(context.handlers, start, [event], {
+      streamIdField: context.streamIdField, upcasting: context.upcasting, indexes: context.indexes,
+    });
     if (outcome.failure) {
       if (step.phase === 'given') {
         throw new SpecUsageError(`A given event failed, so the spec cannot start: ${describeEvent(event)}: ${messageOf(outcome.failure.error)}`);

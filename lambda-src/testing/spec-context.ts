@@ -3,9 +3,12 @@ import type { SpecContext } from './scenario';
 import { SpecUsageError } from './spec-events';
 import { DEFAULTS } from '../../src/contract';
 import { declaredEventVersions } from '../../src/private/event-versions';
+import { indexSpecsOf, validateViewIndexes } from '../../src/private/view-index-validation';
 import type { ProjectionSpecOptions } from '../../src/testing/types';
+import type { ViewIndex } from '../../src/view-index';
 import { loadHandlers } from '../aggregator/projection-module';
 import { loadUpcasting, upcastingWithout } from '../core/upcast';
+import type { IndexSpec } from '../core/view-indexes';
 
 /** The stream of events that name none. */
 export const DEFAULT_SPEC_STREAM = 'stream-1';
@@ -29,5 +32,16 @@ export function specContext(projection: string | object, options: ProjectionSpec
   if (typeof streamIdField !== 'string' || streamIdField.length === 0 || streamIdField === 'version') {
     throw new SpecUsageError(`streamIdField must be a field name other than "version", got ${JSON.stringify(streamIdField)}`);
   }
-  return { handlers, upcasting, streamIdField, streamId: options.streamId ?? DEFAULT_SPEC_STREAM };
+  const indexes = indexSpecs(options.indexes, streamIdField);
+  return { handlers, upcasting, streamIdField, streamId: options.streamId ?? DEFAULT_SPEC_STREAM, indexes };
+}
+
+/** The view's indexes as the aggregator reads them, checked by synth's own rules. */
+function indexSpecs(indexes: ViewIndex[] | undefined, streamIdField: string): IndexSpec[] {
+  try {
+    validateViewIndexes(indexes, streamIdField, 'indexes');
+  } catch (err) {
+    throw new SpecUsageError((err as Error).message);
+  }
+  return indexSpecsOf(indexes ?? []);
 }

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { SPEC_EVENT_KEYS, SpecUsageError } from './spec-events';
 import type { EventTypeVersions } from '../../src/event-type-versions';
 import type { GivenRecordOptions, ProjectionSpecOptions, SpecEvent, SpecRecord } from '../../src/testing/types';
+import type { ViewIndex } from '../../src/view-index';
 
 /** A spec file's case: what is given, the events under test, and exactly one expectation. */
 export interface SpecCase {
@@ -29,7 +30,7 @@ export interface SpecDocument {
 /** File names a spec file may have: `summary.spec.yaml` specifies `summary.ts` (or .js, .mts…) beside it. */
 export const SPEC_FILE = /\.spec\.(json|ya?ml)$/;
 const PROJECTION_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
-const TOP_KEYS = ['projection', 'streamId', 'streamIdField', 'upcasters', 'eventVersions', 'cases'];
+const TOP_KEYS = ['projection', 'streamId', 'streamIdField', 'upcasters', 'eventVersions', 'indexes', 'cases'];
 const CASE_KEYS = ['name', 'given', 'givenRecords', 'when', 'then', 'thenRecords', 'thenDeleted', 'thenUnchanged', 'thenFails', 'streamId'];
 const EXPECTATIONS = ['then', 'thenRecords', 'thenDeleted', 'thenUnchanged', 'thenFails'] as const;
 
@@ -57,11 +58,13 @@ export function readSpecFile(file: string): SpecDocument {
   const projection = optionalString(top.projection, at('projection'));
   const upcasters = optionalString(top.upcasters, at('upcasters'));
   if (top.eventVersions !== undefined && !Array.isArray(top.eventVersions)) throw new SpecUsageError(at('eventVersions must be a list of { type, currentVersion, ... }'));
+  if (top.indexes !== undefined && !Array.isArray(top.indexes)) throw new SpecUsageError(at('indexes must be a list of { name, partitionKey: { field, type }, sortKey? }'));
   const options: ProjectionSpecOptions = {
     streamId: optionalString(top.streamId, at('streamId')),
     streamIdField: optionalString(top.streamIdField, at('streamIdField')),
     eventVersions: top.eventVersions as EventTypeVersions[] | undefined,
     upcasters: upcasters === undefined ? undefined : path.resolve(dir, upcasters),
+    indexes: top.indexes as ViewIndex[] | undefined,
   };
   if (!Array.isArray(top.cases) || top.cases.length === 0) throw new SpecUsageError(at('needs `cases`: a list of { name, given?, when, then… }'));
   const names = new Set<string>();

@@ -11,7 +11,7 @@ export interface AppendGraph {
   readonly metrics: cloudwatch.IMetric[];
 }
 
-/** A CloudWatch dashboard of one API: appends, lag and parked messages per view, errors, latency. */
+/** A CloudWatch dashboard of one API: appends, lag and parked messages per view, errors, latency, index queries. */
 export function createApiDashboard(api: EventSourcedApi, appends: AppendGraph): cloudwatch.Dashboard {
   const views = api.projections;
   const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) =>
@@ -33,5 +33,9 @@ export function createApiDashboard(api: EventSourcedApi, appends: AppendGraph): 
     graph('Publisher iterator age (ms)', [api.metricPublisherIteratorAge({ period })]),
     ...((api.restApi ?? api.httpApi) !== undefined ? [graph('API latency (ms)', [api.metricApiLatency({ period, label: 'p99' }), api.metricApiLatency({ period, statistic: 'p50', label: 'p50' })])] : []),
   );
+  const indexed = views.filter((p) => p.indexes.length > 0);
+  if (indexed.length > 0) {
+    dashboard.addWidgets(graph('Index queries per view (pages)', indexed.map((p) => p.metricIndexQueries({ period, label: p.name }))));
+  }
   return dashboard;
 }

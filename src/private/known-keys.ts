@@ -5,6 +5,7 @@ import type { EventTypeVersions } from '../event-type-versions';
 import type { FunctionTuning } from '../function-tuning';
 import type { ProjectionDefinition, ProjectionProps } from '../projection';
 import type { RestApiOptions, UsagePlanLimits } from '../rest-api-options';
+import type { IndexKey, ViewIndex } from '../view-index';
 
 /**
  * What a prop holds: a user value whose keys are not ours to check (a CDK resource, a Duration,
@@ -79,6 +80,10 @@ const EVENT_TYPE_VERSIONS = shape<EventTypeVersions>('EventTypeVersions', {
   schemas: VALUE,
 });
 
+const INDEX_KEY = shape<IndexKey>('IndexKey', { field: VALUE, type: VALUE });
+
+const VIEW_INDEX = shape<ViewIndex>('ViewIndex', { name: VALUE, partitionKey: INDEX_KEY, sortKey: INDEX_KEY });
+
 const PROJECTION_DEFINITION_FIELDS: Fields<ProjectionDefinition> = {
   name: VALUE,
   entry: VALUE,
@@ -88,6 +93,7 @@ const PROJECTION_DEFINITION_FIELDS: Fields<ProjectionDefinition> = {
   batchSize: VALUE,
   nestedStack: VALUE,
   maxReceiveCount: VALUE,
+  indexes: { listOf: VIEW_INDEX },
 };
 const PROJECTION_DEFINITION = shape<ProjectionDefinition>('ProjectionDefinition', PROJECTION_DEFINITION_FIELDS);
 

@@ -1,4 +1,4 @@
-import { CustomResource, Duration, RemovalPolicy, Tokenization } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack, Tokenization } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,6 +12,7 @@ import { CATALOGUE, ENV, VIEW_REGISTRY } from '../contract';
 import { queueEncryption, tableEncryption } from './encryption';
 import { FunctionLogging, libraryFunction } from './library-function';
 import { tagRole } from './resource-roles';
+import { indexSpecsOf } from './view-index-validation';
 import type { Projection } from '../projection';
 
 export interface ViewMaintenanceProps {
@@ -105,7 +106,13 @@ export class ViewMaintenance extends Construct {
       // Granted by the view's own resources, so the function's role policy does not grow with
       // the views (IAM allows 10,240 characters of inline policy per role) and views can live in
       // nested stacks.
-      grantInTablePolicy(p.table, role, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem']);
+      // Every view table, with indexes or not: removing a view's last index still deletes its
+      // global secondary index, and the table's policy is updated before the custom resource runs.
+      grantInTablePolicy(p.table, role, [
+        'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem',
+        // The indexes: their state item and records' index attributes, and their GSIs.
+        'dynamodb:UpdateItem', 'dynamodb:UpdateTable', 'dynamodb:DescribeTable',
+      ]);
       const { policyDependable: queuePolicy } = p.queue.addToResourcePolicy(
         new iam.PolicyStatement({ principals: [role], actions: ['sqs:SendMessage'], resources: [p.queue.queueArn] }));
       // The creation of a view table (a new view, or a new version) registers it and starts its
@@ -125,9 +132,14 @@ export class ViewMaintenance extends Construct {
           // A change updates the resource: its function flags a table built with the earlier
           // upcasters (only a raised version, a new table, rebuilds it).
           ...(props.upcastersHash ? { upcastersHash: props.upcastersHash } : {}),
+          // The declared indexes (IndexSpec[] as JSON), only when there are any: a stack without
+          // indexes sees no update. Its function makes and removes the GSIs after the deploy.
+          ...(p.indexes.length > 0 ? { indexes: JSON.stringify(indexSpecsOf(p.indexes)) } : {}),
         },
       });
       if (queuePolicy) backfill.node.addDependency(queuePolicy);
+      // Records are restamped for changed indexes only once the aggregator writes them too.
+      backfill.node.addDependency(p.aggregator);
     }
     tagRole(this.function, { owner: props.owner, role: 'maintenance' });
     tagRole(this.jobsQueue, { owner: props.owner, role: 'jobs-queue' });
@@ -142,6 +154,15 @@ export class ViewMaintenance extends Construct {
  * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-create-table.html).
  * Within one account, a resource policy that names the role is enough.
  */
-export function grantInTablePolicy(table: dynamodb.ITable, role: iam.IRole, actions: string[]): void {
-  (table as dynamodb.Table).addToResourcePolicy(new iam.PolicyStatement({ principals: [role], actions, resources: ['*'] }));
+export function grantInTablePolicy(table: dynamodb.ITable, role: iam.IRole, actions: string[], resources: string[] = ['*']): void {
+  (table as dynamodb.Table).addToResourcePolicy(new iam.PolicyStatement({ principals: [role], actions, resources }));
+}
+
+/**
+ * Every index of every table of the table's account and region: in the table's own resource
+ * policy it covers that table's indexes only, as a policy applies to the resource it is attached
+ * to (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html).
+ */
+export function ownIndexesArn(table: dynamodb.ITable): string {
+  return Stack.of(table).formatArn({ service: 'dynamodb', resource: 'table', resourceName: '*/index/*' });
 }

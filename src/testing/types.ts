@@ -3,6 +3,7 @@
  * Python and Java run the same kit through `ProjectionSpecs`). Not part of the jsii API.
  */
 import type { EventTypeVersions } from '../event-type-versions';
+import type { ViewIndex } from '../view-index';
 
 /**
  * An event of a spec: only `type` is needed. The stream, its version (the stream's next one),
@@ -36,6 +37,8 @@ export interface ProjectionSpecOptions {
   readonly eventVersions?: EventTypeVersions[];
   /** The API's upcasters: a module path (TypeScript or JavaScript) or the imported module. @default none */
   readonly upcasters?: string | object;
+  /** The view's `indexes`: a record whose key field has another type fails its event, as in Lambda. @default none */
+  readonly indexes?: ViewIndex[];
 }
 
 /** Where a record stands before the first event: `givenRecord(record, { version: 3 })`. */

@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, UnknownEventTypes, WritePath } from '../../src';
+import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, IndexKeyType, UnknownEventTypes, WritePath } from '../../src';
 import { acknowledgeScanners, SCANNER_REASONS } from '../../src/private/acknowledge';
 import { twoViews } from '../support/synth';
 import { synthApp } from '../support/templates';
@@ -75,6 +75,11 @@ describe('cdk-nag AwsSolutions', () => {
       projections: twoViews(), eventSchemas: { CustomerRegistered: { type: 'object' } }, unknownEventTypes: UnknownEventTypes.REJECT,
     }],
     ['direct write path, CORS', { projections: twoViews(), api: { writePath: WritePath.DIRECT, cors: { allowOrigins: ['https://app.example.com'] } } }],
+    ['a view with indexes (the reader may Query its indexes)', {
+      projections: twoViews()!.map((p) => (p.name === 'summary'
+        ? { ...p, indexes: [{ name: 'bySpend', partitionKey: { field: 'orders', type: IndexKeyType.NUMBER }, sortKey: { field: 'totalCents', type: IndexKeyType.NUMBER } }] }
+        : p)),
+    }],
     ['direct write path, customer managed key', (stack) => ({
       projections: twoViews(), api: { writePath: WritePath.DIRECT }, encryptionKey: new Key(stack, 'Key', { enableKeyRotation: true }),
     })],

@@ -20,7 +20,7 @@ describe('keys a struct does not have are refused, not ignored', () => {
 
   test('another unknown key lists the known ones', () => {
     expect(build({ projections: [{ ...view, batchsize: 3 }] })).toThrow(
-      'projections[0] has an unknown key "batchsize"; known keys: name, entry, version, memorySize, timeout, batchSize, nestedStack, maxReceiveCount.');
+      'projections[0] has an unknown key "batchsize"; known keys: name, entry, version, memorySize, timeout, batchSize, nestedStack, maxReceiveCount, indexes.');
   });
 
   test.each([

@@ -44,13 +44,17 @@ describe('with two views', () => {
       template.hasResourceProperties('Custom::ViewBackfill', {
         ServiceToken: { 'Fn::GetAtt': [maintenanceId, 'Arn'] }, view: name, table: { Ref: table }, reason: 'backfill',
       });
-      // Created once the queue's policy lets the maintenance function send there (the queue itself it names by Ref).
+      // Created once the queue's policy lets the maintenance function send there (the queue itself
+      // it names by Ref), and once the aggregator is updated (it writes the records of new indexes).
       const [, backfill] = backfills.find(([id]) => id.startsWith(`ApiProjection${name}Backfill`))!;
-      expect((backfill as { DependsOn?: string[] }).DependsOn).toEqual([logicalId(template, 'AWS::SQS::QueuePolicy', `ApiProjection${name}QueuePolicy`)]);
+      expect((backfill as { DependsOn?: string[] }).DependsOn).toEqual(expect.arrayContaining([
+        logicalId(template, 'AWS::SQS::QueuePolicy', `ApiProjection${name}QueuePolicy`),
+        logicalId(template, 'AWS::Lambda::Function', `ApiProjection${name}Aggregator`),
+      ]));
     }
   });
 
-  test('least privilege: the catalogue and heads of the events table; progress and records of the current view tables; sends to the queues; the registry', () => {
+  test('least privilege: the catalogue and heads of the events table; progress, records and indexes of the current view tables; sends to the queues; the registry', () => {
     const id = (type: string, prefix: string) => logicalId(template, type, prefix);
     const statements = statementsOfFunction(template, 'ApiMaintenanceFunction');
     const query = statements.find((s) => actionsOf([s]).includes('dynamodb:Query'))!;
@@ -59,7 +63,8 @@ describe('with two views', () => {
     for (const g of grantsOfFunction(template, 'ApiMaintenanceFunction')) {
       for (const r of g.resources) granted.set(r, [...new Set([...(granted.get(r) ?? []), ...g.actions.filter((a) => /^(dynamodb|sqs):/.test(a))])].sort());
     }
-    const viewTable = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'];
+    // UpdateItem, UpdateTable and DescribeTable: the view's indexes (their state, records' keys, GSIs).
+    const viewTable = ['dynamodb:BatchGetItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:UpdateTable'];
     expect(Object.fromEntries([...granted].filter(([, actions]) => actions.length > 0))).toEqual({
       [id('AWS::DynamoDB::Table', 'ApiEventsTable')]: ['dynamodb:Query'],
       [id('AWS::DynamoDB::Table', 'ApiMaintenanceRegistry')]: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan'],

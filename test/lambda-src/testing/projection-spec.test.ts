@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import { projectionSpec, SpecFailure, SpecUsageError } from '../../../lambda-src/testing/index';
+import { IndexKeyType } from '../../../src/view-index';
 
 interface Account { name: string; balance: number }
 
@@ -239,5 +240,24 @@ describe('older schema versions and renamed types', () => {
     });
     await spec.when({ type: 'OrderPlaced', data: { amount: 2 } }, { type: 'OrderCreated', data: { amountCents: 5 } }).then({ created: 205 });
     await expect(spec.when({ type: 'OrderPlaced', schemaVersion: 2, data: { amount: 2 } }).run()).rejects.toThrow(/"OrderPlaced" is stored at versions 1 to 1/);
+  });
+});
+
+describe('the view\'s indexes', () => {
+  const byBalance = { name: 'byBalance', partitionKey: { field: 'name', type: IndexKeyType.STRING }, sortKey: { field: 'balance', type: IndexKeyType.NUMBER } };
+
+  test('a record whose key field has another type fails its event, as the aggregator fails it', async () => {
+    const spec = projectionSpec(accounts, { indexes: [{ name: 'byName', partitionKey: { field: 'name', type: IndexKeyType.NUMBER } }] });
+    await spec.when(opened).thenFails('Handler for "Opened" returned a record whose field "name" is a string; index "byName" expects a number as its partition key');
+    // Without the indexes, the same record is fine.
+    await projectionSpec(accounts).when(opened).then({ name: 'Ada', balance: 0 });
+    // A record without the field is simply not in the index.
+    await projectionSpec(accounts, { indexes: [byBalance] }).when({ type: 'Opened', data: {} }).then({ balance: 0 });
+    await projectionSpec(accounts, { indexes: [byBalance] }).given(opened).when(deposit(3)).then({ name: 'Ada', balance: 3 });
+  });
+
+  test('indexes the construct would refuse are a usage error, with synth\'s message', () => {
+    expect(() => projectionSpec(accounts, { indexes: [byBalance, byBalance] })).toThrow(SpecUsageError);
+    expect(() => projectionSpec(accounts, { indexes: [byBalance, byBalance] })).toThrow(/^indexes\[1\]\.name "byBalance" is already indexes\[0\]'s/);
   });
 });

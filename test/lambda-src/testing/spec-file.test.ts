@@ -177,6 +177,28 @@ cases:
     expect(result.cases[1].message).toMatch(/has schemaVersion 3; "OrderPlaced" is stored at versions 1 to 2$/);
   });
 
+  test('the file\'s indexes: a record whose key field has another type fails its event', async () => {
+    const file = specFile(`projection: ./tally.js
+indexes:
+  - { name: byTotal, partitionKey: { field: total, type: NUMBER } }
+  - { name: byCount, partitionKey: { field: count, type: STRING } }
+cases:
+  - name: count is a number, byCount wants a string
+    when: [{ type: Added, data: { amount: 1 } }]
+    thenFails: 'field "count" is a number; index "byCount" expects a string as its partition key'
+`);
+    const result = await runSpecFile(file);
+    expect(result.cases.map((c) => [c.name, c.passed, c.message])).toEqual([['count is a number, byCount wants a string', true, undefined]]);
+    const bad = specFile(`projection: ./tally.js
+indexes: [{ name: byTotal, partitionKey: { field: total, type: DATE } }]
+cases:
+  - name: c
+    when: [{ type: Added, data: { amount: 1 } }]
+    then: { count: 1, total: 1 }
+`);
+    expect((await runSpecFile(bad)).cases[0].message).toMatch(/indexes\[0\]\.partitionKey\.type "DATE" is invalid/);
+  });
+
   test('a given event failing fails its case as a usage error; the other cases still run', async () => {
     const file = specFile(`projection: ./tally.js
 cases:
