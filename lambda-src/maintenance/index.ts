@@ -2,6 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { isCustomResourceEvent, respond, type CustomResourceEvent } from './cfn-response';
+import { deployIndexes, IndexChangeRefused, parseIndexesProperty } from './index-deploy';
+import { queueReconcile, reconcileIndexes } from './index-jobs';
 import { runStep, startJob, type Clients, type JobMessage, type MaintenanceConfig } from './jobs';
 import { DEFAULTS, ENV, parseViewTablePhysicalId, viewTablePhysicalId } from '../../src/contract';
 import { dynamoClient, requireEnv } from '../core/dynamo';
@@ -52,9 +54,11 @@ export async function handler(event: SQSEvent | CustomResourceEvent): Promise<SQ
   for (const record of event.Records) {
     try {
       const message = JSON.parse(record.body) as JobMessage;
-      const settings = await config(clients.dynamo, 'start' in message ? message.start.view : message.step.view);
+      // A reconcile needs only the jobs queue: its view may be gone by now (the step then finds its table gone).
+      const settings = await config(clients.dynamo, 'start' in message ? message.start.view : 'step' in message ? message.step.view : undefined);
       if ('start' in message) await startJob(message.start, settings, clients);
-      else await runStep(message.step, settings, clients);
+      else if ('step' in message) await runStep(message.step, settings, clients);
+      else await reconcileIndexes(message.indexes, settings, clients);
     } catch (error) {
       log('error', 'maintenance job failed; it will be retried', { messageId: record.messageId, error: String(error) });
       failures.push({ itemIdentifier: record.messageId });
@@ -74,6 +78,8 @@ interface ViewTableProperties {
   readonly reason?: string;
   /** The sha256 of the API's upcasters bundle; absent without an upcasters module. */
   readonly upcastersHash?: string;
+  /** The view's declared indexes: a JSON array of IndexSpec; absent for none. */
+  readonly indexes?: string;
 }
 
 /**
@@ -96,6 +102,9 @@ async function onCustomResource(event: CustomResourceEvent, clients: Clients): P
     const registryTable = requireEnv(ENV.viewRegistry);
     const old = event.OldResourceProperties as Partial<ViewTableProperties> | undefined;
     const starts = event.RequestType === 'Create' || old?.table !== props.table;
+    const indexes = parseIndexesProperty(props.indexes);
+    // First, as it may refuse the deploy: then nothing has changed.
+    const indexDeploy = await deployIndexes(clients.dynamo, props.view, props.table, indexes, starts);
     const registration: Registration = {
       view: props.view,
       table: props.table,
@@ -106,6 +115,7 @@ async function onCustomResource(event: CustomResourceEvent, clients: Clients): P
       registeredAt: new Date().toISOString(),
       // A table that starts now is built with the current upcasters.
       upcastersChangedAt: starts ? undefined : await upcastersChangedAt(clients, registryTable, props, old!),
+      ...(indexes.length ? { indexes } : {}),
     };
     // A new version's table is a rebuild only if an earlier version was there to read from: a
     // view deployed for the first time at version 3 is built the way a new view is.
@@ -116,8 +126,23 @@ async function onCustomResource(event: CustomResourceEvent, clients: Clients): P
       const settings = await config(clients.dynamo, props.view, registration);
       await startJob({ view: props.view, table: props.table, markReady: true, reason }, settings, clients);
     }
+    if (indexDeploy) {
+      const settings = await config(clients.dynamo, props.view, registration);
+      const { fingerprint, toStamp } = indexDeploy;
+      await queueReconcile(clients, settings, { view: props.view, table: props.table, fingerprint, poll: 0 }, 0);
+      // Records written before these indexes were declared lack their attributes: the GSIs would miss them.
+      if (toStamp.length) {
+        const reason = `restamp (index${toStamp.length > 1 ? 'es' : ''} ${toStamp.join(', ')})`;
+        await startJob({ view: props.view, table: props.table, markReady: false, reason, kind: 'restamp', fingerprint }, settings, clients);
+      }
+    }
     await respond(event, 'SUCCESS', physicalId);
   } catch (error) {
+    if (error instanceof IndexChangeRefused) {
+      log('error', error.message, { view: props.view, table: props.table });
+      await respond(event, 'FAILED', event.PhysicalResourceId ?? physicalId, error.message);
+      return;
+    }
     log('error', 'could not register the view table or start its backfill', { view: props.view, table: props.table, error: String(error) });
     await respond(event, 'FAILED', event.PhysicalResourceId ?? physicalId, `Could not register ${props.view} or start its backfill: ${String(error)}`);
   }

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { BatchGetItemCommand, QueryCommand, type AttributeValue, type BatchGetItemCommandOutput, type DynamoDBClient, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { readProgress, writeProgress, type Progress } from './progress';
-import { CATALOGUE, KEYS, METRICS } from '../../src/contract';
+import type { ReconcileJob } from './index-jobs';
+import { readProgress, writeProgress, type Progress, type ProgressKey } from './progress';
+import { restampStreams } from './restamp';
+import { CATALOGUE, KEYS, MAINTENANCE_KEY, METRICS, RESTAMP_KEY } from '../../src/contract';
 import { messageGroupId, sha256 } from '../core/event-message';
+import { addUnindexable, declaredSpecs, readIndexState, setIndexField } from '../core/index-state';
 import { log, metricFields } from '../core/log';
 import { catchUpBody, eventTimestamp } from '../core/stored-event';
 
@@ -33,6 +36,12 @@ export interface StartJob {
    * publisher gave up on. @default every stream
    */
   readonly since?: string;
+  /**
+   * `restamp`: rather than sending catch-ups, give each record the index attributes of the
+   * declared set `fingerprint` (its progress is kept apart, under RESTAMP_KEY). @default a catch-up job
+   */
+  readonly kind?: 'restamp';
+  readonly fingerprint?: string;
 }
 
 /** One step of a job, as a message on the jobs queue. */
@@ -48,9 +57,11 @@ export interface JobStep {
   readonly after?: string;
   readonly pass: number;
   readonly since?: string;
+  readonly kind?: 'restamp';
+  readonly fingerprint?: string;
 }
 
-export type JobMessage = { readonly start: StartJob } | { readonly step: JobStep };
+export type JobMessage = { readonly start: StartJob } | { readonly step: JobStep } | { readonly indexes: ReconcileJob };
 
 /** Verify passes before a job gives up and says which streams stayed behind. */
 const MAX_VERIFY_PASSES = 20;
@@ -63,7 +74,8 @@ export async function startJob(start: StartJob, config: MaintenanceConfig, clien
   if (!config.views[start.view]) throw new Error(`No view named "${start.view}"`);
   const jobId = randomUUID();
   const now = new Date().toISOString();
-  const previous = await readProgress(clients.dynamo, start.table);
+  const key = progressKey(start);
+  const previous = await readProgress(clients.dynamo, start.table, key);
   await writeProgress(clients.dynamo, start.table, {
     jobId,
     view: start.view,
@@ -77,10 +89,11 @@ export async function startJob(start: StartJob, config: MaintenanceConfig, clien
     ready: previous?.ready ?? false,
     startedAt: now,
     updatedAt: now,
-  });
-  const first: JobStep = {
+  }, key);
+  const catchUp: JobStep = {
     jobId, view: start.view, table: start.table, markReady: start.markReady, step: 1, phase: 'send', shard: 0, pass: 0, ...(start.since ? { since: start.since } : {}),
   };
+  const first: JobStep = start.kind ? { ...catchUp, kind: start.kind, fingerprint: start.fingerprint } : catchUp;
   await enqueue(clients.sqs, config, first, 0);
   log('info', 'maintenance job started', { jobId, view: start.view, table: start.table, reason: start.reason, since: start.since });
   return jobId;
@@ -92,9 +105,12 @@ export async function startJob(start: StartJob, config: MaintenanceConfig, clien
  * start a second after this one began (at once if this one took a second or more, so a page's
  * work does not slow the rate down; SQS delays are whole seconds). A message whose step is already done only queues the next step again (its
  * first try may have failed after the progress was written); one for another job is dropped.
+ * A restamp job stamps the page's records instead of sending catch-ups (and stamps again those a
+ * check finds without the set's attributes); when it is done, the indexes are marked stamped.
  */
 export async function runStep(job: JobStep, config: MaintenanceConfig, clients: Clients): Promise<void> {
-  const progress = await readProgress(clients.dynamo, job.table);
+  const key = progressKey(job);
+  const progress = await readProgress(clients.dynamo, job.table, key);
   if (progress?.jobId !== job.jobId || (progress.step !== job.step && progress.step !== job.step - 1)) {
     log('debug', 'maintenance step dropped', { jobId: job.jobId, step: job.step, current: progress?.jobId, at: progress?.step });
     return;
@@ -106,13 +122,30 @@ export async function runStep(job: JobStep, config: MaintenanceConfig, clients: 
   }
 
   const began = Date.now();
+  const indexState = job.kind === 'restamp' ? await readIndexState(clients.dynamo, job.table) : undefined;
+  if (job.kind === 'restamp' && indexState?.fingerprint !== job.fingerprint) {
+    log('info', 'restamp step dropped: the indexes changed since', { jobId: job.jobId, view: job.view, fingerprint: job.fingerprint, current: indexState?.fingerprint });
+    return;
+  }
+  const restamp = indexState && (async (list: string[]) => {
+    const outcome = await restampStreams(clients.dynamo, job.view, job.table, list, declaredSpecs(indexState), job.fingerprint!);
+    if (outcome.unindexable) await addUnindexable(clients.dynamo, job.table, job.fingerprint!, outcome.unindexable);
+    return outcome.stamped;
+  });
   const page = await cataloguePage(clients.dynamo, config.eventsTable, { shard: job.shard, after: job.after }, config.rate);
   const streams = job.since ? await streamsWrittenSince(clients.dynamo, config.eventsTable, page.streams, job.since) : page.streams;
   let { sent, checked, behind } = progress;
   if (job.phase === 'verify' && (progress.phase !== 'verify' || progress.pass !== job.pass)) [checked, behind] = [0, 0]; // a new pass
-  if (job.phase === 'send') {
+  if (job.phase === 'send' && restamp) {
+    sent += await restamp(streams);
+  } else if (job.phase === 'send') {
     await sendCatchUps(clients.sqs, config, job, streams);
     sent += streams.length;
+  } else if (restamp) {
+    // A record still without the set's attributes (an aggregator of the earlier set wrote it
+    // since) is stamped again, and checked again later.
+    checked += streams.length;
+    behind += await restamp(streams);
   } else {
     checked += streams.length;
     behind += (await streamsBehind(clients.dynamo, config.eventsTable, job.table, streams, progress.startedAt)).length;
@@ -134,20 +167,29 @@ export async function runStep(job: JobStep, config: MaintenanceConfig, clients: 
   } else {
     phase = 'done';
     ready = ready || job.markReady;
+    // Every record has the set's attributes: its indexes may be queried once their GSIs are ACTIVE.
+    for (const name of Object.keys(indexState?.indexes ?? {})) {
+      await setIndexField(clients.dynamo, job.table, job.fingerprint!, name, { stamped: true });
+    }
   }
   const done: Progress = {
     ...progress, step: job.step, phase, sent, checked, behind, ready, pass: job.phase === 'verify' ? job.pass : 0, updatedAt: new Date().toISOString(), next,
   };
   // The next step is kept with the progress, so a retry of this message can queue it again.
-  if (!await writeProgress(clients.dynamo, job.table, done)) return; // another message did this step
+  if (!await writeProgress(clients.dynamo, job.table, done, key)) return; // another message did this step
   // Also metrics per view: the catch-ups this step sent and, when a check pass ends, the streams it found behind.
   const passEnded = job.phase === 'verify' && !page.next;
   const counts = { [METRICS.catchUpsSent]: job.phase === 'send' ? streams.length : 0, ...(passEnded ? { [METRICS.streamsBehind]: behind } : {}) };
-  const metrics = metricFields({ [METRICS.dimensions.api]: config.eventsTable, [METRICS.dimensions.view]: job.view }, counts);
+  const metrics = restamp ? {} : metricFields({ [METRICS.dimensions.api]: config.eventsTable, [METRICS.dimensions.view]: job.view }, counts);
   const ended = phase === 'done' || phase === 'stalled' ? { jobDurationMs: Date.parse(done.updatedAt) - Date.parse(progress.startedAt) } : {};
   const totals = { sent, checked, behind, pass: done.pass, ready, durationMs: Date.now() - began };
-  log('info', 'maintenance step done', { jobId: job.jobId, view: job.view, reason: progress.reason, step: job.step, phase, ...totals, ...ended, ...metrics });
+  const kind = job.kind ? { kind: job.kind } : {};
+  log('info', 'maintenance step done', { jobId: job.jobId, view: job.view, reason: progress.reason, ...kind, step: job.step, phase, ...totals, ...ended, ...metrics });
   if (next) await enqueue(clients.sqs, config, next.step, next.delaySeconds);
+}
+
+function progressKey(job: { readonly kind?: 'restamp' }): ProgressKey {
+  return job.kind === 'restamp' ? RESTAMP_KEY : MAINTENANCE_KEY;
 }
 
 async function enqueue(sqs: SQSClient, config: MaintenanceConfig, step: JobStep, delaySeconds: number): Promise<void> {

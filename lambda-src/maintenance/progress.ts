@@ -1,8 +1,10 @@
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { JobStep } from './jobs';
-import { KEYS, MAINTENANCE_KEY } from '../../src/contract';
+import { KEYS, MAINTENANCE_KEY, RESTAMP_KEY } from '../../src/contract';
 import { fromItem, toItem } from '../core/attribute-value';
 import { errorName } from '../core/dynamo';
+
+export type ProgressKey = typeof MAINTENANCE_KEY | typeof RESTAMP_KEY;
 
 /** What a view table's maintenance item says about the job that brings it up to date. */
 export interface Progress {
@@ -27,8 +29,12 @@ export interface Progress {
   readonly next?: { readonly step: JobStep; readonly delaySeconds: number };
 }
 
-export async function readProgress(client: DynamoDBClient, table: string): Promise<Progress | undefined> {
-  const result = await client.send(new GetItemCommand({ TableName: table, Key: { [KEYS.streamId]: { S: MAINTENANCE_KEY } }, ConsistentRead: true }));
+/**
+ * The progress of a table's job: its catalogue job (`MAINTENANCE_KEY`: backfill, rebuild, replay)
+ * or its restamp (`RESTAMP_KEY`), each under its own key so that neither replaces the other.
+ */
+export async function readProgress(client: DynamoDBClient, table: string, key: ProgressKey = MAINTENANCE_KEY): Promise<Progress | undefined> {
+  const result = await client.send(new GetItemCommand({ TableName: table, Key: { [KEYS.streamId]: { S: key } }, ConsistentRead: true }));
   if (!result.Item) return undefined;
   const { [KEYS.streamId]: _key, ...progress } = fromItem(result.Item);
   return progress as unknown as Progress;
@@ -38,11 +44,11 @@ export async function readProgress(client: DynamoDBClient, table: string): Promi
  * Writes the progress of step `progress.step`, only on top of the step before it of the same
  * job (or, for step 0, over anything): false when another message got there first.
  */
-export async function writeProgress(client: DynamoDBClient, table: string, progress: Progress): Promise<boolean> {
+export async function writeProgress(client: DynamoDBClient, table: string, progress: Progress, key: ProgressKey = MAINTENANCE_KEY): Promise<boolean> {
   try {
     await client.send(new PutItemCommand({
       TableName: table,
-      Item: toItem({ [KEYS.streamId]: MAINTENANCE_KEY, ...progress }),
+      Item: toItem({ [KEYS.streamId]: key, ...progress }),
       ...(progress.step === 0 ? {} : {
         ConditionExpression: 'jobId = :job AND step = :previous',
         ExpressionAttributeValues: { ':job': { S: progress.jobId }, ':previous': { N: String(progress.step - 1) } },

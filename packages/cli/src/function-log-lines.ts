@@ -71,6 +71,8 @@ export function thrownAt(failure: ProjectionFailure, cwd = process.cwd()): strin
 export interface MaintenanceStep {
   readonly view: string;
   readonly reason: string;
+  /** `restamp` for a job that rewrites index attributes (its `sent` counts records restamped). */
+  readonly kind?: 'restamp';
   readonly step: number;
   /** The job's phase after this step: `done` or `stalled` when it ended. */
   readonly phase: 'send' | 'verify' | 'done' | 'stalled';
@@ -81,6 +83,19 @@ export interface MaintenanceStep {
   readonly ready: boolean;
   /** From the job's start to its end; only on the step that ends it. */
   readonly jobDurationMs?: number;
+}
+
+/** What a reconcile step of a view's indexes did, from the lines the maintenance function logged (lambda-src/maintenance/index-jobs.ts). */
+export function indexReconcileLine(logs: readonly string[]): string | undefined {
+  for (const line of jsonLines(logs)) {
+    if (line.message === 'view index creation started') return `${String(line.view)}: creating index ${String(line.gsi)}`;
+    if (line.message === 'view index deletion started') return `${String(line.view)}: deleting index ${String(line.gsi)}`;
+    if (line.message === 'view indexes reconciled') {
+      const names = line.indexes as string[];
+      return `${String(line.view)}: ${names.length ? `indexes ${names.join(', ')} built` : 'no index left'}`;
+    }
+  }
+  return undefined;
 }
 
 /** The step the maintenance function logged in this invocation, if it ran one. */

@@ -14,7 +14,7 @@ import { DataLock } from './data-lock';
 import { DynamoChaosProxy } from './dynamo-chaos-proxy';
 import { deleteTable, DynamoStore, ensureTable, startDynamoStore } from './dynamo-store';
 import { LocalFunction, sdkNodePath } from './function-host';
-import { jsonLines, maintenanceStep, projectionFailure, thrownAt, type ProjectionFailure } from './function-log-lines';
+import { indexReconcileLine, jsonLines, maintenanceStep, projectionFailure, thrownAt, type ProjectionFailure } from './function-log-lines';
 import { functionNodesFor } from './function-node';
 import { hostNotes } from './host-notes';
 import { HttpGateway } from './http-gateway';
@@ -609,16 +609,25 @@ export class LocalRuntime {
    * (its reason, and when the job ends, what it did and how long it took), else from the message.
    */
   private logJob(body: string, logs: readonly string[]): void {
+    // Index reconcile steps: a line when an index change starts and when all are built (not each look at a busy table).
+    const reconciled = indexReconcileLine(logs);
+    if (reconciled) {
+      this.log(`[local] maintenance: ${reconciled}`);
+      return;
+    }
     const logged = maintenanceStep(logs);
     if (logged?.phase === 'done' || logged?.phase === 'stalled') {
       const checked = `${logged.checked} checked${logged.pass > 1 ? ` in pass ${logged.pass}` : ''}`;
+      const sent = logged.kind === 'restamp' ? `${logged.sent} record(s) restamped` : `${logged.sent} stream(s) sent`;
       const outcome = logged.phase === 'done'
-        ? `done in ${formatSeconds(logged.jobDurationMs ?? 0)}: ${logged.sent} stream(s) sent, ${checked}${logged.ready ? ', reads use this table' : ''}`
+        ? `done in ${formatSeconds(logged.jobDurationMs ?? 0)}: ${sent}, ${checked}${logged.ready ? ', reads use this table' : ''}`
         : `stalled after ${formatSeconds(logged.jobDurationMs ?? 0)}: ${logged.behind} stream(s) still behind after ${logged.pass} checks (see status)`;
       this.log(`[local] maintenance: ${logged.view} ${logged.reason} ${outcome}`);
       return;
     }
-    type JobBody = { start?: { view: string; reason: string }; step?: { view: string; step: number; phase: string; pass: number } };
+    type JobBody = {
+      start?: { view: string; reason: string }; step?: { view: string; step: number; phase: string; pass: number; kind?: string }; indexes?: unknown;
+    };
     let message: JobBody;
     try {
       message = JSON.parse(body) as JobBody;
@@ -626,10 +635,12 @@ export class LocalRuntime {
       this.log('[local] maintenance: a job message that is not JSON');
       return;
     }
+    if (message.indexes) return; // a look at a table whose index change is under way
     const step = logged ?? message.step;
     if (step) {
       const what = logged ? `${logged.view} ${logged.reason}` : step.view;
-      this.log(`[local] maintenance: ${what} step ${step.step} (${step.phase === 'send' ? 'sending catch-ups' : `checking, pass ${step.pass}`})`);
+      const sending = step.kind === 'restamp' ? 'restamping records' : 'sending catch-ups';
+      this.log(`[local] maintenance: ${what} step ${step.step} (${step.phase === 'send' ? sending : `checking, pass ${step.pass}`})`);
     } else if (message.start) {
       this.log(`[local] maintenance: ${message.start.view} ${message.start.reason} queued`);
     }

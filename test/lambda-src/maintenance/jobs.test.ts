@@ -78,7 +78,7 @@ async function system(streams: number, rate: number) {
         const message = JSON.parse(job.body) as JobMessage;
         try {
           if ('start' in message) await startJob(message.start, config, clients);
-          else await runStep(message.step, config, clients);
+          else if ('step' in message) await runStep(message.step, config, clients);
           jobsQueue.delete(job.receiptHandle);
         } catch {
           jobsQueue.release(job.receiptHandle); // retried, as the jobs queue would

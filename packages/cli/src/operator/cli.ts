@@ -4,6 +4,7 @@
  */
 import { COMMANDS, type OperatorCommand } from './command-names';
 import { discard, redrive, replay, selectViews, startJobs, status, type ApiStatus, type RedriveTask } from './commands';
+import type { ViewIndexesStatus } from './index-status';
 import { localTarget, stackTarget, type Target } from './target';
 import { waitIdle } from './wait-idle';
 
@@ -195,8 +196,21 @@ export function formatStatus(s: ApiStatus, where: string): string {
       const check = j.phase === 'verify' || j.phase === 'done' || j.phase === 'stalled' ? `, pass ${j.pass}: ${j.checked} checked, ${j.behind} behind` : '';
       lines.push(`    job: ${j.reason}: ${j.phase}, ${j.sent} stream(s) sent${check}${j.ready ? ', ready' : ''} (started ${j.startedAt}, updated ${j.updatedAt})`);
     }
+    if (v.indexes) lines.push(...formatIndexes(v.indexes));
   }
   return lines.join('\n');
+}
+
+/** A view's indexes: "indexes: byStatus ready, byTotal restamping", then its restamp and the records left out. */
+function formatIndexes(x: ViewIndexesStatus): string[] {
+  const lines = [`    indexes: ${x.indexes.map((i) => `${i.name} ${i.state}`).join(', ') || 'none'}`];
+  const r = x.restamp;
+  if (r) {
+    const check = r.phase === 'verify' || r.phase === 'done' || r.phase === 'stalled' ? `, pass ${r.pass}: ${r.checked} checked, ${r.behind} restamped again` : '';
+    lines.push(`    restamp: ${r.reason}: ${r.phase}, ${r.sent} record(s) restamped${check} (started ${r.startedAt}, updated ${r.updatedAt})`);
+  }
+  if (x.unindexable) lines.push(`    ${x.unindexable} record(s) left out of an index: a key field DynamoDB refuses (see the maintenance function's warnings)`);
+  return lines;
 }
 
 /** "RUNNING, 3 of 10 moved, 5 a second (started …)"; a failed one says why. */

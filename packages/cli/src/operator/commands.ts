@@ -4,6 +4,7 @@ import {
   StartMessageMoveTaskCommand, type Message,
 } from '@aws-sdk/client-sqs';
 import { checkEventsTable } from './events-table-check';
+import { viewIndexesStatus, type ViewIndexesStatus } from './index-status';
 import type { Target } from './target';
 import { eventTimestamp } from '../../../../lambda-src/core/stored-event';
 import { registrationOf } from '../../../../lambda-src/core/view-registry';
@@ -50,6 +51,8 @@ export interface ViewStatus {
    * with the earlier ones, until its version is raised.
    */
   readonly upcastersChangedAt?: string;
+  /** Its declared indexes and what each waits for; absent for a view that never declared any. */
+  readonly indexes?: ViewIndexesStatus;
 }
 
 export interface ApiStatus {
@@ -144,6 +147,7 @@ export async function status(target: Target, options: { scan: boolean; views?: O
   for (const view of views) {
     const job = await readProgress(target.dynamo, view.table);
     const registered = api.viewRegistry ? await registrationOf(target.dynamo, api.viewRegistry, view.name, view.table) : undefined;
+    const indexes = await viewIndexesStatus(target.dynamo, view.table);
     statuses.push({
       name: view.name,
       version: view.version,
@@ -154,6 +158,7 @@ export async function status(target: Target, options: { scan: boolean; views?: O
       ...await deadLetters(target, view),
       ...(options.scan ? scanned(behind.get(view.name)!, now) : {}),
       ...(registered?.upcastersChangedAt ? { upcastersChangedAt: registered.upcastersChangedAt } : {}),
+      ...(indexes ? { indexes } : {}),
     });
   }
   return {
