@@ -12,7 +12,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { differences, normalizeTemplate } from './normalize-template';
 import { cliTarball, preparePythonVenv, PYTHON as python, ROOT, run, userEnv } from './python-venv';
 import { buildExampleApp } from '../../examples/typescript/app';
-import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, WritePath } from '../../src';
+import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, IndexKeyType, WritePath } from '../../src';
 import { StepTimings } from '../support/step-timings';
 import { COUNTER } from '../support/synth';
 import { recordTemplate, synthApp } from '../support/templates';
@@ -128,6 +128,22 @@ describe('templates synthesized from Python and Java match TypeScript', () => {
     const post = Object.values<any>(fromPython.Resources).find((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod === 'POST');
     expect(post.Properties.Integration.Type).toBe('AWS');
     expect(Object.values<any>(fromPython.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && /appends events/.test(r.Properties.Description))).toEqual([]);
+  });
+
+  test('a view with indexes (ViewIndex, IndexKey, IndexKeyType) synthesizes from Python as from TypeScript', () => {
+    const { fromPython, fromTypeScript } = fromPythonAndTypeScript('view_indexes.py', 'IndexedOrdersApi', {
+      projections: [{
+        name: 'orders',
+        entry: COUNTER,
+        indexes: [
+          { name: 'byCustomer', partitionKey: { field: 'customer', type: IndexKeyType.STRING }, sortKey: { field: 'placedAt', type: IndexKeyType.NUMBER } },
+          { name: 'byStatus', partitionKey: { field: 'status', type: IndexKeyType.STRING } },
+        ],
+      }],
+    });
+    expect(differences(normalizeTemplate(fromPython), normalizeTemplate(fromTypeScript))).toEqual([]);
+    const backfill = Object.values<any>(fromPython.Resources).find((r) => r.Type === 'Custom::ViewBackfill');
+    expect(JSON.parse(backfill.Properties.indexes).map((i: { name: string }) => i.name)).toEqual(['byCustomer', 'byStatus']);
   });
 
   test('Python bundled the JavaScript projections with the esbuild shipped in the package, no esbuild on PATH', () => {

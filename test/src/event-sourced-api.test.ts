@@ -386,7 +386,8 @@ describe('projection bundling', () => {
     expect(code).toContain('counter-projection-marker-7f3a');
     expect(code).toContain('batchItemFailures');
     expect(code).not.toMatch(/node_modules\/@aws-sdk/);
-    expect(code.length).toBeLessThan(20_000);
+    // The runtime is about 21 KB minified (with the index key checks); the AWS SDK would add hundreds.
+    expect(code.length).toBeLessThan(25_000);
   });
 });
 
