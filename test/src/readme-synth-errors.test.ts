@@ -4,7 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, WritePath } from '../../src';
+import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, IndexKeyType, WritePath } from '../../src';
 import { COUNTER, FIXTURES } from '../support/synth';
 import { templateOf } from '../support/templates';
 
@@ -105,6 +105,16 @@ const CASES: Case[] = [
   {
     promise: 'so both `eventVersions` and `upcasters` are a synth error there',
     testedIn: ['event-versions.test.ts', 'WritePath.DIRECT has no writer Lambda to store versions'],
+  },
+  {
+    // docs/queries.md: declared indexes (every rule is tested in test/src/view-indexes.test.ts).
+    promise: 'Synth refuses, naming the entry:',
+    misuses: [
+      [{ projections: [{ ...view('v'), indexes: Array.from({ length: 21 }, (_, i) => ({ name: `ix${i}`, partitionKey: { field: `f${i}`, type: IndexKeyType.STRING } })) }] },
+        /projections\[0\]\.indexes: 21 given/],
+      [{ projections: [{ ...view('v'), indexes: [{ name: 'byX', partitionKey: { field: 'version', type: IndexKeyType.NUMBER } }] }] },
+        /projections\[0\]\.indexes\[0\]\.partitionKey\.field "version" cannot be indexed/],
+    ],
   },
   {
     promise: 'Past that, synth fails naming the stack\'s count',
