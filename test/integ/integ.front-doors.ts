@@ -2,7 +2,7 @@
  * Integration test (deploys with `integ-runner`; CI only compares the committed snapshot): three
  * EventSourcedApis, the default REST API behind IAM, an HTTP API without authorization, and a REST
  * API appending without a Lambda (WritePath.DIRECT), each appending an event and reading it back
- * from its view once deployed.
+ * from its view once deployed (the HTTP API's view also through a declared index).
  *
  * The REST APIs' routes need SigV4, which the assertion provider's HTTP calls cannot sign: the
  * writer and reader are invoked with the proxy events API Gateway sends them, and DIRECT's POST /
@@ -12,7 +12,7 @@
 import * as path from 'node:path';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, ProjectionDefinition, WritePath } from '../../src';
+import { ApiAuthorization, ApiKind, EventSourcedApi, EventSourcedApiProps, IndexKeyType, ProjectionDefinition, WritePath } from '../../src';
 
 const projections: ProjectionDefinition[] = [
   { name: 'default', entry: path.join(__dirname, '..', '..', 'examples', 'typescript', 'projections', 'default.ts') },
@@ -24,7 +24,14 @@ const app = new App();
 const restStack = new Stack(app, 'EsapiIntegRest');
 const rest = new EventSourcedApi(restStack, 'Customers', disposable);
 const httpStack = new Stack(app, 'EsapiIntegHttp');
-const http = new EventSourcedApi(httpStack, 'Customers', { ...disposable, api: { kind: ApiKind.HTTP, authorization: ApiAuthorization.none() } });
+// The HTTP API's view also declares an index, so a deploy proves its GSI is made and queried.
+const indexed: ProjectionDefinition[] = [{
+  ...projections[0],
+  indexes: [{ name: 'byStatus', partitionKey: { field: 'status', type: IndexKeyType.STRING } }],
+}];
+const http = new EventSourcedApi(httpStack, 'Customers', {
+  ...disposable, projections: indexed, api: { kind: ApiKind.HTTP, authorization: ApiAuthorization.none() },
+});
 
 const directStack = new Stack(app, 'EsapiIntegDirect');
 const direct = new EventSourcedApi(directStack, 'Customers', { ...disposable, api: { writePath: WritePath.DIRECT } });
@@ -66,7 +73,11 @@ integ.assertions.httpApiCall(http.url!, {
   body: JSON.stringify({ type: 'CustomerRegistered', id: 'integ-2', eventId: 'integ-2', name: 'Integ' }),
 }).expect(ExpectedResult.objectLike({ status: 201 }))
   .next(integ.assertions.httpApiCall(`${http.url}default/integ-2`, { headers: { 'X-Min-Version': '1' } })
-    .expect(ExpectedResult.objectLike({ status: 200, body: { id: 'integ-2', version: 1, name: 'Integ' } })));
+    .expect(ExpectedResult.objectLike({ status: 200, body: { id: 'integ-2', version: 1, name: 'Integ' } })))
+  // The index answers 503 while its GSI is built, and lags its table: ask until it has the record.
+  .next(integ.assertions.httpApiCall(`${http.url}default?index=byStatus&key=active`)
+    .expect(ExpectedResult.objectLike({ status: 200, body: Match.arrayWith([Match.objectLike({ id: 'integ-2', status: 'active' })]) }))
+    .waitForAssertions());
 
 const testInvoke = (body: unknown) => {
   const call = integ.assertions.awsApiCall('APIGateway', 'testInvokeMethod', {
