@@ -153,6 +153,16 @@ describe('a key field of the wrong type', () => {
     expect(await queryIndex(viewTable, byCustomer, 'c-1')).toEqual(['o-1', 'o-2']);
   });
 
+  test('fails its event even when the index\'s other key is absent (the record would not be in that index)', async () => {
+    const viewTable = await createViewTable({ indexes: INDEXES });
+    const bad = await append('o-1', 'Reset', { total: 'twelve', status: 'open' });
+    expect((await aggregator(viewTable)(sqsEvent([delivery(bad)]))).batchItemFailures).toEqual([{ itemIdentifier: 'o-1#1' }]);
+    expect(logs.lines).toContainEqual(expect.objectContaining({
+      error: 'Error: Handler for "Reset" returned a record whose field "total" is a string; index "byCustomer" expects a number as its sort key',
+    }));
+    expect(await getViewItem(viewTable, 'o-1')).toBeUndefined();
+  });
+
   test('without the check, DynamoDB refuses the write with a message that names neither field nor event', async () => {
     const viewTable = await createViewTable({ indexes: INDEXES });
     const write = dynamoClient().send(new PutItemCommand({
