@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import type { EventTypeVersions } from './event-type-versions';
-import { testKit, testKitFile } from './testing/kit';
+import { SPEC_RESULT_PREFIX } from './private/projection-spec-protocol';
+import { testKitFile } from './testing/kit';
 import type { SpecFileOverrides, SpecFileResult } from './testing/types';
 import type { ViewIndex } from './view-index';
 
@@ -90,8 +91,7 @@ export class ProjectionSpecs {
       maxBuffer: 64 * 1024 * 1024,
       timeout: timeoutSeconds * 1000,
     });
-    const prefix = testKit().RESULT_PREFIX;
-    const line = (child.stdout ?? '').split('\n').reverse().find((l) => l.startsWith(prefix));
+    const line = (child.stdout ?? '').split('\n').reverse().find((l) => l.startsWith(SPEC_RESULT_PREFIX));
     if (line === undefined) {
       const why = child.error ? child.error.message : `it exited with ${child.status ?? child.signal}`;
       return resultOf({
@@ -100,7 +100,7 @@ export class ProjectionSpecs {
         cases: [{ name: '(spec file)', passed: false, message: `The spec did not finish (${why}): ${(child.stderr ?? '').trim().slice(-2000)}`, durationMs: 0 }],
       });
     }
-    return resultOf(JSON.parse(line.slice(prefix.length)) as SpecFileResult);
+    return resultOf(JSON.parse(line.slice(SPEC_RESULT_PREFIX.length)) as SpecFileResult);
   }
 
   private constructor() {}

@@ -4,11 +4,12 @@
  * bundled into the CLI's `test` command. It runs projections through the aggregator's own code.
  *
  * Run as a script, it is the child process of `ProjectionSpecs.verify`: a request on stdin, the
- * result on stdout after RESULT_PREFIX (a jsii call is synchronous; handlers may be async).
+ * result on stdout after SPEC_RESULT_PREFIX (a jsii call is synchronous; handlers may be async).
  */
 import { specOf } from './projection-spec';
 import { specContext } from './spec-context';
 import { runSpecFile, type SpecFileOverrides } from './spec-run';
+import { SPEC_RESULT_PREFIX } from '../../src/private/projection-spec-protocol';
 import type { ProjectionSpec, ProjectionSpecOptions } from '../../src/testing/types';
 
 export { SpecFailure } from './projection-spec';
@@ -22,8 +23,6 @@ export function projectionSpec(projection: string | object, options?: Projection
   return specOf(specContext(projection, options));
 }
 
-/** Marks the result line of the child process, so a projection's own console output cannot be taken for it. */
-export const RESULT_PREFIX = 'PROJECTION-SPEC-RESULT:';
 
 if (require.main === module) {
   const chunks: Buffer[] = [];
@@ -31,7 +30,7 @@ if (require.main === module) {
   process.stdin.on('end', () => {
     const request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { specFile: string; overrides: SpecFileOverrides };
     void runSpecFile(request.specFile, request.overrides).then((result) => {
-      process.stdout.write(`\n${RESULT_PREFIX}${JSON.stringify(result)}\n`, () => process.exit(0));
+      process.stdout.write(`\n${SPEC_RESULT_PREFIX}${JSON.stringify(result)}\n`, () => process.exit(0));
     });
   });
 }

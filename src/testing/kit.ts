@@ -4,7 +4,6 @@ import { assetDir } from '../private/assets';
 
 /** What assets/projection-spec exports (lambda-src/testing/index.ts, bundled by `bundle:lambdas`). */
 export interface TestKit {
-  readonly RESULT_PREFIX: string;
   projectionSpec(projection: string | object, options?: ProjectionSpecOptions): ProjectionSpec;
   runSpecFile(file: string, overrides?: SpecFileOverrides): Promise<SpecFileResult>;
   junitXml(results: readonly SpecFileResult[]): string;
