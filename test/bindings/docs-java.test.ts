@@ -7,7 +7,9 @@
  * FRAGMENT_IMPORTS in scope, followed by `app.synth();`. All blocks compile in one Maven project
  * (a package each) and one `mvn` run; each app then runs in a folder holding examples/java's
  * projections and, as `upcasters.js`, the event versions guide's upcasters module (the one
- * docs-python.test.ts checks too), which synth bundles and checks against `eventVersions`.
+ * docs-python.test.ts checks too), which synth bundles and checks against `eventVersions`, and
+ * each ```js block after `<!-- checked: projection projections/<name>.js -->` at that path (a
+ * guide's own projection, as docs-python.test.ts writes it).
  * Each ```java block after `<!-- checked: java test -->` is a JUnit 5 test (a whole class, or
  * the members of one with the library, `@Test` and JUnit's assertions in scope), compiled in the
  * same project and run by its `mvn test`, in a folder holding examples/java's projections and
@@ -23,6 +25,7 @@ const DOCS = path.join(ROOT, 'docs');
 const JAVA_APP = path.join(ROOT, 'examples', 'java');
 const CHECKED = /<!--\s*checked: java app\s*-->\s*\n```java\n([\s\S]*?)^```/gm;
 const UPCASTERS = /<!--\s*checked: upcasters module\s*-->\s*\n```js\n([\s\S]*?)^```/gm;
+const PROJECTIONS = /<!--\s*checked: projection (projections\/[\w-]+\.js)\s*-->\s*\n```js\n([\s\S]*?)^```/gm;
 const TESTS = /<!--\s*checked: java test\s*-->\s*\n```java\n([\s\S]*?)^```/gm;
 // The version the packages are built at: 0.0.0, or the one the release task bumped to.
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
@@ -36,6 +39,7 @@ const apps = guides.flatMap(({ file, markdown }) => [...markdown.matchAll(CHECKE
   .map((app) => ({ ...app, pkg: `docs.${app.name.replace(/\.md #/, '').replace(/[^A-Za-z0-9]/g, '').toLowerCase()}` }))
   .map((app) => ({ ...app, ...javaClass(app.source, app.pkg) }));
 const upcastersModules = guides.flatMap(({ markdown }) => [...markdown.matchAll(UPCASTERS)].map((m) => m[1]));
+const projectionModules = guides.flatMap(({ markdown }) => [...markdown.matchAll(PROJECTIONS)].map((m) => ({ file: m[1], source: m[2] })));
 const junitTests = guides.flatMap(({ file, markdown }) => [...markdown.matchAll(TESTS)].map((m, i) => ({ name: `${file} test #${i + 1}`, source: m[1] })))
   .map((t) => ({ ...t, pkg: `docs.${t.name.replace(/\.md test #/, 'test').replace(/[^A-Za-z0-9]/g, '').toLowerCase()}` }))
   .map((t) => ({ ...t, ...junitClass(t.source, t.pkg) }));
@@ -94,13 +98,19 @@ test('the README and the testing guide have JUnit tests to check', () => {
 });
 
 test('the README and the guides have Java apps to check', () => {
-  expect(apps.map((a) => a.name)).toEqual(expect.arrayContaining(['README.md #1', 'README.md #2', 'event-versions.md #1', 'python-and-java.md #1']));
+  expect(apps.map((a) => a.name)).toEqual(expect.arrayContaining(['README.md #1', 'README.md #2', 'event-versions.md #1', 'python-and-java.md #1', 'queries.md #1']));
 });
 
 test('the marker stays out of the Python and Java packages\' README', () => {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   expect(readme).toMatch(/checked: java app/);
   expect(packageReadme(readme)).not.toMatch(/checked: java app/);
+});
+
+test('the guides\' projection modules are written beside the apps, none in place of an example\'s', () => {
+  const examples = new Set(fs.readdirSync(path.join(JAVA_APP, 'projections')).map((f) => `projections/${f}`));
+  expect(projectionModules.filter((p) => examples.has(p.file))).toEqual([]);
+  expect(apps.filter((a) => a.source.includes('"projections/orders.js"')).map((a) => a.name)).toEqual(expect.arrayContaining(['queries.md #1']));
 });
 
 test('one upcasters module, the event versions guide\'s, is checked with the apps that name it', () => {
@@ -155,8 +165,12 @@ describe('each app, compiled in one Maven run', () => {
   test.each(apps.map((a) => [a.name, a]))('%s compiles with -Xlint:all -Werror and synthesizes', (_name, app) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-java-app-'));
     try {
-      fs.cpSync(path.join(JAVA_APP, 'projections'), path.join(dir, 'projections'), { recursive: true });
+      // Copies of the files (examples/java/projections is a link to examples/python's), so that the
+      // guides' projections written beside them stay out of the repository.
+      fs.cpSync(path.join(JAVA_APP, 'projections'), path.join(dir, 'projections'), { recursive: true, dereference: true });
       fs.writeFileSync(path.join(dir, 'upcasters.js'), upcastersModules[0]);
+      expect(fs.lstatSync(path.join(dir, 'projections')).isSymbolicLink()).toBe(false);
+      for (const p of projectionModules) fs.writeFileSync(path.join(dir, p.file), p.source);
       const outdir = path.join(dir, 'cdk.out');
       run('java', ['-cp', classpath, `${app.pkg}.${app.className}`], { cwd: dir, env: { ...userEnv(), CDK_OUTDIR: outdir } });
       const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
@@ -167,6 +181,12 @@ describe('each app, compiled in one Maven run', () => {
       if (app.source.includes('.eventVersions(')) {
         // The reader is told where its copy of the bundled upcasters is.
         expect(resources.some((r) => r.Type === 'AWS::Lambda::Function' && /upcast/i.test(JSON.stringify(r.Properties.Environment ?? {})))).toBe(true);
+      }
+      if (app.source.includes('.indexes(')) {
+        // The view's maintenance resource is given the declared indexes, which it builds after the deploy.
+        const declared = resources.filter((r) => r.Type === 'Custom::ViewBackfill' && r.Properties.indexes).map((r) => JSON.parse(r.Properties.indexes));
+        expect(declared.length).toBeGreaterThan(0);
+        expect(declared.flat().map((i: { name: string }) => i.name).sort()).toEqual([...app.source.matchAll(/ViewIndex\.builder\(\)\s*\.name\("(\w+)"\)/g)].map((m) => m[1]).sort());
       }
       if (app.source.includes('api.grantAppend(')) expect(resources.some((r) => r.Type === 'AWS::IAM::Policy' && /execute-api:Invoke/.test(JSON.stringify(r.Properties)))).toBe(true);
     } finally {
