@@ -12,6 +12,16 @@ export function shadowName(table: string): string {
 /** How often a copy to a shadow is tried before it is reported (the shadow converges at the key's next write). */
 const COPY_ATTEMPTS = 5;
 
+/** A call to DynamoDB Local that has not answered by then has failed (a hung one would keep the runtime from idling). */
+const CALL_TIMEOUT_MS = 10_000;
+
+/** How long a shadow's GSI change may take (DynamoDB Local's take about a second). */
+const SETTLE_TIMEOUT_MS = 60_000;
+
+function callOptions(): { abortSignal: AbortSignal } {
+  return { abortSignal: AbortSignal.timeout(CALL_TIMEOUT_MS) };
+}
+
 export interface IndexLagOptions {
   /** How long a write takes to reach the indexes, drawn per write (chaos mode draws it from its seed). */
   readonly lagMs: () => number;
@@ -93,18 +103,18 @@ export class IndexLag {
       ...(gsis.length ? {
         GlobalSecondaryIndexes: gsis.map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection })),
       } : {}),
-    }));
+    }), callOptions());
     const writtenMeanwhile = new Set<string>();
     this.seeding.set(table, writtenMeanwhile);
     try {
       let startKey: Record<string, AttributeValue> | undefined;
       do {
-        const page = await this.client.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: startKey }));
+        const page = await this.client.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: startKey }), callOptions());
         const items = page.Items ?? [];
         for (let i = 0; i < items.length; i += 25) {
           await this.client.send(new BatchWriteItemCommand({
             RequestItems: { [shadow]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
-          }));
+          }), callOptions());
         }
         startKey = page.LastEvaluatedKey;
       } while (startKey);
@@ -136,7 +146,8 @@ export class IndexLag {
     const wanted = new Map(real.filter((g) => g.IndexStatus !== 'DELETING').map((g) => [g.IndexName!, g]));
     for (const g of (await this.describe(shadow)).GlobalSecondaryIndexes ?? []) {
       if (wanted.has(g.IndexName!) || g.IndexStatus === 'DELETING') continue;
-      await this.client.send(new UpdateTableCommand({ TableName: shadow, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: g.IndexName } }] }));
+      const deletion = new UpdateTableCommand({ TableName: shadow, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: g.IndexName } }] });
+      await this.client.send(deletion, callOptions());
       await this.settled(shadow);
     }
     const have = new Set(((await this.describe(shadow)).GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
@@ -147,7 +158,7 @@ export class IndexLag {
         TableName: shadow,
         AttributeDefinitions: definitions,
         GlobalSecondaryIndexUpdates: [{ Create: { IndexName: name, KeySchema: g.KeySchema, Projection: g.Projection } }],
-      }));
+      }), callOptions());
       await this.settled(shadow);
     }
   }
@@ -189,20 +200,22 @@ export class IndexLag {
   private async copy(table: string, streamId: string): Promise<void> {
     await this.ready(table); // not while the shadow's GSIs are changing
     const key = { [KEYS.streamId]: { S: streamId } };
-    const { Item } = await this.client.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
-    if (Item) await this.client.send(new PutItemCommand({ TableName: shadowName(table), Item }));
-    else await this.client.send(new DeleteItemCommand({ TableName: shadowName(table), Key: key }));
+    const { Item } = await this.client.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }), callOptions());
+    if (Item) await this.client.send(new PutItemCommand({ TableName: shadowName(table), Item }), callOptions());
+    else await this.client.send(new DeleteItemCommand({ TableName: shadowName(table), Key: key }), callOptions());
   }
 
   private async describe(table: string): Promise<TableDescription> {
-    return (await this.client.send(new DescribeTableCommand({ TableName: table }))).Table!;
+    return (await this.client.send(new DescribeTableCommand({ TableName: table }), callOptions())).Table!;
   }
 
   /** Waits until no GSI of `table` is being created or deleted. */
   private async settled(table: string): Promise<void> {
+    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
     for (let wait = 50; !this.stopped; wait = Math.min(wait * 2, 1000)) {
       const busy = ((await this.describe(table)).GlobalSecondaryIndexes ?? []).some((g) => g.IndexStatus !== 'ACTIVE');
       if (!busy) return;
+      if (Date.now() > deadline) throw new Error(`the GSIs of ${table} did not settle within ${SETTLE_TIMEOUT_MS} ms`);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
