@@ -1,4 +1,4 @@
-import type { DynamoProxyHooks } from './dynamo-chaos-proxy';
+import type { DynamoProxyOptions } from './dynamo-proxy';
 import type { IndexLag } from './index-lag';
 import { INTERNAL_KEY_PREFIX, KEYS } from '../../../src/contract';
 
@@ -6,7 +6,7 @@ type Attribute = { S?: string };
 type Key = Record<string, Attribute | undefined> | undefined;
 
 /** The parts of DynamoDB's JSON requests that name what a write changed. */
-interface WriteRequest {
+export interface WriteRequest {
   readonly TableName?: string;
   readonly Item?: Key;
   readonly Key?: Key;
@@ -20,7 +20,7 @@ interface WriteRequest {
  * maintenance): each successful write tells the lagging indexes which items changed, each
  * UpdateTable that a table's GSIs may have.
  */
-export function indexLagWriteHooks(lag: IndexLag): DynamoProxyHooks {
+export function indexLagWriteHooks(lag: IndexLag): Pick<DynamoProxyOptions, 'answered' | 'rewrite'> {
   return {
     answered: (operation, body) => {
       const request = parse(body);
@@ -35,7 +35,7 @@ export function indexLagWriteHooks(lag: IndexLag): DynamoProxyHooks {
 }
 
 /** The hook of the reader's proxy: a Query on an index reads the table's lagging shadow. */
-export function indexLagReadHooks(lag: IndexLag): DynamoProxyHooks {
+export function indexLagReadHooks(lag: IndexLag): Pick<DynamoProxyOptions, 'answered' | 'rewrite'> {
   return {
     rewrite: async (operation, body) => {
       const request = operation === 'Query' ? parse(body) : undefined;
@@ -75,7 +75,17 @@ export function writtenStreamIds(operation: string, request: WriteRequest): Map<
   return written;
 }
 
-function parse(body: Buffer): WriteRequest | undefined {
+/** The tables a write call writes (none for other calls). */
+export function tablesWritten(operation: string, request: WriteRequest): string[] {
+  if (operation === 'PutItem' || operation === 'UpdateItem' || operation === 'DeleteItem') return request.TableName ? [request.TableName] : [];
+  if (operation === 'BatchWriteItem') return Object.keys(request.RequestItems ?? {});
+  if (operation !== 'TransactWriteItems') return [];
+  const tables = (request.TransactItems ?? []).map((item) => (item.Put ?? item.Update ?? item.Delete)?.TableName);
+  return [...new Set(tables.filter((t): t is string => t !== undefined))];
+}
+
+/** A call's JSON body; undefined if it is not JSON. */
+export function parse(body: Buffer): WriteRequest | undefined {
   try {
     return JSON.parse(body.toString('utf8')) as WriteRequest;
   } catch {

@@ -11,13 +11,14 @@ import { Chaos, ChaosFault, ChaosOptions } from './chaos';
 import { ApiDefinition, QueueDefinition, functionsOf, readCloudAssembly } from './cloud-assembly';
 import { createCustomResource } from './custom-resource';
 import { DataLock } from './data-lock';
-import { DynamoChaosProxy } from './dynamo-chaos-proxy';
+import { DynamoProxy } from './dynamo-proxy';
 import { deleteTable, DynamoStore, ensureTable, startDynamoStore } from './dynamo-store';
 import { LocalFunction, sdkNodePath } from './function-host';
 import { indexReconcileLine, jsonLines, maintenanceStep, projectionFailure, thrownAt, type ProjectionFailure } from './function-log-lines';
 import { functionNodesFor } from './function-node';
 import { hostNotes } from './host-notes';
 import { HttpGateway } from './http-gateway';
+import { retryWhileIndexesChange } from './index-change-retry';
 import { IndexLag } from './index-lag';
 import { indexLagReadHooks, indexLagWriteHooks } from './index-lag-calls';
 import { LocalQueue, LocalQueueOptions, QueueMessage } from './local-queue';
@@ -170,9 +171,10 @@ export class LocalRuntime {
   private readonly log: (line: string) => void;
   private readonly backgroundErrors: unknown[] = [];
   private readonly chaos?: Chaos;
-  private dynamoProxy?: DynamoChaosProxy;
+  /** The DynamoDB of the functions that write views (chaos mode, or views with indexes). */
+  private dynamoProxy?: DynamoProxy;
   /** Chaos mode: the reader's DynamoDB, whose index queries read the lagging shadows. */
-  private readerProxy?: DynamoChaosProxy;
+  private readerProxy?: DynamoProxy;
   /** Chaos mode: view indexes that lag behind their tables. */
   private indexLag?: IndexLag;
   /** The data folder, absolute (resolved at start, so a later chdir changes nothing). */
@@ -403,6 +405,7 @@ export class LocalRuntime {
     // Chaos mode throttles the DynamoDB calls of the aggregators and the maintenance function.
     // The writer and reader are spared, so HTTP clients under test need not retry 503s. Their
     // writes lag on their way to the views' indexes, which the reader's index queries read.
+    // With indexes, their writes that DynamoDB Local fails while an index changes are sent again.
     let aggregatorHostOptions = hostOptions;
     let readerHostOptions = hostOptions;
     if (this.chaos) {
@@ -411,11 +414,17 @@ export class LocalRuntime {
         lagMs: () => (lagChaos.strikes('indexLagSpike') ? lagChaos.int(2000, 10_000) : lagChaos.int(50, 1000)),
         onError: (error) => this.log(`[local] chaos: a lagging index could not follow its table: ${String(error)}`),
       });
-      this.dynamoProxy = new DynamoChaosProxy(this.store.endpoint, this.chaos.for('dynamodb'), indexLagWriteHooks(this.indexLag));
+      this.readerProxy = new DynamoProxy(this.store.endpoint, indexLagReadHooks(this.indexLag));
+      readerHostOptions = { ...hostOptions, baseEnvironment: { ...baseEnvironment, AWS_ENDPOINT_URL_DYNAMODB: await this.readerProxy.start() } };
+    }
+    if (this.chaos || this.indexesMayChange(definitions)) {
+      this.dynamoProxy = new DynamoProxy(this.store.endpoint, {
+        throttle: this.chaos?.for('dynamodb'),
+        retry: retryWhileIndexesChange(this.dynamo),
+        ...(this.indexLag ? indexLagWriteHooks(this.indexLag) : {}),
+      });
       const proxied = await this.dynamoProxy.start();
       aggregatorHostOptions = { ...hostOptions, baseEnvironment: { ...baseEnvironment, AWS_ENDPOINT_URL_DYNAMODB: proxied } };
-      this.readerProxy = new DynamoChaosProxy(this.store.endpoint, undefined, indexLagReadHooks(this.indexLag));
-      readerHostOptions = { ...hostOptions, baseEnvironment: { ...baseEnvironment, AWS_ENDPOINT_URL_DYNAMODB: await this.readerProxy.start() } };
     }
 
     let port = this.options.port ?? 0;
@@ -532,6 +541,12 @@ export class LocalRuntime {
     this.operatorEndpoint = await listenOnLoopback(this.operatorServer);
     this.lock?.started(this.url, this.operatorEndpoint);
     if (dataDir) fs.writeFileSync(path.join(dataDir, OPERATOR_URL_FILE), this.operatorEndpoint);
+  }
+
+  /** Whether a view declares indexes, or declared some in the last run on this data folder (their GSIs are to be deleted). */
+  private indexesMayChange(definitions: readonly ApiDefinition[]): boolean {
+    return definitions.some((d) => [...d.maintenance?.backfills ?? [], ...this.state.deployed?.[d.owner]?.backfills ?? []]
+      .some((backfill) => backfill.properties.indexes !== undefined));
   }
 
   /** A queue of the template, served by the local SQS endpoint under its URL, with any messages a data folder kept. */

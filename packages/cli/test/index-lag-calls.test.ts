@@ -9,7 +9,7 @@ import {
 import { gsiName, indexAttributes, keyAttribute, type IndexSpec } from '../../../lambda-src/core/view-indexes';
 import { INDEX_STATE_KEY, KEYS } from '../../../src/contract';
 import { createViewTable, dynamoClient } from '../../../test/support/local-dynamo';
-import { DynamoChaosProxy } from '../src/dynamo-chaos-proxy';
+import { DynamoProxy } from '../src/dynamo-proxy';
 import { IndexLag, shadowName } from '../src/index-lag';
 import { indexLagReadHooks, indexLagWriteHooks, writtenStreamIds } from '../src/index-lag-calls';
 
@@ -34,7 +34,7 @@ describe('writtenStreamIds', () => {
 
 describe('through the proxies', () => {
   let lag: IndexLag;
-  const proxies: DynamoChaosProxy[] = [];
+  const proxies: DynamoProxy[] = [];
   const clients: DynamoDBClient[] = [];
   afterEach(async () => {
     lag?.stop();
@@ -42,7 +42,7 @@ describe('through the proxies', () => {
     for (const client of clients) client.destroy();
   });
 
-  async function clientThrough(proxy: DynamoChaosProxy): Promise<DynamoDBClient> {
+  async function clientThrough(proxy: DynamoProxy): Promise<DynamoDBClient> {
     proxies.push(proxy);
     const client = new DynamoDBClient({ endpoint: await proxy.start() });
     clients.push(client);
@@ -68,8 +68,8 @@ describe('through the proxies', () => {
   test('the first GSI added through the writers\' proxy makes the shadow; a write reaches the reader\'s index queries only after its lag', async () => {
     const table = await createViewTable();
     lag = new IndexLag(dynamoClient(), { lagMs: () => 400 });
-    const writers = await clientThrough(new DynamoChaosProxy(process.env.AWS_ENDPOINT_URL_DYNAMODB!, undefined, indexLagWriteHooks(lag)));
-    const reader = await clientThrough(new DynamoChaosProxy(process.env.AWS_ENDPOINT_URL_DYNAMODB!, undefined, indexLagReadHooks(lag)));
+    const writers = await clientThrough(new DynamoProxy(process.env.AWS_ENDPOINT_URL_DYNAMODB!, indexLagWriteHooks(lag)));
+    const reader = await clientThrough(new DynamoProxy(process.env.AWS_ENDPOINT_URL_DYNAMODB!, indexLagReadHooks(lag)));
 
     await writers.send(new UpdateTableCommand({
       TableName: table,
