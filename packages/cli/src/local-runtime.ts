@@ -408,7 +408,7 @@ export class LocalRuntime {
     // With indexes, their writes that DynamoDB Local fails while an index changes are sent again.
     let aggregatorHostOptions = hostOptions;
     let readerHostOptions = hostOptions;
-    if (this.chaos) {
+    if (this.chaos && this.declaresIndexes(definitions)) {
       const lagChaos = this.chaos.for('index-lag');
       this.indexLag = new IndexLag(this.dynamo, {
         lagMs: () => (lagChaos.strikes('indexLagSpike') ? lagChaos.int(2000, 10_000) : lagChaos.int(50, 1000)),
@@ -417,10 +417,11 @@ export class LocalRuntime {
       this.readerProxy = new DynamoProxy(this.store.endpoint, indexLagReadHooks(this.indexLag));
       readerHostOptions = { ...hostOptions, baseEnvironment: { ...baseEnvironment, AWS_ENDPOINT_URL_DYNAMODB: await this.readerProxy.start() } };
     }
-    if (this.chaos || this.indexesMayChange(definitions)) {
+    const indexesChange = this.declaresIndexes(definitions, this.state);
+    if (this.chaos || indexesChange) {
       this.dynamoProxy = new DynamoProxy(this.store.endpoint, {
         throttle: this.chaos?.for('dynamodb'),
-        retry: retryWhileIndexesChange(this.dynamo),
+        retry: indexesChange ? retryWhileIndexesChange(this.dynamo) : undefined,
         ...(this.indexLag ? indexLagWriteHooks(this.indexLag) : {}),
       });
       const proxied = await this.dynamoProxy.start();
@@ -543,9 +544,9 @@ export class LocalRuntime {
     if (dataDir) fs.writeFileSync(path.join(dataDir, OPERATOR_URL_FILE), this.operatorEndpoint);
   }
 
-  /** Whether a view declares indexes, or declared some in the last run on this data folder (their GSIs are to be deleted). */
-  private indexesMayChange(definitions: readonly ApiDefinition[]): boolean {
-    return definitions.some((d) => [...d.maintenance?.backfills ?? [], ...this.state.deployed?.[d.owner]?.backfills ?? []]
+  /** Whether a view declares indexes; with `before`, also whether one did in the last run on this data folder (their GSIs are to be deleted). */
+  private declaresIndexes(definitions: readonly ApiDefinition[], before?: LocalState): boolean {
+    return definitions.some((d) => [...d.maintenance?.backfills ?? [], ...before?.deployed?.[d.owner]?.backfills ?? []]
       .some((backfill) => backfill.properties.indexes !== undefined));
   }
 
