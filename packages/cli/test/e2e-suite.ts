@@ -194,7 +194,10 @@ export function defineEndToEndSuite(mode: SuiteMode): void {
       } else {
         expect(stale).toEqual([]);
       }
+      // Idle includes the indexes: once idle, an index query shows every write without polling.
+      await append(client, { type: 'Placed', id: 'ix-5', status: 'open' });
       await runtime.waitUntilIdle(30_000);
+      expect(await ids('open')).toContain('ix-5');
       expect(await ids('closed')).toEqual(expect.arrayContaining(orders));
       expect((await ids('open')).filter((id) => orders.includes(id))).toEqual([]);
       expect(started!.logs.filter((line) => line.includes('lagging index could not follow'))).toEqual([]);
