@@ -29,6 +29,12 @@ export const CHAOS_RATES = {
   snsThrottle: 0.05,
   /** Some entries of an SNS PublishBatch fail (InternalError), the rest are published. */
   snsEntryFailure: 0.05,
+  /**
+   * A write reaches a view's indexes seconds after its table, not the usual fraction of a second
+   * ("longer propagation delays might occur":
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.Writes).
+   */
+  indexLagSpike: 0.05,
 } as const;
 
 export type ChaosFault = keyof typeof CHAOS_RATES;

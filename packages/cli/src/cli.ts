@@ -38,7 +38,8 @@ Options:
   --function-logs            also print the Lambda functions' own log lines
   --chaos                    AWS's worst case: duplicated, reordered and early-redelivered
                              messages, parallel pollers, varied batches, throttling, crashes
-                             and timeouts mid-batch (the seed is printed at start)
+                             and timeouts mid-batch, lagging indexes (the seed is printed
+                             at start)
   --chaos-seed <n>           chaos mode with this seed (to replay a run)
   --ready-file <path>        once ready, write the URLs as JSON to <path> (atomically):
                              {"url", "operatorUrl", "apis": [{"path", "url", "views"}], "pid"};

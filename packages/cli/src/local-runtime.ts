@@ -11,13 +11,16 @@ import { Chaos, ChaosFault, ChaosOptions } from './chaos';
 import { ApiDefinition, QueueDefinition, functionsOf, readCloudAssembly } from './cloud-assembly';
 import { createCustomResource } from './custom-resource';
 import { DataLock } from './data-lock';
-import { DynamoChaosProxy } from './dynamo-chaos-proxy';
+import { DynamoProxy } from './dynamo-proxy';
 import { deleteTable, DynamoStore, ensureTable, startDynamoStore } from './dynamo-store';
 import { LocalFunction, sdkNodePath } from './function-host';
 import { indexReconcileLine, jsonLines, maintenanceStep, projectionFailure, thrownAt, type ProjectionFailure } from './function-log-lines';
 import { functionNodesFor } from './function-node';
 import { hostNotes } from './host-notes';
 import { HttpGateway } from './http-gateway';
+import { retryWhileIndexesChange } from './index-change-retry';
+import { IndexLag } from './index-lag';
+import { indexLagReadHooks, indexLagWriteHooks } from './index-lag-calls';
 import { LocalQueue, LocalQueueOptions, QueueMessage } from './local-queue';
 import { keepMessages, LocalState, readState, restoreMessages, writeState } from './local-state';
 import { closeServer, listenOnLoopback } from './loopback-server';
@@ -58,7 +61,8 @@ export interface LocalRuntimeOptions {
    * messages whose visibility runs out mid-processing; standard queues also duplicate and
    * reorder; each queue has several pollers, each with its own worker; invocations fail before,
    * part-way through, or after their work, or time out; SNS throttles, and DynamoDB throttles
-   * the aggregators and the maintenance function in bursts. Seeded and printed: pass the seed to
+   * the aggregators and the maintenance function in bursts; views' indexes lag behind their
+   * tables (index queries miss a record just written, for a while). Seeded and printed: pass the seed to
    * replay each component's choices. `true` for a random seed.
    * @default false
    */
@@ -167,7 +171,12 @@ export class LocalRuntime {
   private readonly log: (line: string) => void;
   private readonly backgroundErrors: unknown[] = [];
   private readonly chaos?: Chaos;
-  private dynamoProxy?: DynamoChaosProxy;
+  /** The DynamoDB of the functions that write views (chaos mode, or views with indexes). */
+  private dynamoProxy?: DynamoProxy;
+  /** Chaos mode: the reader's DynamoDB, whose index queries read the lagging shadows. */
+  private readerProxy?: DynamoProxy;
+  /** Chaos mode: view indexes that lag behind their tables. */
+  private indexLag?: IndexLag;
   /** The data folder, absolute (resolved at start, so a later chdir changes nothing). */
   private readonly dataDir?: string;
   private lock?: DataLock;
@@ -323,6 +332,10 @@ export class LocalRuntime {
     await this.sns?.stop();
     await this.sqs?.stop();
     await this.dynamoProxy?.stop();
+    await this.readerProxy?.stop();
+    this.indexLag?.stop();
+    // Shadows are the runtime's own tables, never kept (a data folder's would outlive the run).
+    for (const shadow of this.indexLag?.shadowTables ?? []) if (this.dynamo) await deleteTable(this.dynamo, shadow).catch(() => undefined);
     if (this.chaos) this.log(`[local] chaos (seed ${this.chaos.seed}) struck: ${Object.entries(this.chaos.report()).map(([f, n]) => `${f} ×${n}`).join(', ')}`);
     if (this.dynamo && this.store && !this.store.embedded) {
       for (const table of this.tables) await deleteTable(this.dynamo, table).catch(() => undefined);
@@ -390,10 +403,27 @@ export class LocalRuntime {
       onLog: this.options.functionLogs ? (fn: string, line: string) => this.log(`  [${fn}] ${line}`) : undefined,
     };
     // Chaos mode throttles the DynamoDB calls of the aggregators and the maintenance function.
-    // The writer and reader are spared, so HTTP clients under test need not retry 503s.
+    // The writer and reader are spared, so HTTP clients under test need not retry 503s. Their
+    // writes lag on their way to the views' indexes, which the reader's index queries read.
+    // With indexes, their writes that DynamoDB Local fails while an index changes are sent again.
     let aggregatorHostOptions = hostOptions;
-    if (this.chaos) {
-      this.dynamoProxy = new DynamoChaosProxy(this.store.endpoint, this.chaos.for('dynamodb'));
+    let readerHostOptions = hostOptions;
+    if (this.chaos && this.declaresIndexes(definitions)) {
+      const lagChaos = this.chaos.for('index-lag');
+      this.indexLag = new IndexLag(this.dynamo, {
+        lagMs: () => (lagChaos.strikes('indexLagSpike') ? lagChaos.int(2000, 10_000) : lagChaos.int(50, 1000)),
+        onError: (error) => this.log(`[local] chaos: a lagging index could not follow its table: ${String(error)}`),
+      });
+      this.readerProxy = new DynamoProxy(this.store.endpoint, indexLagReadHooks(this.indexLag));
+      readerHostOptions = { ...hostOptions, baseEnvironment: { ...baseEnvironment, AWS_ENDPOINT_URL_DYNAMODB: await this.readerProxy.start() } };
+    }
+    const indexesChange = this.declaresIndexes(definitions, this.state);
+    if (this.chaos || indexesChange) {
+      this.dynamoProxy = new DynamoProxy(this.store.endpoint, {
+        throttle: this.chaos?.for('dynamodb'),
+        retry: indexesChange ? retryWhileIndexesChange(this.dynamo) : undefined,
+        ...(this.indexLag ? indexLagWriteHooks(this.indexLag) : {}),
+      });
       const proxied = await this.dynamoProxy.start();
       aggregatorHostOptions = { ...hostOptions, baseEnvironment: { ...baseEnvironment, AWS_ENDPOINT_URL_DYNAMODB: proxied } };
     }
@@ -402,9 +432,13 @@ export class LocalRuntime {
     const createdTables = new Set<string>();
     for (const definition of definitions) {
       const streamArn = await this.createTables(definition, createdTables);
+      // A kept view table may have indexes already: its shadow is made before anything reads it.
+      for (const view of definition.views) {
+        for (const table of [view.table, ...(view.previousTable ? [view.previousTable] : [])]) await this.indexLag?.tableChanged(table.tableName);
+      }
       const writer = definition.writer && new LocalFunction(definition.writer, hostOptions);
       const publisher = new LocalFunction(definition.publisher, hostOptions);
-      const reader = definition.reader ? new LocalFunction(definition.reader, hostOptions) : undefined;
+      const reader = definition.reader ? new LocalFunction(definition.reader, readerHostOptions) : undefined;
       const functions = [publisher, ...(writer ? [writer] : []), ...(reader ? [reader] : [])];
       const imported = definition.importedEventsTable;
       const directAppend = definition.directAppend && new LocalAwsIntegration(definition.directAppend, {
@@ -508,6 +542,12 @@ export class LocalRuntime {
     this.operatorEndpoint = await listenOnLoopback(this.operatorServer);
     this.lock?.started(this.url, this.operatorEndpoint);
     if (dataDir) fs.writeFileSync(path.join(dataDir, OPERATOR_URL_FILE), this.operatorEndpoint);
+  }
+
+  /** Whether a view declares indexes; with `before`, also whether one did in the last run on this data folder (their GSIs are to be deleted). */
+  private declaresIndexes(definitions: readonly ApiDefinition[], before?: LocalState): boolean {
+    return definitions.some((d) => [...d.maintenance?.backfills ?? [], ...before?.deployed?.[d.owner]?.backfills ?? []]
+      .some((backfill) => backfill.properties.indexes !== undefined));
   }
 
   /** A queue of the template, served by the local SQS endpoint under its URL, with any messages a data folder kept. */
@@ -703,7 +743,8 @@ export class LocalRuntime {
   /**
    * What keeps the runtime from being idle (nothing: idle): a stream poller whose last quiet poll
    * started before `since` (it may not have seen every event appended before the wait began), a
-   * queue with messages or a batch under way, a redrive (message move task) still running.
+   * queue with messages or a batch under way, a redrive (message move task) still running, a
+   * write not yet in chaos mode's lagging indexes.
    */
   private pending(since: number): string[] {
     const pending = this.running.flatMap((api) => {
@@ -720,6 +761,7 @@ export class LocalRuntime {
       return parts;
     });
     if (this.sqs?.moving) pending.push('a dead-letter redrive is still moving messages');
+    if (this.indexLag?.depth) pending.push(`chaos: ${this.indexLag.depth} write(s) or index change(s) not yet in the lagging indexes`);
     return pending;
   }
 

@@ -11,7 +11,7 @@ import { createViewTable } from '../../../test/support/local-dynamo';
 import { until } from '../../../test/support/until';
 import { invokeBatch } from '../src/batch-response';
 import { Chaos, CHAOS_RATES, ChaosFault } from '../src/chaos';
-import { DynamoChaosProxy } from '../src/dynamo-chaos-proxy';
+import { DynamoProxy } from '../src/dynamo-proxy';
 import { LocalFunction, sdkNodePath } from '../src/function-host';
 import { LocalQueue, ReceivedMessage } from '../src/local-queue';
 import { QueuePoller } from '../src/queue-poller';
@@ -303,10 +303,10 @@ describe('LocalSnsEndpoint under chaos', () => {
   });
 });
 
-describe('DynamoChaosProxy', () => {
+describe('DynamoProxy', () => {
   test('calls are throttled in bursts (ThrottlingException); the rest reach DynamoDB Local; the SDK\'s retries absorb most bursts, not all', async () => {
     const table = await createViewTable();
-    const proxy = new DynamoChaosProxy(process.env.AWS_ENDPOINT_URL_DYNAMODB!, new Chaos({ seed: 6 }));
+    const proxy = new DynamoProxy(process.env.AWS_ENDPOINT_URL_DYNAMODB!, { throttle: new Chaos({ seed: 6 }) });
     const url = await proxy.start();
     const once = new DynamoDBClient({ endpoint: url, maxAttempts: 1 });
     const retrying = new DynamoDBClient({ endpoint: url });
