@@ -4,7 +4,6 @@
  * the local runtime's SQS endpoint keeps it) make the table's global secondary indexes match, one
  * UpdateTable at a time. CloudFormation stands in as a loopback server taking the answers.
  */
-import * as http from 'node:http';
 import { DescribeTableCommand, GetItemCommand, PutItemCommand, QueryCommand, type GlobalSecondaryIndexDescription } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { fromItem, toItem } from '../../../lambda-src/core/attribute-value';
@@ -14,44 +13,16 @@ import { readRegistry } from '../../../lambda-src/core/view-registry';
 import { handler } from '../../../lambda-src/maintenance/index';
 import { readProgress } from '../../../lambda-src/maintenance/progress';
 import { appendEvent } from '../../../lambda-src/writer/append';
-import { LocalQueue } from '../../../packages/cli/src/local-queue';
-import { closeServer, listenOnLoopback, withBody } from '../../../packages/cli/src/loopback-server';
-import { LocalSqsEndpoint } from '../../../packages/cli/src/sqs-endpoint';
 import { ENV, RESTAMP_KEY } from '../../../src/contract';
-import { captureLogs, createEventsTable, createRegistryTable, createViewTable, dynamoClient, type CapturedLogs } from '../../support/local-dynamo';
+import { createViewTable, dynamoClient, type CapturedLogs } from '../../support/local-dynamo';
+import { maintenanceHarness } from '../../support/maintenance-harness';
 
-const endpoint = new LocalSqsEndpoint();
-const jobs = new LocalQueue({ name: 'index-jobs', fifo: false, visibilityTimeoutMs: 0 });
-const answers: Array<{ Status: string; PhysicalResourceId: string; Reason?: string }> = [];
-const cloudFormation = http.createServer(withBody((_req, res, body) => {
-  answers.push(JSON.parse(body.toString('utf8')));
-  res.writeHead(200).end();
-}));
-let responseUrl: string;
+const harness = maintenanceHarness('index-jobs');
+const { jobs } = harness;
 let logs: CapturedLogs;
-const saved = { ...process.env };
-
-beforeAll(async () => {
-  const sqsUrl = await endpoint.start();
-  endpoint.add(`${sqsUrl}/000000000000/index-jobs`, jobs);
-  responseUrl = `${await listenOnLoopback(cloudFormation)}/answer`;
-  const { tableName } = await createEventsTable();
-  process.env.AWS_ENDPOINT_URL_SQS = sqsUrl;
-  process.env[ENV.eventsTable] = tableName;
-  process.env[ENV.jobsQueueUrl] = `${sqsUrl}/000000000000/index-jobs`;
+beforeEach(() => {
+  logs = harness.logs();
 });
-afterAll(async () => {
-  process.env = saved;
-  await endpoint.stop();
-  await closeServer(cloudFormation);
-});
-beforeEach(async () => {
-  logs = captureLogs();
-  answers.length = 0;
-  jobs.purge();
-  process.env[ENV.viewRegistry] = await createRegistryTable();
-});
-afterEach(() => logs.restore());
 
 const byCustomer: IndexSpec = { name: 'byCustomer', partitionKey: { field: 'customerId', type: 'S' }, sortKey: { field: 'placedAt', type: 'S' } };
 const byTotal: IndexSpec = { name: 'byTotal', partitionKey: { field: 'currency', type: 'S' }, sortKey: { field: 'total', type: 'N' } };
@@ -69,19 +40,8 @@ const props = (table: string, indexes?: IndexSpec[]): Props => ({
 });
 
 /** One request as CloudFormation sends it; resolves with the answer it got. */
-async function send(type: 'Create' | 'Update', properties: Props, old?: Props) {
-  await handler({
-    RequestType: type,
-    ResponseURL: responseUrl,
-    StackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/Shop/1',
-    RequestId: `r-${answers.length}`,
-    LogicalResourceId: 'ProjectionordersBackfillv1',
-    PhysicalResourceId: type === 'Update' ? `orders:${properties.table}` : undefined,
-    ResourceProperties: { ServiceToken: 'arn:fn', ...properties },
-    OldResourceProperties: old,
-  });
-  return answers[answers.length - 1];
-}
+const send = (type: 'Create' | 'Update', properties: Props, old?: Props) =>
+  harness.send(type, properties, { physicalId: type === 'Update' ? `orders:${properties.table}` : undefined, old });
 
 async function gsis(table: string): Promise<GlobalSecondaryIndexDescription[]> {
   const { Table } = await dynamoClient().send(new DescribeTableCommand({ TableName: table }));

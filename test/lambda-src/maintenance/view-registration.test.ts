@@ -4,69 +4,25 @@
  * jobs queue, served by the local runtime's SQS endpoint: SQS has no local implementation here)
  * and answers at the ResponseURL (a loopback server standing in for CloudFormation's S3 URL).
  */
-import * as http from 'node:http';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { readRegistry, register } from '../../../lambda-src/core/view-registry';
 import { handler } from '../../../lambda-src/maintenance/index';
 import { readProgress } from '../../../lambda-src/maintenance/progress';
-import { LocalQueue } from '../../../packages/cli/src/local-queue';
-import { closeServer, listenOnLoopback, withBody } from '../../../packages/cli/src/loopback-server';
-import { LocalSqsEndpoint } from '../../../packages/cli/src/sqs-endpoint';
 import { ENV } from '../../../src/contract';
-import { captureLogs, createEventsTable, createRegistryTable, createViewTable, dynamoClient, type CapturedLogs } from '../../support/local-dynamo';
+import { createViewTable, dynamoClient, type CapturedLogs } from '../../support/local-dynamo';
+import { maintenanceHarness } from '../../support/maintenance-harness';
 
-const endpoint = new LocalSqsEndpoint();
-const jobs = new LocalQueue({ name: 'jobs', fifo: false, visibilityTimeoutMs: 0 });
-const answers: Array<{ Status: string; PhysicalResourceId: string; Reason?: string }> = [];
-const cloudFormation = http.createServer(withBody((_req, res, body) => {
-  answers.push(JSON.parse(body.toString('utf8')));
-  res.writeHead(200).end();
-}));
-let responseUrl: string;
+const harness = maintenanceHarness('jobs');
+const { jobs } = harness;
 let logs: CapturedLogs;
 let registry: string;
-const saved = { ...process.env };
-
-beforeAll(async () => {
-  const sqsUrl = await endpoint.start();
-  endpoint.add(`${sqsUrl}/000000000000/jobs`, jobs);
-  responseUrl = `${await listenOnLoopback(cloudFormation)}/answer`;
-  const { tableName } = await createEventsTable();
-  process.env.AWS_ENDPOINT_URL_SQS = sqsUrl;
-  process.env[ENV.eventsTable] = tableName;
-  process.env[ENV.jobsQueueUrl] = `${sqsUrl}/000000000000/jobs`;
+beforeEach(() => {
+  logs = harness.logs();
+  registry = harness.registry();
 });
-afterAll(async () => {
-  process.env = saved;
-  await endpoint.stop();
-  await closeServer(cloudFormation);
-});
-beforeEach(async () => {
-  logs = captureLogs();
-  answers.length = 0;
-  while (jobs.receive(10).length) { /* drain */ }
-  registry = await createRegistryTable();
-  process.env[ENV.viewRegistry] = registry;
-});
-afterEach(() => logs.restore());
 
-type RequestType = 'Create' | 'Update' | 'Delete';
-
-/** One request as CloudFormation sends it; resolves with the answer it got. */
-async function send(type: RequestType, props: Record<string, string>, extra: { physicalId?: string; old?: Record<string, string> } = {}) {
-  await handler({
-    RequestType: type,
-    ResponseURL: responseUrl,
-    StackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/Shop/1',
-    RequestId: `r-${answers.length}`,
-    LogicalResourceId: 'ProjectionordersBackfillv1',
-    PhysicalResourceId: extra.physicalId,
-    ResourceProperties: { ServiceToken: 'arn:fn', ...props },
-    OldResourceProperties: extra.old,
-  });
-  return answers[answers.length - 1];
-}
+const send = harness.send;
 
 const props = (table: string, more: Record<string, string> = {}) => ({
   view: 'orders', table, queueUrl: 'https://sqs.local/orders.fifo', fifo: 'true', version: '1', reason: 'backfill', ...more,
